@@ -1,0 +1,64 @@
+// The one Source interface every platform adapter implements (after Renovate's datasources): a new platform is a
+// new folder under src/sources/ plus one line in src/sources/registry.ts.
+import type { NormalisedRecord, Platform } from '../model.js';
+import type { QuarantineItem } from '../store/types.js';
+import type { NormaliseContext } from '../normalise/context.js';
+
+/** Counters a source keeps while it talks to its platform; they feed the snapshot's coverage. */
+export interface SourceCounters {
+  requests: number;
+  pages: number;
+  http429: number;
+  errors: number;
+}
+
+/** One validated page of a listing. Bad items are already in `quarantine`; good ones in `items`. */
+export interface SourcePage<T> {
+  items: T[];
+  quarantine: QuarantineItem[];
+  /** Opaque cursor from which the next page is fetched (resume point); null after the last page. */
+  next: string | null;
+  /** The URL of this page, tokens stripped (for logs and quarantine). */
+  url: string;
+  /**
+   * True when a 200 page yielded nothing usable although the platform should have had something there
+   * (layout drift): the runner marks the source degraded in coverage.
+   */
+  degraded?: boolean;
+}
+
+export interface ListOptions {
+  signal?: AbortSignal;
+  /** Resume point from a previous page's `next`; absent to start at the beginning. */
+  cursor?: string | null;
+}
+
+/**
+ * How a source behaves on a 429: `wait` sleeps the platform's reset time in-process (run --once),
+ * `throw` raises RateLimitedError so the queue can call worker.rateLimit(ms) and spend no attempt.
+ */
+export type RateLimitMode = 'wait' | 'throw';
+
+export interface Source<T = unknown> {
+  readonly platform: Platform;
+  readonly counters: SourceCounters;
+  /** Newest first (Hugging Face by createdAt, ModelScope by GmtModified, WiseModel list pages). */
+  listNewest(opts?: ListOptions): AsyncIterable<SourcePage<T>>;
+  /**
+   * Recently modified first, to catch models made public late with an old createdAt. Sources whose newest
+   * listing already orders by modification time leave it undefined.
+   */
+  listRecentlyModified?(opts?: ListOptions): AsyncIterable<SourcePage<T>>;
+  /** The whole catalogue, by downloads, resumable from `cursor`. */
+  sweep(opts?: ListOptions): AsyncIterable<SourcePage<T>>;
+  /** The instant the newest listing orders by, for the watermark (ISO), or null when the item lacks it. */
+  orderTime(item: T): string | null;
+  /** Pure: one validated platform item to the normalised record. */
+  normalise(item: T, ctx: NormaliseContext): NormalisedRecord;
+  /** Releases sockets. */
+  close(): Promise<void>;
+}
+
+export function emptyCounters(): SourceCounters {
+  return { requests: 0, pages: 0, http429: 0, errors: 0 };
+}

@@ -1,0 +1,203 @@
+// The Store contract (after Crawlee's StorageBackend): two real engines implement it, the embedded DuckDB file
+// (default) and PostgreSQL (DATABASE_URL). One test suite runs against both.
+import type { NormalisedRecord, Platform, Relation, LicenseClass, OrgKind, OriginBasis } from '../model.js';
+
+export interface QuarantineItem {
+  platform: Platform;
+  /** `item` is one bad record of a page; `page` is a whole page that could not be read or yielded nothing. */
+  kind: 'item' | 'page';
+  reason: string;
+  /** The raw payload as text, capped by the caller (see LIMITS.raw … the store caps again at 64 KiB). */
+  payload: string;
+  /** Where it came from (URL of the page), without tokens. */
+  ref: string | null;
+  at: string;
+}
+
+export interface QuarantineRow extends QuarantineItem {
+  id: number;
+}
+
+/** Per-platform counters of one day's runs; added up across runs of the same day. */
+export interface CoverageCounters {
+  modelsSeen: number;
+  requests: number;
+  pages: number;
+  http429: number;
+  errors: number;
+  quarantined: number;
+  /** False when a sweep did not finish (a page kept failing, or it was interrupted and not resumed). */
+  complete: boolean;
+  /** True when a source's pages no longer look like what the parser expects (WiseModel layout drift). */
+  degraded: boolean;
+  /** Whether a full stats sweep ran for this day at all (polls alone do not make a day complete). */
+  swept: boolean;
+  notes: string[];
+}
+
+export interface PageCommit {
+  /** The stats day (YYYY-MM-DD) the page's figures belong to. */
+  date: string;
+  platform: Platform;
+  models: NormalisedRecord[];
+  quarantine: QuarantineItem[];
+  /** Checkpoint written in the same transaction, so a resumed sweep never skips or repeats a page. */
+  checkpoint?: { name: string; value: unknown };
+  /** Counters added to the day's coverage in the same transaction. */
+  coverage?: Partial<Omit<CoverageCounters, 'complete' | 'degraded' | 'swept' | 'notes'>>;
+}
+
+/** One model as the snapshot needs it, for one day, with the history the day's figures depend on. */
+export interface SnapshotRow {
+  key: string;
+  platform: Platform;
+  namespace: string;
+  createdAt: string | null;
+  releasedAt: string | null;
+  task: string | null;
+  relation: Relation;
+  rootKey: string;
+  family: string | null;
+  licenseClass: LicenseClass;
+  licenseId: string;
+  publisherOrg: string | null;
+  publisherCountry: string;
+  publisherCountryAlt: string | null;
+  publisherKind: OrgKind;
+  originOrg: string | null;
+  originCountry: string;
+  originCountryAlt: string | null;
+  originKind: OrgKind;
+  originBasis: OriginBasis;
+  /** The day's figures from daily_stats. */
+  downloadsAllTime: number | null;
+  /** As the platform gives it (Hugging Face); null on platforms without a 30-day window. */
+  downloads30d: number | null;
+  likes: number | null;
+  /** All-time downloads on the previous snapshot day (for downloadsDaily), null when unknown. */
+  prevAllTime: number | null;
+  /** All-time downloads 30 days before (for platforms that only give cumulative counts), null when unknown. */
+  allTime30dAgo: number | null;
+}
+
+/** What lineage resolution needs to know about a stored model. */
+export interface LineageNode {
+  key: string;
+  platform: Platform;
+  namespace: string;
+  name: string;
+  relation: Relation;
+  baseModels: string[];
+  createdAt: string | null;
+  publisherOrg: string | null;
+  publisherCountry: string;
+  publisherCountryAlt: string | null;
+  publisherKind: OrgKind;
+}
+
+export interface OriginUpdate {
+  key: string;
+  rootKey: string;
+  family: string | null;
+  originOrg: string | null;
+  originCountry: string;
+  originCountryAlt: string | null;
+  originKind: OrgKind;
+  originBasis: OriginBasis;
+  mirrors: string[];
+}
+
+export interface ModelQuery {
+  platform?: Platform;
+  /** Country filter, applied to the view's country column. */
+  country?: string;
+  view?: 'publisher' | 'origin';
+  /** Organisation name (exact, case-insensitive). */
+  org?: string;
+  kind?: OrgKind;
+  licenseClass?: LicenseClass;
+  relation?: Relation;
+  /** Only models released at or after this instant (ISO). */
+  since?: string;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+  limit: number;
+}
+
+export interface ModelPage {
+  items: NormalisedRecord[];
+  nextCursor: string | null;
+}
+
+export interface StatsPoint {
+  date: string;
+  downloadsAllTime: number | null;
+  downloads30d: number | null;
+  likes: number | null;
+}
+
+export interface NamespaceDownloads {
+  platform: Platform;
+  namespace: string;
+  models: number;
+  downloads: number;
+}
+
+export interface Store {
+  readonly engine: 'duckdb' | 'postgres';
+  /** Creates or upgrades the schema; safe to call on every start. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  /** Cheap round trip for health checks. */
+  ping(): Promise<void>;
+
+  /**
+   * Writes one page in one transaction: upserts the models (latest state; an existing model keeps its
+   * firstSeenAt), upserts a daily_stats row per model for `date` (primary key date+key: writing a day twice
+   * counts nothing twice), stores the quarantined items, adds the coverage counters and sets the checkpoint.
+   */
+  commitPage(page: PageCommit): Promise<void>;
+
+  getCheckpoint<T = unknown>(name: string): Promise<T | null>;
+  setCheckpoint(name: string, value: unknown | null): Promise<void>;
+
+  /** Merges flags and notes into the day's coverage for a platform (complete, degraded, swept, notes). */
+  setCoverageFlags(
+    date: string,
+    platform: Platform,
+    flags: Partial<Pick<CoverageCounters, 'complete' | 'degraded' | 'swept'>> & { note?: string },
+  ): Promise<void>;
+  getCoverage(date: string): Promise<Partial<Record<Platform, CoverageCounters>>>;
+
+  /** Keys already stored, of those given (to tell new models from known ones). */
+  existingKeys(keys: string[]): Promise<Set<string>>;
+
+  /** Marks models of a platform that have no stats row on `date` as deleted on that date (after a complete sweep). */
+  markUnseenDeleted(platform: Platform, date: string): Promise<number>;
+
+  /** The dates that have at least one daily_stats row, ascending. */
+  statsDates(): Promise<string[]>;
+
+  /** Streams the models seen on `date`, in chunks, with the history the snapshot needs. Memory stays bounded. */
+  streamSnapshotRows(date: string, prevDate: string | null, chunkSize?: number): AsyncIterable<SnapshotRow[]>;
+
+  /** Streams keys of derivative models (relation other than base) in chunks, for lineage resolution. */
+  streamDerivativeKeys(chunkSize?: number): AsyncIterable<string[]>;
+  /** Streams keys of models whose publisher is a redistributor and that have no lineage, for identity matching. */
+  streamUnlinkedRedistributedKeys(chunkSize?: number): AsyncIterable<string[]>;
+  getLineageNodes(keys: string[]): Promise<Map<string, LineageNode>>;
+  /** Keys of models on `platform` whose lower-cased name is one of `names` (for cross-platform identity). */
+  findByNames(platform: Platform, names: string[]): Promise<Map<string, LineageNode[]>>;
+  updateOrigins(updates: OriginUpdate[]): Promise<void>;
+
+  listModels(q: ModelQuery): Promise<ModelPage>;
+  getModel(key: string): Promise<NormalisedRecord | null>;
+  statsHistory(key: string): Promise<StatsPoint[]>;
+  /** Model counts per publisher organisation (and per origin organisation), for the orgs endpoint. */
+  orgCounts(): Promise<Array<{ org: string; publisherModels: number; originModels: number }>>;
+  /** Namespaces with no registry organisation, ranked by downloads on `date`. */
+  unknownNamespaces(date: string, top: number): Promise<{ total: number; rows: NamespaceDownloads[] }>;
+
+  listQuarantine(limit: number, platform?: Platform): Promise<QuarantineRow[]>;
+  countQuarantine(platform?: Platform): Promise<number>;
+}
