@@ -1,0 +1,129 @@
+// Maintainer tool: how much of the real Hugging Face download lists the organisation registry covers.
+//
+//   npx tsx scripts/registry-coverage.ts [--top N] [--samples DIR]
+//
+// Reads the two shared bulk lists (top 10k by downloads, Sept 2024; 1,000 trending, April 2026) and every
+// config/registry/*.json, joins on lower(namespace) against the entries' `hf` lists, and prints per list:
+//   - classified %: downloads whose namespace has a registry entry (an organisation or an explicit individual)
+//   - country %:    downloads whose entry has a real country (not ZZ)
+//   - the top unclassified namespaces by downloads.
+// Namespace-level only: it does not resolve redistributors through base_model (the normaliser does that).
+// It may later be replaced by `hubwatch orgs unknown`.
+
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface Entry {
+  org: string;
+  country: string;
+  kind: string;
+  hf?: string[];
+}
+
+interface ListedModel {
+  id: string;
+  downloads: number;
+}
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+const TOP = Number(arg('--top', '40'));
+const SAMPLES = resolve(arg('--samples', join(ROOT, '..', 'shared', 'samples', 'hf-bulk')));
+
+/** Minimal RFC 4180 CSV parser (quoted fields may hold commas, doubled quotes and newlines). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field); rows.push(row); row = []; field = '';
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+function readTop10k(file: string): ListedModel[] {
+  const [header, ...rows] = parseCsv(readFileSync(file, 'utf8'));
+  const idCol = header!.indexOf('modelId');
+  const dlCol = header!.indexOf('downloads');
+  return rows
+    .filter((r) => r.length > Math.max(idCol, dlCol))
+    .map((r) => ({ id: r[idCol]!, downloads: Number(r[dlCol]) || 0 }));
+}
+
+function readTrending(file: string): ListedModel[] {
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as { models: Array<{ id: string; downloads?: number }> };
+  return doc.models.map((m) => ({ id: m.id, downloads: m.downloads ?? 0 }));
+}
+
+function loadEntries(): Array<Entry & { file: string }> {
+  const dir = join(ROOT, 'config', 'registry');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .flatMap((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as Entry[]).map((e) => ({ ...e, file: f })));
+}
+
+function pct(part: number, total: number): string {
+  return total === 0 ? '-' : `${((100 * part) / total).toFixed(2)}%`;
+}
+
+function report(name: string, models: ListedModel[], byNs: Map<string, Entry>): void {
+  let total = 0;
+  let classified = 0;
+  let country = 0;
+  const unknown = new Map<string, { downloads: number; models: number; example: string }>();
+  for (const m of models) {
+    const ns = m.id.includes('/') ? m.id.slice(0, m.id.indexOf('/')) : '(root)';
+    total += m.downloads;
+    const entry = byNs.get(ns.toLowerCase());
+    if (entry) {
+      classified += m.downloads;
+      if (entry.country !== 'ZZ') country += m.downloads;
+      continue;
+    }
+    const u = unknown.get(ns) ?? { downloads: 0, models: 0, example: m.id };
+    u.downloads += m.downloads;
+    u.models += 1;
+    unknown.set(ns, u);
+  }
+  console.log(`\n== ${name}: ${models.length} models, ${total.toLocaleString('en')} downloads`);
+  console.log(`classified: ${pct(classified, total)}   attributed to a country: ${pct(country, total)}`);
+  console.log(`unclassified namespaces: ${unknown.size}; top ${TOP} by downloads:`);
+  const top = [...unknown.entries()].sort((a, b) => b[1].downloads - a[1].downloads).slice(0, TOP);
+  for (const [ns, u] of top) {
+    console.log(`  ${pct(u.downloads, total).padStart(7)}  ${String(u.downloads).padStart(11)}  ${String(u.models).padStart(4)}  ${ns}  (${u.example})`);
+  }
+}
+
+const entries = loadEntries();
+const byNs = new Map<string, Entry & { file: string }>();
+for (const e of entries) {
+  for (const ns of e.hf ?? []) {
+    const key = ns.toLowerCase();
+    const prior = byNs.get(key);
+    if (prior) console.warn(`warning: hf namespace "${ns}" is in "${prior.org}" (${prior.file}) and "${e.org}" (${e.file})`);
+    else byNs.set(key, e);
+  }
+}
+console.log(`registry: ${entries.length} entries, ${byNs.size} hf namespaces`);
+
+report('top 10k by downloads (2024-09-20)', readTop10k(join(SAMPLES, 'hf-list-models-full-top10k-downloads.cs573.2024-09-20.csv')), byNs);
+report('trending 1000 (2026-04-30)', readTrending(join(SAMPLES, 'hf-trending-1000.starscreener.2026-04-30.json')), byNs);

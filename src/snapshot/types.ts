@@ -1,0 +1,126 @@
+// The daily snapshot, schema `hubwatch.snapshot/v1` (JSON Schema: schemas/snapshot.v1.schema.json). Readers rely
+// on it: the feed, the digest, the static export and whoever downloads the files. Change it only additively.
+import type { CoverageCounters } from '../store/types.js';
+import type { LicenseClass, OrgKind, Platform } from '../model.js';
+
+export const SNAPSHOT_SCHEMA = 'hubwatch.snapshot/v1';
+
+export const METRICS = [
+  'downloads30d',
+  'downloadsAllTime',
+  'downloadsDaily',
+  'newReleases',
+  'derivatives',
+  'likes',
+] as const;
+export type Metric = (typeof METRICS)[number];
+
+export const VIEWS = ['publisher', 'origin'] as const;
+export type View = (typeof VIEWS)[number];
+
+export const SCOPES = ['all', 'llm'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface ShareEntry {
+  country: string;
+  value: number;
+  share: number;
+}
+
+/** One list of shares: sorted by value (then country), shares sum to 1 (empty when the total is 0). */
+export interface ShareList {
+  total: number;
+  /** Share of the total attributed to a known country (not ZZ). */
+  attributed: number;
+  shares: ShareEntry[];
+}
+
+/** A metric's shares for one scope and view: per platform and combined. null where the platform has no figure. */
+export interface ViewShares {
+  combined: ShareList | null;
+  /** Platforms whose figures make up `combined` (a platform without a figure for the window is left out and named). */
+  combinedPlatforms: Platform[];
+  platforms: Partial<Record<Platform, ShareList | null>>;
+}
+
+export interface MetricBlock {
+  /** What the figure counts and over which window, per platform, in words. */
+  window: Partial<Record<Platform, string>>;
+  scopes: Record<Scope, Record<View, ViewShares>>;
+}
+
+export interface PlatformCoverage extends CoverageCounters {
+  /** All-time counts that went down against the previous snapshot: recorded here, never as negative downloads. */
+  anomalies: { allTimeDecreased: number; examples: string[] };
+  /** Whether the 30-day figure exists for this platform today and where it comes from. */
+  downloads30dSource: 'platform' | 'history' | 'unavailable';
+}
+
+export interface LicenseRow {
+  key: string;
+  models: number;
+  newReleases: number;
+  downloads30d: number;
+}
+
+export interface FamilyRow {
+  family: string;
+  models: number;
+  downloads30d: number;
+  derivatives: number;
+  newDerivatives: number;
+}
+
+export interface OrgRow {
+  org: string;
+  country: string;
+  kind: OrgKind;
+  models: number;
+  newReleases: number;
+  downloads30d: number;
+  derivatives: number;
+}
+
+export interface KindRow {
+  kind: OrgKind;
+  models: number;
+  newReleases: number;
+  downloads30d: number;
+  share: number;
+}
+
+export interface SensitivityRow {
+  metric: Metric;
+  scope: Scope;
+  view: View;
+  country: string;
+  share: number;
+  /** The share when every organisation with a `country_alt` is counted under it instead. */
+  shareAlt: number;
+  /** shareAlt − share, in percentage points. */
+  deltaPp: number;
+}
+
+export interface Snapshot {
+  schema: typeof SNAPSHOT_SCHEMA;
+  date: string;
+  previousDate: string | null;
+  generator: string;
+  method: {
+    views: Record<View, string>;
+    scopes: Record<Scope, string> & { llmTasks: string[] };
+    metrics: Record<Metric, string>;
+    unknownCountry: 'ZZ';
+  };
+  platforms: Platform[];
+  coverage: Partial<Record<Platform, PlatformCoverage>>;
+  metrics: Record<Metric, MetricBlock>;
+  licenses: {
+    byClass: Array<LicenseRow & { key: LicenseClass }>;
+    byId: LicenseRow[];
+  };
+  families: FamilyRow[];
+  orgs: { publisher: OrgRow[]; origin: OrgRow[] };
+  kinds: { publisher: KindRow[]; origin: KindRow[] };
+  sensitivity: { rows: SensitivityRow[]; maxAbsDeltaPp: number };
+}
