@@ -1,0 +1,269 @@
+// The two ingestion jobs every platform runs: poll-new (newest first down to the watermark) and sweep-stats (the
+// whole catalogue by downloads, resumable). Both commit page by page, each page in one store transaction together
+// with its checkpoint, so an interrupted run resumes exactly where it stopped and counts nothing twice.
+import type { Logger } from '../log.js';
+import type { NormalisedRecord, Platform } from '../model.js';
+import type { NormaliseContext } from '../normalise/context.js';
+import type { Registry } from '../normalise/registry.js';
+import type { Source, SourceCounters, SourcePage } from '../sources/types.js';
+import type { QuarantineItem, Store } from '../store/types.js';
+import { PageFailedError, RateLimitedError, errorMessage } from '../errors.js';
+import { LIMITS, capString } from '../model.js';
+
+export interface IngestDeps {
+  store: Store;
+  registry: Registry;
+  logger: Logger;
+  signal?: AbortSignal;
+  /** The clock for firstSeenAt; runs for a past simulated day use the end of that day. */
+  now?: () => string;
+}
+
+export interface PollResult {
+  platform: Platform;
+  pages: number;
+  models: number;
+  newModels: number;
+  quarantined: number;
+  watermark: string | null;
+}
+
+export interface SweepResult {
+  platform: Platform;
+  date: string;
+  pages: number;
+  models: number;
+  quarantined: number;
+  complete: boolean;
+  resumed: boolean;
+  reason?: string;
+}
+
+interface PollCheckpoint {
+  watermark: string | null;
+}
+
+interface SweepCheckpoint {
+  cursor: string | null;
+  pages: number;
+  models: number;
+  done: boolean;
+  complete: boolean;
+}
+
+export const pollCheckpointName = (p: Platform): string => `poll:${p}`;
+export const sweepCheckpointName = (p: Platform, date: string): string => `sweep:${p}:${date}`;
+/** Set once a platform has had one complete sweep: from then on firstSeenAt means "first seen", not backfill. */
+export const backfilledName = (p: Platform): string => `backfilled:${p}`;
+
+function counterDelta(now: SourceCounters, before: SourceCounters): SourceCounters {
+  return {
+    requests: now.requests - before.requests,
+    pages: now.pages - before.pages,
+    http429: now.http429 - before.http429,
+    errors: now.errors - before.errors,
+  };
+}
+
+function normalisePage<T>(
+  source: Source<T>,
+  page: SourcePage<T>,
+  ctx: NormaliseContext,
+): { models: NormalisedRecord[]; quarantine: QuarantineItem[] } {
+  const models: NormalisedRecord[] = [];
+  const quarantine = [...page.quarantine];
+  const seen = new Set<string>();
+  for (const item of page.items) {
+    try {
+      const rec = source.normalise(item, ctx);
+      // A page can list the same model twice when the catalogue shifts under a cursor; one row per key per commit.
+      if (seen.has(rec.key)) continue;
+      seen.add(rec.key);
+      models.push(rec);
+    } catch (err) {
+      // Normalisers are total by contract; if one ever throws, the item is kept for review, not lost.
+      quarantine.push({
+        platform: source.platform,
+        kind: 'item',
+        reason: `normalise failed: ${errorMessage(err)}`,
+        payload: capString(JSON.stringify(item) ?? 'undefined', LIMITS.raw * 8),
+        ref: page.url,
+        at: new Date().toISOString(),
+      });
+    }
+  }
+  return { models, quarantine };
+}
+
+async function isBackfill(store: Store, platform: Platform): Promise<boolean> {
+  return (await store.getCheckpoint(backfilledName(platform))) === null;
+}
+
+function subtractMinutes(iso: string, minutes: number): string {
+  return new Date(Date.parse(iso) - minutes * 60_000).toISOString();
+}
+
+/**
+ * Newest first down to the stored watermark minus an overlap, then (where the platform has it) a pass by last
+ * modification that catches models made public late with an old createdAt. Without a watermark (first run) it
+ * reads back to the start of `date`: the day's sweep brings in the rest of the catalogue.
+ */
+export async function pollNew<T>(
+  deps: IngestDeps,
+  source: Source<T>,
+  opts: { date: string; overlapMinutes: number },
+): Promise<PollResult> {
+  const { store, logger } = deps;
+  const platform = source.platform;
+  const log = logger.child({ source: platform, job: 'poll-new' });
+  const cp = await store.getCheckpoint<PollCheckpoint>(pollCheckpointName(platform));
+  const floor = cp?.watermark
+    ? subtractMinutes(cp.watermark, opts.overlapMinutes)
+    : subtractMinutes(`${opts.date}T00:00:00.000Z`, opts.overlapMinutes);
+  const ctx: NormaliseContext = {
+    registry: deps.registry,
+    now: deps.now?.() ?? new Date().toISOString(),
+    backfill: await isBackfill(store, platform),
+  };
+  const result: PollResult = {
+    platform,
+    pages: 0,
+    models: 0,
+    newModels: 0,
+    quarantined: 0,
+    watermark: cp?.watermark ?? null,
+  };
+  let newest = cp?.watermark ?? null;
+
+  const passes: Array<AsyncIterable<SourcePage<T>>> = [source.listNewest({ signal: deps.signal })];
+  if (source.listRecentlyModified) passes.push(source.listRecentlyModified({ signal: deps.signal }));
+  for (const [i, pass] of passes.entries()) {
+    const byCreation = i === 0;
+    let before = { ...source.counters };
+    for await (const page of pass) {
+      const { models, quarantine } = normalisePage(source, page, ctx);
+      const known = await store.existingKeys(models.map((m) => m.key));
+      let reachedFloor = page.items.length === 0;
+      for (const item of page.items) {
+        const t = byCreation ? source.orderTime(item) : null;
+        if (byCreation && t !== null && t > (newest ?? '')) newest = t;
+      }
+      // The listing is ordered; once the oldest item on a page is below the floor, later pages are older still.
+      const times = byCreation
+        ? page.items.map((it) => source.orderTime(it)).filter((t): t is string => t !== null)
+        : models.map((m) => m.lastModified).filter((t): t is string => t !== null);
+      if (times.length > 0 && times.reduce((a, b) => (a < b ? a : b)) < floor) reachedFloor = true;
+      const delta = counterDelta(source.counters, before);
+      before = { ...source.counters };
+      const last = reachedFloor || page.next === null;
+      await store.commitPage({
+        date: opts.date,
+        platform,
+        models,
+        quarantine,
+        coverage: { ...delta, quarantined: quarantine.length },
+        ...(byCreation && last ? { checkpoint: { name: pollCheckpointName(platform), value: { watermark: newest } } } : {}),
+      });
+      if (page.degraded) await store.setCoverageFlags(opts.date, platform, { degraded: true, note: `degraded page ${page.url}` });
+      result.pages += 1;
+      result.models += models.length;
+      result.newModels += models.filter((m) => !known.has(m.key)).length;
+      result.quarantined += quarantine.length;
+      if (last) break;
+    }
+  }
+  result.watermark = newest;
+  log.info({ ...result }, 'poll finished');
+  return result;
+}
+
+/**
+ * The whole catalogue by downloads for `date`, page by page, resumable from its checkpoint. A page that keeps
+ * failing ends the sweep as incomplete (recorded in coverage); it never passes for complete.
+ */
+export async function sweepStats<T>(
+  deps: IngestDeps,
+  source: Source<T>,
+  opts: { date: string },
+): Promise<SweepResult> {
+  const { store, logger } = deps;
+  const platform = source.platform;
+  const log = logger.child({ source: platform, job: 'sweep-stats', date: opts.date });
+  const name = sweepCheckpointName(platform, opts.date);
+  const cp = await store.getCheckpoint<SweepCheckpoint>(name);
+  const result: SweepResult = {
+    platform,
+    date: opts.date,
+    pages: cp?.pages ?? 0,
+    models: cp?.models ?? 0,
+    quarantined: 0,
+    complete: cp?.complete ?? false,
+    resumed: cp !== null && !cp.done,
+  };
+  if (cp?.done) {
+    log.info({ pages: cp.pages }, 'sweep already done for this day');
+    return result;
+  }
+  if (result.resumed) log.info({ cursor: cp?.cursor, pages: cp?.pages }, 'resuming sweep from checkpoint');
+  const ctx: NormaliseContext = {
+    registry: deps.registry,
+    now: deps.now?.() ?? new Date().toISOString(),
+    backfill: await isBackfill(store, platform),
+  };
+  let before = { ...source.counters };
+  let degraded = false;
+  try {
+    for await (const page of source.sweep({ signal: deps.signal, cursor: cp?.cursor ?? null })) {
+      const { models, quarantine } = normalisePage(source, page, ctx);
+      const delta = counterDelta(source.counters, before);
+      before = { ...source.counters };
+      result.pages += 1;
+      result.models += models.length;
+      result.quarantined += quarantine.length;
+      const value: SweepCheckpoint = {
+        cursor: page.next,
+        pages: result.pages,
+        models: result.models,
+        done: page.next === null,
+        complete: page.next === null,
+      };
+      await store.commitPage({
+        date: opts.date,
+        platform,
+        models,
+        quarantine,
+        coverage: { ...delta, quarantined: quarantine.length },
+        checkpoint: { name, value },
+      });
+      if (page.degraded) {
+        degraded = true;
+        await store.setCoverageFlags(opts.date, platform, { degraded: true, note: `degraded page ${page.url}` });
+      }
+      if (page.next === null) break;
+    }
+  } catch (err) {
+    if (err instanceof RateLimitedError) throw err; // the queue pauses and retries without spending an attempt
+    const aborted = deps.signal?.aborted === true;
+    const reason = err instanceof PageFailedError ? err.message : `sweep stopped: ${errorMessage(err)}`;
+    await store.setCoverageFlags(opts.date, platform, { complete: false, swept: true, note: reason });
+    if (aborted) throw err;
+    if (!(err instanceof PageFailedError)) throw err;
+    // The checkpoint still points at the failing page: a later run of the same day resumes there, and the
+    // coverage says incomplete until one does.
+    log.error({ err, pages: result.pages }, 'sweep incomplete');
+    return { ...result, complete: false, reason };
+  }
+  const complete = !degraded;
+  await store.setCoverageFlags(opts.date, platform, {
+    complete,
+    swept: true,
+    ...(degraded ? { note: 'sweep finished but some pages were degraded' } : {}),
+  });
+  if (complete) {
+    const deleted = await store.markUnseenDeleted(platform, opts.date);
+    if (deleted > 0) log.info({ deleted }, 'models gone from the catalogue marked deleted');
+    await store.setCheckpoint(backfilledName(platform), { date: opts.date });
+  }
+  log.info({ pages: result.pages, models: result.models, quarantined: result.quarantined }, 'sweep finished');
+  return { ...result, complete };
+}

@@ -1,0 +1,136 @@
+// One whole cycle, and the pieces the scheduled service runs as jobs: poll, sweep, resolve lineage, snapshot,
+// export. `run --once` calls runOnce in one process without Redis; the BullMQ processors call the same functions.
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { Platform } from '../model.js';
+import { PLATFORMS } from '../model.js';
+import { loadRegistry, type Registry } from '../normalise/registry.js';
+import { createSource } from '../sources/registry.js';
+import type { RateLimitMode, Source } from '../sources/types.js';
+import { openStore } from '../store/index.js';
+import type { Store } from '../store/types.js';
+import { buildSnapshot } from '../snapshot/build.js';
+import { writeSnapshot } from '../snapshot/files.js';
+import type { Snapshot } from '../snapshot/types.js';
+import { pollNew, sweepStats, type PollResult, type SweepResult } from './ingest.js';
+import { resolveLineage, type ResolveResult } from './lineage.js';
+
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  registry: Registry;
+  close(): Promise<void>;
+}
+
+export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
+  const registry = loadRegistry();
+  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  return {
+    config,
+    logger,
+    store,
+    registry,
+    close: () => store.close(),
+  };
+}
+
+export function todayUtc(now = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}
+
+/**
+ * The clock a run uses for firstSeenAt: the real time for today, the last millisecond of the day for a past day
+ * (a backfilled or simulated day must not stamp models with a time after the day it describes).
+ */
+export function runClock(date: string): () => string {
+  const endOfDay = `${date}T23:59:59.999Z`;
+  return () => {
+    const now = new Date().toISOString();
+    return now < endOfDay ? now : endOfDay;
+  };
+}
+
+export interface JobOptions {
+  date: string;
+  rateLimitMode: RateLimitMode;
+  signal?: AbortSignal;
+}
+
+async function withSource<R>(rt: Runtime, platform: Platform, mode: RateLimitMode, fn: (s: Source) => Promise<R>): Promise<R> {
+  const source = createSource(platform, { config: rt.config, logger: rt.logger, rateLimitMode: mode });
+  try {
+    return await fn(source);
+  } finally {
+    await source.close();
+  }
+}
+
+export function runPoll(rt: Runtime, platform: Platform, opts: JobOptions): Promise<PollResult> {
+  return withSource(rt, platform, opts.rateLimitMode, (source) =>
+    pollNew(
+      { store: rt.store, registry: rt.registry, logger: rt.logger, signal: opts.signal, now: runClock(opts.date) },
+      source,
+      { date: opts.date, overlapMinutes: rt.config.file.sources[platform].overlapMinutes },
+    ),
+  );
+}
+
+export function runSweep(rt: Runtime, platform: Platform, opts: JobOptions): Promise<SweepResult> {
+  return withSource(rt, platform, opts.rateLimitMode, (source) =>
+    sweepStats(
+      { store: rt.store, registry: rt.registry, logger: rt.logger, signal: opts.signal, now: runClock(opts.date) },
+      source,
+      { date: opts.date },
+    ),
+  );
+}
+
+export interface PublishResult {
+  path: string;
+  snapshot: Snapshot;
+  lineage: ResolveResult;
+  exported: string[];
+}
+
+/** Hooks run after a snapshot is written (the static export, the digest); registered by the modules that own them. */
+export type AfterSnapshotHook = (rt: Runtime, snapshot: Snapshot) => Promise<string[]>;
+const afterSnapshotHooks: AfterSnapshotHook[] = [];
+export function onSnapshotWritten(hook: AfterSnapshotHook): void {
+  afterSnapshotHooks.push(hook);
+}
+
+/** Resolves lineage over the stored graph, builds the day's snapshot, writes it atomically, runs the exports. */
+export async function publishSnapshot(rt: Runtime, date: string): Promise<PublishResult> {
+  const lineage = await resolveLineage({ store: rt.store, registry: rt.registry, logger: rt.logger });
+  const snapshot = await buildSnapshot({ store: rt.store, llmTasks: rt.config.file.scopes.llm }, date);
+  const path = await writeSnapshot(rt.config.dataDir, snapshot);
+  const exported: string[] = [];
+  for (const hook of afterSnapshotHooks) exported.push(...(await hook(rt, snapshot)));
+  rt.logger.info({ date, path, exported: exported.length }, 'snapshot written');
+  return { path, snapshot, lineage, exported };
+}
+
+export interface RunOnceResult {
+  date: string;
+  polls: PollResult[];
+  sweeps: SweepResult[];
+  snapshotPath: string;
+  snapshot: Snapshot;
+}
+
+/** poll → sweep → lineage → snapshot → export, for the given platforms, in this process. */
+export async function runOnce(
+  rt: Runtime,
+  opts: { date: string; platforms?: readonly Platform[]; signal?: AbortSignal },
+): Promise<RunOnceResult> {
+  const platforms = (opts.platforms ?? PLATFORMS).filter((p) => rt.config.file.sources[p].enabled);
+  const polls: PollResult[] = [];
+  const sweeps: SweepResult[] = [];
+  for (const p of platforms) {
+    polls.push(await runPoll(rt, p, { date: opts.date, rateLimitMode: 'wait', signal: opts.signal }));
+    sweeps.push(await runSweep(rt, p, { date: opts.date, rateLimitMode: 'wait', signal: opts.signal }));
+  }
+  const pub = await publishSnapshot(rt, opts.date);
+  return { date: opts.date, polls, sweeps, snapshotPath: pub.path, snapshot: pub.snapshot };
+}

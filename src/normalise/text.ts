@@ -1,0 +1,90 @@
+// Platform strings are hostile. They stay data here (markup, right-to-left text and emoji are kept verbatim:
+// escaping belongs to whoever renders them), but three things are removed because no reader wants them and some
+// stores reject them: C0/C1 control characters other than tab, newline and carriage return (NUL breaks
+// PostgreSQL text, ESC sequences repaint terminals that tail the logs), and lone UTF-16 surrogates (not valid
+// Unicode, so not valid UTF-8 once serialised).
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+// eslint-disable-next-line no-control-regex
+const HAS_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+
+/** Removes control characters (but \t \n \r) and repairs lone surrogates; never throws. */
+export function cleanText(s: string): string {
+  let out = HAS_CONTROL.test(s) ? s.replace(CONTROL, '') : s;
+  if (!out.isWellFormed()) out = out.toWellFormed();
+  return out;
+}
+
+/**
+ * Caps to `max` UTF-16 units with an ellipsis, never cutting a surrogate pair in half (model.ts's capString
+ * slices blindly, which can leave half an emoji behind).
+ */
+export function cap(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let end = Math.max(0, max - 1);
+  const c = s.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end -= 1;
+  return `${s.slice(0, end)}…`;
+}
+
+/** A platform value as a clean, capped string, or null when it is not a non-empty string. */
+export function str(v: unknown, max: number): string | null {
+  if (typeof v !== 'string') return null;
+  const t = cleanText(v).trim();
+  return t === '' ? null : cap(t, max);
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Strings out of something that should be a string or a list of strings (cards say either). */
+export function stringList(v: unknown, maxItems = 200): string[] {
+  if (typeof v === 'string') return [v];
+  if (!Array.isArray(v)) return [];
+  const out: string[] = [];
+  for (const x of v) {
+    if (out.length >= maxItems) break;
+    if (typeof x === 'string') out.push(x);
+  }
+  return out;
+}
+
+/** A count the platform reports: a finite non-negative integer, else null (negative or NaN counts are noise). */
+export function count(v: unknown): number | null {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) return null;
+  return n > Number.MAX_SAFE_INTEGER ? Number.MAX_SAFE_INTEGER : Math.floor(n);
+}
+
+const MIN_TIME = Date.UTC(1990, 0, 1);
+const MAX_TIME = Date.UTC(2200, 0, 1);
+// "2024-05-01 12:00:00" with no offset: the Chinese platforms print Beijing time.
+const NAIVE_DATETIME = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * An instant as ISO-8601 UTC, or null. Accepts ISO strings, epoch seconds or milliseconds (number or numeric
+ * string: ModelScope sends both), and naive date-times, read as `naiveOffset`. Outside 1990..2200 is null: the
+ * platforms use year-1 sentinels and garbage would otherwise print as "+275760-…", which is not valid ISO.
+ */
+export function isoInstant(v: unknown, naiveOffset = 'Z'): string | null {
+  let ms: number;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v) || v <= 0) return null;
+    ms = v < 1e11 ? v * 1000 : v;
+  } else if (typeof v === 'string') {
+    const s = v.trim();
+    if (s === '' || s.length > 64) return null;
+    if (/^\d+(\.\d+)?$/.test(s)) return isoInstant(Number(s), naiveOffset);
+    const naive = NAIVE_DATETIME.exec(s);
+    if (naive) ms = Date.parse(`${naive[1]}T${naive[2]}${naiveOffset}`);
+    else if (DATE_ONLY.test(s)) ms = Date.parse(`${s}T00:00:00Z`);
+    else ms = Date.parse(s);
+  } else {
+    return null;
+  }
+  if (!Number.isFinite(ms) || ms < MIN_TIME || ms > MAX_TIME) return null;
+  return new Date(ms).toISOString();
+}

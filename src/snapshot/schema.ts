@@ -1,0 +1,117 @@
+// The snapshot's schema in zod; schemas/snapshot.v1.schema.json is generated from it (`npm run -s hubwatch --
+// schema > schemas/snapshot.v1.schema.json`) and a test keeps the two equal, so there is one source of truth.
+import { z } from 'zod';
+import { LICENSE_CLASSES, ORG_KINDS, PLATFORMS } from '../model.js';
+import { METRICS, SCOPES, SNAPSHOT_SCHEMA, VIEWS } from './types.js';
+
+const Country = z.string().regex(/^[A-Z]{2}$/);
+const Count = z.number().int().nonnegative();
+const Share = z.number().min(0).max(1);
+const Platform = z.enum(PLATFORMS);
+const Kind = z.enum(ORG_KINDS);
+
+const ShareList = z
+  .object({
+    total: z.number().nonnegative(),
+    attributed: Share.describe('share of the total attributed to a known country (not ZZ)'),
+    shares: z.array(z.object({ country: Country, value: z.number().nonnegative(), share: Share })),
+  })
+  .describe('sorted by value; shares sum to 1 (empty when total is 0)');
+
+const ViewShares = z.object({
+  combined: ShareList.nullable(),
+  combinedPlatforms: z.array(Platform),
+  platforms: z.partialRecord(Platform, ShareList.nullable()),
+});
+
+const perView = z.object({ publisher: ViewShares, origin: ViewShares });
+const MetricBlock = z.object({
+  window: z.partialRecord(Platform, z.string()),
+  scopes: z.object({ all: perView, llm: perView }),
+});
+
+const Coverage = z.object({
+  modelsSeen: Count,
+  requests: Count,
+  pages: Count,
+  http429: Count,
+  errors: Count,
+  quarantined: Count,
+  complete: z.boolean(),
+  degraded: z.boolean(),
+  swept: z.boolean(),
+  notes: z.array(z.string()),
+  anomalies: z.object({ allTimeDecreased: Count, examples: z.array(z.string()) }),
+  downloads30dSource: z.enum(['platform', 'history', 'unavailable']),
+});
+
+const Tally = { models: Count, newReleases: Count, downloads30d: z.number().nonnegative() };
+
+export const SnapshotSchema = z
+  .object({
+    schema: z.literal(SNAPSHOT_SCHEMA),
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    previousDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable(),
+    generator: z.string(),
+    method: z.object({
+      views: z.object({ publisher: z.string(), origin: z.string() }),
+      scopes: z.object({ all: z.string(), llm: z.string(), llmTasks: z.array(z.string()) }),
+      metrics: z.object(Object.fromEntries(METRICS.map((m) => [m, z.string()])) as Record<(typeof METRICS)[number], z.ZodString>),
+      unknownCountry: z.literal('ZZ'),
+    }),
+    platforms: z.array(Platform),
+    coverage: z.partialRecord(Platform, Coverage),
+    metrics: z.object(
+      Object.fromEntries(METRICS.map((m) => [m, MetricBlock])) as Record<(typeof METRICS)[number], typeof MetricBlock>,
+    ),
+    licenses: z.object({
+      byClass: z.array(z.object({ key: z.enum(LICENSE_CLASSES), ...Tally })),
+      byId: z.array(z.object({ key: z.string(), ...Tally })),
+    }),
+    families: z.array(
+      z.object({
+        family: z.string(),
+        models: Count,
+        downloads30d: z.number().nonnegative(),
+        derivatives: Count,
+        newDerivatives: Count,
+      }),
+    ),
+    orgs: z.object(
+      Object.fromEntries(
+        VIEWS.map((v) => [
+          v,
+          z.array(z.object({ org: z.string(), country: Country, kind: Kind, derivatives: Count, ...Tally })),
+        ]),
+      ) as Record<(typeof VIEWS)[number], z.ZodArray<z.ZodObject>>,
+    ),
+    kinds: z.object(
+      Object.fromEntries(
+        VIEWS.map((v) => [v, z.array(z.object({ kind: Kind, share: Share, ...Tally }))]),
+      ) as Record<(typeof VIEWS)[number], z.ZodArray<z.ZodObject>>,
+    ),
+    sensitivity: z.object({
+      rows: z.array(
+        z.object({
+          metric: z.enum(METRICS),
+          scope: z.enum(SCOPES),
+          view: z.enum(VIEWS),
+          country: Country,
+          share: Share,
+          shareAlt: Share,
+          deltaPp: z.number(),
+        }),
+      ),
+      maxAbsDeltaPp: z.number().nonnegative(),
+    }),
+  })
+  .describe('hubwatch daily snapshot: shares of downloads, releases and derivatives by country');
+
+export function snapshotJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(SnapshotSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
+  return {
+    $id: 'https://hubwatch.dev/schemas/snapshot.v1.schema.json',
+    title: 'hubwatch.snapshot/v1',
+    ...schema,
+  };
+}
