@@ -9,10 +9,14 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 // eslint-disable-next-line no-control-regex
 const HAS_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
-/** Removes control characters (but \t \n \r) and repairs lone surrogates; never throws. */
+// String.prototype.toWellFormed is Node 20 but not in the ES2023 lib this project compiles against.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const HAS_SURROGATE = /[\uD800-\uDFFF]/;
+
+/** Removes control characters (but \t \n \r) and replaces lone surrogates with U+FFFD; never throws. */
 export function cleanText(s: string): string {
   let out = HAS_CONTROL.test(s) ? s.replace(CONTROL, '') : s;
-  if (!out.isWellFormed()) out = out.toWellFormed();
+  if (HAS_SURROGATE.test(out)) out = out.replace(LONE_SURROGATE, '\uFFFD');
   return out;
 }
 

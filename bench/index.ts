@@ -1,0 +1,93 @@
+// `npm run bench`: every benchmark, figures printed (not timed tests). Each sweep figure comes from a child process
+// (bench/sweep.ts) that runs a baseline and hubwatch's pipeline against the same simulator, so the ratio is
+// measured in one process and the peak RSS is that process's own.
+//   npm run bench                 all of them
+//   npm run bench -- sweep        only the sweeps (also: normalise, feed, digest)
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../src/config.js';
+
+const TSX = join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
+const only = new Set(process.argv.slice(2));
+const want = (name: string): boolean => only.size === 0 || only.has(name);
+
+async function startSimProcess(models: number): Promise<{ urls: Record<string, string>; stop(): void }> {
+  const child = spawn(TSX, ['src/cli.ts', 'sim', '--port', '0', '--seed', '7', '--models', String(models), '--rate-limit', 'off'], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+  });
+  const rl = createInterface({ input: child.stdout! });
+  const line = await new Promise<string>((resolve, reject) => {
+    rl.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
+  });
+  return { urls: JSON.parse(line) as Record<string, string>, stop: () => child.kill('SIGTERM') };
+}
+
+async function runChild(args: string[]): Promise<Record<string, unknown>> {
+  const child = spawn(TSX, args, { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`${args.join(' ')} exited with ${code}`);
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, unknown>;
+}
+
+interface SweepFigure {
+  platform: string;
+  models: number;
+  baseline: { records: number; perSec: number; ms: number };
+  pipeline: { records: number; perSec: number; ms: number; complete: boolean };
+  ratio: number;
+  peakRssMb: number;
+}
+
+async function sweepBench(platform: string, hfModels: number): Promise<SweepFigure> {
+  const sim = await startSimProcess(hfModels);
+  try {
+    return (await runChild(['bench/sweep.ts', '--platform', platform, '--url', sim.urls[platform]!, '--models', String(hfModels)])) as unknown as SweepFigure;
+  } finally {
+    sim.stop();
+  }
+}
+
+function printSweep(f: SweepFigure): void {
+  console.log(
+    `${f.platform.padEnd(12)} catalogue(HF)=${String(f.models).padStart(8)}  records=${String(f.pipeline.records).padStart(8)}  ` +
+      `pipeline ${String(f.pipeline.perSec).padStart(7)} rec/s  baseline ${String(f.baseline.perSec).padStart(7)} rec/s  ` +
+      `ratio ${f.ratio.toFixed(2)}  peak RSS ${f.peakRssMb} MB  complete=${f.pipeline.complete}`,
+  );
+}
+
+if (want('sweep')) {
+  console.log('== Sweep: fetch → validate → normalise → store, against a plain undici fetch+parse baseline ==');
+  const small = await sweepBench('huggingface', 200_000);
+  printSweep(small);
+  const large = await sweepBench('huggingface', 1_000_000);
+  printSweep(large);
+  console.log(
+    `targets: ratio <= 1.5 (got ${small.ratio.toFixed(2)}), >= 30,000 rec/s (got ${small.pipeline.perSec}), ` +
+      `peak RSS 1M/200k <= 1.3 (got ${(large.peakRssMb / small.peakRssMb).toFixed(2)})`,
+  );
+  for (const p of ['modelscope', 'wisemodel']) printSweep(await sweepBench(p, 200_000));
+}
+
+if (want('normalise')) {
+  console.log('\n== Normalise 1,000,000 records ==');
+  await runChild(['bench/normalise.ts']).then((r) => console.log(JSON.stringify(r))).catch((e: unknown) => console.log(`normalise bench failed: ${String(e)}`));
+}
+
+if (want('feed')) {
+  console.log('\n== HTTP API and feed vs a static file server ==');
+  const { runFeedBench } = await import('./feed.js');
+  await runFeedBench();
+}
+
+if (want('digest')) {
+  console.log('\n== Weekly digest from a week of snapshots ==');
+  const { runDigestBench } = await import('./digest.js');
+  await runDigestBench();
+}
+process.exit(0);

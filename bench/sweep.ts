@@ -1,0 +1,115 @@
+// One sweep benchmark run, in its own process so its peak RSS is its own: against a simulator (another process,
+// over loopback), first a baseline that fetches and parses the same pages with undici and discards them, then
+// hubwatch's sweep (fetch, validate, normalise, store). Prints one JSON line.
+//   tsx bench/sweep.ts --platform huggingface --url http://127.0.0.1:PORT --models 200000
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Agent, request } from 'undici';
+import { loadConfig } from '../src/config.js';
+import { silentLogger } from '../src/log.js';
+import type { Platform } from '../src/model.js';
+import { loadRegistry } from '../src/normalise/registry.js';
+import { createSource } from '../src/sources/registry.js';
+import { openStore } from '../src/store/index.js';
+import { sweepStats } from '../src/cycle/ingest.js';
+
+const { values } = parseArgs({
+  options: {
+    platform: { type: 'string', default: 'huggingface' },
+    url: { type: 'string' },
+    models: { type: 'string', default: '0' },
+    date: { type: 'string', default: '2026-11-20' },
+  },
+});
+const platform = values.platform as Platform;
+const baseUrl = values.url!;
+
+let peakRss = 0;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 20);
+
+/** The same page sequence the source reads, fetched and parsed with plain undici and thrown away. */
+async function baseline(): Promise<{ records: number; ms: number }> {
+  const agent = new Agent({ connections: 4, pipelining: 1, keepAliveTimeout: 10_000 });
+  const t0 = performance.now();
+  let records = 0;
+  if (platform === 'huggingface') {
+    const fields = ['createdAt', 'lastModified', 'downloads', 'downloadsAllTime', 'likes', 'tags', 'pipeline_tag', 'library_name', 'cardData', 'safetensors', 'gguf', 'author'];
+    let url: string | null = `${baseUrl}/api/models?sort=downloads&limit=1000&${fields.map((f) => `expand[]=${f}`).join('&')}`;
+    while (url) {
+      const res = await request(url, { dispatcher: agent });
+      const body = (await res.body.json()) as unknown[];
+      records += body.length;
+      const link = res.headers.link;
+      const m = typeof link === 'string' ? /<([^>]+)>;\s*rel="next"/.exec(link) : null;
+      url = m ? m[1]! : null;
+    }
+  } else if (platform === 'modelscope') {
+    for (let page = 1; ; page += 1) {
+      const res = await request(`${baseUrl}/api/v1/dolphin/models`, {
+        method: 'PUT',
+        dispatcher: agent,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ PageSize: 100, PageNumber: page, SortBy: 'DownloadsCount', Target: '', Criterion: [], SingleCriterion: [], Name: '' }),
+      });
+      const body = (await res.body.json()) as { Data: { Model: { Models: unknown[] } } };
+      records += body.Data.Model.Models.length;
+      if (body.Data.Model.Models.length < 100) break;
+    }
+  } else {
+    const { load } = await import('cheerio');
+    let url: string | null = `${baseUrl}/models?page=1&sort=downloads`;
+    while (url) {
+      const res = await request(url, { dispatcher: agent });
+      const $ = load(await res.body.text());
+      const items = $('a[href^="/models/"]').length;
+      records += items;
+      const next = $('a[rel=next]').attr('href');
+      url = next ? new URL(next, baseUrl).toString() : null;
+    }
+  }
+  const ms = performance.now() - t0;
+  await agent.close();
+  return { records, ms };
+}
+
+async function pipeline(): Promise<{ records: number; ms: number; complete: boolean }> {
+  const dir = await mkdtemp(join(tmpdir(), 'hubwatch-bench-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, HUBWATCH_DATA_DIR: dir, LOG_LEVEL: 'silent' };
+  if (platform === 'huggingface') env.HUBWATCH_HF_URL = baseUrl;
+  if (platform === 'modelscope') env.HUBWATCH_MODELSCOPE_URL = baseUrl;
+  if (platform === 'wisemodel') env.HUBWATCH_WISEMODEL_URL = baseUrl;
+  // Politeness delays are for the real sites; the benchmark measures the pipeline itself.
+  const config = loadConfig(env, { sources: { [platform]: { delayMs: 0, respectRobots: false } } });
+  const store = await openStore({ dataDir: dir, databaseUrl: null });
+  const source = createSource(platform, { config, logger: silentLogger, rateLimitMode: 'wait' });
+  const registry = loadRegistry();
+  const t0 = performance.now();
+  const res = await sweepStats({ store, registry, logger: silentLogger }, source, { date: values.date! });
+  const ms = performance.now() - t0;
+  await source.close();
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+  return { records: res.models, ms, complete: res.complete };
+}
+
+const base = await baseline();
+const rssAfterBaseline = peakRss;
+const run = await pipeline();
+clearInterval(sampler);
+peakRss = Math.max(peakRss, process.memoryUsage().rss);
+process.stdout.write(
+  `${JSON.stringify({
+    platform,
+    models: Number(values.models),
+    baseline: { records: base.records, ms: Math.round(base.ms), perSec: Math.round((base.records / base.ms) * 1000) },
+    pipeline: { records: run.records, ms: Math.round(run.ms), perSec: Math.round((run.records / run.ms) * 1000), complete: run.complete },
+    ratio: Number((run.ms / base.ms).toFixed(2)),
+    peakRssMb: Math.round(peakRss / 2 ** 20),
+    rssAfterBaselineMb: Math.round(rssAfterBaseline / 2 ** 20),
+  })}\n`,
+);
+process.exit(0);

@@ -1,0 +1,167 @@
+// Versioned schema migrations for both engines. Each migration runs once, in the same transaction as the row that
+// records it in schema_migrations, so a crash mid-migration leaves the previous version intact and the next
+// start simply runs it again. Never edit a released migration: append a new one.
+import { HubwatchError } from '../errors.js';
+import type { Db, Dialect } from './sql.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements(d: Dialect): string[];
+}
+
+/** Key columns sort bytewise in PostgreSQL too, so keyset pagination walks keys in the same order as DuckDB. */
+function keyType(d: Dialect): string {
+  return d.engine === 'postgres' ? 'TEXT COLLATE "C"' : 'TEXT';
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    statements: (d) => {
+      const key = keyType(d);
+      const stmts = [
+        `CREATE TABLE models (
+          key ${key} PRIMARY KEY,
+          platform TEXT NOT NULL,
+          id TEXT NOT NULL,
+          namespace TEXT NOT NULL,
+          namespace_lower ${key} NOT NULL,
+          name TEXT NOT NULL,
+          name_lower ${key} NOT NULL,
+          url TEXT NOT NULL,
+          created_at TIMESTAMPTZ,
+          last_modified TIMESTAMPTZ,
+          first_seen_at TIMESTAMPTZ NOT NULL,
+          released_at TIMESTAMPTZ,
+          last_seen_date DATE,
+          deleted_at DATE,
+          task TEXT,
+          library TEXT,
+          tags TEXT NOT NULL,
+          params ${d.double} CHECK (params >= 0),
+          license_raw TEXT,
+          license_id TEXT NOT NULL,
+          license_name TEXT NOT NULL,
+          license_class TEXT NOT NULL,
+          license_basis TEXT NOT NULL,
+          publisher_org TEXT,
+          publisher_country TEXT NOT NULL,
+          publisher_country_alt TEXT,
+          publisher_kind TEXT NOT NULL,
+          relation TEXT NOT NULL,
+          base_models TEXT NOT NULL,
+          root_key ${key} NOT NULL,
+          family TEXT,
+          origin_org TEXT,
+          origin_country TEXT NOT NULL,
+          origin_country_alt TEXT,
+          origin_kind TEXT NOT NULL,
+          origin_basis TEXT NOT NULL,
+          downloads30d BIGINT CHECK (downloads30d >= 0),
+          downloads_all_time BIGINT CHECK (downloads_all_time >= 0),
+          likes BIGINT CHECK (likes >= 0),
+          mirrors TEXT NOT NULL,
+          record TEXT NOT NULL
+        )`,
+        `CREATE TABLE daily_stats (
+          date DATE NOT NULL,
+          key ${key} NOT NULL,
+          platform TEXT NOT NULL,
+          downloads_all_time BIGINT CHECK (downloads_all_time >= 0),
+          downloads30d BIGINT CHECK (downloads30d >= 0),
+          likes BIGINT CHECK (likes >= 0),
+          PRIMARY KEY (date, key)
+        )`,
+        `CREATE TABLE checkpoints (
+          name TEXT PRIMARY KEY,
+          value TEXT NOT NULL,
+          updated_at TIMESTAMPTZ NOT NULL
+        )`,
+        `CREATE SEQUENCE quarantine_id_seq`,
+        `CREATE TABLE quarantine (
+          id BIGINT PRIMARY KEY DEFAULT nextval('quarantine_id_seq'),
+          at TIMESTAMPTZ NOT NULL,
+          platform TEXT NOT NULL,
+          kind TEXT NOT NULL CHECK (kind IN ('item', 'page')),
+          reason TEXT NOT NULL,
+          payload TEXT NOT NULL,
+          ref TEXT
+        )`,
+        `CREATE TABLE coverage (
+          date DATE NOT NULL,
+          platform TEXT NOT NULL,
+          models_seen BIGINT NOT NULL DEFAULT 0,
+          requests BIGINT NOT NULL DEFAULT 0,
+          pages BIGINT NOT NULL DEFAULT 0,
+          http429 BIGINT NOT NULL DEFAULT 0,
+          errors BIGINT NOT NULL DEFAULT 0,
+          quarantined BIGINT NOT NULL DEFAULT 0,
+          complete BOOLEAN NOT NULL DEFAULT FALSE,
+          degraded BOOLEAN NOT NULL DEFAULT FALSE,
+          swept BOOLEAN NOT NULL DEFAULT FALSE,
+          notes TEXT NOT NULL DEFAULT '[]',
+          PRIMARY KEY (date, platform)
+        )`,
+      ];
+      if (d.engine === 'postgres') {
+        // DuckDB gets no secondary indexes on purpose: its ART indexes serve neither ORDER BY nor range scans,
+        // and ON CONFLICT DO UPDATE may not assign to an indexed column, which the upsert of models must do.
+        stmts.push(
+          `CREATE INDEX models_feed_idx ON models (released_at DESC NULLS LAST, key DESC) WHERE deleted_at IS NULL`,
+          `CREATE INDEX models_platform_idx ON models (platform, last_seen_date)`,
+          `CREATE INDEX models_name_lower_idx ON models (platform, name_lower)`,
+          `CREATE INDEX models_derivative_idx ON models (key) WHERE relation <> 'base'`,
+          `CREATE INDEX daily_stats_key_idx ON daily_stats (key, date)`,
+          `CREATE INDEX quarantine_platform_idx ON quarantine (platform, id)`,
+        );
+      }
+      return stmts;
+    },
+  },
+];
+
+const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at TIMESTAMPTZ NOT NULL
+)`;
+
+/**
+ * Applies the pending migrations inside `tx`. `lock` runs first inside the transaction (PostgreSQL takes an
+ * advisory lock so two processes starting at once do not both migrate). Returns the versions applied.
+ */
+export async function runMigrations(
+  dialect: Dialect,
+  tx: <T>(fn: (db: Db) => Promise<T>) => Promise<T>,
+  lock?: (db: Db) => Promise<void>,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number[]> {
+  return tx(async (db) => {
+    if (lock) await lock(db);
+    await db.exec(MIGRATIONS_TABLE);
+    const rows = await db.query('SELECT version FROM schema_migrations ORDER BY version');
+    const done = new Set(rows.map((r) => Number(r.version)));
+    const known = Math.max(0, ...migrations.map((m) => m.version));
+    const newest = Math.max(0, ...done);
+    if (newest > known) {
+      throw new HubwatchError(
+        `The ${dialect.engine} store is at schema version ${newest}, newer than this hubwatch knows (${known}). ` +
+          'Upgrade hubwatch, or point it at another database.',
+        { exitCode: 2 },
+      );
+    }
+    const applied: number[] = [];
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (done.has(m.version)) continue;
+      for (const sql of m.statements(dialect)) await db.exec(sql);
+      await db.exec(
+        'INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, CAST($3 AS TIMESTAMPTZ))',
+        [m.version, m.name, new Date().toISOString()],
+      );
+      applied.push(m.version);
+    }
+    return applied;
+  });
+}

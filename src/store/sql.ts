@@ -1,0 +1,780 @@
+// The engine-neutral half of the two stores. Every query here is written once in the SQL that DuckDB and
+// PostgreSQL share, so "both engines give identical results" holds by construction; the engines only supply a
+// connection, a transaction and the fast bulk write of commitPage.
+import { InputError } from '../errors.js';
+import type { NormalisedRecord, OrgKind, Platform, Relation } from '../model.js';
+import type {
+  CoverageCounters,
+  LineageNode,
+  ModelPage,
+  ModelQuery,
+  NamespaceDownloads,
+  OriginUpdate,
+  PageCommit,
+  QuarantineItem,
+  QuarantineRow,
+  SnapshotRow,
+  StatsPoint,
+  Store,
+} from './types.js';
+
+/** One result row after the engine turned its types into JS: strings, numbers, booleans, null. */
+export type Row = Record<string, string | number | boolean | null>;
+
+export interface Db {
+  query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Runs a statement and returns the number of rows it changed. */
+  exec(sql: string, params?: readonly unknown[]): Promise<number>;
+}
+
+export interface Dialect {
+  readonly engine: 'duckdb' | 'postgres';
+  /**
+   * Appended to text in ORDER BY / MIN so PostgreSQL sorts bytewise like DuckDB does; without it a database
+   * created with a linguistic collation would order keys, and so chunk boundaries and feed pages, differently.
+   */
+  readonly bytewise: string;
+  readonly double: string;
+  /** PostgreSQL takes a row lock so two processes merging coverage notes do not lose one; DuckDB has one writer. */
+  readonly forUpdate: string;
+}
+
+export const QUARANTINE_PAYLOAD_MAX_BYTES = 64 * 1024;
+const QUARANTINE_TEXT_MAX = 2000;
+const DEFAULT_CHUNK = 5000;
+const MAX_LIST_LIMIT = 1000;
+/** Keeps array parameters (and PostgreSQL's parse of them) to a sane size for callers that pass huge key lists. */
+const KEY_BATCH = 10_000;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Values in and out
+
+/** PostgreSQL text cannot hold NUL and platform strings are hostile; both engines store the same replacement. */
+export function clean(s: string): string;
+export function clean(s: string | null): string | null;
+export function clean(s: string | null): string | null {
+  if (s === null) return null;
+  return s.includes('\u0000') ? s.replaceAll('\u0000', '\uFFFD') : s;
+}
+
+/** Cuts to at most `maxBytes` of UTF-8 without splitting a character. */
+export function capUtf8(s: string, maxBytes: number): string {
+  if (s.length * 3 <= maxBytes) return s;
+  const buf = Buffer.from(s, 'utf8');
+  if (buf.length <= maxBytes) return s;
+  let end = maxBytes;
+  // Step back over continuation bytes (10xxxxxx) so the cut lands on a character boundary.
+  while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
+  return buf.subarray(0, end).toString('utf8');
+}
+
+function capText(s: string | null, max: number): string | null {
+  if (s === null) return null;
+  const c = clean(s);
+  return c.length <= max ? c : c.slice(0, max);
+}
+
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00.000Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+export function checkDate(date: string, what = 'date'): string {
+  if (!DATE_RE.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
+    throw new InputError(`${what} must be a day as YYYY-MM-DD, got ${JSON.stringify(date)}`, { exitCode: 2 });
+  }
+  return date;
+}
+
+function chunkSizeOf(n: number | undefined): number {
+  if (n === undefined) return DEFAULT_CHUNK;
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`chunk size must be a positive integer, got ${n}`);
+  return n;
+}
+
+function str(v: Row[string] | undefined): string {
+  if (typeof v !== 'string') throw new Error(`store: expected text, got ${typeof v}`);
+  return v;
+}
+function strOrNull(v: Row[string] | undefined): string | null {
+  return v === null || v === undefined ? null : str(v);
+}
+function num(v: Row[string] | undefined): number {
+  if (typeof v !== 'number') throw new Error(`store: expected a number, got ${typeof v}`);
+  return v;
+}
+function numOrNull(v: Row[string] | undefined): number | null {
+  return v === null || v === undefined ? null : num(v);
+}
+function bool(v: Row[string] | undefined): boolean {
+  if (typeof v !== 'boolean') throw new Error(`store: expected a boolean, got ${typeof v}`);
+  return v;
+}
+function jsonArray(v: Row[string] | undefined): string[] {
+  return JSON.parse(str(v)) as string[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The models table as both engines stage it
+
+export type ColKind = 'text' | 'ts' | 'bigint' | 'double';
+export type ColValue = string | number | null;
+
+export interface StagedColumn {
+  name: string;
+  kind: ColKind;
+  get(r: NormalisedRecord): ColValue;
+}
+
+/**
+ * The columns commitPage writes, in staging order. Arrays (tags, base models, mirrors) are JSON text: PostgreSQL's
+ * unnest cannot take an array of arrays of different lengths, and the values are only ever read back whole.
+ */
+export const MODEL_COLUMNS: readonly StagedColumn[] = [
+  { name: 'key', kind: 'text', get: (r) => clean(r.key) },
+  { name: 'platform', kind: 'text', get: (r) => r.platform },
+  { name: 'id', kind: 'text', get: (r) => clean(r.id) },
+  { name: 'namespace', kind: 'text', get: (r) => clean(r.namespace) },
+  // Lower-cased in JS, not SQL: PostgreSQL's lower() under a C collation only folds ASCII, DuckDB's folds all.
+  { name: 'namespace_lower', kind: 'text', get: (r) => clean(r.namespace.toLowerCase()) },
+  { name: 'name', kind: 'text', get: (r) => clean(r.name) },
+  { name: 'name_lower', kind: 'text', get: (r) => clean(r.name.toLowerCase()) },
+  { name: 'url', kind: 'text', get: (r) => clean(r.url) },
+  { name: 'created_at', kind: 'ts', get: (r) => r.createdAt },
+  { name: 'last_modified', kind: 'ts', get: (r) => r.lastModified },
+  { name: 'first_seen_at', kind: 'ts', get: (r) => r.firstSeenAt },
+  { name: 'task', kind: 'text', get: (r) => clean(r.task) },
+  { name: 'library', kind: 'text', get: (r) => clean(r.library) },
+  { name: 'tags', kind: 'text', get: (r) => JSON.stringify(r.tags) },
+  { name: 'params', kind: 'double', get: (r) => r.params },
+  { name: 'license_raw', kind: 'text', get: (r) => clean(r.license.raw) },
+  { name: 'license_id', kind: 'text', get: (r) => clean(r.license.id) },
+  { name: 'license_name', kind: 'text', get: (r) => clean(r.license.name) },
+  { name: 'license_class', kind: 'text', get: (r) => r.license.class },
+  { name: 'license_basis', kind: 'text', get: (r) => clean(r.license.basis) },
+  { name: 'publisher_org', kind: 'text', get: (r) => clean(r.publisher.org) },
+  { name: 'publisher_country', kind: 'text', get: (r) => r.publisher.country },
+  { name: 'publisher_country_alt', kind: 'text', get: (r) => r.publisher.countryAlt },
+  { name: 'publisher_kind', kind: 'text', get: (r) => r.publisher.kind },
+  { name: 'relation', kind: 'text', get: (r) => r.lineage.relation },
+  { name: 'base_models', kind: 'text', get: (r) => JSON.stringify(r.lineage.baseModels) },
+  { name: 'root_key', kind: 'text', get: (r) => clean(r.lineage.root) },
+  { name: 'family', kind: 'text', get: (r) => clean(r.lineage.family) },
+  { name: 'origin_org', kind: 'text', get: (r) => clean(r.origin.org) },
+  { name: 'origin_country', kind: 'text', get: (r) => r.origin.country },
+  { name: 'origin_country_alt', kind: 'text', get: (r) => r.origin.countryAlt },
+  { name: 'origin_kind', kind: 'text', get: (r) => r.origin.kind },
+  { name: 'origin_basis', kind: 'text', get: (r) => r.origin.basis },
+  { name: 'downloads30d', kind: 'bigint', get: (r) => r.stats.downloads30d },
+  { name: 'downloads_all_time', kind: 'bigint', get: (r) => r.stats.downloadsAllTime },
+  { name: 'likes', kind: 'bigint', get: (r) => r.stats.likes },
+  { name: 'mirrors', kind: 'text', get: (r) => JSON.stringify(r.mirrors) },
+  // JSON.stringify escapes NUL, so the record text needs no cleaning.
+  { name: 'record', kind: 'text', get: (r) => JSON.stringify(r) },
+];
+
+/** The same model twice in one page would make ON CONFLICT update a row twice (an error in both engines). */
+export function dedupeByKey(models: readonly NormalisedRecord[]): NormalisedRecord[] {
+  const seen = new Map<string, NormalisedRecord>();
+  for (const m of models) {
+    seen.delete(m.key);
+    seen.set(m.key, m);
+  }
+  return seen.size === models.length ? (models as NormalisedRecord[]) : [...seen.values()];
+}
+
+/** releasedAt per src/model.ts: createdAt, or firstSeenAt when first seen more than two days after createdAt. */
+function releasedAtSql(createdAt: string, firstSeenAt: string): string {
+  return `CASE WHEN ${createdAt} IS NULL THEN ${firstSeenAt} WHEN ${firstSeenAt} > ${createdAt} + INTERVAL '2 days' THEN ${firstSeenAt} ELSE ${createdAt} END`;
+}
+
+function castOf(kind: ColKind, dialect: Dialect): string {
+  switch (kind) {
+    case 'text':
+      return 'TEXT';
+    case 'ts':
+      return 'TIMESTAMPTZ';
+    case 'bigint':
+      return 'BIGINT';
+    case 'double':
+      return dialect.double;
+  }
+}
+
+/**
+ * Upserts models from a staged relation `src` (DuckDB: a temp table; PostgreSQL: an unnest). An existing model
+ * keeps its first_seen_at, releasedAt is recomputed from the kept one, and a model seen again is no longer deleted.
+ */
+export function modelUpsertSql(dialect: Dialect, src: string, dateParam: string): string {
+  const cols = MODEL_COLUMNS.map((c) => c.name);
+  const select = MODEL_COLUMNS.map((c) => `CAST(${src}.${c.name} AS ${castOf(c.kind, dialect)})`);
+  const sCreated = `CAST(${src}.created_at AS TIMESTAMPTZ)`;
+  const sFirst = `CAST(${src}.first_seen_at AS TIMESTAMPTZ)`;
+  const updates = MODEL_COLUMNS.filter((c) => c.name !== 'key' && c.name !== 'first_seen_at').map(
+    (c) => `${c.name} = excluded.${c.name}`,
+  );
+  return `INSERT INTO models (${cols.join(', ')}, released_at, last_seen_date, deleted_at)
+SELECT ${select.join(', ')}, ${releasedAtSql(sCreated, sFirst)}, CAST(${dateParam} AS DATE), NULL
+FROM ${src}
+ON CONFLICT (key) DO UPDATE SET ${updates.join(', ')},
+  released_at = ${releasedAtSql('excluded.created_at', 'models.first_seen_at')},
+  last_seen_date = GREATEST(models.last_seen_date, excluded.last_seen_date),
+  deleted_at = NULL`;
+}
+
+export function statsUpsertSql(src: string, dateParam: string): string {
+  return `INSERT INTO daily_stats (date, key, platform, downloads_all_time, downloads30d, likes)
+SELECT CAST(${dateParam} AS DATE), ${src}.key, ${src}.platform, CAST(${src}.downloads_all_time AS BIGINT),
+  CAST(${src}.downloads30d AS BIGINT), CAST(${src}.likes AS BIGINT)
+FROM ${src}
+ON CONFLICT (date, key) DO UPDATE SET platform = excluded.platform,
+  downloads_all_time = excluded.downloads_all_time, downloads30d = excluded.downloads30d, likes = excluded.likes`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The shared store
+
+const LINEAGE_COLS = `key, platform, namespace, name, relation, base_models, created_at, publisher_org,
+  publisher_country, publisher_country_alt, publisher_kind`;
+
+/** Columns the store changes after the record was written; they override the stored JSON on read. */
+const RECORD_COLS = `record, first_seen_at, released_at, root_key, family, mirrors, origin_org, origin_country,
+  origin_country_alt, origin_kind, origin_basis`;
+
+function toLineageNode(r: Row): LineageNode {
+  return {
+    key: str(r.key),
+    platform: str(r.platform) as Platform,
+    namespace: str(r.namespace),
+    name: str(r.name),
+    relation: str(r.relation) as Relation,
+    baseModels: jsonArray(r.base_models),
+    createdAt: strOrNull(r.created_at),
+    publisherOrg: strOrNull(r.publisher_org),
+    publisherCountry: str(r.publisher_country),
+    publisherCountryAlt: strOrNull(r.publisher_country_alt),
+    publisherKind: str(r.publisher_kind) as OrgKind,
+  };
+}
+
+function toRecord(r: Row): NormalisedRecord {
+  const rec = JSON.parse(str(r.record)) as NormalisedRecord;
+  return {
+    ...rec,
+    firstSeenAt: str(r.first_seen_at),
+    releasedAt: strOrNull(r.released_at),
+    lineage: { ...rec.lineage, root: str(r.root_key), family: strOrNull(r.family) },
+    origin: {
+      org: strOrNull(r.origin_org),
+      country: str(r.origin_country),
+      countryAlt: strOrNull(r.origin_country_alt),
+      kind: str(r.origin_kind) as OrgKind,
+      basis: str(r.origin_basis) as NormalisedRecord['origin']['basis'],
+    },
+    mirrors: jsonArray(r.mirrors),
+  };
+}
+
+function toCoverage(r: Row): CoverageCounters {
+  return {
+    modelsSeen: num(r.models_seen),
+    requests: num(r.requests),
+    pages: num(r.pages),
+    http429: num(r.http429),
+    errors: num(r.errors),
+    quarantined: num(r.quarantined),
+    complete: bool(r.complete),
+    degraded: bool(r.degraded),
+    swept: bool(r.swept),
+    notes: jsonArray(r.notes),
+  };
+}
+
+const COVERAGE_COUNTERS = [
+  ['modelsSeen', 'models_seen'],
+  ['requests', 'requests'],
+  ['pages', 'pages'],
+  ['http429', 'http429'],
+  ['errors', 'errors'],
+  ['quarantined', 'quarantined'],
+] as const;
+
+interface Cursor {
+  releasedAt: string | null;
+  key: string;
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.releasedAt, c.key]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(s: string): Cursor {
+  try {
+    const v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === 2 && (v[0] === null || typeof v[0] === 'string') && typeof v[1] === 'string') {
+      if (v[0] !== null && Number.isNaN(Date.parse(v[0]))) throw new Error('bad instant');
+      return { releasedAt: v[0], key: v[1] };
+    }
+  } catch {
+    // fall through to the one error below
+  }
+  throw new InputError('The cursor is not one this service issued; start again without a cursor.', { exitCode: 2 });
+}
+
+export abstract class SqlStore implements Store {
+  abstract readonly engine: 'duckdb' | 'postgres';
+  protected abstract readonly dialect: Dialect;
+  /** Reads outside any transaction. */
+  protected abstract readonly db: Db;
+  protected abstract tx<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  /** Stages the page's models and upserts models and daily_stats, inside the transaction of commitPage. */
+  protected abstract writeModels(db: Db, date: string, models: NormalisedRecord[]): Promise<void>;
+  /** Wraps a list of strings so the engine binds it as a text array (`CAST($n AS TEXT[])`). */
+  protected abstract textArray(values: readonly (string | null)[]): unknown;
+
+  abstract migrate(): Promise<void>;
+  abstract close(): Promise<void>;
+
+  async ping(): Promise<void> {
+    await this.db.query('SELECT 1 AS ok');
+  }
+
+  async commitPage(page: PageCommit): Promise<void> {
+    const date = checkDate(page.date, 'page date');
+    const models = dedupeByKey(page.models);
+    // Serialised before the transaction opens, so a value JSON cannot encode fails without touching the store.
+    const checkpoint = page.checkpoint ? { name: page.checkpoint.name, value: JSON.stringify(page.checkpoint.value) } : null;
+    if (checkpoint && checkpoint.value === undefined) {
+      throw new InputError(`checkpoint ${checkpoint.name}: value cannot be stored as JSON`);
+    }
+    await this.tx(async (db) => {
+      // Quarantine first, models after: a failure anywhere later must also take these rows back with it.
+      if (page.quarantine.length > 0) await this.insertQuarantine(db, page.quarantine);
+      if (models.length > 0) await this.writeModels(db, date, models);
+      if (page.coverage) await this.addCoverage(db, date, page.platform, page.coverage);
+      if (checkpoint) await this.writeCheckpoint(db, checkpoint.name, checkpoint.value);
+    });
+  }
+
+  private async insertQuarantine(db: Db, items: readonly QuarantineItem[]): Promise<void> {
+    const per = 200;
+    for (let i = 0; i < items.length; i += per) {
+      const batch = items.slice(i, i + per);
+      const params: unknown[] = [];
+      const rows = batch.map((q) => {
+        const b = params.length;
+        params.push(
+          new Date(q.at).toISOString(),
+          q.platform,
+          q.kind,
+          capText(q.reason, QUARANTINE_TEXT_MAX),
+          capUtf8(clean(q.payload), QUARANTINE_PAYLOAD_MAX_BYTES),
+          capText(q.ref, QUARANTINE_TEXT_MAX),
+        );
+        return `(CAST($${b + 1} AS TIMESTAMPTZ), $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, CAST($${b + 6} AS TEXT))`;
+      });
+      await db.exec(
+        `INSERT INTO quarantine (at, platform, kind, reason, payload, ref) VALUES ${rows.join(', ')}`,
+        params,
+      );
+    }
+  }
+
+  private async addCoverage(
+    db: Db,
+    date: string,
+    platform: Platform,
+    c: NonNullable<PageCommit['coverage']>,
+  ): Promise<void> {
+    const values = COVERAGE_COUNTERS.map(([k]) => {
+      const v = c[k] ?? 0;
+      if (!Number.isInteger(v) || v < 0) throw new InputError(`coverage counter ${k} must be a count, got ${v}`);
+      return v;
+    });
+    const cols = COVERAGE_COUNTERS.map(([, col]) => col);
+    await db.exec(
+      `INSERT INTO coverage (date, platform, ${cols.join(', ')})
+       VALUES (CAST($1 AS DATE), $2, ${cols.map((_, i) => `CAST($${i + 3} AS BIGINT)`).join(', ')})
+       ON CONFLICT (date, platform) DO UPDATE SET ${cols.map((col) => `${col} = coverage.${col} + excluded.${col}`).join(', ')}`,
+      [date, platform, ...values],
+    );
+  }
+
+  private async writeCheckpoint(db: Db, name: string, json: string): Promise<void> {
+    await db.exec(
+      `INSERT INTO checkpoints (name, value, updated_at) VALUES ($1, $2, CAST($3 AS TIMESTAMPTZ))
+       ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      [clean(name), json, new Date().toISOString()],
+    );
+  }
+
+  async getCheckpoint<T = unknown>(name: string): Promise<T | null> {
+    const rows = await this.db.query('SELECT value FROM checkpoints WHERE name = $1', [clean(name)]);
+    return rows[0] ? (JSON.parse(str(rows[0].value)) as T) : null;
+  }
+
+  async setCheckpoint(name: string, value: unknown | null): Promise<void> {
+    if (value === null) {
+      await this.tx((db) => db.exec('DELETE FROM checkpoints WHERE name = $1', [clean(name)]));
+      return;
+    }
+    const json = JSON.stringify(value);
+    if (json === undefined) throw new InputError(`checkpoint ${name}: value cannot be stored as JSON`);
+    await this.tx((db) => this.writeCheckpoint(db, name, json));
+  }
+
+  async setCoverageFlags(
+    date: string,
+    platform: Platform,
+    flags: Partial<Pick<CoverageCounters, 'complete' | 'degraded' | 'swept'>> & { note?: string },
+  ): Promise<void> {
+    checkDate(date);
+    await this.tx(async (db) => {
+      await db.exec(
+        'INSERT INTO coverage (date, platform) VALUES (CAST($1 AS DATE), $2) ON CONFLICT (date, platform) DO NOTHING',
+        [date, platform],
+      );
+      const cur = await db.query(
+        `SELECT notes FROM coverage WHERE date = CAST($1 AS DATE) AND platform = $2${this.dialect.forUpdate}`,
+        [date, platform],
+      );
+      const notes = jsonArray(cur[0]?.notes ?? '[]');
+      // A rerun of the same day repeats its notes; keeping each once keeps the snapshot stable.
+      if (flags.note !== undefined && !notes.includes(flags.note)) notes.push(capText(flags.note, QUARANTINE_TEXT_MAX)!);
+      await db.exec(
+        `UPDATE coverage SET complete = COALESCE(CAST($3 AS BOOLEAN), complete),
+           degraded = COALESCE(CAST($4 AS BOOLEAN), degraded), swept = COALESCE(CAST($5 AS BOOLEAN), swept), notes = $6
+         WHERE date = CAST($1 AS DATE) AND platform = $2`,
+        [date, platform, flags.complete ?? null, flags.degraded ?? null, flags.swept ?? null, JSON.stringify(notes)],
+      );
+    });
+  }
+
+  async getCoverage(date: string): Promise<Partial<Record<Platform, CoverageCounters>>> {
+    const rows = await this.db.query(
+      `SELECT platform, models_seen, requests, pages, http429, errors, quarantined, complete, degraded, swept, notes
+       FROM coverage WHERE date = CAST($1 AS DATE) ORDER BY platform${this.dialect.bytewise}`,
+      [checkDate(date)],
+    );
+    const out: Partial<Record<Platform, CoverageCounters>> = {};
+    for (const r of rows) out[str(r.platform) as Platform] = toCoverage(r);
+    return out;
+  }
+
+  async existingKeys(keys: string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (let i = 0; i < keys.length; i += KEY_BATCH) {
+      const rows = await this.db.query(
+        'SELECT key FROM models WHERE key IN (SELECT unnest(CAST($1 AS TEXT[])))',
+        [this.textArray(keys.slice(i, i + KEY_BATCH).map(clean))],
+      );
+      for (const r of rows) out.add(str(r.key));
+    }
+    return out;
+  }
+
+  async markUnseenDeleted(platform: Platform, date: string): Promise<number> {
+    checkDate(date);
+    // commitPage keeps last_seen_date at the latest day with a stats row, so "< date" is exactly "no row on date"
+    // without a scan of daily_stats, and a model seen on a later day is never marked deleted on an earlier one.
+    return this.tx((db) =>
+      db.exec(
+        `UPDATE models SET deleted_at = CAST($2 AS DATE)
+         WHERE platform = $1 AND deleted_at IS NULL AND last_seen_date < CAST($2 AS DATE)`,
+        [platform, date],
+      ),
+    );
+  }
+
+  async statsDates(): Promise<string[]> {
+    const rows = await this.db.query('SELECT DISTINCT date FROM daily_stats ORDER BY date');
+    return rows.map((r) => str(r.date));
+  }
+
+  async *streamSnapshotRows(date: string, prevDate: string | null, chunkSize?: number): AsyncIterable<SnapshotRow[]> {
+    checkDate(date);
+    if (prevDate !== null) checkDate(prevDate, 'prevDate');
+    const n = chunkSizeOf(chunkSize);
+    const ago30 = addDays(date, -30);
+    // The chunk's keys are picked from daily_stats first (the primary key's order), then joined: the join then
+    // touches n rows per chunk instead of the whole day.
+    const sql = `WITH k AS (
+        SELECT key, downloads_all_time, downloads30d, likes FROM daily_stats
+        WHERE date = CAST($1 AS DATE) AND key > $2 ORDER BY key LIMIT ${n}
+      )
+      SELECT k.key, m.platform, m.namespace, m.created_at, m.released_at, m.task, m.relation, m.root_key, m.family,
+        m.license_class, m.license_id, m.publisher_org, m.publisher_country, m.publisher_country_alt, m.publisher_kind,
+        m.origin_org, m.origin_country, m.origin_country_alt, m.origin_kind, m.origin_basis,
+        k.downloads_all_time, k.downloads30d, k.likes,
+        p.downloads_all_time AS prev_all_time, a.downloads_all_time AS all_time_30d_ago
+      FROM k
+      JOIN models m ON m.key = k.key
+      LEFT JOIN daily_stats p ON p.date = CAST($3 AS DATE) AND p.key = k.key
+      LEFT JOIN daily_stats a ON a.date = CAST($4 AS DATE) AND a.key = k.key
+      ORDER BY k.key`;
+    let last = '';
+    for (;;) {
+      const rows = await this.db.query(sql, [date, last, prevDate, ago30]);
+      if (rows.length === 0) return;
+      last = str(rows[rows.length - 1]!.key);
+      yield rows.map(
+        (r): SnapshotRow => ({
+          key: str(r.key),
+          platform: str(r.platform) as Platform,
+          namespace: str(r.namespace),
+          createdAt: strOrNull(r.created_at),
+          releasedAt: strOrNull(r.released_at),
+          task: strOrNull(r.task),
+          relation: str(r.relation) as Relation,
+          rootKey: str(r.root_key),
+          family: strOrNull(r.family),
+          licenseClass: str(r.license_class) as SnapshotRow['licenseClass'],
+          licenseId: str(r.license_id),
+          publisherOrg: strOrNull(r.publisher_org),
+          publisherCountry: str(r.publisher_country),
+          publisherCountryAlt: strOrNull(r.publisher_country_alt),
+          publisherKind: str(r.publisher_kind) as OrgKind,
+          originOrg: strOrNull(r.origin_org),
+          originCountry: str(r.origin_country),
+          originCountryAlt: strOrNull(r.origin_country_alt),
+          originKind: str(r.origin_kind) as OrgKind,
+          originBasis: str(r.origin_basis) as SnapshotRow['originBasis'],
+          downloadsAllTime: numOrNull(r.downloads_all_time),
+          downloads30d: numOrNull(r.downloads30d),
+          likes: numOrNull(r.likes),
+          prevAllTime: numOrNull(r.prev_all_time),
+          allTime30dAgo: numOrNull(r.all_time_30d_ago),
+        }),
+      );
+      if (rows.length < n) return;
+    }
+  }
+
+  private async *streamKeys(where: string, chunkSize: number | undefined): AsyncIterable<string[]> {
+    const n = chunkSizeOf(chunkSize);
+    let last = '';
+    for (;;) {
+      const rows = await this.db.query(`SELECT key FROM models WHERE ${where} AND key > $1 ORDER BY key LIMIT ${n}`, [
+        last,
+      ]);
+      if (rows.length === 0) return;
+      const keys = rows.map((r) => str(r.key));
+      last = keys[keys.length - 1]!;
+      yield keys;
+      if (keys.length < n) return;
+    }
+  }
+
+  streamDerivativeKeys(chunkSize?: number): AsyncIterable<string[]> {
+    return this.streamKeys(`relation <> 'base'`, chunkSize);
+  }
+
+  streamUnlinkedRedistributedKeys(chunkSize?: number): AsyncIterable<string[]> {
+    // "No lineage" is no declared base model; such a copy is only linked to its original by name matching.
+    return this.streamKeys(`publisher_kind = 'redistributor' AND base_models = '[]'`, chunkSize);
+  }
+
+  async getLineageNodes(keys: string[]): Promise<Map<string, LineageNode>> {
+    const out = new Map<string, LineageNode>();
+    for (let i = 0; i < keys.length; i += KEY_BATCH) {
+      const rows = await this.db.query(
+        `SELECT ${LINEAGE_COLS} FROM models WHERE key IN (SELECT unnest(CAST($1 AS TEXT[])))`,
+        [this.textArray(keys.slice(i, i + KEY_BATCH).map(clean))],
+      );
+      for (const r of rows) out.set(str(r.key), toLineageNode(r));
+    }
+    return out;
+  }
+
+  async findByNames(platform: Platform, names: string[]): Promise<Map<string, LineageNode[]>> {
+    const out = new Map<string, LineageNode[]>();
+    const lowered = [...new Set(names.map((n) => clean(n.toLowerCase())))];
+    for (let i = 0; i < lowered.length; i += KEY_BATCH) {
+      // A deleted model is not a match target: linking a copy to it would point lineage at a dead key.
+      const rows = await this.db.query(
+        `SELECT name_lower, ${LINEAGE_COLS} FROM models
+         WHERE platform = $1 AND deleted_at IS NULL AND name_lower IN (SELECT unnest(CAST($2 AS TEXT[])))
+         ORDER BY key${this.dialect.bytewise}`,
+        [platform, this.textArray(lowered.slice(i, i + KEY_BATCH))],
+      );
+      for (const r of rows) {
+        const name = str(r.name_lower);
+        const list = out.get(name);
+        if (list) list.push(toLineageNode(r));
+        else out.set(name, [toLineageNode(r)]);
+      }
+    }
+    return out;
+  }
+
+  async updateOrigins(updates: OriginUpdate[]): Promise<void> {
+    if (updates.length === 0) return;
+    const byKey = new Map(updates.map((u) => [u.key, u]));
+    const list = [...byKey.values()];
+    const cols: Array<[string, (u: OriginUpdate) => string | null]> = [
+      ['key', (u) => clean(u.key)],
+      ['root_key', (u) => clean(u.rootKey)],
+      ['family', (u) => clean(u.family)],
+      ['origin_org', (u) => clean(u.originOrg)],
+      ['origin_country', (u) => u.originCountry],
+      ['origin_country_alt', (u) => u.originCountryAlt],
+      ['origin_kind', (u) => u.originKind],
+      ['origin_basis', (u) => u.originBasis],
+      ['mirrors', (u) => JSON.stringify(u.mirrors)],
+    ];
+    const select = cols.map(([c], i) => `unnest(CAST($${i + 1} AS TEXT[])) AS ${c}`).join(', ');
+    const set = cols
+      .slice(1)
+      .map(([c]) => `${c} = u.${c}`)
+      .join(', ');
+    await this.tx(async (db) => {
+      for (let i = 0; i < list.length; i += KEY_BATCH) {
+        const batch = list.slice(i, i + KEY_BATCH);
+        await db.exec(
+          `UPDATE models SET ${set} FROM (SELECT ${select}) AS u WHERE models.key = u.key`,
+          cols.map(([, get]) => this.textArray(batch.map(get))),
+        );
+      }
+    });
+  }
+
+  async listModels(q: ModelQuery): Promise<ModelPage> {
+    const limit = Math.min(Math.max(Math.floor(q.limit), 1), MAX_LIST_LIMIT);
+    const view = q.view ?? 'origin';
+    const params: unknown[] = [];
+    const p = (v: unknown): string => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const where = ['deleted_at IS NULL'];
+    if (q.platform) where.push(`platform = ${p(q.platform)}`);
+    if (q.country) where.push(`${view}_country = ${p(q.country.toUpperCase())}`);
+    // Registry org names are ASCII in practice; lower() on both sides keeps the match case-insensitive.
+    if (q.org) where.push(`lower(${view}_org) = lower(${p(q.org)})`);
+    if (q.kind) where.push(`${view}_kind = ${p(q.kind)}`);
+    if (q.licenseClass) where.push(`license_class = ${p(q.licenseClass)}`);
+    if (q.relation) where.push(`relation = ${p(q.relation)}`);
+    if (q.since) {
+      if (Number.isNaN(Date.parse(q.since))) throw new InputError(`since must be an ISO instant, got ${q.since}`, { exitCode: 2 });
+      where.push(`released_at >= CAST(${p(new Date(q.since).toISOString())} AS TIMESTAMPTZ)`);
+    }
+    if (q.cursor) {
+      const c = decodeCursor(q.cursor);
+      const k = p(c.key);
+      // Rows without a release instant sort last (NULLS LAST), so they follow every dated row.
+      where.push(
+        c.releasedAt === null
+          ? `(released_at IS NULL AND key < ${k})`
+          : `(released_at < CAST(${p(c.releasedAt)} AS TIMESTAMPTZ) OR (released_at = CAST($${params.length} AS TIMESTAMPTZ) AND key < ${k}) OR released_at IS NULL)`,
+      );
+    }
+    const rows = await this.db.query(
+      `SELECT key, ${RECORD_COLS} FROM models WHERE ${where.join(' AND ')}
+       ORDER BY released_at DESC NULLS LAST, key DESC LIMIT ${limit + 1}`,
+      params,
+    );
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toRecord),
+      nextCursor:
+        rows.length > limit && last ? encodeCursor({ releasedAt: strOrNull(last.released_at), key: str(last.key) }) : null,
+    };
+  }
+
+  async getModel(key: string): Promise<NormalisedRecord | null> {
+    const rows = await this.db.query(`SELECT ${RECORD_COLS} FROM models WHERE key = $1`, [clean(key)]);
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async statsHistory(key: string): Promise<StatsPoint[]> {
+    const rows = await this.db.query(
+      'SELECT date, downloads_all_time, downloads30d, likes FROM daily_stats WHERE key = $1 ORDER BY date',
+      [clean(key)],
+    );
+    return rows.map((r) => ({
+      date: str(r.date),
+      downloadsAllTime: numOrNull(r.downloads_all_time),
+      downloads30d: numOrNull(r.downloads30d),
+      likes: numOrNull(r.likes),
+    }));
+  }
+
+  async orgCounts(): Promise<Array<{ org: string; publisherModels: number; originModels: number }>> {
+    const rows = await this.db.query(
+      `SELECT org, SUM(p) AS publisher_models, SUM(o) AS origin_models FROM (
+         SELECT publisher_org AS org, 1 AS p, 0 AS o FROM models WHERE publisher_org IS NOT NULL AND deleted_at IS NULL
+         UNION ALL
+         SELECT origin_org AS org, 0 AS p, 1 AS o FROM models WHERE origin_org IS NOT NULL AND deleted_at IS NULL
+       ) t GROUP BY org ORDER BY SUM(p) + SUM(o) DESC, org${this.dialect.bytewise}`,
+    );
+    return rows.map((r) => ({
+      org: str(r.org),
+      publisherModels: num(r.publisher_models),
+      originModels: num(r.origin_models),
+    }));
+  }
+
+  async unknownNamespaces(date: string, top: number): Promise<{ total: number; rows: NamespaceDownloads[] }> {
+    checkDate(date);
+    const n = Math.max(0, Math.floor(top));
+    // A platform "has" the 30-day window on a day when any of its rows carries one; the other platforms are
+    // ranked by all-time counts. Deciding per platform, not per row, keeps one platform from mixing windows.
+    const day = `WITH day AS (
+        SELECT s.platform, m.namespace, m.namespace_lower, m.publisher_org,
+          CASE WHEN COUNT(s.downloads30d) OVER (PARTITION BY s.platform) > 0
+            THEN COALESCE(s.downloads30d, 0) ELSE COALESCE(s.downloads_all_time, 0) END AS dl
+        FROM daily_stats s JOIN models m ON m.key = s.key
+        WHERE s.date = CAST($1 AS DATE)
+      )`;
+    const [totalRows, rows] = await Promise.all([
+      this.db.query(`${day} SELECT COALESCE(SUM(dl), 0) AS total FROM day`, [date]),
+      this.db.query(
+        `${day} SELECT platform, MIN(namespace${this.dialect.bytewise}) AS namespace, COUNT(*) AS models,
+           SUM(dl) AS downloads
+         FROM day WHERE publisher_org IS NULL
+         GROUP BY platform, namespace_lower
+         ORDER BY SUM(dl) DESC, COUNT(*) DESC, platform${this.dialect.bytewise}, namespace_lower${this.dialect.bytewise}
+         LIMIT ${n}`,
+        [date],
+      ),
+    ]);
+    return {
+      total: num(totalRows[0]?.total ?? 0),
+      rows: rows.map((r) => ({
+        platform: str(r.platform) as Platform,
+        namespace: str(r.namespace),
+        models: num(r.models),
+        downloads: num(r.downloads),
+      })),
+    };
+  }
+
+  async listQuarantine(limit: number, platform?: Platform): Promise<QuarantineRow[]> {
+    const n = Math.min(Math.max(Math.floor(limit), 0), 10_000);
+    const rows = await this.db.query(
+      `SELECT id, at, platform, kind, reason, payload, ref FROM quarantine
+       ${platform ? 'WHERE platform = $1' : ''} ORDER BY id DESC LIMIT ${n}`,
+      platform ? [platform] : [],
+    );
+    return rows.map((r) => ({
+      id: num(r.id),
+      at: str(r.at),
+      platform: str(r.platform) as Platform,
+      kind: str(r.kind) as QuarantineItem['kind'],
+      reason: str(r.reason),
+      payload: str(r.payload),
+      ref: strOrNull(r.ref),
+    }));
+  }
+
+  async countQuarantine(platform?: Platform): Promise<number> {
+    const rows = await this.db.query(
+      `SELECT COUNT(*) AS n FROM quarantine ${platform ? 'WHERE platform = $1' : ''}`,
+      platform ? [platform] : [],
+    );
+    return num(rows[0]?.n ?? 0);
+  }
+}
