@@ -40,11 +40,11 @@ async function baseline(): Promise<{ records: number; ms: number }> {
     const fields = ['createdAt', 'lastModified', 'downloads', 'downloadsAllTime', 'likes', 'tags', 'pipeline_tag', 'library_name', 'cardData', 'safetensors', 'gguf', 'author'];
     let url: string | null = `${baseUrl}/api/models?sort=downloads&limit=1000&${fields.map((f) => `expand[]=${f}`).join('&')}`;
     while (url) {
-      const res = await request(url, { dispatcher: agent });
+      const res: Awaited<ReturnType<typeof request>> = await request(url, { dispatcher: agent });
       const body = (await res.body.json()) as unknown[];
       records += body.length;
-      const link = res.headers.link;
-      const m = typeof link === 'string' ? /<([^>]+)>;\s*rel="next"/.exec(link) : null;
+      const link: unknown = res.headers.link;
+      const m: RegExpExecArray | null = typeof link === 'string' ? /<([^>]+)>;\s*rel="next"/.exec(link) : null;
       url = m ? m[1]! : null;
     }
   } else if (platform === 'modelscope') {

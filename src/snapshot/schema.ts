@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { LICENSE_CLASSES, ORG_KINDS, PLATFORMS } from '../model.js';
 import { METRICS, SCOPES, SNAPSHOT_SCHEMA, VIEWS } from './types.js';
 
+
 const Country = z.string().regex(/^[A-Z]{2}$/);
 const Count = z.number().int().nonnegative();
 const Share = z.number().min(0).max(1);
@@ -47,6 +48,9 @@ const Coverage = z.object({
 
 const Tally = { models: Count, newReleases: Count, downloads30d: z.number().nonnegative() };
 
+const OrgRows = z.array(z.object({ org: z.string(), country: Country, kind: Kind, derivatives: Count, ...Tally }));
+const KindRows = z.array(z.object({ kind: Kind, share: Share, ...Tally }));
+
 export const SnapshotSchema = z
   .object({
     schema: z.literal(SNAPSHOT_SCHEMA),
@@ -77,19 +81,8 @@ export const SnapshotSchema = z
         newDerivatives: Count,
       }),
     ),
-    orgs: z.object(
-      Object.fromEntries(
-        VIEWS.map((v) => [
-          v,
-          z.array(z.object({ org: z.string(), country: Country, kind: Kind, derivatives: Count, ...Tally })),
-        ]),
-      ) as Record<(typeof VIEWS)[number], z.ZodArray<z.ZodObject>>,
-    ),
-    kinds: z.object(
-      Object.fromEntries(
-        VIEWS.map((v) => [v, z.array(z.object({ kind: Kind, share: Share, ...Tally }))]),
-      ) as Record<(typeof VIEWS)[number], z.ZodArray<z.ZodObject>>,
-    ),
+    orgs: z.object({ publisher: OrgRows, origin: OrgRows }),
+    kinds: z.object({ publisher: KindRows, origin: KindRows }),
     sensitivity: z.object({
       rows: z.array(
         z.object({
