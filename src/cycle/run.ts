@@ -4,7 +4,8 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Platform } from '../model.js';
 import { PLATFORMS } from '../model.js';
-import { loadRegistry, type Registry } from '../normalise/registry.js';
+import { loadRegistry, RegistryError, type Registry } from '../normalise/registry.js';
+import { ConfigError } from '../errors.js';
 import { createSource } from '../sources/registry.js';
 import type { RateLimitMode, Source } from '../sources/types.js';
 import { openStore } from '../store/index.js';
@@ -24,7 +25,13 @@ export interface Runtime {
 }
 
 export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
-  const registry = loadRegistry();
+  let registry: Registry;
+  try {
+    registry = loadRegistry();
+  } catch (err) {
+    if (err instanceof RegistryError) throw new ConfigError(`${err.message}\nRun \`hubwatch orgs check\` for the full list and fix config/registry/.`);
+    throw err;
+  }
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   return {
     config,

@@ -1,0 +1,107 @@
+// `hubwatch inspect --platform P FILE`: the same edge validation and normalisation the sources use, on a payload
+// saved to disk. One bad item never hides the others: it is reported with its reason and the rest still print.
+import { readFile } from 'node:fs/promises';
+import { getConfig } from './config.js';
+import { InputError } from './errors.js';
+import type { NormalisedRecord, Platform } from './model.js';
+import type { NormaliseContext } from './normalise/context.js';
+import { normaliseHuggingFace, normaliseModelScope, normaliseWiseModel } from './normalise/record.js';
+import { loadRegistry, type Registry } from './normalise/registry.js';
+import { checkHfModel } from './sources/huggingface/schema.js';
+import { MsEnvelopeSchema, MsListDataSchema, MsModelSchema } from './sources/modelscope/schema.js';
+import { describeIssues } from './sources/validate.js';
+import { parseWiseModelPage } from './sources/wisemodel/parser.js';
+import { WmModelSchema } from './sources/wisemodel/schema.js';
+import type { ModelScopeInput, WiseModelInput } from './normalise/inputs.js';
+
+export interface Rejected {
+  index: number;
+  reason: string;
+}
+
+export interface InspectResult {
+  records: NormalisedRecord[];
+  rejected: Rejected[];
+}
+
+function items(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+/** A saved payload is out of time: firstSeenAt cannot be known, so it takes createdAt (the backfill rule). */
+function context(registry: Registry): NormaliseContext {
+  return { registry, now: new Date().toISOString(), backfill: true };
+}
+
+export function inspectHuggingFace(body: unknown, registry: Registry): InspectResult {
+  const out: InspectResult = { records: [], rejected: [] };
+  const ctx = context(registry);
+  items(body).forEach((raw, index) => {
+    const c = checkHfModel(raw);
+    if (c.ok) out.records.push(normaliseHuggingFace(c.item, ctx));
+    else out.rejected.push({ index, reason: c.reason });
+  });
+  return out;
+}
+
+/** A dolphin list envelope, a detail envelope, an array of records or one record. */
+export function inspectModelScope(body: unknown, registry: Registry): InspectResult {
+  let raws: unknown[];
+  const env = MsEnvelopeSchema.safeParse(body);
+  if (env.success && typeof body === 'object' && body !== null && 'Success' in body) {
+    if (!env.data.Success) {
+      throw new InputError(`the ModelScope envelope says Success: false (Code ${String(env.data.Code)}: ${env.data.Message ?? 'no message'})`);
+    }
+    const list = MsListDataSchema.safeParse(env.data.Data);
+    raws = list.success ? list.data.Model.Models : [env.data.Data];
+  } else {
+    raws = items(body);
+  }
+  const out: InspectResult = { records: [], rejected: [] };
+  const ctx = context(registry);
+  raws.forEach((raw, index) => {
+    const r = MsModelSchema.safeParse(raw);
+    if (r.success) out.records.push(normaliseModelScope(r.data as ModelScopeInput, ctx));
+    else out.rejected.push({ index, reason: describeIssues(r.error) });
+  });
+  return out;
+}
+
+/** A WiseModel HTML page (list or model, embedded state or plain HTML), or JSON items as the scraper reads them. */
+export function inspectWiseModel(text: string, registry: Registry): InspectResult {
+  const out: InspectResult = { records: [], rejected: [] };
+  const ctx = context(registry);
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    items(JSON.parse(trimmed) as unknown).forEach((raw, index) => {
+      const r = WmModelSchema.safeParse(raw);
+      if (r.success) out.records.push(normaliseWiseModel(r.data as WiseModelInput, ctx));
+      else out.rejected.push({ index, reason: describeIssues(r.error) });
+    });
+    return out;
+  }
+  const page = parseWiseModelPage(text, getConfig().file.sources.wisemodel.selectors);
+  for (const item of page.items) out.records.push(normaliseWiseModel(item, ctx));
+  page.rejected.forEach((r, index) => out.rejected.push({ index, reason: r.reason }));
+  if (page.items.length === 0 && page.rejected.length === 0) {
+    out.rejected.push({ index: -1, reason: `no models found on the page (${page.problems.join('; ') || 'unknown layout'})` });
+  }
+  return out;
+}
+
+export async function inspectFile(platform: Platform, file: string, registry = loadRegistry()): Promise<InspectResult> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read ${file}: ${(err as Error).message}. Check the path.`);
+  }
+  if (platform === 'wisemodel') return inspectWiseModel(text, registry);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`${file} is not valid JSON (${(err as Error).message}); ${platform} payloads are JSON bodies as the API returns them.`);
+  }
+  return platform === 'huggingface' ? inspectHuggingFace(body, registry) : inspectModelScope(body, registry);
+}
