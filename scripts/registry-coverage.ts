@@ -6,7 +6,8 @@
 // config/registry/*.json, joins on lower(namespace) against the entries' `hf` lists, and prints per list:
 //   - classified %: downloads whose namespace has a registry entry (an organisation or an explicit individual)
 //   - country %:    downloads whose entry has a real country (not ZZ)
-//   - the top unclassified namespaces by downloads.
+//   - the top unclassified namespaces by downloads;
+//   - the top classified namespaces whose entry has country ZZ, by downloads (the to-do list for country evidence).
 // Namespace-level only: it does not resolve redistributors through base_model (the normaliser does that).
 // It may later be replaced by `hubwatch orgs unknown`.
 
@@ -90,6 +91,7 @@ function report(name: string, models: ListedModel[], byNs: Map<string, Entry>): 
   let classified = 0;
   let country = 0;
   const unknown = new Map<string, { downloads: number; models: number; example: string }>();
+  const noCountry = new Map<string, { downloads: number; models: number; example: string; entry: Entry }>();
   for (const m of models) {
     const ns = m.id.includes('/') ? m.id.slice(0, m.id.indexOf('/')) : '(root)';
     total += m.downloads;
@@ -97,6 +99,12 @@ function report(name: string, models: ListedModel[], byNs: Map<string, Entry>): 
     if (entry) {
       classified += m.downloads;
       if (entry.country !== 'ZZ') country += m.downloads;
+      else {
+        const z = noCountry.get(ns.toLowerCase()) ?? { downloads: 0, models: 0, example: m.id, entry };
+        z.downloads += m.downloads;
+        z.models += 1;
+        noCountry.set(ns.toLowerCase(), z);
+      }
       continue;
     }
     const u = unknown.get(ns) ?? { downloads: 0, models: 0, example: m.id };
@@ -110,6 +118,17 @@ function report(name: string, models: ListedModel[], byNs: Map<string, Entry>): 
   const top = [...unknown.entries()].sort((a, b) => b[1].downloads - a[1].downloads).slice(0, TOP);
   for (const [ns, u] of top) {
     console.log(`  ${pct(u.downloads, total).padStart(7)}  ${String(u.downloads).padStart(11)}  ${String(u.models).padStart(4)}  ${ns}  (${u.example})`);
+  }
+  const zz = [...noCountry.values()].sort((a, b) => b.downloads - a.downloads);
+  const zzTotal = zz.reduce((s, z) => s + z.downloads, 0);
+  const needed = Math.max(0, 0.9 * total - country);
+  console.log(`classified with country ZZ: ${zz.length} namespaces, ${pct(zzTotal, total)} of downloads` +
+    (needed > 0 ? `; ${Math.ceil(needed).toLocaleString('en')} more downloads needed for a 90% country share` : ''));
+  console.log(`top ${TOP} ZZ namespaces by downloads:`);
+  let cum = 0;
+  for (const z of zz.slice(0, TOP)) {
+    cum += z.downloads;
+    console.log(`  ${pct(z.downloads, total).padStart(7)}  cum ${pct(cum, total).padStart(7)}  ${String(z.downloads).padStart(11)}  ${String(z.models).padStart(4)}  ${z.entry.kind.padEnd(13)}  ${z.entry.org}  (${z.example})`);
   }
 }
 

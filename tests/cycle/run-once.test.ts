@@ -111,7 +111,7 @@ describe('run --once on Hugging Face against the simulator', () => {
 
     await publishSnapshot(rt, DAY);
     expect(await readFile(snapshotPath(dir, DAY), 'utf8')).toBe(text);
-  });
+  }, 120_000);
 
   it('marks the sweep incomplete when pages keep failing, and quarantines malformed items with reasons', async () => {
     dir = await mkdtemp(join(tmpdir(), 'hubwatch-cycle-'));
@@ -135,7 +135,7 @@ describe('run --once on Hugging Face against the simulator', () => {
     expect(snapshot.coverage.huggingface?.complete).toBe(false);
     expect(snapshot.coverage.huggingface?.notes.join(' ')).toMatch(/page|fail|5\d\d/i);
     sim.setDay(DAY);
-  });
+  }, 120_000);
 
   it('resumes a sweep killed halfway from its checkpoint, with no stats row missing or twice', async () => {
     dir = await mkdtemp(join(tmpdir(), 'hubwatch-cycle-'));
@@ -144,9 +144,10 @@ describe('run --once on Hugging Face against the simulator', () => {
     await writeFile(cfgFile, JSON.stringify(deepFast({ sources: { huggingface: { pageSize: 100 } } })));
     sim.setFaults('huggingface', { slowRate: 1, slowMs: 40 });
     const before = sim.requestCount('huggingface');
+    // One process (node with tsx's loader, not the tsx wrapper) so that SIGKILL hits the process holding the store.
     const child = spawn(
-      join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'),
-      ['src/cli.ts', 'run', '--once', '--date', DAY, '--sources', 'huggingface'],
+      process.execPath,
+      ['--import', 'tsx', 'src/cli.ts', 'run', '--once', '--date', DAY, '--sources', 'huggingface'],
       {
         cwd: PROJECT_ROOT,
         stdio: 'ignore',
@@ -189,5 +190,5 @@ describe('run --once on Hugging Face against the simulator', () => {
       await ref.close();
       await rm(fresh, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 });

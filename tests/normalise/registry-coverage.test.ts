@@ -1,0 +1,205 @@
+// Registry coverage on real Hub data (issue 8): the two shared bulk lists go through normaliseHuggingFace, the code
+// path `inspect` uses, and the publisher view must name an organisation (or an explicit individual) for ≥99% of each
+// list's downloads and a real country (not ZZ) for ≥90%. scripts/registry-coverage.ts prints the same figures and
+// the namespaces still missing.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { HfModelInput } from '../../src/normalise/inputs.js';
+import { normaliseHuggingFace } from '../../src/normalise/record.js';
+import {
+  checkRegistry,
+  defaultRegistryDir,
+  formatProblem,
+  loadRegistry,
+  parseRegistryFile,
+  type SourcedEntry,
+} from '../../src/normalise/registry.js';
+
+const SAMPLES = resolve(process.env.HUBWATCH_SAMPLES ?? join(process.cwd(), '..', 'shared', 'samples', 'hf-bulk'));
+const TOP10K = join(SAMPLES, 'hf-list-models-full-top10k-downloads.cs573.2024-09-20.csv');
+const TRENDING = join(SAMPLES, 'hf-trending-1000.starscreener.2026-04-30.json');
+const OUR_FILES = ['long-tail.json', 'individuals.json'];
+
+/** RFC 4180 CSV (quoted fields hold commas and doubled quotes). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** The collector wrote `tags` as a Python list repr: ['a', "b's"]. */
+function parsePyList(s: string): string[] {
+  const out: string[] = [];
+  for (const m of s.matchAll(/'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"/g)) out.push((m[1] ?? m[2] ?? '').replace(/\\(.)/g, '$1'));
+  return out;
+}
+
+function readTop10k(): HfModelInput[] {
+  const [header, ...rows] = parseCsv(readFileSync(TOP10K, 'utf8'));
+  const col = (name: string) => header!.indexOf(name);
+  const [id, author, downloads, lastModified, tags, task] = [
+    col('modelId'),
+    col('author'),
+    col('downloads'),
+    col('lastModified'),
+    col('tags'),
+    col('pipeline_tag'),
+  ];
+  return rows
+    .filter((r) => r.length === header!.length)
+    .map((r) => ({
+      id: r[id]!,
+      author: r[author] || null,
+      downloads: Number(r[downloads]) || 0,
+      // "2023-09-06 14:49:15+00:00" → ISO
+      lastModified: r[lastModified] ? r[lastModified]!.replace(' ', 'T') : null,
+      tags: parsePyList(r[tags] ?? ''),
+      pipeline_tag: r[task] || null,
+    }));
+}
+
+function readTrending(): HfModelInput[] {
+  const doc = JSON.parse(readFileSync(TRENDING, 'utf8')) as {
+    models: Array<{
+      id: string;
+      author?: string;
+      downloads?: number;
+      likes?: number;
+      tags?: string[];
+      pipelineTag?: string | null;
+      libraryName?: string | null;
+      createdAt?: string;
+      lastModified?: string;
+    }>;
+  };
+  return doc.models.map((m) => ({
+    id: m.id,
+    author: m.author ?? null,
+    downloads: m.downloads ?? 0,
+    likes: m.likes ?? null,
+    tags: m.tags ?? [],
+    pipeline_tag: m.pipelineTag ?? null,
+    library_name: m.libraryName ?? null,
+    createdAt: m.createdAt ?? null,
+    lastModified: m.lastModified ?? null,
+  }));
+}
+
+interface Coverage {
+  total: number;
+  classified: number;
+  /** Publisher view: the uploader's country. */
+  country: number;
+  /** Origin view: the country of whose model it is (redistributors take their base model's). */
+  originCountry: number;
+  missing: Array<[string, number]>;
+}
+
+function coverage(items: HfModelInput[]): Coverage {
+  // seed.json currently fails checkRegistry on two of its own entries (owned elsewhere); coverage does not depend
+  // on that, and the check of our files is its own test below.
+  const registry = loadRegistry(defaultRegistryDir(), { check: false });
+  const ctx = { registry, now: '2026-05-01T00:00:00.000Z', backfill: true };
+  const c: Coverage = { total: 0, classified: 0, country: 0, originCountry: 0, missing: [] };
+  const missing = new Map<string, number>();
+  for (const item of items) {
+    const rec = normaliseHuggingFace(item, ctx);
+    const d = rec.stats.downloads30d ?? 0;
+    c.total += d;
+    // publisherOf: a namespace the registry does not know comes back with org null (kind `individual`, ZZ);
+    // an explicit registry individual has its org set.
+    if (rec.publisher.org !== null) c.classified += d;
+    else missing.set(rec.namespace, (missing.get(rec.namespace) ?? 0) + d);
+    if (rec.publisher.country !== 'ZZ') c.country += d;
+    if (rec.origin.country !== 'ZZ') c.originCountry += d;
+  }
+  c.missing = [...missing.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10);
+  return c;
+}
+
+const haveSamples = existsSync(TOP10K) && existsSync(TRENDING);
+
+describe.skipIf(!haveSamples)('registry coverage on the shared Hugging Face lists', () => {
+  // Country attribution in the publisher view (the stricter one: redistributors count as ZZ there). Several of the
+  // countries that carry the top-10k list over 90% are inferences marked `uncertain` in the registry (1231czx alone
+  // is 1.9 points); the floor guards the figure, the registry says how sure each entry is.
+  for (const [name, read, countryFloor] of [
+    ['top 10k by downloads (2024-09)', readTop10k, 0.9],
+    ['trending 1000 (2026-04)', readTrending, 0.9],
+  ] as const) {
+    describe(name, () => {
+      const c = coverage(read());
+      const share = (x: number) => x / c.total;
+
+      it('reads the whole list with downloads', () => {
+        expect(c.total).toBeGreaterThan(1_000_000);
+      });
+
+      it('classifies the namespaces behind ≥99% of downloads (an organisation or an explicit individual)', () => {
+        expect(share(c.classified), `top unclassified: ${JSON.stringify(c.missing)}`).toBeGreaterThanOrEqual(0.99);
+      });
+
+      it(`attributes ≥${countryFloor * 100}% of downloads to a real country (not ZZ)`, () => {
+        expect(share(c.country)).toBeGreaterThanOrEqual(countryFloor);
+      });
+    });
+  }
+});
+
+describe('registry files long-tail.json and individuals.json', () => {
+  const dir = defaultRegistryDir();
+  const all: SourcedEntry[] = [];
+  const parseProblems: string[] = [];
+  for (const file of ['seed.json', ...OUR_FILES]) {
+    const parsed = parseRegistryFile(file, JSON.parse(readFileSync(join(dir, file), 'utf8')));
+    all.push(...parsed.entries);
+    if (OUR_FILES.includes(file)) parseProblems.push(...parsed.problems.map(formatProblem));
+  }
+
+  it('parse against the entry schema', () => {
+    expect(parseProblems).toEqual([]);
+  });
+
+  it('pass checkRegistry, also against seed.json (no namespace listed twice across files)', () => {
+    const ours = checkRegistry(all)
+      .filter((p) => OUR_FILES.includes(p.file ?? '') || OUR_FILES.some((f) => p.message.includes(f)))
+      .map(formatProblem);
+    expect(ours).toEqual([]);
+  });
+
+  it('are sorted by org name and carry evidence', () => {
+    for (const file of OUR_FILES) {
+      const entries = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Array<{ org: string; source: string }>;
+      const names = entries.map((e) => e.org.toLowerCase());
+      expect(names).toEqual([...names].sort());
+      for (const e of entries) expect(e.source.trim().length, e.org).toBeGreaterThan(0);
+    }
+  });
+});
