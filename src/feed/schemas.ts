@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { LICENSE_CLASSES, NormalisedRecord, ORG_KINDS, PLATFORMS, RELATIONS } from '../model.js';
 import { METRICS, SCOPES, VIEWS } from '../snapshot/types.js';
+import { SnapshotSchema } from '../snapshot/schema.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -166,79 +167,62 @@ const nullable = (s: JsonSchema): JsonSchema => ({ anyOf: [s, { type: 'null' }] 
 const count = { type: 'integer', minimum: 0 };
 const isoDate = { type: 'string', format: 'date', pattern: DATE_PATTERN };
 
-const shareEntry: JsonSchema = {
-  type: 'object',
-  required: ['country', 'value', 'share'],
-  properties: {
-    country: { type: 'string', pattern: '^[A-Z]{2}$' },
-    value: { type: 'number', minimum: 0 },
-    share: { type: 'number', minimum: 0, maximum: 1 },
-  },
-  additionalProperties: false,
-};
+// The snapshot's shapes come from its zod schema (src/snapshot/schema.ts). Shared sub-schemas are emitted as
+// references (inlined, the schema is six times larger and ajv takes seconds to compile it) and hoisted into the
+// OpenAPI components; the share list and entry are lifted out of it rather than written again, and a change of
+// its layout fails here at start-up, loudly.
+const SNAPSHOT_PREFIX = 'Snapshot';
 
-const shareList: JsonSchema = {
-  type: 'object',
-  required: ['total', 'attributed', 'shares'],
-  properties: {
-    total: { type: 'number', minimum: 0 },
-    attributed: { type: 'number', minimum: 0, maximum: 1 },
-    shares: { type: 'array', items: ref('ShareEntry') },
-  },
-};
+function rewriteRefs(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(rewriteRefs);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    out[k] =
+      k === '$ref' && typeof x === 'string' && x.startsWith('#/$defs/')
+        ? `#/components/schemas/${SNAPSHOT_PREFIX}${x.slice('#/$defs/'.length)}`
+        : rewriteRefs(x);
+  }
+  return out;
+}
 
-const viewShares: JsonSchema = {
-  type: 'object',
-  required: ['combined', 'combinedPlatforms', 'platforms'],
-  properties: {
-    combined: nullable(ref('ShareList')),
-    combinedPlatforms: { type: 'array', items: { type: 'string', enum: [...PLATFORMS] } },
-    platforms: {
-      type: 'object',
-      propertyNames: { enum: [...PLATFORMS] },
-      additionalProperties: nullable(ref('ShareList')),
-    },
-  },
-};
+const snapshotParts = (() => {
+  const raw = z.toJSONSchema(SnapshotSchema, { reused: 'ref', target: 'draft-2020-12' }) as JsonSchema;
+  const { $schema: _s, $defs, ...root } = raw;
+  const defs = Object.fromEntries(
+    Object.entries(($defs ?? {}) as Record<string, JsonSchema>).map(([k, d]) => [
+      `${SNAPSHOT_PREFIX}${k}`,
+      rewriteRefs(d) as JsonSchema,
+    ]),
+  );
+  return { root: rewriteRefs(root) as JsonSchema, defs };
+})();
 
-const byViews = (s: JsonSchema): JsonSchema => ({
-  type: 'object',
-  required: [...VIEWS],
-  properties: Object.fromEntries(VIEWS.map((v) => [v, s])),
-});
+function deref(node: JsonSchema): JsonSchema {
+  const r = node.$ref;
+  if (typeof r === 'string' && r.startsWith('#/components/schemas/')) {
+    const d = snapshotParts.defs[r.slice('#/components/schemas/'.length)];
+    if (d) return deref(d);
+  }
+  return node;
+}
 
-const metricBlock: JsonSchema = {
-  type: 'object',
-  required: ['window', 'scopes'],
-  properties: {
-    window: { type: 'object', additionalProperties: { type: 'string' } },
-    scopes: {
-      type: 'object',
-      required: [...SCOPES],
-      properties: Object.fromEntries(SCOPES.map((s) => [s, byViews(ref('ViewShares'))])),
-    },
-  },
-};
+function at(schema: JsonSchema, path: Array<string | number>): JsonSchema {
+  let cur: unknown = schema;
+  for (const k of path) {
+    cur = deref(cur as JsonSchema)[k];
+    if (cur === undefined || cur === null || typeof cur !== 'object') {
+      throw new Error(`snapshot JSON Schema has no ${path.join('.')}; update src/feed/schemas.ts`);
+    }
+  }
+  return deref(cur as JsonSchema);
+}
 
-// The snapshot file's own JSON Schema belongs to the snapshot module; the API promises the parts readers of the
-// API rely on (identity, coverage, the share blocks) and lets the rest through, since the format grows additively.
-const snapshot: JsonSchema = {
-  type: 'object',
-  required: ['schema', 'date', 'previousDate', 'platforms', 'coverage', 'metrics'],
-  properties: {
-    schema: { const: 'hubwatch.snapshot/v1' },
-    date: isoDate,
-    previousDate: nullable(isoDate),
-    generator: { type: 'string' },
-    platforms: { type: 'array', items: { type: 'string', enum: [...PLATFORMS] } },
-    coverage: { type: 'object', propertyNames: { enum: [...PLATFORMS] } },
-    metrics: {
-      type: 'object',
-      required: [...METRICS],
-      properties: Object.fromEntries(METRICS.map((m) => [m, ref('MetricBlock')])),
-    },
-  },
-};
+const snapshot = snapshotParts.root;
+// prettier-ignore
+const shareList = at(snapshot, ['properties', 'metrics', 'properties', 'downloads30d', 'properties', 'scopes',
+  'properties', 'all', 'properties', 'origin', 'properties', 'combined', 'anyOf', 0]);
+const shareEntry = at(shareList, ['properties', 'shares', 'items']);
 
 const snapshotIndex: JsonSchema = {
   type: 'object',
@@ -409,9 +393,8 @@ export const componentSchemas: Record<string, JsonSchema> = {
   JsonFeed: jsonFeed,
   ShareEntry: shareEntry,
   ShareList: shareList,
-  ViewShares: viewShares,
-  MetricBlock: metricBlock,
   Snapshot: snapshot,
+  ...snapshotParts.defs,
   SnapshotIndex: snapshotIndex,
   SharesPoint: sharesPoint,
   SharesSeries: sharesSeries,

@@ -1,0 +1,35 @@
+// The API's one error shape. A client that gets a 400 learns which parameter was wrong and why, so it can fix
+// the request without reading our source.
+
+export type ApiErrorCode = 'bad_request' | 'not_found' | 'method_not_allowed' | 'internal_error';
+
+export interface ApiErrorBody {
+  error: ApiErrorCode;
+  message: string;
+  parameter: string | null;
+}
+
+export class ApiError extends Error {
+  readonly statusCode: number;
+  readonly code: ApiErrorCode;
+  readonly parameter: string | null;
+  constructor(statusCode: number, code: ApiErrorCode, message: string, parameter: string | null = null) {
+    super(message);
+    this.name = 'ApiError';
+    this.statusCode = statusCode;
+    this.code = code;
+    this.parameter = parameter;
+  }
+
+  get body(): ApiErrorBody {
+    return { error: this.code, message: this.message, parameter: this.parameter };
+  }
+}
+
+export function badParam(parameter: string, message: string): ApiError {
+  return new ApiError(400, 'bad_request', message, parameter);
+}
+
+export function notFound(message: string): ApiError {
+  return new ApiError(404, 'not_found', message);
+}

@@ -1,0 +1,147 @@
+// The OpenAPI 3.1 document, assembled from the route table and the component schemas that fastify and the
+// response checks use: nothing here is written twice.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { PROJECT_ROOT } from '../config.js';
+import { componentSchemas, type JsonSchema, type ObjectSchema } from './schemas.js';
+
+// ajv-formats is CommonJS with a default export; under NodeNext its namespace shape differs by loader.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+  ajv: Ajv2020,
+) => Ajv2020;
+
+export interface OkContent {
+  contentType: string;
+  schema: JsonSchema;
+  description?: string;
+}
+
+/** What the OpenAPI document needs to know about a route. */
+export interface RouteDoc {
+  operationId: string;
+  /** The fastify URL (`:param`). */
+  url: string;
+  /** The OpenAPI path (`{param}`). */
+  path: string;
+  summary: string;
+  description: string;
+  tag: string;
+  query: ObjectSchema;
+  params?: ObjectSchema;
+  ok: OkContent[];
+  /** Whether the route answers 404 for a resource that does not exist. */
+  notFound: boolean;
+}
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function parameters(schema: ObjectSchema | undefined, where: 'query' | 'path'): JsonSchema[] {
+  if (!schema) return [];
+  const required = new Set(schema.required ?? []);
+  return Object.entries(schema.properties).map(([name, prop]) => {
+    const { description, ...rest } = prop as JsonSchema & { description?: string };
+    const p: JsonSchema = { name, in: where, required: where === 'path' || required.has(name), schema: rest };
+    if (description) p.description = description;
+    return p;
+  });
+}
+
+const errorResponse = (description: string): JsonSchema => ({
+  description,
+  headers: { 'Cache-Control': { schema: { type: 'string' } } },
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+
+export function buildOpenApi(routes: readonly RouteDoc[]): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const responses: Record<string, unknown> = {
+      '200': {
+        description: 'OK',
+        headers: {
+          ETag: { description: 'Strong hash of the body.', schema: { type: 'string' } },
+          'Cache-Control': { schema: { type: 'string' } },
+        },
+        content: Object.fromEntries(
+          r.ok.map((c) => [c.contentType, c.description ? { schema: c.schema, description: c.description } : { schema: c.schema }]),
+        ),
+      },
+      '304': { description: 'Not modified: If-None-Match named the current ETag.' },
+      '400': errorResponse('A parameter is malformed; `parameter` names it and `message` says why.'),
+    };
+    if (r.notFound) responses['404'] = errorResponse('No such resource.');
+    (paths[r.path] ??= {}).get = {
+      operationId: r.operationId,
+      summary: r.summary,
+      description: r.description,
+      tags: [r.tag],
+      parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')],
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    info: {
+      title: 'hubwatch',
+      version: version(),
+      summary: 'Open AI model releases and shares by country on Hugging Face, ModelScope and WiseModel.',
+      description:
+        'Read-only API and feeds. Every answer carries a strong ETag and Cache-Control; send If-None-Match to get ' +
+        '304. Share tables are also CSV (Accept: text/csv, or the .csv paths). Errors are JSON: ' +
+        '{error, message, parameter}.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    servers: [{ url: '/' }],
+    paths,
+    components: { schemas: componentSchemas },
+  };
+}
+
+/**
+ * An ajv instance that knows the component schemas, so a response can be checked against `#/components/...`
+ * of the same document the API publishes. `strict: false` because zod's output carries annotations ajv's strict
+ * mode does not know.
+ */
+export function responseValidator(): (component: string, value: unknown) => string | null {
+  const ajv = new Ajv2020({ strict: false, allErrors: false });
+  addFormats(ajv);
+  const root = 'urn:hubwatch:openapi';
+  ajv.addSchema({ $id: root, components: { schemas: componentSchemas } });
+  const compiled = new Map<string, ReturnType<typeof ajv.compile>>();
+  return (component, value) => {
+    let v = compiled.get(component);
+    if (!v) {
+      v = ajv.compile({ $ref: `${root}#/components/schemas/${component}` });
+      compiled.set(component, v);
+    }
+    if (v(value)) return null;
+    const e = v.errors?.[0];
+    return e ? `${component}${e.instancePath} ${e.message ?? 'is invalid'}` : `${component} is invalid`;
+  };
+}
+
+/** The ajv that validates request parameters (fastify's validator compiler for the feed routes). */
+export function requestAjv(): Ajv2020 {
+  // coerceTypes 'array': query strings are strings, and a parameter given twice is an array that must not
+  // silently become its first value (a one-element array is unwrapped, two elements fail the type check).
+  const ajv = new Ajv2020({
+    strict: false,
+    coerceTypes: 'array',
+    useDefaults: true,
+    removeAdditional: false,
+    allErrors: false,
+    verbose: true,
+  });
+  addFormats(ajv);
+  return ajv;
+}
