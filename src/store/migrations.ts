@@ -82,7 +82,7 @@ export const MIGRATIONS: readonly Migration[] = [
         `CREATE SEQUENCE quarantine_id_seq`,
         `CREATE TABLE quarantine (
           id BIGINT PRIMARY KEY DEFAULT nextval('quarantine_id_seq'),
-          at TIMESTAMPTZ NOT NULL,
+          quarantined_at TIMESTAMPTZ NOT NULL,
           platform TEXT NOT NULL,
           kind TEXT NOT NULL CHECK (kind IN ('item', 'page')),
           reason TEXT NOT NULL,

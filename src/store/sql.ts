@@ -376,7 +376,7 @@ export abstract class SqlStore implements Store {
         return `(CAST($${b + 1} AS TIMESTAMPTZ), $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, CAST($${b + 6} AS TEXT))`;
       });
       await db.exec(
-        `INSERT INTO quarantine (at, platform, kind, reason, payload, ref) VALUES ${rows.join(', ')}`,
+        `INSERT INTO quarantine (quarantined_at, platform, kind, reason, payload, ref) VALUES ${rows.join(', ')}`,
         params,
       );
     }
@@ -755,13 +755,13 @@ export abstract class SqlStore implements Store {
   async listQuarantine(limit: number, platform?: Platform): Promise<QuarantineRow[]> {
     const n = Math.min(Math.max(Math.floor(limit), 0), 10_000);
     const rows = await this.db.query(
-      `SELECT id, at, platform, kind, reason, payload, ref FROM quarantine
+      `SELECT id, quarantined_at, platform, kind, reason, payload, ref FROM quarantine
        ${platform ? 'WHERE platform = $1' : ''} ORDER BY id DESC LIMIT ${n}`,
       platform ? [platform] : [],
     );
     return rows.map((r) => ({
       id: num(r.id),
-      at: str(r.at),
+      at: str(r.quarantined_at),
       platform: str(r.platform) as Platform,
       kind: str(r.kind) as QuarantineItem['kind'],
       reason: str(r.reason),
