@@ -1,0 +1,273 @@
+// What the three simulated platforms share: a loopback node:http server, the admin routes that let another process
+// steer the simulator, request counting, fixed-window rate limiting and the transport-level faults (5xx bursts,
+// slow answers, truncated bodies). Payload-level faults (malformed items, hostile text) live with each platform.
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { Sequence } from './rng.js';
+
+export type PlatformName = 'huggingface' | 'modelscope' | 'wisemodel';
+
+export interface SimFaults {
+  /** Share of requests that start a burst of 502/503 answers (1–4 requests long). */
+  error5xxRate?: number;
+  slowRate?: number;
+  slowMs?: number;
+  /** Share of answers whose body is cut: either the socket dies mid-body, or a cut JSON/HTML is sent whole. */
+  truncateRate?: number;
+  /** Share of list items (and detail answers) with a broken field: null where a value is promised, wrong types, missing id. */
+  malformedRate?: number;
+  /** Share of models whose free-text fields carry hostile strings (markup, RTL overrides, emoji, 10,000 chars). */
+  hostileRate?: number;
+  rateLimit?: { max: number; windowMs: number } | null;
+  /** WiseModel only: render the changed layout (different class names, no embedded state). */
+  layoutDrift?: boolean;
+  /** ModelScope only: share of answers that are HTTP 200 with `Success:false` and a Chinese message. */
+  businessErrorRate?: number;
+}
+
+export interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  body: string | Buffer;
+}
+
+export interface RequestInfo {
+  method: string;
+  url: URL;
+  path: string;
+  body: string;
+  headers: IncomingMessage['headers'];
+}
+
+export interface RateState {
+  limited: boolean;
+  remaining: number;
+  resetSec: number;
+  quota: number;
+  windowSec: number;
+}
+
+export interface PlatformHooks {
+  platform: PlatformName;
+  handle(req: RequestInfo, ctx: PlatformContext): Promise<Reply> | Reply;
+  /** The platform's own 429 answer. */
+  rateLimited(rate: RateState, ctx: PlatformContext): Reply;
+  /** The platform's own 5xx answer; `n` varies the body form. */
+  serverError(status: number, n: number, ctx: PlatformContext): Reply;
+  /** Extra headers on every answer of the platform's API (HF's RateLimit headers). */
+  decorate?(reply: Reply, rate: RateState | null, req: RequestInfo, ctx: PlatformContext): void;
+  /** Whether a path counts against the rate limit (HF limits /api/*, not its admin routes). */
+  limited?(path: string): boolean;
+}
+
+export interface AdminHooks {
+  setDay(day: string): void;
+  day(): string;
+}
+
+const MAX_BODY = 1 << 20;
+
+export class PlatformContext {
+  faults: SimFaults;
+  requests = 0;
+  readonly seq: Sequence;
+  private window: { start: number; count: number } | null = null;
+  private burstLeft = 0;
+
+  constructor(
+    readonly platform: PlatformName,
+    readonly seed: number,
+    faults: SimFaults,
+  ) {
+    this.faults = { ...faults };
+    this.seq = new Sequence(seed ^ platform.length * 0x9e37);
+  }
+
+  setFaults(f: SimFaults): void {
+    this.faults = { ...f };
+    this.window = null;
+    this.burstLeft = 0;
+  }
+
+  rate(now: number): RateState | null {
+    const rl = this.faults.rateLimit;
+    if (!rl) return null;
+    if (!this.window || now >= this.window.start + rl.windowMs) this.window = { start: now, count: 0 };
+    this.window.count++;
+    const resetSec = Math.max(1, Math.ceil((this.window.start + rl.windowMs - now) / 1000));
+    return {
+      limited: this.window.count > rl.max,
+      remaining: Math.max(0, rl.max - this.window.count),
+      resetSec,
+      quota: rl.max,
+      windowSec: Math.round(rl.windowMs / 1000),
+    };
+  }
+
+  chance(rate: number | undefined): boolean {
+    return !!rate && rate > 0 && this.seq.next() < rate;
+  }
+
+  /** 5xx bursts: one roll starts a burst, the burst continues for a few requests regardless of later rolls. */
+  serverErrorNow(): boolean {
+    if (this.burstLeft > 0) {
+      this.burstLeft--;
+      return true;
+    }
+    if (this.chance(this.faults.error5xxRate)) {
+      this.burstLeft = Math.floor(this.seq.next() * 4);
+      return true;
+    }
+    return false;
+  }
+}
+
+export function isLoopback(addr: string | undefined): boolean {
+  return addr === '127.0.0.1' || addr === '::1' || addr === '::ffff:127.0.0.1';
+}
+
+export function json(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
+  return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(value) };
+}
+
+export function html(status: number, body: string, headers: Record<string, string> = {}): Reply {
+  return { status, headers: { 'content-type': 'text/html; charset=utf-8', ...headers }, body };
+}
+
+export function weakEtag(body: string | Buffer): string {
+  const buf = typeof body === 'string' ? Buffer.from(body) : body;
+  return `W/"${buf.length.toString(16)}-${createHash('sha1').update(buf).digest('base64').slice(0, 27)}"`;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY) throw new Error('request body too large');
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  const body = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
+  res.writeHead(reply.status, { ...reply.headers, 'content-length': String(body.length) });
+  res.end(body);
+}
+
+export interface PlatformServer {
+  server: Server;
+  ctx: PlatformContext;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startPlatformServer(
+  hooks: PlatformHooks,
+  ctx: PlatformContext,
+  admin: AdminHooks,
+  port: number,
+): Promise<PlatformServer> {
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) send(res, json(500, { error: String(err instanceof Error ? err.message : err) }));
+      else res.destroy();
+    });
+  });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    const path = url.pathname;
+    if (path.startsWith('/__sim/')) {
+      if (!isLoopback(req.socket.remoteAddress)) return send(res, json(403, { error: 'admin routes are loopback only' }));
+      const body = req.method === 'POST' ? await readBody(req) : '';
+      return send(res, adminRoute(req.method ?? 'GET', path, body));
+    }
+    const body = req.method === 'PUT' || req.method === 'POST' ? await readBody(req) : '';
+    const info: RequestInfo = { method: req.method ?? 'GET', url, path, body, headers: req.headers };
+    ctx.requests++;
+    const now = Date.now();
+    const rate = (hooks.limited?.(path) ?? true) ? ctx.rate(now) : null;
+    let reply: Reply;
+    if (rate?.limited) {
+      reply = hooks.rateLimited(rate, ctx);
+    } else if (ctx.serverErrorNow()) {
+      const status = ctx.seq.next() < 0.5 ? 503 : 502;
+      reply = hooks.serverError(status, Math.floor(ctx.seq.next() * 2), ctx);
+    } else {
+      if (ctx.chance(ctx.faults.slowRate)) await new Promise((r) => setTimeout(r, ctx.faults.slowMs ?? 2000));
+      reply = await hooks.handle(info, ctx);
+    }
+    reply.headers = { 'x-request-id': `Root=1-${randomUUID()}`, ...reply.headers };
+    hooks.decorate?.(reply, rate, info, ctx);
+    if (reply.status === 200 && ctx.chance(ctx.faults.truncateRate)) return truncate(res, reply, ctx.seq.next() < 0.5);
+    const inm = req.headers['if-none-match'];
+    if (reply.status === 200 && inm && reply.headers?.etag && inm === reply.headers.etag) {
+      res.writeHead(304, { etag: reply.headers.etag });
+      return void res.end();
+    }
+    send(res, reply);
+  }
+
+  function truncate(res: ServerResponse, reply: Reply, destroy: boolean): void {
+    const body = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
+    const cut = body.subarray(0, Math.max(1, Math.floor(body.length / 2)));
+    if (destroy) {
+      // Promise the whole body, deliver half, then drop the connection: the client sees a premature close.
+      res.writeHead(reply.status, { ...reply.headers, 'content-length': String(body.length) });
+      res.write(cut, () => res.socket?.destroy());
+      return;
+    }
+    // Or a well-framed answer whose content is itself cut (a proxy that gave up): the body does not parse.
+    send(res, { ...reply, body: cut });
+  }
+
+  function adminRoute(method: string, path: string, body: string): Reply {
+    try {
+      if (method === 'POST' && path === '/__sim/day') {
+        const v = JSON.parse(body) as { day?: unknown };
+        if (typeof v.day !== 'string') return json(400, { error: 'body must be {"day":"YYYY-MM-DD"}' });
+        admin.setDay(v.day);
+        return json(200, { day: admin.day() });
+      }
+      if (method === 'POST' && path === '/__sim/faults') {
+        const v = JSON.parse(body) as unknown;
+        if (!v || typeof v !== 'object' || Array.isArray(v)) return json(400, { error: 'body must be a SimFaults object' });
+        ctx.setFaults(v as SimFaults);
+        return json(200, { platform: ctx.platform, faults: ctx.faults });
+      }
+      if (method === 'GET' && path === '/__sim/state') {
+        return json(200, { platform: ctx.platform, day: admin.day(), requests: ctx.requests, faults: ctx.faults });
+      }
+      return json(404, { error: `no admin route ${method} ${path}` });
+    } catch (err) {
+      return json(400, { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  return {
+    server,
+    ctx,
+    url: `http://127.0.0.1:${addr.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}

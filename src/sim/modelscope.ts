@@ -1,0 +1,356 @@
+// ModelScope's site search API (`PUT /api/v1/dolphin/models`) and model detail (`GET /api/v1/models/{owner}/{name}`)
+// with the real PascalCase envelope and the real 96-key record (cloned from a captured response, see
+// modelscope-template.ts). Paging is by page number with `TotalCount`; a short or empty page ends a listing.
+// Unknown models answer HTTP 200 with `Success:false`: the ModelScope SDK reads the envelope (`Code == 200 and
+// Success`) and raises NotExistError from `Message`, which is what the research notes describe.
+import { randomUUID } from 'node:crypto';
+import { hostileFor, isHostile } from './hostile.js';
+import { html, json, type PlatformContext, type PlatformHooks, type RateState, type Reply, type RequestInfo } from './http.js';
+import { MS_RECORD_TEMPLATE } from './modelscope-template.js';
+import { hash3, pick } from './rng.js';
+import { type MsCatalogue, RELATIONS, Universe } from './universe.js';
+
+export const MS_SORTS = ['Default', 'DownloadsCount', 'StarsCount', 'GmtModified'] as const;
+type MsSort = (typeof MS_SORTS)[number];
+export const MS_MAX_PAGE_SIZE = 100;
+const TEMPLATE_JSON = JSON.stringify(MS_RECORD_TEMPLATE);
+const SHIFT = 2 ** 23;
+
+const TASK_CN: Record<string, [string, string]> = {
+  'text-generation': ['文本生成', 'nlp'],
+  'sentence-embedding': ['文本向量', 'nlp'],
+  'text-to-image-synthesis': ['文本生成图片', 'multi-modal'],
+  'auto-speech-recognition': ['语音识别', 'audio'],
+  'image-text-to-text': ['图文生成文本', 'multi-modal'],
+  'text-to-speech': ['语音合成', 'audio'],
+  'text-to-video-synthesis': ['文本生成视频', 'multi-modal'],
+};
+
+interface Criterion {
+  category: string;
+  values: string[];
+}
+
+interface Query {
+  pageSize: number;
+  pageNumber: number;
+  sortBy: MsSort;
+  criteria: Criterion[];
+  name: string;
+  target: string;
+}
+
+function envelope(data: unknown, code = 200, message = 'success', success = true): Record<string, unknown> {
+  return { Code: code, Data: data, Message: message, RequestId: randomUUID(), Success: success };
+}
+
+export class MsApi implements PlatformHooks {
+  readonly platform = 'modelscope' as const;
+  private readonly orders = new Map<string, Int32Array>();
+  private readonly aggs = new Map<string, Record<string, Array<{ Count: number; Value: string }>>>();
+
+  constructor(
+    readonly u: Universe,
+    readonly dayN: () => number,
+  ) {}
+
+  private get ms(): MsCatalogue {
+    return this.u.ms;
+  }
+
+  handle(req: RequestInfo, ctx: PlatformContext): Reply {
+    if (ctx.chance(ctx.faults.businessErrorRate)) return json(200, envelope(null, 50000, '系统繁忙，请稍后再试', false));
+    if (req.path === '/api/v1/dolphin/models') {
+      if (req.method !== 'PUT') return json(405, envelope(null, 405, 'method not allowed', false));
+      return this.search(req, ctx);
+    }
+    const m = /^\/api\/v1\/models\/([^/]+)\/([^/]+)\/?$/.exec(req.path);
+    if (m && req.method === 'GET') return this.detail(`${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}`, ctx);
+    return json(404, envelope(null, 404, 'not found', false));
+  }
+
+  private parse(body: string): Query | string {
+    let v: unknown;
+    try {
+      v = JSON.parse(body || 'null');
+    } catch {
+      return 'request body is not valid JSON';
+    }
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return 'request body must be a JSON object';
+    const o = v as Record<string, unknown>;
+    const pageSize = o.PageSize ?? 10;
+    const pageNumber = o.PageNumber ?? 1;
+    if (typeof pageSize !== 'number' || !Number.isInteger(pageSize) || pageSize < 1) return 'PageSize must be a positive integer';
+    if (pageSize > MS_MAX_PAGE_SIZE) return `PageSize must not exceed ${MS_MAX_PAGE_SIZE}`;
+    if (typeof pageNumber !== 'number' || !Number.isInteger(pageNumber) || pageNumber < 1) return 'PageNumber must be a positive integer';
+    const sortBy = (o.SortBy ?? 'Default') as MsSort;
+    if (!MS_SORTS.includes(sortBy)) return `SortBy must be one of ${MS_SORTS.join(', ')}`;
+    const criteria: Criterion[] = [];
+    if (o.Criterion !== undefined && o.Criterion !== null) {
+      if (!Array.isArray(o.Criterion)) return 'Criterion must be an array';
+      for (const c of o.Criterion as unknown[]) {
+        const cc = c as Record<string, unknown> | null;
+        if (!cc || typeof cc.category !== 'string' || !Array.isArray(cc.values)) return 'each Criterion needs category and values';
+        criteria.push({ category: cc.category, values: (cc.values as unknown[]).map(String) });
+      }
+    }
+    return {
+      pageSize,
+      pageNumber,
+      sortBy,
+      criteria,
+      name: typeof o.Name === 'string' ? o.Name : '',
+      target: typeof o.Target === 'string' ? o.Target : '',
+    };
+  }
+
+  private sortValue(k: number, sort: MsSort, dayN: number): number {
+    const ms = this.ms;
+    switch (sort) {
+      case 'DownloadsCount':
+        return ms.downloads(k, dayN);
+      case 'StarsCount':
+        return ms.stars(k, dayN);
+      case 'GmtModified':
+        return ms.lastUpdated(k, dayN) - 1_600_000_000;
+      default:
+        // "Default" is the site's own relevance; approximated by stars, then downloads.
+        return ms.stars(k, dayN) * 1000 + Math.min(999, Math.floor(Math.log2(1 + ms.downloads(k, dayN)) * 30));
+    }
+  }
+
+  private order(dayN: number, sort: MsSort): Int32Array {
+    const key = `${dayN}:${sort}`;
+    const hit = this.orders.get(key);
+    if (hit) return hit;
+    const ms = this.ms;
+    const packed: number[] = [];
+    for (let k = 0; k < ms.size; k++) if (ms.visible(k, dayN)) packed.push(-(this.sortValue(k, sort, dayN) * SHIFT + (SHIFT - 1 - k)));
+    const arr = Float64Array.from(packed).sort();
+    const out = new Int32Array(arr.length);
+    for (let j = 0; j < arr.length; j++) out[j] = SHIFT - 1 - (-(arr[j] as number) % SHIFT);
+    if (this.orders.size > 8) this.orders.clear();
+    this.orders.set(key, out);
+    return out;
+  }
+
+  tags(k: number): string[] {
+    const ms = this.ms;
+    const out: string[] = [];
+    if (ms.kind[k] === 3) {
+      if (ms.rel[k] === 2) out.push('LoRA', 'lora');
+      out.push(pick(['text-generation', 'qwen', 'finetune', 'sft'], hash3(this.u.seed, k, 77)));
+    } else {
+      out.push('transformers', 'safetensors');
+      const bases = ms.baseIds(k);
+      const rel = ms.relationName(k);
+      for (const b of bases) out.push(`base_model:${b}`, `base_model:${rel}:${b}`);
+    }
+    if (ms.licenseOf(k)) out.push(`license:${ms.licenseOf(k).toLowerCase().replace(/ /g, '-')}`);
+    return out;
+  }
+
+  private libraries(k: number): string[] {
+    const ms = this.ms;
+    if (ms.rel[k] === 2) return ['pytorch', 'lora', 'safetensors'];
+    if (ms.rel[k] === 3) return ['gguf'];
+    return ms.taskOf(k) === 'text-to-image-synthesis' ? ['pytorch', 'diffusers', 'safetensors'] : ['pytorch', 'transformers', 'safetensors'];
+  }
+
+  private matches(k: number, q: Query): boolean {
+    const ms = this.ms;
+    for (const c of q.criteria) {
+      const vals = c.values.map((v) => v.toLowerCase());
+      if (!vals.length) continue;
+      let have: string[];
+      switch (c.category) {
+        case 'organizations':
+          have = [ms.orgOf(k).toLowerCase(), ms.pathOf(k).toLowerCase()];
+          break;
+        case 'tasks':
+          have = [ms.taskOf(k)];
+          break;
+        case 'tags':
+          have = this.tags(k).map((t) => t.toLowerCase());
+          break;
+        case 'libraries':
+          have = this.libraries(k);
+          break;
+        case 'license':
+          have = [ms.licenseOf(k).toLowerCase()];
+          break;
+        default:
+          // Unknown categories are silently ignored, as third-party probing reports.
+          continue;
+      }
+      if (!vals.some((v) => have.includes(v))) return false;
+    }
+    if (q.name) {
+      const n = q.name.toLowerCase();
+      if (!ms.nameOf(k).toLowerCase().includes(n) && !this.chineseName(k).toLowerCase().includes(n)) return false;
+    }
+    return true;
+  }
+
+  private chineseName(k: number): string {
+    const ms = this.ms;
+    if (ms.kind[k] === 0 && hash3(this.u.seed, k, 78) % 3 === 0) return `${ms.nameOf(k)} ${pick(['对话模型', '基础模型', '多模态模型'], k)}`;
+    if (ms.kind[k] === 3 && ms.rel[k] === 2) return `${ms.nameOf(k)} 风格LoRA`;
+    return '';
+  }
+
+  record(k: number, dayN: number, faults: { hostileRate?: number }, detail: boolean): Record<string, unknown> {
+    const ms = this.ms;
+    const u = this.u;
+    const r = JSON.parse(TEMPLATE_JSON) as Record<string, any>;
+    const id = ms.idOf(k);
+    const created = ms.created[k] as number;
+    const isOrg = ms.kind[k] !== 3 && ms.kind[k] !== 4;
+    const aigc = ms.rel[k] === 2 && ms.taskOf(k) === 'text-to-image-synthesis';
+    const hostile = isHostile(u.seed, k + 5_000_000, faults.hostileRate);
+    const src = ms.src[k] as number;
+    r.AigcAttributes = aigc ? r.AigcAttributes : '';
+    r.AigcType = aigc ? 'LoRA' : '';
+    r.ApprovalMode = isOrg ? 1 : 0;
+    r.BackendSupport = { ...r.BackendSupport, model_id: id };
+    r.BaseModel = ms.baseIds(k);
+    r.BaseModelRelation = ms.relationName(k);
+    r.ChineseName = hostile ? hostileFor(u.seed, k, 5) : this.chineseName(k);
+    r.CreatedBy = ms.createdByOf(k);
+    r.CreatedTime = created;
+    r.Description = hostile ? hostileFor(u.seed, k, 6) : '';
+    r.Downloads = ms.downloads(k, dayN);
+    r.Frameworks = ['pytorch'];
+    r.FromSite = isOrg ? '' : 'maas';
+    r.Id = 100_000 + k;
+    r.IsCertification = isOrg ? 1 : 4;
+    r.IsNewModel = dayN * 86_400 - created < 7 * 86_400;
+    r.IsTop = 0;
+    r.Language = src >= 0 ? ['en', 'zh'] : [];
+    r.LastUpdatedTime = ms.lastUpdated(k, dayN);
+    r.Libraries = this.libraries(k);
+    r.License = ms.licenseOf(k);
+    const params = src >= 0 ? Math.round((u.params[src] as number) * 1e9) : 235_929_600;
+    r.ModelInfos = { safetensor: { chat_template: '', files: [{ name: 'model.safetensors', sha256: (hash3(u.seed, k, 79) >>> 0).toString(16).padStart(8, '0').repeat(8), size: params * 2 }], model_size: params, tensor_type: ['BF16'] } };
+    r.ModelSource = isOrg ? '' : 'USER_UPLOAD';
+    r.ModelType = src >= 0 && u.family(src) ? [u.family(src)!.modelType] : [];
+    if (aigc) {
+      const muse = r.MuseInfo as Record<string, any>;
+      muse.model = { ...muse.model, modelName: id, operatorName: ms.pathOf(k), showName: r.ChineseName || ms.nameOf(k), gmtCreate: created * 1000, gmtModified: (r.LastUpdatedTime as number) * 1000, downloadedCount: Math.floor((r.Downloads as number) / 6) };
+    } else r.MuseInfo = null;
+    r.Name = ms.nameOf(k);
+    r.NickName = ms.createdByOf(k);
+    r.OfficialTags = aigc ? r.OfficialTags : [];
+    const org = r.Organization as Record<string, any>;
+    if (isOrg) {
+      Object.assign(org, {
+        CreatedBy: ms.createdByOf(k),
+        Description: '',
+        FullName: ms.orgOf(k),
+        GithubAddress: '',
+        GmtCreated: '2023-03-01T08:00:00Z',
+        GmtModified: '2025-09-01T08:00:00Z',
+        Id: 1000 + (hash3(u.seed, ms.orgOf(k).length, 80) % 9000),
+        Name: ms.orgOf(k),
+      });
+    } else {
+      Object.assign(org, { Avatar: '', CreatedBy: '', Description: '', FullName: '', GithubAddress: '', GmtCreated: '', GmtModified: '', Id: 0, Name: '', Type: 0 });
+    }
+    r.Path = ms.pathOf(k);
+    r.ReadMeContent = detail ? `# ${ms.nameOf(k)}\n\n${hostile ? hostileFor(u.seed, k, 7) : 'Model card.'}\n` : '';
+    r.Stars = ms.stars(k, dayN);
+    r.SupportInference = aigc ? 'txt2img' : '';
+    r.Tags = this.tags(k);
+    const task = ms.taskOf(k);
+    const [cn, domain] = TASK_CN[task] ?? ['', ''];
+    const taskTemplate = (r.Tasks as Array<Record<string, unknown>>)[0]!;
+    r.Tasks = task ? [{ ...taskTemplate, ChineseName: cn, DomainName: domain, Name: task, WidgetConfig: '' }] : [];
+    r.TriggerWords = aigc ? r.TriggerWords : [];
+    r.VisionFoundation = aigc ? r.VisionFoundation : '';
+    return r;
+  }
+
+  private malform(r: Record<string, unknown>, x: number): void {
+    const c = Math.floor(x * 6);
+    if (c === 0) r.Downloads = null;
+    else if (c === 1) delete r.Path;
+    else if (c === 2) r.Tasks = null;
+    else if (c === 3) r.CreatedTime = String(r.CreatedTime);
+    else if (c === 4) r.Name = null;
+    else r.BaseModel = 'Qwen/Qwen3-8B';
+  }
+
+  private facets(dayN: number, q: Query, matched: Int32Array | number[]): Record<string, Array<{ Count: number; Value: string }>> {
+    const key = `${dayN}:${JSON.stringify(q.criteria)}:${q.name}`;
+    const hit = this.aggs.get(key);
+    if (hit) return hit;
+    const count = (values: Iterable<string>, m: Map<string, number>): void => {
+      for (const v of values) if (v) m.set(v, (m.get(v) ?? 0) + 1);
+    };
+    const lic = new Map<string, number>();
+    const libs = new Map<string, number>();
+    const tags = new Map<string, number>();
+    const lang = new Map<string, number>();
+    const mt = new Map<string, number>();
+    for (const k of matched) {
+      count([(this.ms.licenseOf(k) as string).toLowerCase()], lic);
+      count(this.libraries(k), libs);
+      count(this.tags(k).slice(0, 3), tags);
+      if ((this.ms.src[k] as number) >= 0) {
+        count(['en', 'zh'], lang);
+        const f = this.u.family(this.ms.src[k] as number);
+        if (f) count([f.modelType], mt);
+      }
+    }
+    const top = (m: Map<string, number>): Array<{ Count: number; Value: string }> =>
+      [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 40).map(([Value, Count]) => ({ Count, Value }));
+    const out = { language: top(lang), libraries: top(libs), license: top(lic), model_type: top(mt), nexa_catalog: [], tags: top(tags) };
+    if (this.aggs.size > 32) this.aggs.clear();
+    this.aggs.set(key, out);
+    return out;
+  }
+
+  private search(req: RequestInfo, ctx: PlatformContext): Reply {
+    const q = this.parse(req.body);
+    if (typeof q === 'string') return json(400, envelope(null, 400, q, false));
+    const dayN = this.dayN();
+    const order = this.order(dayN, q.sortBy);
+    const filtered = q.criteria.length || q.name ? Array.from(order).filter((k) => this.matches(k, q)) : order;
+    const start = (q.pageNumber - 1) * q.pageSize;
+    const page = Array.from(filtered.slice(start, start + q.pageSize));
+    const models = page.map((k) => {
+      const r = this.record(k, dayN, ctx.faults, false);
+      if (ctx.chance(ctx.faults.malformedRate)) this.malform(r, ctx.seq.next());
+      return r;
+    });
+    return json(
+      200,
+      envelope({
+        FiledAgg: this.facets(dayN, q, filtered),
+        Model: { Models: models, TotalCount: filtered.length },
+        Source: '',
+        Target: q.target,
+      }),
+    );
+  }
+
+  private detail(id: string, ctx: PlatformContext): Reply {
+    const dayN = this.dayN();
+    const k = this.ms.lookup(id, dayN);
+    if (k === null) return json(200, envelope(null, 10010205, '模型不存在', false));
+    const r = this.record(k, dayN, ctx.faults, true);
+    if (ctx.chance(ctx.faults.malformedRate)) this.malform(r, ctx.seq.next());
+    return json(200, envelope(r));
+  }
+
+  rateLimited(rate: RateState): Reply {
+    return json(429, envelope(null, 429, '请求过于频繁，请稍后再试', false), { 'retry-after': String(rate.resetSec) });
+  }
+
+  serverError(status: number, n: number): Reply {
+    if (n === 0) return html(status, `<html><head><title>${status}</title></head><body><center><h1>${status} ${status === 503 ? 'Service Temporarily Unavailable' : 'Bad Gateway'}</h1></center><hr><center>Tengine</center></body></html>`);
+    return json(status, envelope(null, status, 'Internal Server Error', false));
+  }
+}
+
+export { RELATIONS };
