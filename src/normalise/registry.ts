@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { OrgKind, Platform } from '../model.js';
+import type { Platform } from '../model.js';
 import { isCountry, isCountryAlt } from './countries.js';
 
 export const REGISTRY_KINDS = [
@@ -127,6 +127,8 @@ export interface Problem {
 
 export interface Registry {
   readonly entries: readonly SourcedEntry[];
+  /** True when the namespace has dated periods, i.e. its attribution depends on the model's createdAt. */
+  isDated(platform: PlatformLike, namespace: string): boolean;
   /** Case-insensitive, per platform; `at` (ISO createdAt) selects a dated period when one covers it. */
   lookup(platform: PlatformLike, namespace: string, at?: string | null): RegistryMatch | null;
   /** The same organisation's namespaces on the other platforms (HF zai-org ↔ MS ZhipuAI ↔ WM ZhipuAI). */
@@ -191,10 +193,24 @@ interface Slot {
   periods: Array<{ from: string | null; until: string | null; match: RegistryMatch }>;
 }
 
-function matchOf(e: RegistryEntry, ns: string, over?: RegistryPeriod): RegistryMatch {
+/**
+ * `uncertain_namespaces` items are a namespace, or `namespace (platform)` when only one platform's use of it is in
+ * doubt (orgs.json writes "openai (wisemodel)").
+ */
+export function parseUncertainNamespace(u: string): { namespace: string; platform: RegistryPlatform | null } {
+  const m = /^(.+?) \((hf|modelscope|wisemodel)\)$/.exec(u.trim());
+  return m ? { namespace: m[1] as string, platform: m[2] as RegistryPlatform } : { namespace: u.trim(), platform: null };
+}
+
+function matchOf(e: RegistryEntry, p: RegistryPlatform, ns: string, over?: RegistryPeriod): RegistryMatch {
   const uncertainNs = e.uncertain_namespaces;
   const uncertain =
-    e.uncertain === true && (!uncertainNs || uncertainNs.some((u) => u.toLowerCase() === ns.toLowerCase()));
+    e.uncertain === true &&
+    (!uncertainNs ||
+      uncertainNs.some((u) => {
+        const q = parseUncertainNamespace(u);
+        return q.namespace.toLowerCase() === ns.toLowerCase() && (q.platform === null || q.platform === p);
+      }));
   const kind = over?.kind ?? e.kind;
   return Object.freeze({
     org: over?.org ?? e.org,
@@ -219,7 +235,8 @@ function orgIdFor(e: RegistryEntry): string {
  * first entry wins rather than throwing.
  */
 export function buildRegistry(entries: readonly SourcedEntry[]): Registry {
-  const slots = new Map<string, Slot>();
+  // One map per platform keyed by the lower-cased namespace: no key concatenation on the hot path.
+  const slotMaps: Record<RegistryPlatform, Map<string, Slot>> = { hf: new Map(), modelscope: new Map(), wisemodel: new Map() };
   const renames = new Map<string, string>();
   const orgNamespaces = new Map<string, Record<RegistryPlatform, string[]>>();
   const mirrors = new Set(MODELSCOPE_MIRRORS.map((m) => `modelscope:${m.toLowerCase()}`));
@@ -231,16 +248,16 @@ export function buildRegistry(entries: readonly SourcedEntry[]): Registry {
     if (!orgNamespaces.has(id)) orgNamespaces.set(id, { hf: [...e.hf], modelscope: [...e.modelscope], wisemodel: [...e.wisemodel] });
     for (const p of REGISTRY_PLATFORMS) {
       for (const ns of e[p]) {
-        const key = `${p}:${ns.toLowerCase()}`;
-        if (slots.has(key)) continue;
+        const key = ns.toLowerCase();
+        if (slotMaps[p].has(key)) continue;
         const periods = (e.periods ?? [])
           .filter((per) => per.platform === p && per.namespace.toLowerCase() === ns.toLowerCase())
           .map((per) => ({
             from: per.from ? dayOf(per.from) : null,
             until: per.until ? dayOf(per.until) : null,
-            match: matchOf(e, ns, per),
+            match: matchOf(e, p, ns, per),
           }));
-        slots.set(key, { canonical: ns, entryIndex: i, base: matchOf(e, ns), periods });
+        slotMaps[p].set(key, { canonical: ns, entryIndex: i, base: matchOf(e, p, ns), periods });
       }
     }
     for (const r of e.renames ?? []) renames.set(`${r.platform}:${r.from.toLowerCase()}`, r.to);
@@ -249,11 +266,14 @@ export function buildRegistry(entries: readonly SourcedEntry[]): Registry {
   const slotOf = (platform: PlatformLike, namespace: string): Slot | undefined => {
     const p = TO_REGISTRY[platform];
     if (!p || typeof namespace !== 'string') return undefined;
-    return slots.get(`${p}:${namespace.toLowerCase()}`);
+    return slotMaps[p].get(namespace.toLowerCase());
   };
 
   return {
     entries,
+    isDated(platform, namespace) {
+      return (slotOf(platform, namespace)?.periods.length ?? 0) > 0;
+    },
     lookup(platform, namespace, at) {
       const slot = slotOf(platform, namespace);
       if (!slot) return null;
@@ -283,7 +303,7 @@ export function buildRegistry(entries: readonly SourcedEntry[]): Registry {
       if (!p || typeof namespace !== 'string') return false;
       const lower = namespace.toLowerCase();
       if (mirrors.has(`${p}:${lower}`)) return true;
-      return slots.get(`${p}:${lower}`)?.base.redistributor === true;
+      return slotMaps[p].get(lower)?.base.redistributor === true;
     },
     canonicalNamespace(platform, namespace) {
       const p = TO_REGISTRY[platform];
@@ -295,7 +315,7 @@ export function buildRegistry(entries: readonly SourcedEntry[]): Registry {
         if (next === undefined) break;
         ns = next;
       }
-      return slots.get(`${p}:${ns.toLowerCase()}`)?.canonical ?? ns;
+      return slotMaps[p].get(ns.toLowerCase())?.canonical ?? ns;
     },
     orgIdOf(platform, namespace) {
       const slot = slotOf(platform, namespace);
@@ -395,7 +415,9 @@ export function checkRegistry(entries: readonly unknown[]): Problem[] {
       }
     }
     for (const u of e.uncertain_namespaces ?? []) {
-      if (!REGISTRY_PLATFORMS.some((p) => listed.has(`${p}:${u.toLowerCase()}`)))
+      const q = parseUncertainNamespace(u);
+      const platforms = q.platform ? [q.platform] : REGISTRY_PLATFORMS;
+      if (!platforms.some((p) => listed.has(`${p}:${q.namespace.toLowerCase()}`)))
         add(`uncertain_namespaces names "${u}", which the entry does not list`);
     }
 
@@ -440,10 +462,6 @@ export function formatProblem(p: Problem): string {
   return where ? `${where}: ${p.message}` : p.message;
 }
 
-/** The registry's kind as the record's OrgKind (the same words; a separate type keeps `unknown` out of the data). */
-export function orgKind(k: RegistryKind): OrgKind {
-  return k;
-}
 
 export class RegistryError extends Error {
   constructor(

@@ -13,8 +13,13 @@ const HAS_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const HAS_SURROGATE = /[\uD800-\uDFFF]/;
 
+// One scan decides whether any repair is needed; almost every platform string needs none.
+// eslint-disable-next-line no-control-regex
+const NEEDS_REPAIR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uD800-\uDFFF]/;
+
 /** Removes control characters (but \t \n \r) and replaces lone surrogates with U+FFFD; never throws. */
 export function cleanText(s: string): string {
+  if (!NEEDS_REPAIR.test(s)) return s;
   let out = HAS_CONTROL.test(s) ? s.replace(CONTROL, '') : s;
   if (HAS_SURROGATE.test(out)) out = out.replace(LONE_SURROGATE, '\uFFFD');
   return out;
@@ -35,12 +40,27 @@ export function cap(s: string, max: number): string {
 /** A platform value as a clean, capped string, or null when it is not a non-empty string. */
 export function str(v: unknown, max: number): string | null {
   if (typeof v !== 'string') return null;
-  const t = cleanText(v).trim();
+  const c = cleanText(v);
+  const last = c.length - 1;
+  // Most platform strings carry no outer whitespace; trim() would still allocate on some engines' paths.
+  const t = last >= 0 && c.charCodeAt(0) > 32 && c.charCodeAt(last) > 32 ? c : c.trim();
   return t === '' ? null : cap(t, max);
 }
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const EMPTY: readonly unknown[] = Object.freeze([]);
+
+/**
+ * The array to iterate for a value that should be a string or a list of strings, without copying (callers skip
+ * non-strings themselves): the hot path reads the same tag list three times.
+ */
+export function listOf(v: unknown): readonly unknown[] {
+  if (Array.isArray(v)) return v;
+  if (typeof v === 'string') return [v];
+  return EMPTY;
 }
 
 /** Strings out of something that should be a string or a list of strings (cards say either). */
@@ -67,6 +87,9 @@ const MAX_TIME = Date.UTC(2200, 0, 1);
 // "2024-05-01 12:00:00" with no offset: the Chinese platforms print Beijing time.
 const NAIVE_DATETIME = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+// The platforms' own form (Hub: 2025-11-04T08:25:31.000Z) is returned as is once Date.parse accepts it: no
+// re-formatting on the hot path.
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /**
  * An instant as ISO-8601 UTC, or null. Accepts ISO strings, epoch seconds or milliseconds (number or numeric
@@ -81,6 +104,10 @@ export function isoInstant(v: unknown, naiveOffset = 'Z'): string | null {
   } else if (typeof v === 'string') {
     const s = v.trim();
     if (s === '' || s.length > 64) return null;
+    if (s.length === 24 && CANONICAL.test(s)) {
+      const t = Date.parse(s);
+      return Number.isFinite(t) && t >= MIN_TIME && t <= MAX_TIME ? s : null;
+    }
     if (/^\d+(\.\d+)?$/.test(s)) return isoInstant(Number(s), naiveOffset);
     const naive = NAIVE_DATETIME.exec(s);
     if (naive) ms = Date.parse(`${naive[1]}T${naive[2]}${naiveOffset}`);
