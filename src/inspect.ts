@@ -37,7 +37,7 @@ export function inspectHuggingFace(body: unknown, registry: Registry): InspectRe
   const out: InspectResult = { records: [], rejected: [] };
   const ctx = context(registry);
   items(body).forEach((raw, index) => {
-    const c = checkHfModel(raw);
+    const c = checkHfModel(raw, { requireAllTime: false });
     if (c.ok) out.records.push(normaliseHuggingFace(c.item, ctx));
     else out.rejected.push({ index, reason: c.reason });
   });

@@ -307,7 +307,7 @@ class Pacer {
   #lastEnd = 0;
 
   constructor(
-    private readonly delayMs: number,
+    public delayMs: number,
     private readonly marginMs: number,
     private readonly log: Logger,
   ) {}
@@ -434,6 +434,15 @@ export class HttpClient {
     return this.#pacer.windowWaits;
   }
 
+  /** Raises the politeness delay between requests (a robots.txt Crawl-delay); never lowers it. */
+  raiseDelay(ms: number): void {
+    if (ms > this.#pacer.delayMs) this.#pacer.delayMs = ms;
+  }
+
+  get delayMs(): number {
+    return this.#pacer.delayMs;
+  }
+
   /** The last `RateLimit-Policy` seen, if any. */
   get policy(): RateLimitPolicy | null {
     return this.#pacer.policy;
@@ -483,8 +492,10 @@ export class HttpClient {
         const status = raw.status;
         if (status === 429) {
           this.counters.http429++;
-          const waitMs = this.#rateLimitWait(raw.headers, waits429);
-          this.#pacer.exhausted(waitMs);
+          const resetMs = this.#rateLimitWait(raw.headers, waits429);
+          // The pacer adds its margin past the reset; callers are told the same total.
+          this.#pacer.exhausted(resetMs);
+          const waitMs = resetMs + (this.#opts.resetMarginMs ?? 1000);
           if (this.#opts.rateLimitMode === 'throw') {
             this.#log.warn({ url: safeUrl, waitMs }, 'rate limited (429); handing the wait to the queue');
             throw new RateLimitedError(this.platform, waitMs);
@@ -555,14 +566,14 @@ export class HttpClient {
     });
   }
 
+  /** How long until the platform lets us in again (before the margin): RateLimit t, Retry-After, the window. */
   #rateLimitWait(headers: HeaderBag, waits: number): number {
-    const margin = this.#opts.resetMarginMs ?? 1000;
     const rl = parseRateLimit(headers);
-    if (rl && rl.resetSeconds > 0) return rl.resetSeconds * 1000 + margin;
+    if (rl && rl.resetSeconds > 0) return rl.resetSeconds * 1000;
     const ra = parseRetryAfter(headers.get('retry-after'));
-    if (ra !== null) return ra + (ra === 0 ? margin : 0);
+    if (ra !== null) return ra;
     const policy = this.#pacer.policy;
-    if (policy) return policy.windowSeconds * 1000 + margin;
+    if (policy) return policy.windowSeconds * 1000;
     return Math.min(60_000, Math.max(1000, this.#opts.settings.backoffMs) * 2 ** waits);
   }
 

@@ -7,6 +7,7 @@
 // `baseModels`, `author`) may be absent or null, but must have the right type when present.
 import { z } from 'zod';
 import type { HfModelInput } from '../../normalise/inputs.js';
+import { describeIssues } from '../validate.js';
 
 /** The fields every listing and the detail call request through `expand[]` (see index.ts for why each). */
 export const HF_EXPAND = [
@@ -65,6 +66,13 @@ export const HfModelSchema = z.object({
   baseModels: z.unknown().optional(),
 });
 
+/**
+ * A payload saved from any endpoint (inspect): the Hub's default list and detail shapes do not carry
+ * downloadsAllTime unless it was asked for with expand[], so here its absence means "not given" (null), not a bad
+ * item. The sweep keeps requiring it: it asked for it, and the snapshot's all-time figures need it.
+ */
+export const HfSavedModelSchema = HfModelSchema.extend({ downloadsAllTime: count.nullish() });
+
 /** A list page's body is an array (of anything: items are validated one by one). */
 export const HfListBodySchema = z.array(z.unknown());
 
@@ -85,7 +93,7 @@ const totalOk = (v: unknown): boolean => {
 };
 
 /** True when `x` is an item HfModelSchema accepts. */
-export function isHfModel(x: unknown): x is HfModelInput {
+export function isHfModel(x: unknown, opts: { requireAllTime?: boolean } = {}): x is HfModelInput {
   if (!isPlainObject(x)) return false;
   const o = x;
   if (typeof o._id !== 'string' || o._id.length === 0) return false;
@@ -93,7 +101,9 @@ export function isHfModel(x: unknown): x is HfModelInput {
   if (typeof o.createdAt !== 'string' || !ISO_INSTANT.test(o.createdAt)) return false;
   if (o.lastModified !== undefined && (typeof o.lastModified !== 'string' || !ISO_INSTANT.test(o.lastModified)))
     return false;
-  if (!isCount(o.downloads) || !isCount(o.downloadsAllTime) || !isCount(o.likes)) return false;
+  if (!isCount(o.downloads) || !isCount(o.likes)) return false;
+  if (opts.requireAllTime === false ? !nullish(o.downloadsAllTime) && !isCount(o.downloadsAllTime) : !isCount(o.downloadsAllTime))
+    return false;
   const tags = o.tags;
   if (!Array.isArray(tags)) return false;
   for (let i = 0; i < tags.length; i++) if (typeof tags[i] !== 'string') return false;
@@ -105,20 +115,12 @@ export function isHfModel(x: unknown): x is HfModelInput {
   return true;
 }
 
-/** One line saying why zod rejects an item (first three issues). */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.map(String).join('.') : '(item)'}: ${i.message}`)
-    .join('; ');
-}
-
 export type HfCheck = { ok: true; item: HfModelInput } | { ok: false; reason: string };
 
 /** Validates one raw item: the fast check first, zod for the reason (or for anything the fast check missed). */
-export function checkHfModel(raw: unknown): HfCheck {
-  if (isHfModel(raw)) return { ok: true, item: raw };
-  const r = HfModelSchema.safeParse(raw);
+export function checkHfModel(raw: unknown, opts: { requireAllTime?: boolean } = {}): HfCheck {
+  if (isHfModel(raw, opts)) return { ok: true, item: raw };
+  const r = (opts.requireAllTime === false ? HfSavedModelSchema : HfModelSchema).safeParse(raw);
   if (r.success) return { ok: true, item: r.data as HfModelInput };
   return { ok: false, reason: describeIssues(r.error) };
 }

@@ -1,0 +1,287 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { PageFailedError, PermanentHttpError, RateLimitedError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log.js';
+import {
+  HeaderBag,
+  HttpClient,
+  isTransientNetworkError,
+  parseRateLimit,
+  parseRateLimitPolicy,
+  parseRetryAfter,
+  redactUrl,
+  type HttpClientOptions,
+  type HttpSettings,
+} from '../../src/sources/http.js';
+import { FAST, fakeServer, sendJson, type FakeServer } from './helpers.js';
+
+const servers: FakeServer[] = [];
+const clients: HttpClient[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function serve(handler: Parameters<typeof fakeServer>[0]): Promise<FakeServer> {
+  const s = await fakeServer(handler);
+  servers.push(s);
+  return s;
+}
+
+function client(settings: Partial<HttpSettings> = {}, extra: Partial<HttpClientOptions> = {}): HttpClient {
+  const c = new HttpClient({
+    platform: 'huggingface',
+    settings: { ...FAST, ...settings },
+    userAgent: 'hubwatch/0.1 (+https://github.com/hubwatch/hubwatch)',
+    contactUrl: 'https://github.com/hubwatch/hubwatch/issues',
+    rateLimitMode: 'wait',
+    logger: silentLogger,
+    resetMarginMs: 20,
+    keepAliveTimeoutMs: 50,
+    ...extra,
+  });
+  clients.push(c);
+  return c;
+}
+
+const bag = (h: Record<string, string>) => HeaderBag.fromNode(h);
+
+describe('rate-limit header parsing', () => {
+  it('reads RateLimit r and t, the fewest remaining of several policies', () => {
+    expect(parseRateLimit(bag({ RateLimit: '"api";r=12;t=55' }))).toEqual({ remaining: 12, resetSeconds: 55 });
+    expect(parseRateLimit(bag({ ratelimit: '"api";r=12;t=55, "pages";r=3;t=20' }))).toEqual({
+      remaining: 3,
+      resetSeconds: 20,
+    });
+    expect(parseRateLimit(bag({}))).toBeNull();
+  });
+  it('reads the older RateLimit-Remaining/Reset and X-RateLimit-* pairs, reset as delta or epoch', () => {
+    expect(parseRateLimit(bag({ 'RateLimit-Remaining': '4', 'RateLimit-Reset': '10' }))).toEqual({
+      remaining: 4,
+      resetSeconds: 10,
+    });
+    const now = 1_800_000_000_000;
+    expect(parseRateLimit(bag({ 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(now / 1000 + 30) }), now)).toEqual({
+      remaining: 0,
+      resetSeconds: 30,
+    });
+  });
+  it('reads RateLimit-Policy q and w', () => {
+    expect(parseRateLimitPolicy(bag({ 'RateLimit-Policy': '"fixed window";"api";q=500;w=300' }))).toEqual({
+      quota: 500,
+      windowSeconds: 300,
+    });
+  });
+  it('reads Retry-After as seconds or an HTTP-date', () => {
+    expect(parseRetryAfter('7')).toBe(7000);
+    const now = Date.parse('2026-11-25T10:00:00Z');
+    expect(parseRetryAfter('Wed, 25 Nov 2026 10:00:30 GMT', now)).toBe(30_000);
+    expect(parseRetryAfter('soon')).toBeNull();
+    expect(parseRetryAfter(null)).toBeNull();
+  });
+  it('strips credentials from URLs for logs', () => {
+    expect(redactUrl('https://u:p@h.example/api?token=abc&x=1&access_token=z')).toBe(
+      'https://h.example/api?token=%5Bredacted%5D&x=1&access_token=%5Bredacted%5D',
+    );
+    expect(redactUrl('https://h.example/api?x=1')).toBe('https://h.example/api?x=1');
+  });
+  it('classifies transport errors', () => {
+    expect(isTransientNetworkError(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toBe(true);
+    expect(isTransientNetworkError(new TypeError('fetch failed', { cause: { code: 'UND_ERR_SOCKET' } }))).toBe(true);
+    expect(isTransientNetworkError(new TypeError('Invalid URL'))).toBe(false);
+  });
+});
+
+describe('HttpClient against fake servers', () => {
+  it('sends a User-Agent naming hubwatch and the contact URL, and the token only to its own origin', async () => {
+    const s = await serve((_req, res) => sendJson(res, 200, { ok: true }));
+    const other = await serve((_req, res) => sendJson(res, 200, { ok: true }));
+    const c = client({}, { token: 'hf_secret', tokenOrigin: s.url });
+    await c.json(`${s.url}/a`);
+    await c.json(`${other.url}/b`);
+    expect(s.requests[0]!.headers['user-agent']).toBe(
+      'hubwatch/0.1 (+https://github.com/hubwatch/hubwatch) (contact: https://github.com/hubwatch/hubwatch/issues)',
+    );
+    expect(s.requests[0]!.headers.authorization).toBe('Bearer hf_secret');
+    expect(other.requests[0]!.headers.authorization).toBeUndefined();
+  });
+
+  it('retries 5xx and succeeds, counting requests and errors', async () => {
+    const s = await serve((_req, res, n) => (n < 2 ? sendJson(res, 503, { error: 'busy' }) : sendJson(res, 200, [1])));
+    const c = client();
+    const r = await c.json(`${s.url}/x`);
+    expect(r.body).toEqual([1]);
+    expect(c.counters).toMatchObject({ requests: 3, errors: 2, http429: 0 });
+  });
+
+  it('fails the page with PageFailedError after maxRetries + 1 attempts', async () => {
+    const s = await serve((_req, res) => sendJson(res, 502, {}));
+    const c = client({ maxRetries: 2 });
+    const err = await c.json(`${s.url}/x`, { what: 'page' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PageFailedError);
+    expect((err as Error).message).toMatch(/failed after 3 attempt/);
+    expect(s.requests).toHaveLength(3);
+  });
+
+  it('retries a truncated body (content-length mismatch) and invalid JSON', async () => {
+    const s = await serve((_req, res, n) => {
+      if (n === 0) {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+        res.write('[{"id":"a/b"},{"id":');
+        setTimeout(() => res.socket?.destroy(), 5);
+        return;
+      }
+      if (n === 1) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('[{"id":"a/b"},{"id":'); // complete response, broken JSON
+        return;
+      }
+      sendJson(res, 200, [{ id: 'a/b' }]);
+    });
+    for (const transport of ['request', 'fetch'] as const) {
+      s.requests.length = 0;
+      const c = client({}, { transport });
+      const r = await c.json(`${s.url}/x`);
+      expect(r.body).toEqual([{ id: 'a/b' }]);
+      expect(c.counters.errors).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('retries a socket reset and a server that answers too slowly', async () => {
+    const s = await serve((req, res, n) => {
+      if (n === 0) {
+        res.socket?.destroy();
+        return;
+      }
+      if (n === 1) {
+        setTimeout(() => sendJson(res, 200, ['late']), 600);
+        return;
+      }
+      sendJson(res, 200, ['ok']);
+    });
+    const c = client({ timeoutMs: 200 });
+    const r = await c.json(`${s.url}/x`);
+    expect(r.body).toEqual(['ok']);
+    expect(c.counters).toMatchObject({ requests: 3, errors: 2 });
+  });
+
+  it('raises PermanentHttpError on a 404 without retrying', async () => {
+    const s = await serve((_req, res) => sendJson(res, 404, { error: 'Repository not found' }));
+    const c = client();
+    const err = await c.json(`${s.url}/x`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermanentHttpError);
+    expect((err as PermanentHttpError).status).toBe(404);
+    expect((err as Error).message).toContain('Repository not found');
+    expect(s.requests).toHaveLength(1);
+  });
+
+  it('waits a 429 out (RateLimit t) without spending a retry in wait mode', async () => {
+    const s = await serve((_req, res, n) =>
+      n === 0
+        ? sendJson(res, 429, { error: 'rate limited' }, { RateLimit: '"api";r=0;t=1', 'RateLimit-Policy': '"fixed window";"api";q=5;w=2' })
+        : sendJson(res, 200, ['ok']),
+    );
+    const c = client({ maxRetries: 0 });
+    const t0 = Date.now();
+    const r = await c.json(`${s.url}/x`);
+    expect(r.body).toEqual(['ok']);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+    expect(c.counters).toMatchObject({ requests: 2, http429: 1, errors: 0 });
+  });
+
+  it('honours Retry-After (HTTP-date) on a 429', async () => {
+    const s = await serve((_req, res, n) =>
+      n === 0
+        ? sendJson(res, 429, {}, { 'Retry-After': new Date(Date.now() + 1500).toUTCString() })
+        : sendJson(res, 200, ['ok']),
+    );
+    const c = client();
+    const t0 = Date.now();
+    await c.json(`${s.url}/x`);
+    // HTTP-dates have whole seconds: the wait is between 0.5 and 1.5 s.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(400);
+    expect(c.counters.http429).toBe(1);
+  });
+
+  it('raises RateLimitedError with the wait in throw mode', async () => {
+    const s = await serve((_req, res) => sendJson(res, 429, {}, { 'Retry-After': '42' }));
+    const c = client({}, { rateLimitMode: 'throw' });
+    const err = await c.json(`${s.url}/x`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RateLimitedError);
+    expect((err as RateLimitedError).retryAfterMs).toBe(42_000 + 20); // Retry-After plus the reset margin
+    expect((err as RateLimitedError).platform).toBe('huggingface');
+    expect(s.requests).toHaveLength(1);
+  });
+
+  it('gives up with PageFailedError when a 429 asks for more than maxRateLimitWaitMs', async () => {
+    const s = await serve((_req, res) => sendJson(res, 429, {}, { RateLimit: '"api";r=0;t=300' }));
+    const c = client({ maxRateLimitWaitMs: 5_000 });
+    const t0 = Date.now();
+    const err = await c.json(`${s.url}/x`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PageFailedError);
+    expect((err as Error).message).toMatch(/maxRateLimitWaitMs/);
+    expect((err as Error).cause).toBeInstanceOf(RateLimitedError);
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
+  it('paces itself from RateLimit headers so that a fixed window never answers 429', async () => {
+    // A fixed window of 3 requests per second, as the Hub does it (5 min there), that answers 429 beyond.
+    const quota = 3;
+    const windowMs = 1000;
+    let windowStart = Date.now();
+    let used = 0;
+    const s = await serve((_req, res) => {
+      const now = Date.now();
+      if (now - windowStart >= windowMs) {
+        windowStart = now;
+        used = 0;
+      }
+      const t = Math.ceil((windowStart + windowMs - now) / 1000);
+      const headers = { RateLimit: `"api";r=${Math.max(0, quota - used - 1)};t=${t}`, 'RateLimit-Policy': `"fixed window";"api";q=${quota};w=1` };
+      if (used >= quota) return sendJson(res, 429, {}, { ...headers, RateLimit: `"api";r=0;t=${t}` });
+      used++;
+      sendJson(res, 200, ['ok'], headers);
+    });
+    const c = client({}, { resetMarginMs: 30 });
+    for (let i = 0; i < 8; i++) await c.json(`${s.url}/x`);
+    expect(c.counters.http429).toBe(0);
+    expect(c.windowWaits).toBeGreaterThanOrEqual(2);
+    expect(c.policy).toEqual({ quota: 3, windowSeconds: 1 });
+  });
+
+  it('keeps the politeness delay between requests', async () => {
+    const s = await serve((_req, res) => sendJson(res, 200, []));
+    const c = client({ delayMs: 120 }, { serial: true });
+    await Promise.all([c.json(`${s.url}/a`), c.json(`${s.url}/b`), c.json(`${s.url}/c`)]);
+    const at = s.requests.map((r) => r.at);
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(110);
+    expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(110);
+  });
+
+  it('honours an AbortSignal during a backoff and during a 429 wait', async () => {
+    const s = await serve((req, res) =>
+      req.url === '/busy' ? sendJson(res, 503, {}) : sendJson(res, 429, {}, { 'Retry-After': '30' }),
+    );
+    const c = client({ backoffMs: 60_000, maxRetries: 5, maxRateLimitWaitMs: 60_000 }, { random: () => 0.99 });
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new Error('stop')), 100);
+    const t0 = Date.now();
+    await expect(c.json(`${s.url}/busy`, { signal: ac.signal })).rejects.toThrow('stop');
+    const ac2 = new AbortController();
+    setTimeout(() => ac2.abort(new Error('stop again')), 100);
+    await expect(c.json(`${s.url}/limited`, { signal: ac2.signal })).rejects.toThrow('stop again');
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
+  it('draws each backoff from [0, backoffMs * 2^n) (full jitter)', async () => {
+    const s = await serve((_req, res, n) => (n < 3 ? sendJson(res, 500, {}) : sendJson(res, 200, [])));
+    const draws: number[] = [];
+    const c = client({ backoffMs: 100, maxRetries: 3 }, { random: () => (draws.push(0), 0.5) });
+    const t0 = Date.now();
+    await c.json(`${s.url}/x`);
+    const took = Date.now() - t0;
+    // 0.5 * 100 * (1 + 2 + 4) = 350 ms of sleeping.
+    expect(draws).toHaveLength(3);
+    expect(took).toBeGreaterThanOrEqual(340);
+    expect(took).toBeLessThan(1500);
+  });
+});

@@ -1,0 +1,290 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InputError, PageFailedError, PermanentHttpError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log.js';
+import { loadRegistry } from '../../src/normalise/registry.js';
+import { createHuggingFaceSource, type HuggingFaceSource } from '../../src/sources/huggingface/index.js';
+import { HF_EXPAND, HfModelSchema, checkHfModel, isHfModel } from '../../src/sources/huggingface/schema.js';
+import { collect, fakeServer, fixture, sendJson, testConfig, type FakeServer } from './helpers.js';
+
+const realList = JSON.parse(fixture('huggingface/list-models-default.burncloud-2025-11.json')) as Array<Record<string, unknown>>;
+const realDetail = JSON.parse(fixture('huggingface/model-info-default.ggml-org_gemma-3-1b-it-GGUF.json')) as Record<string, unknown>;
+
+/** A real default-shape item with what our expand[] adds (downloadsAllTime, lastModified, author). */
+function expanded(item: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const id = String(item.id);
+  return {
+    ...item,
+    author: id.split('/')[0],
+    lastModified: item.lastModified ?? item.createdAt,
+    downloadsAllTime: (item.downloads as number) * 10,
+    ...extra,
+  };
+}
+
+function catalogue(n: number): Array<Record<string, unknown>> {
+  const base = expanded(realList[0]!);
+  return Array.from({ length: n }, (_, i) => ({
+    ...base,
+    _id: `id${String(i).padStart(6, '0')}`,
+    id: `org${i % 37}/model-${i}`,
+    author: `org${i % 37}`,
+    downloads: n - i,
+    downloadsAllTime: (n - i) * 10,
+  }));
+}
+
+const servers: FakeServer[] = [];
+const sources: HuggingFaceSource[] = [];
+afterEach(async () => {
+  await Promise.all(sources.splice(0).map((s) => s.close()));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+interface FakeHubOptions {
+  items: Array<Record<string, unknown>>;
+  /** Absolute (default) or relative Link, or a Link on another origin. */
+  link?: 'absolute' | 'relative' | 'foreign';
+  onList?: (url: URL, n: number) => { status: number; body?: unknown } | null;
+}
+
+/** A fake Hub: /api/models with limit and an opaque offset cursor in an absolute Link, and /api/models/{id}. */
+async function fakeHub(o: FakeHubOptions): Promise<FakeServer> {
+  const s = await fakeServer((req, res, n) => {
+    const url = new URL(req.url, 'http://127.0.0.1');
+    if (url.pathname === '/api/models') {
+      const forced = o.onList?.(url, n);
+      if (forced) return sendJson(res, forced.status, forced.body ?? {});
+      const limit = Math.min(1000, Number(url.searchParams.get('limit') ?? 500));
+      const cursor = url.searchParams.get('cursor');
+      const offset = cursor ? Number(Buffer.from(cursor, 'base64url').toString()) : 0;
+      const page = o.items.slice(offset, offset + limit);
+      const headers: Record<string, string> = {};
+      if (offset + limit < o.items.length) {
+        const next = new URL(url);
+        next.searchParams.set('cursor', Buffer.from(String(offset + limit)).toString('base64url'));
+        const rel = `${next.pathname}${next.search}`;
+        headers.Link =
+          o.link === 'relative'
+            ? `<${rel}>; rel="next"`
+            : o.link === 'foreign'
+              ? `<https://huggingface.co${rel}>; rel="next"`
+              : `<${s.url}${rel}>; rel="next"`;
+      }
+      return sendJson(res, 200, page, headers);
+    }
+    const m = /^\/api\/models\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    if (m) {
+      const item = o.items.find((it) => it.id === `${m[1]}/${m[2]}`);
+      return item ? sendJson(res, 200, item) : sendJson(res, 404, { error: 'Repository not found' });
+    }
+    sendJson(res, 404, { error: 'no route' });
+  });
+  servers.push(s);
+  return s;
+}
+
+function source(url: string, sourceOverrides: Record<string, unknown> = {}, mode: 'wait' | 'throw' = 'wait') {
+  const src = createHuggingFaceSource({
+    config: testConfig({ huggingface: url }, { huggingface: sourceOverrides }),
+    logger: silentLogger,
+    rateLimitMode: mode,
+    http: { keepAliveTimeoutMs: 50, resetMarginMs: 20 },
+  });
+  sources.push(src);
+  return src;
+}
+
+describe('Hugging Face schema', () => {
+  it('accepts the real detail payload once the expanded fields are there', () => {
+    const r = checkHfModel(expanded(realDetail));
+    expect(r.ok).toBe(true);
+    expect(HfModelSchema.safeParse(expanded(realDetail)).success).toBe(true);
+  });
+
+  it('rejects the real default list items: downloadsAllTime was not asked for, and the sweep needs it', () => {
+    for (const item of realList) {
+      const r = checkHfModel(item);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.reason).toContain('downloadsAllTime');
+    }
+    for (const item of realList) expect(checkHfModel(expanded(item)).ok).toBe(true);
+  });
+
+  it('rejects nulls where values are promised and wrong types, saying where', () => {
+    const good = expanded(realList[0]!);
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ ...good, downloads: null }, 'downloads'],
+      [{ ...good, likes: '578' }, 'likes'],
+      [{ ...good, tags: 'a,b' }, 'tags'],
+      [{ ...good, tags: ['ok', 3] }, 'tags.1'],
+      [{ ...good, id: 42 }, 'id'],
+      [{ ...good, createdAt: 'yesterday' }, 'createdAt'],
+      [{ ...good, cardData: [] }, 'cardData'],
+      [{ ...good, safetensors: { total: -1 } }, 'safetensors'],
+      [{ ...good, downloads: 1.5 }, 'downloads'],
+    ];
+    for (const [item, path] of cases) {
+      const r = checkHfModel(item);
+      expect(r.ok, path).toBe(false);
+      if (!r.ok) expect(r.reason).toContain(path);
+    }
+    expect(checkHfModel({ ...good, pipeline_tag: null, cardData: null, gguf: null }).ok).toBe(true);
+  });
+
+  it('fast structural check and zod agree on arbitrary items', () => {
+    const good = expanded(realDetail);
+    const field = fc.constantFrom(...Object.keys(HfModelSchema.shape), 'extra');
+    const value = fc.oneof(
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.integer({ min: -5, max: 1e6 }),
+      fc.double(),
+      fc.string(),
+      fc.constant('2025-11-04T08:25:31.000Z'),
+      fc.boolean(),
+      fc.array(fc.oneof(fc.string(), fc.integer())),
+      fc.dictionary(fc.string(), fc.oneof(fc.integer(), fc.string(), fc.constant(null))),
+      fc.record({ total: fc.oneof(fc.integer({ min: -3, max: 100 }), fc.constant(null), fc.string()) }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(field, value), { maxLength: 4 }), (edits) => {
+        const item: Record<string, unknown> = { ...good };
+        for (const [k, v] of edits) {
+          if (v === undefined) delete item[k];
+          else item[k] = v;
+        }
+        expect(isHfModel(item)).toBe(HfModelSchema.safeParse(item).success);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('Hugging Face source against a fake Hub', () => {
+  it('sweeps by downloads in pages of pageSize through @huggingface/hub, following Link, each model once', async () => {
+    const items = catalogue(2500);
+    const hub = await fakeHub({ items });
+    const src = source(hub.url, { pageSize: 1000 });
+    const pages = await collect(src.sweep());
+    expect(pages.map((p) => p.items.length)).toEqual([1000, 1000, 500]);
+    const ids = pages.flatMap((p) => p.items.map((i) => i.id));
+    expect(new Set(ids).size).toBe(2500);
+    expect(ids).toEqual(items.map((i) => i.id));
+    expect(pages[2]!.next).toBeNull();
+    expect(pages[0]!.next).toMatch(new RegExp(`^${hub.url}/api/models\\?.*cursor=`));
+    expect(pages[0]!.url).toBe(hub.requests[0] && `${hub.url}${hub.requests[0].url}`);
+    const first = new URL(hub.requests[0]!.url, hub.url);
+    expect(first.searchParams.get('sort')).toBe('downloads');
+    expect(first.searchParams.get('limit')).toBe('1000');
+    expect(first.searchParams.getAll('expand[]')).toEqual([...HF_EXPAND]);
+    expect(first.searchParams.getAll('expand')).toEqual([]);
+    expect(src.counters).toMatchObject({ requests: 3, pages: 3, http429: 0, errors: 0 });
+  });
+
+  it('orders the newest listing by createdAt and the recently-modified pass by lastModified', async () => {
+    const hub = await fakeHub({ items: catalogue(3) });
+    const src = source(hub.url);
+    await collect(src.listNewest());
+    await collect(src.listRecentlyModified!());
+    expect(hub.requests.map((r) => new URL(r.url, hub.url).searchParams.get('sort'))).toEqual(['createdAt', 'lastModified']);
+    expect(src.orderTime(expanded(realList[0]!) as never)).toBe('2025-11-04T08:25:31.000Z');
+  });
+
+  it('resumes from a page cursor exactly after that page', async () => {
+    const items = catalogue(2100);
+    const hub = await fakeHub({ items });
+    const src = source(hub.url, { pageSize: 700 });
+    const it = src.sweep()[Symbol.asyncIterator]();
+    const p1 = (await it.next()).value!;
+    await it.return?.(undefined);
+    const rest = await collect(src.sweep({ cursor: p1.next }));
+    expect(rest.map((p) => p.items.length)).toEqual([700, 700]);
+    expect(rest[0]!.items[0]!.id).toBe(items[700]!.id);
+    expect([...p1.items, ...rest.flatMap((p) => p.items)].map((i) => i.id)).toEqual(items.map((i) => i.id));
+  });
+
+  it('resolves a relative Link and rebases a foreign one onto hubUrl', async () => {
+    for (const link of ['relative', 'foreign'] as const) {
+      const hub = await fakeHub({ items: catalogue(25), link });
+      const src = source(hub.url, { pageSize: 10 });
+      const pages = await collect(src.sweep());
+      expect(pages.map((p) => p.items.length)).toEqual([10, 10, 5]);
+      expect(pages[0]!.next!.startsWith(`${hub.url}/api/models?`)).toBe(true);
+    }
+  });
+
+  it('refuses a cursor that is not a /api/models URL', async () => {
+    const hub = await fakeHub({ items: catalogue(3) });
+    const src = source(hub.url);
+    await expect(collect(src.sweep({ cursor: 'https://evil.example/steal' }))).rejects.toBeInstanceOf(InputError);
+    expect(hub.requests).toHaveLength(0);
+  });
+
+  it('quarantines malformed items with reason, capped payload and page URL, and keeps the rest', async () => {
+    const items = catalogue(30);
+    items[3] = { ...items[3]!, downloads: null };
+    items[7] = { ...items[7]!, tags: 'oops', cardData: { long: 'x'.repeat(50_000) } };
+    items[8] = 'not an object' as never;
+    const hub = await fakeHub({ items });
+    const src = source(hub.url, { pageSize: 20 });
+    const pages = await collect(src.sweep());
+    expect(pages.map((p) => p.items.length)).toEqual([17, 10]);
+    const q = pages[0]!.quarantine;
+    expect(q.map((x) => x.reason)).toEqual([
+      expect.stringMatching(/#3: downloads/),
+      expect.stringMatching(/#7: tags/),
+      expect.stringMatching(/#8: \(item\)/),
+    ]);
+    expect(q.every((x) => x.platform === 'huggingface' && x.kind === 'item' && x.ref === pages[0]!.url)).toBe(true);
+    expect(q[1]!.payload.length).toBeLessThanOrEqual(16_000);
+    expect(Date.parse(q[0]!.at)).not.toBeNaN();
+  });
+
+  it('retries a 5xx burst and ends with PageFailedError when a page keeps failing', async () => {
+    const items = catalogue(30);
+    const hub = await fakeHub({
+      items,
+      onList: (url, n) => {
+        if (n === 1 || n === 2) return { status: 503 }; // page 2 fails twice, then passes
+        if (url.searchParams.get('cursor') === Buffer.from('20').toString('base64url')) return { status: 500 };
+        return null;
+      },
+    });
+    const src = source(hub.url, { pageSize: 10, maxRetries: 2 });
+    const pages: number[] = [];
+    const err = await (async () => {
+      for await (const p of src.sweep()) pages.push(p.items.length);
+    })().catch((e: unknown) => e);
+    expect(pages).toEqual([10, 10]);
+    expect(err).toBeInstanceOf(PageFailedError);
+    expect(src.counters).toMatchObject({ pages: 2, errors: 5 });
+  });
+
+  it('fetches one model with the same fields, without /revision/HEAD, and 404 is permanent', async () => {
+    const items = [expanded(realDetail)];
+    const hub = await fakeHub({ items });
+    const src = source(hub.url);
+    const m = await src.fetchModel('ggml-org/gemma-3-1b-it-GGUF');
+    expect(m.id).toBe('ggml-org/gemma-3-1b-it-GGUF');
+    expect(m.gguf?.total).toBe(999885952);
+    const u = new URL(hub.requests[0]!.url, hub.url);
+    expect(u.pathname).toBe('/api/models/ggml-org/gemma-3-1b-it-GGUF');
+    expect(u.searchParams.getAll('expand[]')).toEqual([...HF_EXPAND]);
+    await expect(src.fetchModel('nobody/nothing')).rejects.toBeInstanceOf(PermanentHttpError);
+  });
+
+  it('normalises through normaliseHuggingFace', async () => {
+    const hub = await fakeHub({ items: [expanded(realDetail)] });
+    const src = source(hub.url);
+    const [page] = await collect(src.sweep());
+    const rec = src.normalise(page!.items[0]!, {
+      registry: loadRegistry(),
+      now: '2026-11-25T00:00:00.000Z',
+      backfill: false,
+    });
+    expect(rec.key).toBe('huggingface:ggml-org/gemma-3-1b-it-GGUF');
+    expect(rec.stats.downloadsAllTime).toBe(1863250);
+    expect(rec.lineage.relation).toBe('quantized');
+  });
+});
