@@ -260,8 +260,13 @@ export async function sweepStats<T>(
     ...(degraded ? { note: 'sweep finished but some pages were degraded' } : {}),
   });
   if (complete) {
-    const deleted = await store.markUnseenDeleted(platform, opts.date);
-    if (deleted > 0) log.info({ deleted }, 'models gone from the catalogue marked deleted');
+    // A quarantined item is a model we could not read, not a model that is gone: on such a day nobody is marked
+    // deleted, and the next clean sweep catches up.
+    const day = (await store.getCoverage(opts.date))[platform];
+    if ((day?.quarantined ?? 0) === 0) {
+      const deleted = await store.markUnseenDeleted(platform, opts.date);
+      if (deleted > 0) log.info({ deleted }, 'models gone from the catalogue marked deleted');
+    }
     await store.setCheckpoint(backfilledName(platform), { date: opts.date });
   }
   log.info({ pages: result.pages, models: result.models, quarantined: result.quarantined }, 'sweep finished');
