@@ -1,0 +1,394 @@
+// Operating the service: /healthz, /metrics (Prometheus text), Bull Board behind a bearer token, and the
+// `hubwatch status` report. Everything here reads state that all processes share (Redis, the store), so any
+// process that serves HTTP answers for the whole deployment.
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import { errorMessage } from '../errors.js';
+import { createLogger, silentLogger, type Logger } from '../log.js';
+import { PLATFORMS, type Platform } from '../model.js';
+import { listSnapshotDates } from '../snapshot/files.js';
+import type { Store } from '../store/types.js';
+import { todayUtc } from '../cycle/run.js';
+import { closeConnection, probeRedis, producerConnection, redactRedisUrl } from './connection.js';
+import { QUEUE_NAMES, type QueueName } from './names.js';
+import { DEFAULT_TUNING, closeQueues, createQueues, rateLimitedForMs, type QueueSet } from './queues.js';
+import { cronIntervalMs, desiredSchedules } from './schedules.js';
+import { OpsState, type LastPoll, type LastRun } from './state.js';
+
+export interface OpsDeps {
+  config: Config;
+  store: Store;
+  queues: QueueSet;
+  ops: OpsState;
+  /** A fail-fast connection for the Redis ping. */
+  redis: Redis;
+  /** When this process started; a platform never polled is "pending", not unhealthy, during its first intervals. */
+  startedAt?: number;
+}
+
+/** A poll is overdue after this many of its intervals (plus a minute): one slow or rate-limited poll is normal. */
+const STALE_INTERVALS = 3;
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(t)),
+    new Promise<T>((_, reject) => {
+      t = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    }),
+  ]);
+}
+
+export interface PollHealth {
+  ok: boolean;
+  state: 'fresh' | 'pending' | 'stale';
+  lastSuccess: string | null;
+  expectedEverySeconds: number;
+}
+
+export interface Health {
+  status: 'ok' | 'unhealthy';
+  reasons: string[];
+  checks: {
+    redis: { ok: boolean; error?: string };
+    store: { ok: boolean; engine: string; error?: string };
+    polls: Partial<Record<Platform, PollHealth>>;
+  };
+}
+
+export async function checkHealth(deps: OpsDeps, now = Date.now()): Promise<Health> {
+  const reasons: string[] = [];
+  const checks: Health['checks'] = {
+    redis: { ok: true },
+    store: { ok: true, engine: deps.store.engine },
+    polls: {},
+  };
+  try {
+    await withTimeout(deps.redis.ping(), 1_000, 'Redis ping');
+  } catch (err) {
+    checks.redis = { ok: false, error: errorMessage(err) };
+    reasons.push(`Redis unreachable: ${errorMessage(err)}`);
+  }
+  try {
+    await withTimeout(deps.store.ping(), 2_000, 'store ping');
+  } catch (err) {
+    checks.store = { ok: false, engine: deps.store.engine, error: errorMessage(err) };
+    reasons.push(`store unreachable: ${errorMessage(err)}`);
+  }
+  let polls: Partial<Record<Platform, LastPoll>> = {};
+  if (checks.redis.ok) {
+    try {
+      polls = await withTimeout(deps.ops.lastPolls(), 1_000, 'reading last polls');
+    } catch (err) {
+      reasons.push(`cannot read last polls: ${errorMessage(err)}`);
+    }
+  }
+  const startedAt = deps.startedAt ?? now;
+  for (const p of PLATFORMS) {
+    const src = deps.config.file.sources[p];
+    if (!src.enabled) continue;
+    const every = cronIntervalMs(src.pollCron, deps.config.file.schedule.tz, new Date(now));
+    const limit = STALE_INTERVALS * every + 60_000;
+    const last = polls[p]?.at ?? null;
+    const since = last ? now - Date.parse(last) : now - startedAt;
+    const state: PollHealth['state'] = since <= limit ? (last ? 'fresh' : 'pending') : 'stale';
+    checks.polls[p] = { ok: state !== 'stale', state, lastSuccess: last, expectedEverySeconds: Math.round(every / 1000) };
+    if (state === 'stale' && checks.redis.ok) {
+      reasons.push(
+        last
+          ? `${p}: last successful poll ${last}, more than ${STALE_INTERVALS} intervals ago`
+          : `${p}: no successful poll since the service started`,
+      );
+    }
+  }
+  return { status: reasons.length === 0 ? 'ok' : 'unhealthy', reasons, checks };
+}
+
+function esc(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+/** Collects metric families so each HELP/TYPE appears once, as the text format requires. */
+class MetricsText {
+  private readonly families = new Map<string, { help: string; type: string; lines: string[] }>();
+  add(name: string, type: string, help: string, labels: Record<string, string>, value: number): void {
+    const fam = this.families.get(name) ?? { help, type, lines: [] };
+    const l = Object.entries(labels)
+      .map(([k, v]) => `${k}="${esc(v)}"`)
+      .join(',');
+    fam.lines.push(`${name}${l ? `{${l}}` : ''} ${Number.isFinite(value) ? value : 0}`);
+    this.families.set(name, fam);
+  }
+  raw(name: string, type: string, help: string, line: string): void {
+    const fam = this.families.get(name) ?? { help, type, lines: [] };
+    fam.lines.push(line);
+    this.families.set(name, fam);
+  }
+  toString(): string {
+    const out: string[] = [];
+    for (const [name, f] of this.families) {
+      out.push(`# HELP ${name} ${f.help}`, `# TYPE ${name} ${f.type}`, ...f.lines);
+    }
+    return `${out.join('\n')}\n`;
+  }
+}
+
+export async function renderMetrics(deps: OpsDeps): Promise<string> {
+  const m = new MetricsText();
+  // BullMQ's own export, per queue, folded into one family.
+  for (const q of Object.values(deps.queues)) {
+    const text = await q.exportPrometheusMetrics({ prefix: q.opts.prefix ?? '' });
+    for (const line of text.split('\n')) {
+      if (line.startsWith('bullmq_job_count')) m.raw('bullmq_job_count', 'gauge', 'Number of jobs in the queue by state', line);
+    }
+    const ttl = await rateLimitedForMs(q, deps.config);
+    m.add('hubwatch_queue_rate_limited_seconds', 'gauge', 'Seconds until the queue rate limit (a 429 pause or a full limiter window) ends; 0 when not limited', { queue: q.name }, ttl / 1000);
+  }
+  const DUR = 'hubwatch_job_duration_seconds';
+  const durHelp = 'Job processing time, all processes';
+  for (const h of await deps.ops.durations()) {
+    const l = `queue="${esc(h.queue)}",job="${esc(h.job)}"`;
+    for (const b of h.buckets) m.raw(DUR, 'histogram', durHelp, `${DUR}_bucket{${l},le="${b.le}"} ${b.count}`);
+    m.raw(DUR, 'histogram', durHelp, `${DUR}_sum{${l}} ${h.sum}`);
+    m.raw(DUR, 'histogram', durHelp, `${DUR}_count{${l}} ${h.count}`);
+  }
+  const today = todayUtc();
+  const coverage = await deps.store.getCoverage(today);
+  for (const p of PLATFORMS) {
+    const c = coverage[p];
+    const l = { platform: p, date: today };
+    m.add('hubwatch_platform_requests_today', 'gauge', 'HTTP requests to the platform today (UTC), all processes', l, c?.requests ?? 0);
+    m.add('hubwatch_platform_http_429_today', 'gauge', 'Rate-limit answers (429) from the platform today (UTC)', l, c?.http429 ?? 0);
+    m.add('hubwatch_platform_errors_today', 'gauge', 'Failed requests to the platform today (UTC)', l, c?.errors ?? 0);
+    m.add('hubwatch_platform_quarantined_today', 'gauge', 'Records quarantined today (UTC)', l, c?.quarantined ?? 0);
+    m.add('hubwatch_quarantined_records', 'gauge', 'Records in quarantine, all days', { platform: p }, await deps.store.countQuarantine(p));
+  }
+  const limited = await deps.ops.rateLimitCounts();
+  for (const p of PLATFORMS) {
+    m.add('hubwatch_rate_limit_pauses_total', 'counter', 'Times a 429 paused the platform queue (all processes)', { platform: p }, limited[p] ?? 0);
+  }
+  const polls = await deps.ops.lastPolls();
+  for (const [p, poll] of Object.entries(polls)) {
+    m.add('hubwatch_last_successful_poll_timestamp_seconds', 'gauge', 'When the last poll of new releases succeeded', { platform: p }, Date.parse(poll.at) / 1000);
+  }
+  const dates = await listSnapshotDates(deps.config.dataDir);
+  const last = dates.at(-1);
+  if (last) {
+    m.add('hubwatch_last_snapshot_date_timestamp_seconds', 'gauge', 'Start (UTC) of the day of the newest snapshot file', {}, Date.parse(`${last}T00:00:00Z`) / 1000);
+    m.add('hubwatch_last_snapshot_info', 'gauge', 'The newest snapshot date as a label', { date: last }, 1);
+  }
+  return m.toString();
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
+  if (!m) return false;
+  const a = Buffer.from(m[1]!.trim());
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+async function registerBullBoard(app: FastifyInstance, deps: OpsDeps, token: string): Promise<void> {
+  const { createBullBoard } = await import('@bull-board/api');
+  const { BullMQAdapter } = await import('@bull-board/api/bullMQAdapter');
+  const { FastifyAdapter } = await import('@bull-board/fastify');
+  const serverAdapter = new FastifyAdapter();
+  serverAdapter.setBasePath('/admin/queues');
+  // The cast bridges two copies of @bull-board/api's types (the fastify adapter pins its own patch release);
+  // the runtime contract is the same.
+  createBullBoard({
+    queues: Object.values(deps.queues).map((q) => new BullMQAdapter(q)),
+    serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
+  });
+  // Its own encapsulated scope, so the token check guards Bull Board and nothing else.
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', async (req, reply) => {
+      if (!tokenMatches(req.headers.authorization, token)) {
+        await reply
+          .code(401)
+          .header('www-authenticate', 'Bearer realm="hubwatch admin"')
+          .send({ error: { code: 'unauthorized', message: 'Send Authorization: Bearer <HUBWATCH_ADMIN_TOKEN>.' } });
+      }
+    });
+    await scope.register(serverAdapter.registerPlugin(), { prefix: '/admin/queues' });
+  });
+}
+
+/** GET /healthz, GET /metrics, and Bull Board at /admin/queues when HUBWATCH_ADMIN_TOKEN is set. */
+export function opsPlugin(deps: OpsDeps): FastifyPluginAsync {
+  const startedAt = deps.startedAt ?? Date.now();
+  return async (app) => {
+    app.get('/healthz', async (_req, reply) => {
+      const health = await checkHealth({ ...deps, startedAt });
+      return reply
+        .code(health.status === 'ok' ? 200 : 503)
+        .header('cache-control', 'no-store')
+        .send(health);
+    });
+    app.get('/metrics', async (_req, reply) => {
+      try {
+        const text = await renderMetrics(deps);
+        return reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').header('cache-control', 'no-store').send(text);
+      } catch (err) {
+        return reply.code(503).send({ error: { code: 'unavailable', message: `metrics unavailable: ${errorMessage(err)}` } });
+      }
+    });
+    if (deps.config.adminToken) await registerBullBoard(app, deps, deps.config.adminToken);
+  };
+}
+
+export interface StatusReport {
+  redis: string;
+  prefix: string;
+  schedules: Array<{ queue: string; id: string; pattern: string; tz: string; next: string | null; registered: boolean }>;
+  queues: Array<{ queue: QueueName; counts: Record<string, number>; rateLimitedForMs: number; workers: number }>;
+  lastPolls: Partial<Record<Platform, LastPoll>>;
+  lastRuns: LastRun[];
+}
+
+/** Reads schedules, queue depths and last runs from Redis. Throws ServiceUnavailableError when Redis is down. */
+export async function statusReport(config: Config, opts: { prefix?: string; logger?: Logger } = {}): Promise<StatusReport> {
+  const { resolvePrefix } = await import('./service.js');
+  const prefix = resolvePrefix(opts.prefix);
+  const logger = opts.logger ?? silentLogger;
+  await probeRedis(config.redisUrl);
+  const conn = producerConnection(config.redisUrl, logger, 'status');
+  const queues = createQueues(conn, prefix, logger, DEFAULT_TUNING);
+  try {
+    const ops = new OpsState(conn, prefix);
+    const schedules: StatusReport['schedules'] = [];
+    const desired = desiredSchedules(config);
+    for (const q of QUEUE_NAMES) {
+      for (const s of await queues[q].getJobSchedulers(0, -1)) {
+        const want = desired.find((d) => d.queue === q && d.id === s.key);
+        schedules.push({
+          queue: q,
+          id: s.key,
+          pattern: s.pattern ?? (s.every ? `every ${s.every} ms` : '?'),
+          tz: s.tz ?? 'UTC',
+          next: s.next ? new Date(s.next).toISOString() : null,
+          registered: want !== undefined,
+        });
+      }
+    }
+    for (const d of desired) {
+      if (!schedules.some((s) => s.queue === d.queue && s.id === d.id)) {
+        schedules.push({ queue: d.queue, id: d.id, pattern: d.pattern, tz: d.tz, next: null, registered: false });
+      }
+    }
+    const depth: StatusReport['queues'] = [];
+    for (const q of QUEUE_NAMES) {
+      const counts = await queues[q].getJobCounts('waiting', 'active', 'delayed', 'waiting-children', 'prioritized', 'completed', 'failed');
+      const ttl = await rateLimitedForMs(queues[q], config);
+      const workers = (await queues[q].getWorkers().catch(() => [])).length;
+      depth.push({ queue: q, counts, rateLimitedForMs: ttl, workers });
+    }
+    return {
+      redis: redactRedisUrl(config.redisUrl),
+      prefix,
+      schedules,
+      queues: depth,
+      lastPolls: await ops.lastPolls(),
+      lastRuns: await ops.lastRuns(),
+    };
+  } finally {
+    await closeQueues(queues);
+    await closeConnection(conn);
+  }
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function ago(iso: string | null, now = Date.now()): string {
+  if (!iso) return '-';
+  const s = Math.round((now - Date.parse(iso)) / 1000);
+  if (s < 0) return `in ${formatSpan(-s)}`;
+  return `${formatSpan(s)} ago`;
+}
+
+function formatSpan(s: number): string {
+  if (s < 120) return `${s}s`;
+  if (s < 7_200) return `${Math.round(s / 60)}m`;
+  if (s < 172_800) return `${Math.round(s / 3600)}h`;
+  return `${Math.round(s / 86_400)}d`;
+}
+
+export function formatStatus(r: StatusReport, now = Date.now()): string {
+  const parts: string[] = [];
+  parts.push(`Redis ${r.redis}   prefix ${r.prefix}`);
+  parts.push('');
+  parts.push('Schedules');
+  parts.push(
+    table(
+      ['queue', 'scheduler', 'cron', 'tz', 'next run (UTC)', ''],
+      r.schedules.map((s) => [
+        s.queue,
+        s.id,
+        s.pattern,
+        s.tz,
+        s.next ? `${s.next.replace('T', ' ').slice(0, 19)} (${ago(s.next, now)})` : 'not registered: is `hubwatch start` running?',
+        s.registered ? '' : 'not in config',
+      ]),
+    ),
+  );
+  parts.push('');
+  parts.push('Queues');
+  parts.push(
+    table(
+      ['queue', 'workers', 'waiting', 'active', 'delayed', 'children', 'completed', 'failed', 'rate limit'],
+      r.queues.map((q) => [
+        q.queue,
+        String(q.workers),
+        String((q.counts.waiting ?? 0) + (q.counts.prioritized ?? 0)),
+        String(q.counts.active ?? 0),
+        String(q.counts.delayed ?? 0),
+        String(q.counts['waiting-children'] ?? 0),
+        String(q.counts.completed ?? 0),
+        String(q.counts.failed ?? 0),
+        q.rateLimitedForMs > 0 ? `paused ${Math.ceil(q.rateLimitedForMs / 1000)}s` : '-',
+      ]),
+    ),
+  );
+  parts.push('');
+  parts.push('Last successful polls');
+  parts.push(
+    table(
+      ['platform', 'when', 'models', 'new'],
+      PLATFORMS.map((p) => {
+        const l = r.lastPolls[p];
+        return [p, l ? `${l.at.replace('T', ' ').slice(0, 19)} (${ago(l.at, now)})` : 'never', String(l?.models ?? '-'), String(l?.newModels ?? '-')];
+      }),
+    ),
+  );
+  parts.push('');
+  parts.push('Last runs');
+  parts.push(
+    r.lastRuns.length === 0
+      ? '(none yet)'
+      : table(
+          ['queue', 'job', 'status', 'when', 'took', 'attempts', 'detail'],
+          r.lastRuns.map((x) => [
+            x.queue,
+            x.job,
+            x.status,
+            ago(x.at, now),
+            x.durationMs === null ? '-' : formatSpan(Math.round(x.durationMs / 1000)),
+            String(x.attemptsMade),
+            (x.detail ?? '').slice(0, 80),
+          ]),
+        ),
+  );
+  return `${parts.join('\n')}\n`;
+}
+
+/** `hubwatch status`: the report as tables on stdout. */
+export async function printStatus(config: Config, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  const report = await statusReport(config, { logger: createLogger({ level: 'silent' }) });
+  out.write(formatStatus(report));
+}
