@@ -4,31 +4,39 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
-  DuckDBAppender,
+  BIGINT,
+  DATE,
+  DOUBLE,
   DuckDBConnection,
+  DuckDBDataChunk,
+  DuckDBDateValue,
   DuckDBInstance,
   DuckDBPreparedStatement,
+  DuckDBTimestampTZValue,
   DuckDBTypeId,
+  JSDuckDBValueConverter,
   LIST,
+  TIMESTAMPTZ,
   VARCHAR,
   listValue,
+  type DuckDBResult,
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import { ConfigError, HubwatchError, errorMessage } from '../errors.js';
+import { ConfigError, HubwatchError, InputError, errorMessage } from '../errors.js';
 import type { NormalisedRecord } from '../model.js';
 import { runMigrations } from './migrations.js';
-import {
-  MODEL_COLUMNS,
-  SqlStore,
-  modelUpsertSql,
-  statsUpsertSql,
-  type Db,
-  type Dialect,
-  type Row,
-} from './sql.js';
+import { MODEL_COLUMNS, SqlStore, type ColKind, type Columns, type Db, type Dialect, type Row } from './sql.js';
+import type { PageCommit } from './types.js';
 
-const DIALECT: Dialect = { engine: 'duckdb', bytewise: '', double: 'DOUBLE', forUpdate: '' };
+const DIALECT: Dialect = {
+  engine: 'duckdb',
+  bytewise: '',
+  double: 'DOUBLE',
+  forUpdate: '',
+  // timezone('UTC', …) gives the UTC wall clock whatever the session's TimeZone; %g is milliseconds.
+  instantText: (e) => `strftime(timezone('UTC', ${e}), '%Y-%m-%dT%H:%M:%S.%gZ')`,
+};
 
 /**
  * DuckDB refuses a second process (file lock) but lets one process open the same file twice, and two instances
@@ -103,24 +111,61 @@ function converterFor(typeId: DuckDBTypeId): Conv {
   }
 }
 
+/** Turns a result's rows (as JS values) into Rows: one converter per column, picked once per result. */
+function rowMaker(result: { columnNames(): string[]; columnTypeId(i: number): DuckDBTypeId }): (values: unknown[]) => Row {
+  const names = result.columnNames();
+  const convs = names.map((_, i) => converterFor(result.columnTypeId(i)));
+  return (values) => {
+    const row: Row = {};
+    for (let i = 0; i < names.length; i++) row[names[i]!] = convs[i]!(values[i] ?? null);
+    return row;
+  };
+}
+
+/** Prepared statements kept per connection; a statement with parameters is usually run again and again. */
+const PREPARED_MAX = 64;
+
 class Conn implements Db {
   readonly serial = new Serial();
+  private readonly prepared = new Map<string, DuckDBPreparedStatement>();
   constructor(readonly conn: DuckDBConnection) {}
 
+  /** The statement prepared, bound to `params`; parse and plan happen once per text (commitPage's coverage and
+   * checkpoint upserts cost a few milliseconds each to plan). */
+  private async bound(sql: string, params: readonly unknown[]): Promise<DuckDBPreparedStatement> {
+    let stmt = this.prepared.get(sql);
+    if (!stmt) {
+      stmt = await this.conn.prepare(sql);
+      if (this.prepared.size >= PREPARED_MAX) {
+        const [oldest, old] = this.prepared.entries().next().value as [string, DuckDBPreparedStatement];
+        this.prepared.delete(oldest);
+        old.destroySync();
+      }
+      this.prepared.set(sql, stmt);
+    }
+    const [values, types] = bindArgs(params);
+    stmt.bind(values!, types);
+    return stmt;
+  }
+
   async query(sql: string, params?: readonly unknown[]): Promise<Row[]> {
-    const reader = await this.conn.runAndReadAll(sql, ...bindArgs(params));
-    const names = reader.columnNames();
-    const convs = names.map((_, i) => converterFor(reader.columnTypeId(i)));
-    return reader.getRowsJS().map((values) => {
-      const row: Row = {};
-      for (let i = 0; i < names.length; i++) row[names[i]!] = convs[i]!(values[i] ?? null);
-      return row;
-    });
+    const reader =
+      params && params.length > 0
+        ? await (await this.bound(sql, params)).runAndReadAll()
+        : await this.conn.runAndReadAll(sql);
+    return reader.getRowsJS().map(rowMaker(reader));
   }
 
   async exec(sql: string, params?: readonly unknown[]): Promise<number> {
-    const result = await this.conn.run(sql, ...bindArgs(params));
+    const result =
+      params && params.length > 0 ? await (await this.bound(sql, params)).run() : await this.conn.run(sql);
     return result.rowsChanged;
+  }
+
+  close(): void {
+    for (const stmt of this.prepared.values()) stmt.destroySync();
+    this.prepared.clear();
+    this.conn.closeSync();
   }
 }
 
@@ -141,15 +186,94 @@ class SerialDb implements Db {
   }
 }
 
-const STAGE = 'hubwatch_stage_models';
+const STAGE = 'stage_models';
+/** A DuckDB data chunk holds at most this many rows (STANDARD_VECTOR_SIZE). */
+const CHUNK_ROWS = 2048;
+/**
+ * Staged rows that trigger a merge right after a commit. Merging is set-based, so a big batch costs far less per
+ * row than a page-sized one (measured: about a tenth); the bound keeps one merge transaction's undo data and the
+ * stage scans of existingKeys small.
+ */
+const MERGE_AT = 100_000;
+
+const STAGE_TYPES: readonly DuckDBType[] = [
+  BIGINT,
+  DATE,
+  ...MODEL_COLUMNS.map((c) => ({ text: VARCHAR, ts: TIMESTAMPTZ, bigint: BIGINT, double: DOUBLE })[c.kind]),
+];
+
+const DAY_MS = 86_400_000;
+
+function toDuckValue(kind: ColKind, v: string | number | null, column: string): DuckDBValue {
+  if (v === null) return null;
+  switch (kind) {
+    case 'text':
+      return v;
+    case 'double':
+      return v;
+    case 'bigint':
+      return BigInt(v);
+    case 'ts': {
+      const ms = Date.parse(v as string);
+      if (Number.isNaN(ms)) throw new InputError(`${column} must be an ISO instant, got ${JSON.stringify(v)}`);
+      return new DuckDBTimestampTZValue(BigInt(ms) * 1000n);
+    }
+  }
+}
+
+const COLS = MODEL_COLUMNS.map((c) => c.name);
+const UPDATED = COLS.filter((c) => c !== 'key' && c !== 'first_seen_at');
+const released = (createdAt: string, firstSeenAt: string) =>
+  `CASE WHEN ${createdAt} IS NULL THEN ${firstSeenAt} WHEN ${firstSeenAt} > ${createdAt} + INTERVAL '2 days' THEN ${firstSeenAt} ELSE ${createdAt} END`;
+
+/**
+ * The merge of everything staged, in one transaction: what one commitPage per staged page would have done, in
+ * page order. Per key the latest page gives the columns, the earliest staged sighting gives first_seen_at of a
+ * new model, an existing model keeps its own; per (date, key) the latest page gives the day's figures.
+ */
+const MERGE_SQL = [
+  // A hash aggregate and a join back; measured ~3x cheaper than the same with window functions (a sort).
+  `CREATE OR REPLACE TEMP TABLE hubwatch_merge AS
+   SELECT s.*, g.first_seen0, g.max_date
+   FROM ${STAGE} s
+   JOIN (
+     SELECT key, max(page_seq) AS seq, arg_min(first_seen_at, page_seq) AS first_seen0, max(date) AS max_date
+     FROM ${STAGE} GROUP BY key
+   ) g ON s.key = g.key AND s.page_seq = g.seq`,
+  `INSERT INTO daily_stats (date, key, platform, downloads_all_time, downloads30d, likes)
+   SELECT date, key, platform, downloads_all_time, downloads30d, likes FROM ${STAGE}
+   QUALIFY row_number() OVER (PARTITION BY date, key ORDER BY page_seq DESC) = 1
+   ON CONFLICT (date, key) DO UPDATE SET platform = excluded.platform,
+     downloads_all_time = excluded.downloads_all_time, downloads30d = excluded.downloads30d, likes = excluded.likes`,
+  `INSERT INTO stats_days (date) SELECT DISTINCT date FROM ${STAGE} ON CONFLICT DO NOTHING`,
+  `UPDATE models SET ${UPDATED.map((c) => `${c} = l.${c}`).join(', ')},
+     released_at = ${released('l.created_at', 'models.first_seen_at')},
+     last_seen_date = GREATEST(models.last_seen_date, l.max_date),
+     deleted_at = NULL
+   FROM hubwatch_merge l WHERE models.key = l.key`,
+  `INSERT INTO models (${COLS.join(', ')}, released_at, last_seen_date, deleted_at)
+   SELECT ${COLS.map((c) => (c === 'first_seen_at' ? 'l.first_seen0' : `l.${c}`)).join(', ')},
+     ${released('l.created_at', 'l.first_seen0')}, l.max_date, NULL
+   FROM hubwatch_merge l WHERE NOT EXISTS (SELECT 1 FROM models m WHERE m.key = l.key)`,
+  `DELETE FROM ${STAGE}`,
+  `DROP TABLE hubwatch_merge`,
+];
 
 export class DuckDBStore extends SqlStore {
   readonly engine = 'duckdb' as const;
   protected readonly dialect = DIALECT;
   protected readonly db: Db;
+  /** A key is known once merged into models or staged by a committed page. */
+  protected override readonly existingKeysSql = `SELECT key FROM models WHERE key IN (SELECT unnest(CAST($1 AS TEXT[])))
+    UNION SELECT key FROM ${STAGE} WHERE key IN (SELECT unnest(CAST($1 AS TEXT[])))`;
   private closed = false;
-  /** The two upserts are long statements; preparing them once saves their parse and plan on every page. */
-  private upserts: [DuckDBPreparedStatement, DuckDBPreparedStatement] | null = null;
+  /** Rows staged and not merged yet; may count rows of a rolled-back page (a merge then just finds fewer). Unknown
+   * at open, so the first read merges whatever an earlier process left staged. */
+  private staged = 1;
+  /** The last page_seq used; read from the stage on the first commit. */
+  private pageSeq: bigint | null = null;
+  /** Connections of streams still open, closed with the store. */
+  private readonly streams = new Set<DuckDBConnection>();
 
   private constructor(
     readonly path: string,
@@ -190,21 +314,24 @@ export class DuckDBStore extends SqlStore {
 
   protected tx<T>(fn: (db: Db) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(closedError());
-    return this.writer.serial.run(async () => {
-      await this.writer.exec('BEGIN TRANSACTION');
+    return this.writer.serial.run(() => this.inTx(fn));
+  }
+
+  /** BEGIN … COMMIT on the writer; the caller holds the writer's turn. */
+  private async inTx<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    await this.writer.exec('BEGIN TRANSACTION');
+    try {
+      const out = await fn(this.writer);
+      await this.writer.exec('COMMIT');
+      return out;
+    } catch (err) {
       try {
-        const out = await fn(this.writer);
-        await this.writer.exec('COMMIT');
-        return out;
-      } catch (err) {
-        try {
-          await this.writer.exec('ROLLBACK');
-        } catch {
-          // The transaction is already gone (DuckDB rolls back on some errors); the original error matters.
-        }
-        throw err;
+        await this.writer.exec('ROLLBACK');
+      } catch {
+        // The transaction is already gone (DuckDB rolls back on some errors); the original error matters.
       }
-    });
+      throw err;
+    }
   }
 
   async migrate(): Promise<void> {
@@ -216,39 +343,113 @@ export class DuckDBStore extends SqlStore {
     return rows.map((r) => ({ version: Number(r.version), appliedAt: String(r.applied_at) }));
   }
 
+  override async commitPage(page: PageCommit): Promise<void> {
+    await super.commitPage(page);
+    if (this.staged >= MERGE_AT) await this.mergeStaged();
+  }
+
+  /** Appends the page to the stage, column by column, inside commitPage's transaction. */
   protected async writeModels(db: Db, date: string, models: NormalisedRecord[]): Promise<void> {
-    const conn = this.writer.conn;
-    if (!this.upserts) {
-      // A temp table lives as long as the connection, so it is made once and emptied per page.
-      const cols = MODEL_COLUMNS.map(
-        (c) => `${c.name} ${c.kind === 'bigint' ? 'BIGINT' : c.kind === 'double' ? 'DOUBLE' : 'TEXT'}`,
-      );
-      await db.exec(`CREATE TEMP TABLE IF NOT EXISTS ${STAGE} (${cols.join(', ')})`);
-      this.upserts = [
-        await conn.prepare(modelUpsertSql(DIALECT, STAGE, '$1')),
-        await conn.prepare(statsUpsertSql(STAGE, '$1')),
-      ];
+    if (this.pageSeq === null) {
+      const rows = await db.query(`SELECT COALESCE(MAX(page_seq), 0) AS seq FROM ${STAGE}`);
+      this.pageSeq = BigInt(Number(rows[0]?.seq ?? 0));
     }
-    await db.exec(`DELETE FROM ${STAGE}`);
-    const appender: DuckDBAppender = await conn.createAppender(STAGE, 'main', 'temp');
+    this.pageSeq += 1n;
+    const seq = this.pageSeq;
+    const day = new DuckDBDateValue(Math.round(Date.parse(`${date}T00:00:00Z`) / DAY_MS));
+    const appender = await this.writer.conn.createAppender(STAGE);
     try {
-      for (const m of models) {
-        for (const c of MODEL_COLUMNS) {
-          const v = c.get(m);
-          if (v === null) appender.appendNull();
-          else if (c.kind === 'bigint') appender.appendBigInt(BigInt(v));
-          else if (c.kind === 'double') appender.appendDouble(v as number);
-          else appender.appendVarchar(v as string);
-        }
-        appender.endRow();
+      for (let from = 0; from < models.length; from += CHUNK_ROWS) {
+        const part = models.slice(from, from + CHUNK_ROWS);
+        const chunk = DuckDBDataChunk.create(STAGE_TYPES, part.length);
+        chunk.setColumnValues(0, new Array<DuckDBValue>(part.length).fill(seq));
+        chunk.setColumnValues(1, new Array<DuckDBValue>(part.length).fill(day));
+        MODEL_COLUMNS.forEach((c, j) => {
+          chunk.setColumnValues(
+            j + 2,
+            part.map((m) => toDuckValue(c.kind, c.get(m), c.name)),
+          );
+        });
+        appender.appendDataChunk(chunk);
       }
       appender.flushSync();
     } finally {
-      appender.closeSync();
+      try {
+        appender.closeSync();
+      } catch {
+        // A failed append (a CHECK) also fails the close; the append's error is the one to report.
+      }
     }
-    for (const stmt of this.upserts) {
-      stmt.bindVarchar(1, date);
-      await stmt.run();
+    this.staged += models.length;
+  }
+
+  /** Merges the stage into models, daily_stats and stats_days (see MERGE_SQL). */
+  async mergeStaged(): Promise<void> {
+    if (this.closed) throw closedError();
+    await this.writer.serial.run(async () => {
+      if (this.closed) throw closedError();
+      if (this.staged === 0) return;
+      await this.inTx(async (db) => {
+        for (const sql of MERGE_SQL) await db.exec(sql);
+      });
+      this.staged = 0;
+    });
+  }
+
+  protected override prepareRead(): Promise<void> {
+    return this.staged === 0 ? Promise.resolve() : this.mergeStaged();
+  }
+
+  /** A streamed result on its own connection: a pending result would block its connection for anything else. */
+  protected async *streamQuery(sql: string, params: readonly unknown[], chunkSize: number): AsyncIterable<Columns> {
+    if (this.closed) throw closedError();
+    const conn = await this.instance.connect();
+    this.streams.add(conn);
+    try {
+      const result: DuckDBResult = await conn.stream(sql, ...bindArgs(params));
+      const names = result.columnNames();
+      const convs = names.map((_, i) => converterFor(result.columnTypeId(i)));
+      const index = new Map(names.map((name, i) => [name, i]));
+      let buf: Row[string][][] = names.map(() => []);
+      let have = 0;
+      const take = (n: number): Columns => {
+        const cols = buf.map((col) => col.slice(0, n));
+        buf = buf.map((col) => col.slice(n));
+        have -= n;
+        return {
+          length: n,
+          col: (name) => {
+            const i = index.get(name);
+            if (i === undefined) throw new Error(`store: no column ${name} in the stream`);
+            return cols[i]!;
+          },
+        };
+      };
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        const rows = chunk.rowCount;
+        for (let j = 0; j < names.length; j++) {
+          const vector = chunk.getColumnVector(j);
+          const conv = convs[j]!;
+          const col = buf[j]!;
+          if (conv === asIs) {
+            // Text, doubles and booleans come out of the vector as JS values already.
+            for (let i = 0; i < rows; i++) col.push(vector.getItem(i) as Row[string]);
+          } else {
+            const type = vector.type;
+            for (let i = 0; i < rows; i++) {
+              const v = vector.getItem(i);
+              col.push(v === null ? null : conv(JSDuckDBValueConverter(v, type, JSDuckDBValueConverter)));
+            }
+          }
+        }
+        have += rows;
+        while (have >= chunkSize) yield take(chunkSize);
+      }
+      if (have > 0) yield take(have);
+    } finally {
+      if (this.streams.delete(conn)) conn.closeSync();
     }
   }
 
@@ -257,9 +458,10 @@ export class DuckDBStore extends SqlStore {
     this.closed = true;
     // Wait for whatever is queued on either connection before pulling the instance from under it.
     await Promise.all([this.writer.serial.run(async () => {}), this.reader.serial.run(async () => {})]);
-    for (const stmt of this.upserts ?? []) stmt.destroySync();
-    this.writer.conn.closeSync();
-    this.reader.conn.closeSync();
+    for (const conn of this.streams) conn.closeSync();
+    this.streams.clear();
+    this.writer.close();
+    this.reader.close();
     this.instance.closeSync();
     openPaths.delete(this.path);
   }

@@ -120,6 +120,69 @@ export const MIGRATIONS: readonly Migration[] = [
       return stmts;
     },
   },
+  {
+    version: 2,
+    name: 'lean rows: record only where the columns cannot rebuild it; stats_days; DuckDB page staging',
+    statements: (d) => {
+      const key = keyType(d);
+      const stmts = [
+        // NULL from now on for every record the columns give back exactly (sql.ts needsRecord): most of the bytes.
+        `ALTER TABLE models ALTER COLUMN record DROP NOT NULL`,
+        // The days daily_stats has rows for, kept by commitPage, so statsDates never scans daily_stats.
+        `CREATE TABLE stats_days (date DATE PRIMARY KEY)`,
+        `INSERT INTO stats_days (date) SELECT DISTINCT date FROM daily_stats`,
+      ];
+      if (d.engine === 'duckdb') {
+        // DuckDB's commitPage appends the page here, in the transaction of its checkpoint; the rows reach models
+        // and daily_stats in one set-based merge (DuckDBStore.mergeStaged) before any read, or once enough are
+        // staged. The constraints are those of models and daily_stats, so a bad page fails in its own commit and
+        // the merge cannot. page_seq orders pages: a later page of the same key wins.
+        stmts.push(`CREATE TABLE stage_models (
+          page_seq BIGINT NOT NULL,
+          date DATE NOT NULL,
+          key ${key} NOT NULL,
+          platform TEXT NOT NULL,
+          id TEXT NOT NULL,
+          namespace TEXT NOT NULL,
+          namespace_lower ${key} NOT NULL,
+          name TEXT NOT NULL,
+          name_lower ${key} NOT NULL,
+          url TEXT NOT NULL,
+          created_at TIMESTAMPTZ,
+          last_modified TIMESTAMPTZ,
+          first_seen_at TIMESTAMPTZ NOT NULL,
+          task TEXT,
+          library TEXT,
+          tags TEXT NOT NULL,
+          params ${d.double} CHECK (params >= 0),
+          license_raw TEXT,
+          license_id TEXT NOT NULL,
+          license_name TEXT NOT NULL,
+          license_class TEXT NOT NULL,
+          license_basis TEXT NOT NULL,
+          publisher_org TEXT,
+          publisher_country TEXT NOT NULL,
+          publisher_country_alt TEXT,
+          publisher_kind TEXT NOT NULL,
+          relation TEXT NOT NULL,
+          base_models TEXT NOT NULL,
+          root_key ${key} NOT NULL,
+          family TEXT,
+          origin_org TEXT,
+          origin_country TEXT NOT NULL,
+          origin_country_alt TEXT,
+          origin_kind TEXT NOT NULL,
+          origin_basis TEXT NOT NULL,
+          downloads30d BIGINT CHECK (downloads30d >= 0),
+          downloads_all_time BIGINT CHECK (downloads_all_time >= 0),
+          likes BIGINT CHECK (likes >= 0),
+          mirrors TEXT NOT NULL,
+          record TEXT
+        )`);
+      }
+      return stmts;
+    },
+  },
 ];
 
 const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -37,6 +37,14 @@ export interface Dialect {
   readonly double: string;
   /** PostgreSQL takes a row lock so two processes merging coverage notes do not lose one; DuckDB has one writer. */
   readonly forUpdate: string;
+  /** A TIMESTAMPTZ as the text toISOString gives (UTC, milliseconds): streams skip a Date per value that way. */
+  instantText(expr: string): string;
+}
+
+/** A streamed chunk, column-major: a row object per row is most of a stream's garbage. */
+export interface Columns {
+  readonly length: number;
+  col(name: string): ReadonlyArray<Row[string]>;
 }
 
 export const QUARANTINE_PAYLOAD_MAX_BYTES = 64 * 1024;
@@ -171,9 +179,49 @@ export const MODEL_COLUMNS: readonly StagedColumn[] = [
   { name: 'downloads_all_time', kind: 'bigint', get: (r) => r.stats.downloadsAllTime },
   { name: 'likes', kind: 'bigint', get: (r) => r.stats.likes },
   { name: 'mirrors', kind: 'text', get: (r) => JSON.stringify(r.mirrors) },
-  // JSON.stringify escapes NUL, so the record text needs no cleaning.
-  { name: 'record', kind: 'text', get: (r) => JSON.stringify(r) },
+  // Only for the rare record the columns cannot give back exactly (see needsRecord); NULL otherwise, which keeps
+  // most of a page's bytes out of both engines. JSON.stringify escapes NUL, so the record text needs no cleaning.
+  { name: 'record', kind: 'text', get: (r) => (needsRecord(r) ? JSON.stringify(r) : null) },
 ];
+
+const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+function exactInstant(s: string | null): boolean {
+  return s === null || (CANONICAL_INSTANT.test(s) && new Date(s).toISOString() === s);
+}
+
+function hasNul(s: string | null): boolean {
+  return s !== null && s.includes('\u0000');
+}
+
+/**
+ * Whether reading the model back from its columns would not give this exact record: a NUL in a text column (the
+ * engines store U+FFFD), an instant not in toISOString form (the engines normalise it), a publisher namespace other
+ * than the model's. Normalised records never do; such a record is then stored whole, as before schema version 2.
+ */
+export function needsRecord(r: NormalisedRecord): boolean {
+  return (
+    r.publisher.namespace !== r.namespace ||
+    !exactInstant(r.createdAt) ||
+    !exactInstant(r.lastModified) ||
+    !exactInstant(r.firstSeenAt) ||
+    hasNul(r.key) ||
+    hasNul(r.id) ||
+    hasNul(r.namespace) ||
+    hasNul(r.name) ||
+    hasNul(r.url) ||
+    hasNul(r.task) ||
+    hasNul(r.library) ||
+    hasNul(r.license.raw) ||
+    hasNul(r.license.id) ||
+    hasNul(r.license.name) ||
+    hasNul(r.license.basis) ||
+    hasNul(r.publisher.org) ||
+    hasNul(r.lineage.root) ||
+    hasNul(r.lineage.family) ||
+    hasNul(r.origin.org)
+  );
+}
 
 /** The same model twice in one page would make ON CONFLICT update a row twice (an error in both engines). */
 export function dedupeByKey(models: readonly NormalisedRecord[]): NormalisedRecord[] {
@@ -239,9 +287,12 @@ ON CONFLICT (date, key) DO UPDATE SET platform = excluded.platform,
 const LINEAGE_COLS = `key, platform, namespace, name, relation, base_models, created_at, publisher_org,
   publisher_country, publisher_country_alt, publisher_kind`;
 
-/** Columns the store changes after the record was written; they override the stored JSON on read. */
-const RECORD_COLS = `record, first_seen_at, released_at, root_key, family, mirrors, origin_org, origin_country,
-  origin_country_alt, origin_kind, origin_basis`;
+/** Every column a record is rebuilt from; where a whole record is stored, the columns the store changes after it
+ * was written (first sighting, release instant, lineage root, origin, mirrors) override it. */
+const RECORD_COLS = `record, platform, id, namespace, name, url, created_at, last_modified, first_seen_at, released_at,
+  task, library, tags, params, license_raw, license_id, license_name, license_class, license_basis, publisher_org,
+  publisher_country, publisher_country_alt, publisher_kind, relation, base_models, root_key, family, origin_org,
+  origin_country, origin_country_alt, origin_kind, origin_basis, downloads30d, downloads_all_time, likes, mirrors`;
 
 function toLineageNode(r: Row): LineageNode {
   return {
@@ -260,6 +311,58 @@ function toLineageNode(r: Row): LineageNode {
 }
 
 function toRecord(r: Row): NormalisedRecord {
+  if (r.record === null) {
+    const namespace = str(r.namespace);
+    return {
+      key: str(r.key),
+      platform: str(r.platform) as Platform,
+      id: str(r.id),
+      namespace,
+      name: str(r.name),
+      url: str(r.url),
+      createdAt: strOrNull(r.created_at),
+      lastModified: strOrNull(r.last_modified),
+      firstSeenAt: str(r.first_seen_at),
+      releasedAt: strOrNull(r.released_at),
+      task: strOrNull(r.task),
+      library: strOrNull(r.library),
+      tags: jsonArray(r.tags),
+      params: numOrNull(r.params),
+      license: {
+        raw: strOrNull(r.license_raw),
+        id: str(r.license_id),
+        name: str(r.license_name),
+        class: str(r.license_class) as NormalisedRecord['license']['class'],
+        basis: str(r.license_basis),
+      },
+      publisher: {
+        namespace,
+        org: strOrNull(r.publisher_org),
+        country: str(r.publisher_country),
+        countryAlt: strOrNull(r.publisher_country_alt),
+        kind: str(r.publisher_kind) as OrgKind,
+      },
+      lineage: {
+        relation: str(r.relation) as Relation,
+        baseModels: jsonArray(r.base_models),
+        root: str(r.root_key),
+        family: strOrNull(r.family),
+      },
+      origin: {
+        org: strOrNull(r.origin_org),
+        country: str(r.origin_country),
+        countryAlt: strOrNull(r.origin_country_alt),
+        kind: str(r.origin_kind) as OrgKind,
+        basis: str(r.origin_basis) as NormalisedRecord['origin']['basis'],
+      },
+      stats: {
+        downloads30d: numOrNull(r.downloads30d),
+        downloadsAllTime: numOrNull(r.downloads_all_time),
+        likes: numOrNull(r.likes),
+      },
+      mirrors: jsonArray(r.mirrors),
+    };
+  }
   const rec = JSON.parse(str(r.record)) as NormalisedRecord;
   return {
     ...rec,
@@ -333,6 +436,17 @@ export abstract class SqlStore implements Store {
   protected abstract writeModels(db: Db, date: string, models: NormalisedRecord[]): Promise<void>;
   /** Wraps a list of strings so the engine binds it as a text array (`CAST($n AS TEXT[])`). */
   protected abstract textArray(values: readonly (string | null)[]): unknown;
+  /**
+   * Runs one query and hands its rows over in chunks of exactly `chunkSize` (the last one shorter), holding no more
+   * than about a chunk in memory; statements the caller runs between chunks must not wait for the stream.
+   */
+  protected abstract streamQuery(sql: string, params: readonly unknown[], chunkSize: number): AsyncIterable<Columns>;
+
+  /** $1 is a text array; an engine that defers work of commitPage also looks at what it deferred. */
+  protected readonly existingKeysSql: string = 'SELECT key FROM models WHERE key IN (SELECT unnest(CAST($1 AS TEXT[])))';
+
+  /** Called before every read of models or daily_stats: an engine that defers work of commitPage finishes it here. */
+  protected async prepareRead(): Promise<void> {}
 
   abstract migrate(): Promise<void>;
   abstract close(): Promise<void>;
@@ -467,7 +581,7 @@ export abstract class SqlStore implements Store {
     const out = new Set<string>();
     for (let i = 0; i < keys.length; i += KEY_BATCH) {
       const rows = await this.db.query(
-        'SELECT key FROM models WHERE key IN (SELECT unnest(CAST($1 AS TEXT[])))',
+        this.existingKeysSql,
         [this.textArray(keys.slice(i, i + KEY_BATCH).map(clean))],
       );
       for (const r of rows) out.add(str(r.key));
@@ -477,6 +591,7 @@ export abstract class SqlStore implements Store {
 
   async markUnseenDeleted(platform: Platform, date: string): Promise<number> {
     checkDate(date);
+    await this.prepareRead();
     // commitPage keeps last_seen_date at the latest day with a stats row, so "< date" is exactly "no row on date"
     // without a scan of daily_stats, and a model seen on a later day is never marked deleted on an earlier one.
     return this.tx((db) =>
@@ -489,7 +604,9 @@ export abstract class SqlStore implements Store {
   }
 
   async statsDates(): Promise<string[]> {
-    const rows = await this.db.query('SELECT DISTINCT date FROM daily_stats ORDER BY date');
+    await this.prepareRead();
+    // stats_days holds each date of daily_stats once (kept by commitPage), so this never scans daily_stats.
+    const rows = await this.db.query('SELECT date FROM stats_days ORDER BY date');
     return rows.map((r) => str(r.date));
   }
 
@@ -498,72 +615,88 @@ export abstract class SqlStore implements Store {
     if (prevDate !== null) checkDate(prevDate, 'prevDate');
     const n = chunkSizeOf(chunkSize);
     const ago30 = addDays(date, -30);
-    // The chunk's keys are picked from daily_stats first (the primary key's order), then joined: the join then
-    // touches n rows per chunk instead of the whole day.
-    const sql = `WITH k AS (
-        SELECT key, downloads_all_time, downloads30d, likes FROM daily_stats
-        WHERE date = CAST($1 AS DATE) AND key > $2 ORDER BY key LIMIT ${n}
-      )
-      SELECT k.key, m.platform, m.namespace, m.created_at, m.released_at, m.task, m.relation, m.root_key, m.family,
-        m.license_class, m.license_id, m.publisher_org, m.publisher_country, m.publisher_country_alt, m.publisher_kind,
-        m.origin_org, m.origin_country, m.origin_country_alt, m.origin_kind, m.origin_basis,
-        k.downloads_all_time, k.downloads30d, k.likes,
-        p.downloads_all_time AS prev_all_time, a.downloads_all_time AS all_time_30d_ago
-      FROM k
+    await this.prepareRead();
+    // One query for the whole day, streamed: no re-scan per chunk, and the engine reads each table once. Instants
+    // and counts arrive as text and numbers, ready for the rows.
+    const d = this.dialect;
+    const sql = `SELECT k.key, m.platform, m.namespace, ${d.instantText('m.created_at')} AS created_at,
+        ${d.instantText('m.released_at')} AS released_at, m.task, m.relation, m.root_key,
+        m.family, m.license_class, m.license_id, m.publisher_org, m.publisher_country, m.publisher_country_alt,
+        m.publisher_kind, m.origin_org, m.origin_country, m.origin_country_alt, m.origin_kind, m.origin_basis,
+        CAST(k.downloads_all_time AS ${d.double}) AS downloads_all_time, CAST(k.downloads30d AS ${d.double}) AS downloads30d,
+        CAST(k.likes AS ${d.double}) AS likes, CAST(p.downloads_all_time AS ${d.double}) AS prev_all_time,
+        CAST(a.downloads_all_time AS ${d.double}) AS all_time_30d_ago
+      FROM daily_stats k
       JOIN models m ON m.key = k.key
-      LEFT JOIN daily_stats p ON p.date = CAST($3 AS DATE) AND p.key = k.key
-      LEFT JOIN daily_stats a ON a.date = CAST($4 AS DATE) AND a.key = k.key
+      LEFT JOIN daily_stats p ON p.date = CAST($2 AS DATE) AND p.key = k.key
+      LEFT JOIN daily_stats a ON a.date = CAST($3 AS DATE) AND a.key = k.key
+      WHERE k.date = CAST($1 AS DATE)
       ORDER BY k.key`;
-    let last = '';
-    for (;;) {
-      const rows = await this.db.query(sql, [date, last, prevDate, ago30]);
-      if (rows.length === 0) return;
-      last = str(rows[rows.length - 1]!.key);
-      yield rows.map(
-        (r): SnapshotRow => ({
-          key: str(r.key),
-          platform: str(r.platform) as Platform,
-          namespace: str(r.namespace),
-          createdAt: strOrNull(r.created_at),
-          releasedAt: strOrNull(r.released_at),
-          task: strOrNull(r.task),
-          relation: str(r.relation) as Relation,
-          rootKey: str(r.root_key),
-          family: strOrNull(r.family),
-          licenseClass: str(r.license_class) as SnapshotRow['licenseClass'],
-          licenseId: str(r.license_id),
-          publisherOrg: strOrNull(r.publisher_org),
-          publisherCountry: str(r.publisher_country),
-          publisherCountryAlt: strOrNull(r.publisher_country_alt),
-          publisherKind: str(r.publisher_kind) as OrgKind,
-          originOrg: strOrNull(r.origin_org),
-          originCountry: str(r.origin_country),
-          originCountryAlt: strOrNull(r.origin_country_alt),
-          originKind: str(r.origin_kind) as OrgKind,
-          originBasis: str(r.origin_basis) as SnapshotRow['originBasis'],
-          downloadsAllTime: numOrNull(r.downloads_all_time),
-          downloads30d: numOrNull(r.downloads30d),
-          likes: numOrNull(r.likes),
-          prevAllTime: numOrNull(r.prev_all_time),
-          allTime30dAgo: numOrNull(r.all_time_30d_ago),
-        }),
-      );
-      if (rows.length < n) return;
+    for await (const c of this.streamQuery(sql, [date, prevDate, ago30], n)) {
+      const key = c.col('key');
+      const platform = c.col('platform');
+      const namespace = c.col('namespace');
+      const createdAt = c.col('created_at');
+      const releasedAt = c.col('released_at');
+      const task = c.col('task');
+      const relation = c.col('relation');
+      const rootKey = c.col('root_key');
+      const family = c.col('family');
+      const licenseClass = c.col('license_class');
+      const licenseId = c.col('license_id');
+      const publisherOrg = c.col('publisher_org');
+      const publisherCountry = c.col('publisher_country');
+      const publisherCountryAlt = c.col('publisher_country_alt');
+      const publisherKind = c.col('publisher_kind');
+      const originOrg = c.col('origin_org');
+      const originCountry = c.col('origin_country');
+      const originCountryAlt = c.col('origin_country_alt');
+      const originKind = c.col('origin_kind');
+      const originBasis = c.col('origin_basis');
+      const downloadsAllTime = c.col('downloads_all_time');
+      const downloads30d = c.col('downloads30d');
+      const likes = c.col('likes');
+      const prevAllTime = c.col('prev_all_time');
+      const allTime30dAgo = c.col('all_time_30d_ago');
+      const out = new Array<SnapshotRow>(c.length);
+      for (let i = 0; i < c.length; i++) {
+        out[i] = {
+          key: str(key[i]),
+          platform: str(platform[i]) as Platform,
+          namespace: str(namespace[i]),
+          createdAt: strOrNull(createdAt[i]),
+          releasedAt: strOrNull(releasedAt[i]),
+          task: strOrNull(task[i]),
+          relation: str(relation[i]) as Relation,
+          rootKey: str(rootKey[i]),
+          family: strOrNull(family[i]),
+          licenseClass: str(licenseClass[i]) as SnapshotRow['licenseClass'],
+          licenseId: str(licenseId[i]),
+          publisherOrg: strOrNull(publisherOrg[i]),
+          publisherCountry: str(publisherCountry[i]),
+          publisherCountryAlt: strOrNull(publisherCountryAlt[i]),
+          publisherKind: str(publisherKind[i]) as OrgKind,
+          originOrg: strOrNull(originOrg[i]),
+          originCountry: str(originCountry[i]),
+          originCountryAlt: strOrNull(originCountryAlt[i]),
+          originKind: str(originKind[i]) as OrgKind,
+          originBasis: str(originBasis[i]) as SnapshotRow['originBasis'],
+          downloadsAllTime: numOrNull(downloadsAllTime[i]),
+          downloads30d: numOrNull(downloads30d[i]),
+          likes: numOrNull(likes[i]),
+          prevAllTime: numOrNull(prevAllTime[i]),
+          allTime30dAgo: numOrNull(allTime30dAgo[i]),
+        };
+      }
+      yield out;
     }
   }
 
   private async *streamKeys(where: string, chunkSize: number | undefined): AsyncIterable<string[]> {
     const n = chunkSizeOf(chunkSize);
-    let last = '';
-    for (;;) {
-      const rows = await this.db.query(`SELECT key FROM models WHERE ${where} AND key > $1 ORDER BY key LIMIT ${n}`, [
-        last,
-      ]);
-      if (rows.length === 0) return;
-      const keys = rows.map((r) => str(r.key));
-      last = keys[keys.length - 1]!;
-      yield keys;
-      if (keys.length < n) return;
+    await this.prepareRead();
+    for await (const c of this.streamQuery(`SELECT key FROM models WHERE ${where} ORDER BY key`, [], n)) {
+      yield c.col('key').map(str);
     }
   }
 
@@ -577,6 +710,7 @@ export abstract class SqlStore implements Store {
   }
 
   async getLineageNodes(keys: string[]): Promise<Map<string, LineageNode>> {
+    await this.prepareRead();
     const out = new Map<string, LineageNode>();
     for (let i = 0; i < keys.length; i += KEY_BATCH) {
       const rows = await this.db.query(
@@ -589,6 +723,7 @@ export abstract class SqlStore implements Store {
   }
 
   async findByNames(platform: Platform, names: string[]): Promise<Map<string, LineageNode[]>> {
+    await this.prepareRead();
     const out = new Map<string, LineageNode[]>();
     const lowered = [...new Set(names.map((n) => clean(n.toLowerCase())))];
     for (let i = 0; i < lowered.length; i += KEY_BATCH) {
@@ -629,6 +764,7 @@ export abstract class SqlStore implements Store {
       .slice(1)
       .map(([c]) => `${c} = u.${c}`)
       .join(', ');
+    await this.prepareRead();
     await this.tx(async (db) => {
       for (let i = 0; i < list.length; i += KEY_BATCH) {
         const batch = list.slice(i, i + KEY_BATCH);
@@ -670,6 +806,7 @@ export abstract class SqlStore implements Store {
           : `(released_at < CAST(${p(c.releasedAt)} AS TIMESTAMPTZ) OR (released_at = CAST($${params.length} AS TIMESTAMPTZ) AND key < ${k}) OR released_at IS NULL)`,
       );
     }
+    await this.prepareRead();
     const rows = await this.db.query(
       `SELECT key, ${RECORD_COLS} FROM models WHERE ${where.join(' AND ')}
        ORDER BY released_at DESC NULLS LAST, key DESC LIMIT ${limit + 1}`,
@@ -685,11 +822,13 @@ export abstract class SqlStore implements Store {
   }
 
   async getModel(key: string): Promise<NormalisedRecord | null> {
-    const rows = await this.db.query(`SELECT ${RECORD_COLS} FROM models WHERE key = $1`, [clean(key)]);
+    await this.prepareRead();
+    const rows = await this.db.query(`SELECT key, ${RECORD_COLS} FROM models WHERE key = $1`, [clean(key)]);
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   async statsHistory(key: string): Promise<StatsPoint[]> {
+    await this.prepareRead();
     const rows = await this.db.query(
       'SELECT date, downloads_all_time, downloads30d, likes FROM daily_stats WHERE key = $1 ORDER BY date',
       [clean(key)],
@@ -703,6 +842,7 @@ export abstract class SqlStore implements Store {
   }
 
   async orgCounts(): Promise<Array<{ org: string; publisherModels: number; originModels: number }>> {
+    await this.prepareRead();
     const rows = await this.db.query(
       `SELECT org, SUM(p) AS publisher_models, SUM(o) AS origin_models FROM (
          SELECT publisher_org AS org, 1 AS p, 0 AS o FROM models WHERE publisher_org IS NOT NULL AND deleted_at IS NULL
@@ -720,6 +860,7 @@ export abstract class SqlStore implements Store {
   async unknownNamespaces(date: string, top: number): Promise<{ total: number; rows: NamespaceDownloads[] }> {
     checkDate(date);
     const n = Math.max(0, Math.floor(top));
+    await this.prepareRead();
     // A platform "has" the 30-day window on a day when any of its rows carries one; the other platforms are
     // ranked by all-time counts. Deciding per platform, not per row, keeps one platform from mixing windows.
     const day = `WITH day AS (
