@@ -212,8 +212,22 @@ export async function sweepStats<T>(
   };
   let before = { ...source.counters };
   let degraded = false;
+  // The next page is fetched while this one is normalised and committed: the store's work is mostly native
+  // (DuckDB's threads, PostgreSQL's server), so the two overlap. Commits stay in page order, so the checkpoint
+  // still always names the page after the last committed one.
+  const pages = source.sweep({ signal: deps.signal, cursor: cp?.cursor ?? null })[Symbol.asyncIterator]();
+  const fetchNext = (): Promise<IteratorResult<SourcePage<T>>> => {
+    const p = pages.next();
+    p.catch(() => {}); // rejections are taken when awaited below; this only keeps a pending one from being "unhandled"
+    return p;
+  };
+  let pending = fetchNext();
   try {
-    for await (const page of source.sweep({ signal: deps.signal, cursor: cp?.cursor ?? null })) {
+    for (;;) {
+      const step = await pending;
+      if (step.done) break;
+      const page = step.value;
+      if (page.next !== null) pending = fetchNext();
       const { models, quarantine } = normalisePage(source, page, ctx);
       const delta = counterDelta(source.counters, before);
       before = { ...source.counters };
@@ -242,6 +256,7 @@ export async function sweepStats<T>(
       if (page.next === null) break;
     }
   } catch (err) {
+    void pages.return?.(undefined)?.catch(() => {});
     if (err instanceof RateLimitedError) throw err; // the queue pauses and retries without spending an attempt
     const aborted = deps.signal?.aborted === true;
     const reason = err instanceof PageFailedError ? err.message : `sweep stopped: ${errorMessage(err)}`;

@@ -186,6 +186,20 @@ class SerialDb implements Db {
   }
 }
 
+/**
+ * DuckDB defaults suit an analyst's laptop, not a service next to others: its buffer pool may take 80% of RAM, and
+ * it checkpoints (rewrites the file) every 16 MB of WAL, which in a sweep lands mid-run again and again. A bounded
+ * pool keeps the service's memory flat whatever the catalogue size; a larger WAL threshold lets a sweep append and
+ * checkpoint once at the end (DuckDB also checkpoints on close). Both can be overridden with
+ * HUBWATCH_DUCKDB_MEMORY and HUBWATCH_DUCKDB_THREADS.
+ */
+const DUCKDB_SETTINGS: Record<string, string> = {
+  memory_limit: process.env.HUBWATCH_DUCKDB_MEMORY ?? '512MB',
+  checkpoint_threshold: '1GB',
+  preserve_insertion_order: 'false',
+  ...(process.env.HUBWATCH_DUCKDB_THREADS ? { threads: process.env.HUBWATCH_DUCKDB_THREADS } : {}),
+};
+
 const STAGE = 'stage_models';
 /** A DuckDB data chunk holds at most this many rows (STANDARD_VECTOR_SIZE). */
 const CHUNK_ROWS = 2048;
@@ -292,7 +306,7 @@ export class DuckDBStore extends SqlStore {
     mkdirSync(dirname(abs), { recursive: true });
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(abs);
+      instance = await DuckDBInstance.create(abs, DUCKDB_SETTINGS);
     } catch (err) {
       if (/Could not set lock on file/i.test(errorMessage(err))) throw inUse(abs, err);
       throw new HubwatchError(`Cannot open the DuckDB store ${abs}: ${errorMessage(err)}`, { cause: err });
