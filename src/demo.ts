@@ -28,7 +28,7 @@ export function renderDemoTable(snap: Snapshot, n = 6): string {
       out.push(`\n${title} — scope ${scope} (${snap.date}, all platforms)`);
       const cols = (['publisher', 'origin'] as View[]).map((view) => {
         const list = snap.metrics[metric].scopes[scope][view].combined;
-        return [`${view.padEnd(9)} view`, ...topRows(list, n), `  attributed ${list ? pct(list.attributed) : '   n/a'}`];
+        return [`${view} view`, ...topRows(list, n), `  attributed ${list ? pct(list.attributed) : '   n/a'}`];
       });
       const height = Math.max(...cols.map((c) => c.length));
       for (let i = 0; i < height; i += 1) out.push(`  ${(cols[0]![i] ?? '').padEnd(26)}${cols[1]![i] ?? ''}`);
