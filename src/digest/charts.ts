@@ -65,7 +65,6 @@ export function countrySharesSpec(points: CountrySharePoint[], weeks: string[], 
         scale: { domain: countries.map(chartLabel), scheme: 'tableau10' },
         sort: countries.map(chartLabel),
       },
-      order: { field: 'country', type: 'nominal' },
       tooltip: [
         { field: 'week', type: 'ordinal' },
         { field: 'country', type: 'nominal' },

@@ -44,7 +44,27 @@ const MD_PUNCT = /[\\`*_{}[\]()#+\-.!|~:]/g;
 
 /** Escapes any string for Markdown text (GitHub): punctuation backslash-escaped, HTML-sensitive characters as entities. */
 export function escapeMarkdown(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!).replace(MD_PUNCT, (c) => `\\${c}`);
+  // Backslashes first, entities second: the other way round `&#39;` would become `&\#39;` and show as code.
+  return s.replace(MD_PUNCT, (c) => `\\${c}`).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}
+
+// Our own sentences (dates, numbers, week ids, labels) keep `-.()#+!:` readable: without `[`, `]`, `<` and `&`
+// they cannot form a link, an image or HTML, and mid-line they are plain text. Line starts are guarded separately.
+const MD_PUNCT_OWN = /[\\`*_[\]|~]/g;
+
+/** Escapes our own text for Markdown: no links, emphasis, code or HTML can form; dates stay readable. */
+export function escapeMarkdownOwn(s: string): string {
+  // Quotes only matter inside HTML attributes, and no HTML can form without `<`.
+  return s.replace(MD_PUNCT_OWN, (c) => `\\${c}`).replace(/[&<>]/g, (c) => HTML_ESCAPES[c]!);
+}
+
+/** Keeps a line's first characters from being read as a heading, list, quote, rule or numbered item. */
+export function guardLineStart(line: string): string {
+  const m = /^(\s*)([#+\-=>]|\d{1,9}[.)])/.exec(line);
+  if (!m) return line;
+  const lead = m[2]!;
+  const at = m[1]!.length + (/^\d/.test(lead) ? lead.length - 1 : 0);
+  return `${line.slice(0, at)}\\${line.slice(at)}`;
 }
 
 /** A platform string as Markdown text: cleaned, capped, escaped and wrapped in FSI…PDI bidi isolates. */

@@ -59,12 +59,15 @@ export interface NewReleasesByCountry {
 
 export interface ShareChangeRow {
   country: string;
+  /** 0 when the country is only in the previous list. */
   value: number;
-  /** null when the country was absent from the previous list (or there was none). */
+  /** null when there is no previous list; 0 when the country was absent from it. */
   previousValue: number | null;
+  /** value − previousValue. */
+  change: number | null;
   share: number;
   previousShare: number | null;
-  /** (share − previousShare) × 100; previousShare counts as 0 when the country was absent from an existing list. */
+  /** (share − previousShare) × 100. */
   deltaPp: number | null;
 }
 
@@ -95,6 +98,15 @@ export interface LicenseMixRow {
   share: number;
 }
 
+/**
+ * `all-time-since-creation`: created in the week, so its count started at zero; the figure is the all-time count at
+ * the week's last stats day. `30d-since-creation`: the same from the 30-day count (the platform gave no all-time
+ * count; a model under 30 days old has the two equal). `all-time-since-first-seen`: made public late (old createdAt),
+ * so the figure is the all-time count at the week's last stats day minus the one on the first stats day in the week.
+ * `none`: no figure stored for the week.
+ */
+export type FirstWeekBasis = 'all-time-since-creation' | '30d-since-creation' | 'all-time-since-first-seen' | 'none';
+
 export interface NotableRelease {
   key: string;
   platform: Platform;
@@ -112,9 +124,11 @@ export interface NotableRelease {
   /** All-time downloads at the end of the week minus at release; null when the platform gave no all-time count. */
   firstWeekDownloads: number | null;
   /** Which figures made firstWeekDownloads (see Digest.method.notable). */
-  firstWeekBasis: 'created-in-week' | 'first-seen-in-week' | 'none';
-  /** The date of the all-time count used as the end of the week (the latest stats day on or before Sunday). */
+  firstWeekBasis: FirstWeekBasis;
+  /** The date of the count used as the end of the week (the latest stats day on or before Sunday). */
   firstWeekEndDate: string | null;
+  /** `record`: the record's stats (no later stats day stored yet); `history`: store.statsHistory. */
+  firstWeekSource: 'record' | 'history';
   likes: number | null;
 }
 
@@ -188,6 +202,8 @@ export interface Digest {
       combined: CountChange;
       platforms: Record<Platform, CountChange>;
       byCountry: Record<View, NewReleasesByCountry>;
+      /** The same per platform (from each platform's own list in the daily snapshots). */
+      byPlatformCountry: Record<View, Partial<Record<Platform, NewReleasesByCountry>>>;
     };
     downloads30d: ShareComparison;
     derivatives: ShareComparison;
