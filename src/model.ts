@@ -1,5 +1,5 @@
 // The normalised record: one per platform model. This is the contract between sources, normalise, store,
-// snapshot, feed and digest (DESIGN.md, "The normalised record"). Keep it in step with docs/record.md.
+// snapshot, feed and digest (DESIGN.md, "The normalised record"; docs/method.md says how each field is decided).
 import { z } from 'zod';
 
 export const PLATFORMS = ['huggingface', 'modelscope', 'wisemodel'] as const;
