@@ -1,5 +1,5 @@
-// The organisation registry: platform namespace → organisation, country, kind. Everything here is pure; the files
-// under config/registry/ are read by registry-load.ts and handed in. The rules behind the data (country R1–R7, why
+// The organisation registry: platform namespace → organisation, country, kind. Everything here is pure except
+// loadRegistry at the bottom, the one function under src/normalise/ that reads files (config/registry/*.json). The rules behind the data (country R1–R7, why
 // mirrors and quantisers are redistributors) are in ../shared/research/orgs.md; docs/registry.md says the same.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Platform } from '../model.js';
 import { isCountry, isCountryAlt } from './countries.js';
 
+/** The record's kinds (src/model.ts ORG_KINDS) less `unknown`: the registry only holds what it knows. */
 export const REGISTRY_KINDS = [
   'big_tech',
   'ai_startup',

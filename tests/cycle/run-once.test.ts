@@ -137,6 +137,38 @@ describe('run --once on Hugging Face against the simulator', () => {
     sim.setDay(DAY);
   }, 120_000);
 
+  it('runs all three platforms: per-platform and combined shares, and no 30-day figure without history', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hubwatch-cycle-'));
+    rt = await openRuntime(configFor(sim, dir), silentLogger);
+    const res = await runOnce(rt, { date: DAY });
+    expect(res.sweeps.map((s) => [s.platform, s.complete])).toEqual([
+      ['huggingface', true],
+      ['modelscope', true],
+      ['wisemodel', true],
+    ]);
+    const snap = SnapshotSchema.parse(res.snapshot) as Snapshot;
+    expect(snap.platforms).toEqual(['huggingface', 'modelscope', 'wisemodel']);
+    for (const p of snap.platforms) expect(snap.coverage[p]!.modelsSeen).toBeGreaterThan(0);
+
+    // ModelScope and WiseModel give cumulative counts only: on the first day their 30-day figure does not exist,
+    // and the combined 30-day share says it is made of Hugging Face alone rather than mixing windows.
+    const d30 = snap.metrics.downloads30d.scopes.all.origin;
+    expect(snap.coverage.modelscope!.downloads30dSource).toBe('unavailable');
+    expect(snap.coverage.wisemodel!.downloads30dSource).toBe('unavailable');
+    expect(d30.platforms.modelscope).toBeNull();
+    expect(d30.platforms.wisemodel).toBeNull();
+    expect(d30.combinedPlatforms).toEqual(['huggingface']);
+    expect(snap.metrics.downloads30d.window.modelscope).toMatch(/unavailable/);
+
+    // All-time downloads exist everywhere: the combined list adds up the three platforms.
+    const all = snap.metrics.downloadsAllTime.scopes.all.publisher;
+    expect(all.combinedPlatforms).toEqual(['huggingface', 'modelscope', 'wisemodel']);
+    const sum = (['huggingface', 'modelscope', 'wisemodel'] as const).reduce((s, p) => s + all.platforms[p]!.total, 0);
+    expect(all.combined!.total).toBe(sum);
+    expectSharesSumToOne(all.platforms.modelscope);
+    expectSharesSumToOne(all.platforms.wisemodel);
+  }, 180_000);
+
   it('resumes a sweep killed halfway from its checkpoint, with no stats row missing or twice', async () => {
     dir = await mkdtemp(join(tmpdir(), 'hubwatch-cycle-'));
     const cfgFile = join(dir, 'config.json');
