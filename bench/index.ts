@@ -81,13 +81,18 @@ if (want('normalise')) {
 
 if (want('feed')) {
   console.log('\n== HTTP API and feed vs a static file server ==');
-  const { runFeedBench } = await import('./feed.js');
-  await runFeedBench();
+  const { runFeedBench, formatFeedBench } = await import('./feed.js');
+  console.log(formatFeedBench(await runFeedBench()));
 }
 
 if (want('digest')) {
   console.log('\n== Weekly digest from a week of snapshots ==');
+  // The store fill dominates (a million models through commitPage); BENCH_MODELS sizes it down for a quick look.
   const { runDigestBench } = await import('./digest.js');
-  await runDigestBench();
+  const r = await runDigestBench({ models: Number(process.env.BENCH_MODELS ?? 1_000_000) });
+  console.log(
+    `digest of ${r.week} from ${r.snapshotFiles} snapshots over ${r.models} models: build ${r.buildMedianMs} ms median ` +
+      `(runs ${r.buildMs.join(', ')} ms), render ${r.renderMs} ms; with a later stats day stored ${r.historyPathMs} ms; target < 5000 ms`,
+  );
 }
 process.exit(0);

@@ -60,15 +60,14 @@ async function baseline(): Promise<{ records: number; ms: number }> {
       if (body.Data.Model.Models.length < 100) break;
     }
   } else {
+    // WiseModel list pages come in two forms (embedded state or plain HTML) and only some carry a next link, so
+    // the baseline reads the same numbered pages the source read (known after its run) and parses each with cheerio.
     const { load } = await import('cheerio');
-    let url: string | null = `${baseUrl}/models?page=1&sort=downloads`;
-    while (url) {
-      const res = await request(url, { dispatcher: agent });
+    for (let page = 1; page <= wisemodelPages; page += 1) {
+      const res = await request(`${baseUrl}/models?page=${page}&sort=downloads`, { dispatcher: agent });
       const $ = load(await res.body.text());
-      const items = $('a[href^="/models/"]').length;
-      records += items;
-      const next = $('a[rel=next]').attr('href');
-      url = next ? new URL(next, baseUrl).toString() : null;
+      const embedded = $('script#__NEXT_DATA__').text() || $('script:contains("__NUXT__")').text();
+      records += embedded ? (embedded.match(/"owner":/g)?.length ?? 0) : $('li.model-item').length;
     }
   }
   const ms = performance.now() - t0;
@@ -76,7 +75,9 @@ async function baseline(): Promise<{ records: number; ms: number }> {
   return { records, ms };
 }
 
-async function pipeline(): Promise<{ records: number; ms: number; complete: boolean }> {
+let wisemodelPages = 0;
+
+async function pipeline(): Promise<{ records: number; ms: number; complete: boolean; pages: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'hubwatch-bench-'));
   const env: NodeJS.ProcessEnv = { ...process.env, HUBWATCH_DATA_DIR: dir, LOG_LEVEL: 'silent' };
   if (platform === 'huggingface') env.HUBWATCH_HF_URL = baseUrl;
@@ -93,12 +94,23 @@ async function pipeline(): Promise<{ records: number; ms: number; complete: bool
   await source.close();
   await store.close();
   await rm(dir, { recursive: true, force: true });
-  return { records: res.models, ms, complete: res.complete };
+  return { records: res.models, ms, complete: res.complete, pages: res.pages };
 }
 
-const base = await baseline();
-const rssAfterBaseline = peakRss;
-const run = await pipeline();
+// WiseModel's baseline needs the page count, so there the pipeline runs first; elsewhere the baseline does.
+let base: { records: number; ms: number };
+let run: Awaited<ReturnType<typeof pipeline>>;
+let rssAfterBaseline: number;
+if (platform === 'wisemodel') {
+  run = await pipeline();
+  wisemodelPages = run.pages;
+  base = await baseline();
+  rssAfterBaseline = peakRss;
+} else {
+  base = await baseline();
+  rssAfterBaseline = peakRss;
+  run = await pipeline();
+}
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
 process.stdout.write(
