@@ -357,17 +357,20 @@ function firstWeek(
 async function notableReleases(store: Store, bases: NormalisedRecord[], iso: IsoWeek): Promise<{ total: number; groups: NotableGroup[] }> {
   const known = bases.filter((r) => r.publisher.org !== null);
   // When no stats day after the week is stored yet, each record's stats are its figures on its last stats day of
-  // the week, so a created-in-week model needs no history lookup (statsHistory costs one query per model, which
-  // on a large store is the slow part). Otherwise, and for models made public late, the history is read.
+  // the week, so a created-in-week model needs no history lookup. Otherwise, and for models made public late, the
+  // histories are read, all in one store pass (statsHistories).
   const dates = known.length ? await store.statsDates() : [];
   const latest = dates[dates.length - 1] ?? null;
   const recordsAreWeekEnd = latest !== null && latest >= iso.start && latest <= iso.end;
+  const createdInWeek = (r: NormalisedRecord): boolean =>
+    r.createdAt !== null && r.createdAt >= iso.startInstant && r.createdAt < iso.endExclusiveInstant;
+  const needHistory = known.filter((r) => !(recordsAreWeekEnd && createdInWeek(r))).map((r) => r.key);
+  const histories = needHistory.length ? await store.statsHistories(needHistory) : new Map<string, StatsPoint[]>();
   const items = await mapLimit(known, HISTORY_CONCURRENCY, async (r): Promise<NotableRelease> => {
-    const createdInWeek = r.createdAt !== null && r.createdAt >= iso.startInstant && r.createdAt < iso.endExclusiveInstant;
     const figures =
-      recordsAreWeekEnd && createdInWeek
+      recordsAreWeekEnd && createdInWeek(r)
         ? fromRecord(r, latest)
-        : { ...firstWeek(r, await store.statsHistory(r.key), iso), firstWeekSource: 'history' as const };
+        : { ...firstWeek(r, histories.get(r.key) ?? [], iso), firstWeekSource: 'history' as const };
     return {
       key: capString(r.key, LIMITS.id),
       platform: r.platform,

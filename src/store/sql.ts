@@ -841,6 +841,32 @@ export abstract class SqlStore implements Store {
     }));
   }
 
+  async statsHistories(keys: string[]): Promise<Map<string, StatsPoint[]>> {
+    await this.prepareRead();
+    const out = new Map<string, StatsPoint[]>();
+    // One scan per batch of keys instead of one per key: without a secondary index (DuckDB) a key lookup scans
+    // daily_stats, so the digest's few hundred notable models would cost a few hundred scans.
+    for (let i = 0; i < keys.length; i += KEY_BATCH) {
+      const rows = await this.db.query(
+        `SELECT key, date, downloads_all_time, downloads30d, likes FROM daily_stats
+         WHERE key IN (SELECT unnest(CAST($1 AS TEXT[]))) ORDER BY key${this.dialect.bytewise}, date`,
+        [this.textArray(keys.slice(i, i + KEY_BATCH).map(clean))],
+      );
+      for (const r of rows) {
+        const k = str(r.key);
+        let list = out.get(k);
+        if (!list) out.set(k, (list = []));
+        list.push({
+          date: str(r.date),
+          downloadsAllTime: numOrNull(r.downloads_all_time),
+          downloads30d: numOrNull(r.downloads30d),
+          likes: numOrNull(r.likes),
+        });
+      }
+    }
+    return out;
+  }
+
   async orgCounts(): Promise<Array<{ org: string; publisherModels: number; originModels: number }>> {
     await this.prepareRead();
     const rows = await this.db.query(

@@ -193,6 +193,8 @@ export interface Store {
   listModels(q: ModelQuery): Promise<ModelPage>;
   getModel(key: string): Promise<NormalisedRecord | null>;
   statsHistory(key: string): Promise<StatsPoint[]>;
+  /** The histories of several models in one pass (keys without stats are absent from the map). */
+  statsHistories(keys: string[]): Promise<Map<string, StatsPoint[]>>;
   /** Model counts per publisher organisation (and per origin organisation), for the orgs endpoint. */
   orgCounts(): Promise<Array<{ org: string; publisherModels: number; originModels: number }>>;
   /** Namespaces with no registry organisation, ranked by downloads on `date`. */

@@ -114,6 +114,11 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
       { date: D2, downloadsAllTime: 1500, downloads30d: 100, likes: 5 },
     ]);
     expect(await store.existingKeys([a.key, 'huggingface:nobody/none'])).toEqual(new Set([a.key]));
+    // The batched read gives each key's history exactly as the one-key read does, and leaves out unknown keys.
+    const many = await store.statsHistories([a.key, late.key, 'huggingface:nobody/none']);
+    expect([...many.keys()].sort()).toEqual([a.key, late.key].sort());
+    expect(many.get(a.key)).toEqual(await store.statsHistory(a.key));
+    expect(many.get(late.key)).toEqual(await store.statsHistory(late.key));
     out.idempotent = { a: a2, late: await store.getModel(late.key), dates: await store.statsDates() };
   });
 
