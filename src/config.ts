@@ -6,7 +6,17 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The checkout's root: found by walking up to package.json, so it is the same from src/ (tsx) and dist/src/ (tsc). */
+export const PROJECT_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findRoot(from: string): string {
+  let dir = from;
+  for (let i = 0; i < 6; i += 1) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'config'))) return dir;
+    dir = dirname(dir);
+  }
+  return resolve(from, '..');
+}
 export const CONFIG_DIR = join(PROJECT_ROOT, 'config');
 
 const httpUrl = z
