@@ -1,7 +1,8 @@
 // The simulator reads the organisation registry file itself rather than importing the project's registry code: the
 // simulator stands in for the outside world, so it must not share parsing (and bugs) with the code it tests.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../config.js';
 
 export interface RegistryOrg {
   org: string;
@@ -12,7 +13,7 @@ export interface RegistryOrg {
   wisemodel: string[];
 }
 
-export const DEFAULT_REGISTRY_PATH = fileURLToPath(new URL('../../config/registry/seed.json', import.meta.url));
+export const DEFAULT_REGISTRY_PATH = join(PROJECT_ROOT, 'config', 'registry', 'seed.json');
 
 export function loadRegistry(path = DEFAULT_REGISTRY_PATH): RegistryOrg[] {
   const raw: unknown = JSON.parse(readFileSync(path, 'utf8'));
