@@ -187,16 +187,16 @@ class SerialDb implements Db {
 }
 
 /**
- * DuckDB defaults suit an analyst's laptop, not a service next to others: its buffer pool may take 80% of RAM, and
- * it checkpoints (rewrites the file) every 16 MB of WAL, which in a sweep lands mid-run again and again. A bounded
- * pool keeps the service's memory flat whatever the catalogue size; a larger WAL threshold lets a sweep append and
- * checkpoint once at the end (DuckDB also checkpoints on close). Both can be overridden with
- * HUBWATCH_DUCKDB_MEMORY and HUBWATCH_DUCKDB_THREADS.
+ * DuckDB checkpoints (rewrites the file) every 16 MB of WAL by default, which in a sweep lands mid-run again and
+ * again; a larger threshold lets a sweep append and checkpoint at the end (DuckDB also checkpoints on close).
+ * The buffer pool keeps DuckDB's default (80% of RAM) unless HUBWATCH_DUCKDB_MEMORY sets one: a tight limit is not
+ * safe, since the primary-key indexes live in memory and grow with the catalogue (at 512MB a week of stats for
+ * 200,000 models ran out). HUBWATCH_DUCKDB_THREADS caps DuckDB's threads.
  */
 const DUCKDB_SETTINGS: Record<string, string> = {
-  memory_limit: process.env.HUBWATCH_DUCKDB_MEMORY ?? '512MB',
   checkpoint_threshold: '1GB',
   preserve_insertion_order: 'false',
+  ...(process.env.HUBWATCH_DUCKDB_MEMORY ? { memory_limit: process.env.HUBWATCH_DUCKDB_MEMORY } : {}),
   ...(process.env.HUBWATCH_DUCKDB_THREADS ? { threads: process.env.HUBWATCH_DUCKDB_THREADS } : {}),
 };
 
