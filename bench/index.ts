@@ -91,8 +91,8 @@ if (want('digest')) {
   const { runDigestBench } = await import('./digest.js');
   const r = await runDigestBench({ models: Number(process.env.BENCH_MODELS ?? 1_000_000) });
   console.log(
-    `digest of ${r.week} from ${r.snapshotFiles} snapshots over ${r.models} models: build ${r.buildMedianMs} ms median ` +
-      `(runs ${r.buildMs.join(', ')} ms), render ${r.renderMs} ms; with a later stats day stored ${r.historyPathMs} ms; target < 5000 ms`,
+    `digest of ${r.week} from ${r.snapshotFiles} snapshots over ${r.models} models: build ${Math.round(r.buildMedianMs)} ms median ` +
+      `(runs ${r.buildMs.map(Math.round).join(', ')} ms), render ${Math.round(r.renderMs)} ms; with a later stats day stored ${Math.round(r.historyPathMs)} ms; target < 5000 ms`,
   );
 }
 process.exit(0);
