@@ -14,6 +14,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { HfModelInput } from '../src/normalise/inputs.js';
+import { readTop10k, readTrending, SAMPLES_DIR } from './bulk-lists.js';
 
 interface Entry {
   org: string;
@@ -35,43 +37,10 @@ function arg(name: string, fallback: string): string {
 }
 
 const TOP = Number(arg('--top', '40'));
-const SAMPLES = resolve(arg('--samples', join(ROOT, '..', 'shared', 'samples', 'hf-bulk')));
+const SAMPLES = resolve(arg('--samples', join(SAMPLES_DIR, 'hf-bulk')));
 
-/** Minimal RFC 4180 CSV parser (quoted fields may hold commas, doubled quotes and newlines). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field); rows.push(row); row = []; field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
-  return rows;
-}
-
-function readTop10k(file: string): ListedModel[] {
-  const [header, ...rows] = parseCsv(readFileSync(file, 'utf8'));
-  const idCol = header!.indexOf('modelId');
-  const dlCol = header!.indexOf('downloads');
-  return rows
-    .filter((r) => r.length > Math.max(idCol, dlCol))
-    .map((r) => ({ id: r[idCol]!, downloads: Number(r[dlCol]) || 0 }));
-}
-
-function readTrending(file: string): ListedModel[] {
-  const doc = JSON.parse(readFileSync(file, 'utf8')) as { models: Array<{ id: string; downloads?: number }> };
-  return doc.models.map((m) => ({ id: m.id, downloads: m.downloads ?? 0 }));
+function listed(items: HfModelInput[]): ListedModel[] {
+  return items.map((m) => ({ id: m.id, downloads: m.downloads ?? 0 }));
 }
 
 function loadEntries(): Array<Entry & { file: string }> {
@@ -144,5 +113,5 @@ for (const e of entries) {
 }
 console.log(`registry: ${entries.length} entries, ${byNs.size} hf namespaces`);
 
-report('top 10k by downloads (2024-09-20)', readTop10k(join(SAMPLES, 'hf-list-models-full-top10k-downloads.cs573.2024-09-20.csv')), byNs);
-report('trending 1000 (2026-04-30)', readTrending(join(SAMPLES, 'hf-trending-1000.starscreener.2026-04-30.json')), byNs);
+report('top 10k by downloads (2024-09-20)', listed(readTop10k(join(SAMPLES, 'hf-list-models-full-top10k-downloads.cs573.2024-09-20.csv'))), byNs);
+report('trending 1000 (2026-04-30)', listed(readTrending(join(SAMPLES, 'hf-trending-1000.starscreener.2026-04-30.json'))), byNs);

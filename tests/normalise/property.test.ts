@@ -1,6 +1,7 @@
 // Totality: random and mutated payloads through every normaliser never throw, and every output validates.
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import { SAMPLES_DIR } from '../../scripts/bulk-lists.js';
 import { describe, expect, it } from 'vitest';
 import { NormalisedRecord, PLATFORMS, LicenseInfo } from '../../src/model.js';
 import { normaliseLicense } from '../../src/normalise/license.js';
@@ -9,7 +10,7 @@ import { canonicalIdentity, mirrorCandidates } from '../../src/normalise/identit
 import { normaliseHuggingFace, normaliseModelScope, normaliseRecord, normaliseWiseModel } from '../../src/normalise/record.js';
 import { ctx, registry } from './helpers.js';
 
-const SAMPLES = '/work/shared/samples';
+const SAMPLES = SAMPLES_DIR;
 const hfDetail = JSON.parse(readFileSync(`${SAMPLES}/hf/model-info-default.ggml-org_gemma-3-1b-it-GGUF.json`, 'utf8')) as Record<string, unknown>;
 const hfList = JSON.parse(readFileSync(`${SAMPLES}/hf/list-models-default.burncloud-2025-11.json`, 'utf8')) as Array<Record<string, unknown>>;
 const msModels = (JSON.parse(readFileSync(`${SAMPLES}/modelscope/dolphin-models-put-response.lora-search.json`, 'utf8')) as {

@@ -9,47 +9,15 @@ import {
   normaliseWiseModel,
 } from '../../src/normalise/record.js';
 import { ctx, NOW } from './helpers.js';
+import { readTop10k, SAMPLES_DIR } from '../../scripts/bulk-lists.js';
 
-const SAMPLES = '/work/shared/samples';
+const SAMPLES = SAMPLES_DIR;
 const readJson = (p: string) => JSON.parse(readFileSync(`${SAMPLES}/${p}`, 'utf8')) as unknown;
 
 function valid(r: unknown): NormalisedRecord {
   const p = NormalisedRecord.safeParse(r);
   if (!p.success) throw new Error(`invalid record: ${p.error.message}\n${JSON.stringify(r).slice(0, 500)}`);
   return p.data;
-}
-
-// The bulk CSV stores tags as a Python list repr: ['a', "b's"].
-function pyList(s: string): string[] {
-  return [...s.matchAll(/'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"/g)].map((m) => (m[1] ?? m[2] ?? '').replace(/\\(.)/g, '$1'));
-}
-
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else if (c !== '\r') field += c;
-  }
-  if (field !== '' || row.length > 0) rows.push([...row, field]);
-  return rows;
 }
 
 describe('real Hugging Face payloads', () => {
@@ -129,22 +97,11 @@ describe('real ModelScope payload (30 records)', () => {
 
 describe('real bulk Hugging Face lists parse through normaliseHuggingFace', () => {
   it('9,715 records of the 2024 top-10k CSV all validate; licence and lineage tags are read', () => {
-    const rows = parseCsv(readFileSync(`${SAMPLES}/hf-bulk/hf-list-models-full-top10k-downloads.cs573.2024-09-20.csv`, 'utf8'));
-    const header = rows[0] as string[];
-    const col = (n: string) => header.indexOf(n);
-    const data = rows.slice(1).filter((r) => r.length === header.length);
+    const data = readTop10k();
     expect(data.length).toBe(9715);
     let licensed = 0;
     let derived = 0;
-    for (const row of data) {
-      const item: HfModelInput = {
-        id: row[col('modelId')] as string,
-        author: row[col('author')] ?? null,
-        downloads: Number(row[col('downloads')]),
-        lastModified: row[col('lastModified')] ?? null,
-        tags: pyList(row[col('tags')] ?? ''),
-        pipeline_tag: row[col('pipeline_tag')] || null,
-      };
+    for (const item of data) {
       const r = valid(normaliseHuggingFace(item, ctx()));
       if (r.license.raw !== null) licensed++;
       if (r.lineage.relation !== 'base') derived++;

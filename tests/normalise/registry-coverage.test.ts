@@ -3,9 +3,10 @@
 // list's downloads and a real country (not ZZ) for ≥90%. scripts/registry-coverage.ts prints the same figures and
 // the namespaces still missing.
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HfModelInput } from '../../src/normalise/inputs.js';
+import { readTop10k, readTrending, TOP10K_FILE as TOP10K, TRENDING_FILE as TRENDING } from '../../scripts/bulk-lists.js';
 import { normaliseHuggingFace } from '../../src/normalise/record.js';
 import {
   checkRegistry,
@@ -16,101 +17,7 @@ import {
   type SourcedEntry,
 } from '../../src/normalise/registry.js';
 
-const SAMPLES = resolve(process.env.HUBWATCH_SAMPLES ?? join(process.cwd(), '..', 'shared', 'samples', 'hf-bulk'));
-const TOP10K = join(SAMPLES, 'hf-list-models-full-top10k-downloads.cs573.2024-09-20.csv');
-const TRENDING = join(SAMPLES, 'hf-trending-1000.starscreener.2026-04-30.json');
 const OUR_FILES = ['long-tail.json', 'individuals.json'];
-
-/** RFC 4180 CSV (quoted fields hold commas and doubled quotes). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
-
-/** The collector wrote `tags` as a Python list repr: ['a', "b's"]. */
-function parsePyList(s: string): string[] {
-  const out: string[] = [];
-  for (const m of s.matchAll(/'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"/g)) out.push((m[1] ?? m[2] ?? '').replace(/\\(.)/g, '$1'));
-  return out;
-}
-
-function readTop10k(): HfModelInput[] {
-  const [header, ...rows] = parseCsv(readFileSync(TOP10K, 'utf8'));
-  const col = (name: string) => header!.indexOf(name);
-  const [id, author, downloads, lastModified, tags, task] = [
-    col('modelId'),
-    col('author'),
-    col('downloads'),
-    col('lastModified'),
-    col('tags'),
-    col('pipeline_tag'),
-  ];
-  return rows
-    .filter((r) => r.length === header!.length)
-    .map((r) => ({
-      id: r[id]!,
-      author: r[author] || null,
-      downloads: Number(r[downloads]) || 0,
-      // "2023-09-06 14:49:15+00:00" → ISO
-      lastModified: r[lastModified] ? r[lastModified]!.replace(' ', 'T') : null,
-      tags: parsePyList(r[tags] ?? ''),
-      pipeline_tag: r[task] || null,
-    }));
-}
-
-function readTrending(): HfModelInput[] {
-  const doc = JSON.parse(readFileSync(TRENDING, 'utf8')) as {
-    models: Array<{
-      id: string;
-      author?: string;
-      downloads?: number;
-      likes?: number;
-      tags?: string[];
-      pipelineTag?: string | null;
-      libraryName?: string | null;
-      createdAt?: string;
-      lastModified?: string;
-    }>;
-  };
-  return doc.models.map((m) => ({
-    id: m.id,
-    author: m.author ?? null,
-    downloads: m.downloads ?? 0,
-    likes: m.likes ?? null,
-    tags: m.tags ?? [],
-    pipeline_tag: m.pipelineTag ?? null,
-    library_name: m.libraryName ?? null,
-    createdAt: m.createdAt ?? null,
-    lastModified: m.lastModified ?? null,
-  }));
-}
 
 interface Coverage {
   total: number;

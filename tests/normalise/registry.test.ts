@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SHARED_DIR } from '../../scripts/bulk-lists.js';
 import { describe, expect, it } from 'vitest';
 import {
   checkRegistry,
@@ -168,7 +169,7 @@ describe('loadRegistry', () => {
   });
 
   it('the seed keeps every entry of the research data and its evidence', () => {
-    const orgs = JSON.parse(readFileSync('/work/shared/data/orgs.json', 'utf8')) as RegistryEntryInput[];
+    const orgs = JSON.parse(readFileSync(join(SHARED_DIR, 'data', 'orgs.json'), 'utf8')) as RegistryEntryInput[];
     expect(seed.length).toBe(orgs.length);
     orgs.forEach((o, i) => {
       expect(seed[i]?.org).toBe(o.org);
