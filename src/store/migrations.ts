@@ -15,14 +15,10 @@ function keyType(d: Dialect): string {
   return d.engine === 'postgres' ? 'TEXT COLLATE "C"' : 'TEXT';
 }
 
-export const MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    name: 'initial schema',
-    statements: (d) => {
-      const key = keyType(d);
-      const stmts = [
-        `CREATE TABLE models (
+/** The models table as schema version 1 made it (the record column became nullable in version 2). */
+function modelsV1Columns(d: Dialect): string {
+  const key = keyType(d);
+  return `
           key ${key} PRIMARY KEY,
           platform TEXT NOT NULL,
           id TEXT NOT NULL,
@@ -63,17 +59,30 @@ export const MIGRATIONS: readonly Migration[] = [
           downloads_all_time BIGINT CHECK (downloads_all_time >= 0),
           likes BIGINT CHECK (likes >= 0),
           mirrors TEXT NOT NULL,
-          record TEXT NOT NULL
-        )`,
-        `CREATE TABLE daily_stats (
+          record TEXT NOT NULL`;
+}
+
+/** daily_stats' columns (version 1 added the primary key (date, key); DuckDB dropped it in version 3). */
+function dailyStatsColumns(d: Dialect): string {
+  const key = keyType(d);
+  return `
           date DATE NOT NULL,
           key ${key} NOT NULL,
           platform TEXT NOT NULL,
           downloads_all_time BIGINT CHECK (downloads_all_time >= 0),
           downloads30d BIGINT CHECK (downloads30d >= 0),
-          likes BIGINT CHECK (likes >= 0),
-          PRIMARY KEY (date, key)
-        )`,
+          likes BIGINT CHECK (likes >= 0)`;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    statements: (d) => {
+      const key = keyType(d);
+      const stmts = [
+        `CREATE TABLE models (${modelsV1Columns(d)})`,
+        `CREATE TABLE daily_stats (${dailyStatsColumns(d)}, PRIMARY KEY (date, key))`,
         `CREATE TABLE checkpoints (
           name TEXT PRIMARY KEY,
           value TEXT NOT NULL,
@@ -181,6 +190,41 @@ export const MIGRATIONS: readonly Migration[] = [
         )`);
       }
       return stmts;
+    },
+  },
+  {
+    version: 3,
+    name: 'fingerprints: a sweep writes only the figures of models that did not change; DuckDB keeps no key indexes',
+    statements: (d) => {
+      if (d.engine === 'postgres') {
+        // NULL (never matches) for every model stored before: the next sweep writes each of them whole once.
+        return [`ALTER TABLE models ADD COLUMN fingerprint TEXT`];
+      }
+      // DuckDB: models and daily_stats lose their primary keys. Their ART indexes live in memory whole, so memory
+      // grew with the catalogue (and daily_stats' with every day kept), and every insert paid for them; nothing
+      // read through them (key lookups by list are hash joins). One writer keeps keys unique: the merges delete
+      // before they insert. The tables are rebuilt (DuckDB cannot drop a primary key), rows and order kept.
+      return [
+        `CREATE TABLE models_v3 (${modelsV1Columns(d).replace('PRIMARY KEY', 'NOT NULL').replace('record TEXT NOT NULL', 'record TEXT')},
+          fingerprint TEXT)`,
+        `INSERT INTO models_v3 SELECT *, NULL FROM models`,
+        `DROP TABLE models`,
+        `ALTER TABLE models_v3 RENAME TO models`,
+        `CREATE TABLE daily_stats_v3 (${dailyStatsColumns(d)})`,
+        `INSERT INTO daily_stats_v3 SELECT * FROM daily_stats ORDER BY date`,
+        `DROP TABLE daily_stats`,
+        `ALTER TABLE daily_stats_v3 RENAME TO daily_stats`,
+        `ALTER TABLE stage_models ADD COLUMN fingerprint TEXT`,
+        // Unchanged models of one commit, appended and applied in that commit's transaction (always empty
+        // after it): an appender fills it far faster than bound parameters could.
+        `CREATE TABLE stage_seen (
+          key ${keyType(d)} NOT NULL,
+          fingerprint TEXT NOT NULL,
+          downloads30d BIGINT CHECK (downloads30d >= 0),
+          downloads_all_time BIGINT CHECK (downloads_all_time >= 0),
+          likes BIGINT CHECK (likes >= 0)
+        )`,
+      ];
     },
   },
 ];

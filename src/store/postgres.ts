@@ -2,8 +2,9 @@
 // commitPage sends each page as column arrays in one statement, so a 1000-model page is one round trip.
 import pg from 'pg';
 import { HubwatchError, ServiceUnavailableError, errorMessage } from '../errors.js';
-import type { NormalisedRecord } from '../model.js';
+import type { NormalisedRecord, Platform } from '../model.js';
 import { runMigrations } from './migrations.js';
+import type { SeenModel } from './types.js';
 import { MODEL_COLUMNS, SqlStore, modelUpsertSql, statsUpsertSql, type Columns, type Db, type Dialect, type Row } from './sql.js';
 
 const DIALECT: Dialect = {
@@ -62,6 +63,17 @@ upserted AS (${modelUpsertSql(DIALECT, 's', '$1')} RETURNING 1),
 day AS (INSERT INTO stats_days (date) VALUES (CAST($1 AS DATE)) ON CONFLICT DO NOTHING RETURNING 1)
 ${statsUpsertSql('s', '$1')}`;
 })();
+
+/** Unchanged models (PageCommit.seen) as a relation `s` the same way; $1 the day, $2 the platform. */
+const SEEN_SQL = `WITH s AS (
+  SELECT *, CAST($2 AS TEXT) AS platform FROM ROWS FROM (${[3, 4, 5, 6].map((i) => `json_array_elements_text(CAST($${i} AS JSON))`).join(', ')})
+    AS s(key, downloads30d, downloads_all_time, likes)),
+touched AS (UPDATE models m SET downloads30d = CAST(s.downloads30d AS BIGINT),
+  downloads_all_time = CAST(s.downloads_all_time AS BIGINT), likes = CAST(s.likes AS BIGINT),
+  last_seen_date = GREATEST(m.last_seen_date, CAST($1 AS DATE)), deleted_at = NULL
+  FROM s WHERE m.key = s.key RETURNING 1),
+day AS (INSERT INTO stats_days (date) VALUES (CAST($1 AS DATE)) ON CONFLICT DO NOTHING RETURNING 1)
+${statsUpsertSql('s', '$1')}`;
 
 class ClientDb implements Db {
   constructor(private readonly c: pg.Pool | pg.PoolClient) {}
@@ -193,9 +205,29 @@ export class PostgresStore extends SqlStore {
     return rows.map((r) => ({ version: Number(r.version), appliedAt: String(r.applied_at) }));
   }
 
-  protected async writeModels(db: Db, date: string, models: NormalisedRecord[]): Promise<void> {
-    const columns = MODEL_COLUMNS.map((c) => JSON.stringify(models.map((m) => c.get(m))));
+  protected async writeModels(
+    db: Db,
+    date: string,
+    models: NormalisedRecord[],
+    fingerprints: ReadonlyMap<string, string> | undefined,
+  ): Promise<void> {
+    const fps = models.map((m) => fingerprints?.get(m.key) ?? null);
+    const columns = MODEL_COLUMNS.map((c) => JSON.stringify(models.map((m, i) => c.get(m, fps[i]!))));
     await db.exec(PAGE_SQL, [date, ...columns]);
+  }
+
+  protected readonly sightingsSql = `SELECT * FROM ROWS FROM (json_array_elements_text(CAST($1 AS JSON)),
+    json_array_elements_text(CAST($2 AS JSON))) AS s(key, fingerprint)`;
+
+  protected async writeSeen(db: Db, date: string, platform: Platform, seen: readonly SeenModel[]): Promise<void> {
+    await db.exec(SEEN_SQL, [
+      date,
+      platform,
+      JSON.stringify(seen.map((s) => s.key)),
+      JSON.stringify(seen.map((s) => s.stats.downloads30d)),
+      JSON.stringify(seen.map((s) => s.stats.downloadsAllTime)),
+      JSON.stringify(seen.map((s) => s.stats.likes)),
+    ]);
   }
 
   /** A cursor on a client of its own, fetched a chunk at a time; other statements use other clients meanwhile. */

@@ -13,6 +13,7 @@ import type {
   PageCommit,
   QuarantineItem,
   QuarantineRow,
+  SeenModel,
   SnapshotRow,
   StatsPoint,
   Store,
@@ -53,6 +54,8 @@ const DEFAULT_CHUNK = 5000;
 const MAX_LIST_LIMIT = 1000;
 /** Keeps array parameters (and PostgreSQL's parse of them) to a sane size for callers that pass huge key lists. */
 const KEY_BATCH = 10_000;
+/** Sightings per changedKeys query: a sweep batch is one query (each query scans the models' keys once). */
+const SIGHTING_BATCH = 100_000;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Values in and out
@@ -133,7 +136,8 @@ export type ColValue = string | number | null;
 export interface StagedColumn {
   name: string;
   kind: ColKind;
-  get(r: NormalisedRecord): ColValue;
+  /** The column's value for a record; `fingerprint` is the one the sweep computed for it (null when none was). */
+  get(r: NormalisedRecord, fingerprint: string | null): ColValue;
 }
 
 /**
@@ -182,6 +186,8 @@ export const MODEL_COLUMNS: readonly StagedColumn[] = [
   // Only for the rare record the columns cannot give back exactly (see needsRecord); NULL otherwise, which keeps
   // most of a page's bytes out of both engines. JSON.stringify escapes NUL, so the record text needs no cleaning.
   { name: 'record', kind: 'text', get: (r) => (needsRecord(r) ? JSON.stringify(r) : null) },
+  // Schema version 3; last, since DuckDB's stage gained it with ADD COLUMN and its appender writes in this order.
+  { name: 'fingerprint', kind: 'text', get: (_r, fp) => fp },
 ];
 
 const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -231,6 +237,21 @@ export function dedupeByKey(models: readonly NormalisedRecord[]): NormalisedReco
     seen.set(m.key, m);
   }
   return seen.size === models.length ? (models as NormalisedRecord[]) : [...seen.values()];
+}
+
+/** One row per key, the last one given; keys written whole in the same commit are left out. */
+function dedupeSeen(seen: readonly SeenModel[], written: ReadonlySet<string>): SeenModel[] {
+  const out = new Map<string, SeenModel>();
+  for (const s of seen) {
+    const key = clean(s.key);
+    if (written.has(key)) continue;
+    for (const v of [s.stats.downloads30d, s.stats.downloadsAllTime, s.stats.likes]) {
+      if (v !== null && (!Number.isSafeInteger(v) || v < 0)) throw new InputError(`figures of ${key} must be counts, got ${v}`);
+    }
+    out.delete(key);
+    out.set(key, key === s.key ? s : { ...s, key });
+  }
+  return [...out.values()];
 }
 
 /** releasedAt per src/model.ts: createdAt, or firstSeenAt when first seen more than two days after createdAt. */
@@ -433,7 +454,17 @@ export abstract class SqlStore implements Store {
   protected abstract readonly db: Db;
   protected abstract tx<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   /** Stages the page's models and upserts models and daily_stats, inside the transaction of commitPage. */
-  protected abstract writeModels(db: Db, date: string, models: NormalisedRecord[]): Promise<void>;
+  protected abstract writeModels(
+    db: Db,
+    date: string,
+    models: NormalisedRecord[],
+    fingerprints: ReadonlyMap<string, string> | undefined,
+  ): Promise<void>;
+  /**
+   * Writes the day's figures of known, unchanged models (daily_stats, the models' latest figures, last_seen_date,
+   * deleted_at cleared), inside the transaction of commitPage.
+   */
+  protected abstract writeSeen(db: Db, date: string, platform: Platform, seen: readonly SeenModel[]): Promise<void>;
   /** Wraps a list of strings so the engine binds it as a text array (`CAST($n AS TEXT[])`). */
   protected abstract textArray(values: readonly (string | null)[]): unknown;
   /**
@@ -444,6 +475,17 @@ export abstract class SqlStore implements Store {
 
   /** $1 is a text array; an engine that defers work of commitPage also looks at what it deferred. */
   protected readonly existingKeysSql: string = 'SELECT key FROM models WHERE key IN (SELECT unnest(CAST($1 AS TEXT[])))';
+  /**
+   * The keys of a sighting relation `s(key, fingerprint)` that are not stored with that fingerprint; engines
+   * supply `s` from $1, $2 (sightingsSql). An engine that defers work of commitPage also returns keys with
+   * deferred rows: their stored fingerprint is not the latest.
+   */
+  protected changedKeysSql(sightings: string): string {
+    return `WITH s AS (${sightings})
+      SELECT s.key FROM s LEFT JOIN models m ON m.key = s.key AND m.fingerprint = s.fingerprint WHERE m.key IS NULL`;
+  }
+  /** The sightings as a relation (key, fingerprint) from $1 and $2, JSON arrays of text of the same length. */
+  protected abstract readonly sightingsSql: string;
 
   /** Called before every read of models or daily_stats: an engine that defers work of commitPage finishes it here. */
   protected async prepareRead(): Promise<void> {}
@@ -463,10 +505,13 @@ export abstract class SqlStore implements Store {
     if (checkpoint && checkpoint.value === undefined) {
       throw new InputError(`checkpoint ${checkpoint.name}: value cannot be stored as JSON`);
     }
+    const written = new Set(models.map((m) => m.key));
+    const seen = dedupeSeen(page.seen ?? [], written);
     await this.tx(async (db) => {
       // Quarantine first, models after: a failure anywhere later must also take these rows back with it.
       if (page.quarantine.length > 0) await this.insertQuarantine(db, page.quarantine);
-      if (models.length > 0) await this.writeModels(db, date, models);
+      if (models.length > 0) await this.writeModels(db, date, models, page.fingerprints);
+      if (seen.length > 0) await this.writeSeen(db, date, page.platform, seen);
       if (page.coverage) await this.addCoverage(db, date, page.platform, page.coverage);
       if (checkpoint) await this.writeCheckpoint(db, checkpoint.name, checkpoint.value);
     });
@@ -584,6 +629,21 @@ export abstract class SqlStore implements Store {
         this.existingKeysSql,
         [this.textArray(keys.slice(i, i + KEY_BATCH).map(clean))],
       );
+      for (const r of rows) out.add(str(r.key));
+    }
+    return out;
+  }
+
+  async changedKeys(sightings: ReadonlyArray<{ key: string; fingerprint: string }>): Promise<Set<string>> {
+    const out = new Set<string>();
+    const sql = this.changedKeysSql(this.sightingsSql);
+    for (let i = 0; i < sightings.length; i += SIGHTING_BATCH) {
+      const part = sightings.slice(i, i + SIGHTING_BATCH);
+      // Two JSON texts rather than array parameters: one string each to bind, parsed natively.
+      const rows = await this.db.query(sql, [
+        JSON.stringify(part.map((s) => clean(s.key))),
+        JSON.stringify(part.map((s) => s.fingerprint)),
+      ]);
       for (const r of rows) out.add(str(r.key));
     }
     return out;

@@ -35,11 +35,26 @@ export interface CoverageCounters {
   notes: string[];
 }
 
+/** A model a sweep saw unchanged (same fingerprint as stored): only its figures for the day are written. */
+export interface SeenModel {
+  key: string;
+  stats: NormalisedRecord['stats'];
+  /** The fingerprint that matched the stored one. */
+  fingerprint: string;
+}
+
 export interface PageCommit {
   /** The stats day (YYYY-MM-DD) the page's figures belong to. */
   date: string;
   platform: Platform;
   models: NormalisedRecord[];
+  /** Fingerprints of `models` by key (record.ts `sight`); a model without one is stored with none. */
+  fingerprints?: ReadonlyMap<string, string>;
+  /**
+   * Known models whose stored fingerprint matched: the day's figures go to daily_stats and the model's latest
+   * figures, and the model counts as seen on the day. A key also in `models` is taken from `models`.
+   */
+  seen?: SeenModel[];
   quarantine: QuarantineItem[];
   /** Checkpoint written in the same transaction, so a resumed sweep never skips or repeats a page. */
   checkpoint?: { name: string; value: unknown };
@@ -171,6 +186,14 @@ export interface Store {
 
   /** Keys already stored, of those given (to tell new models from known ones). */
   existingKeys(keys: string[]): Promise<Set<string>>;
+
+  /**
+   * The keys of `sightings` not stored with the given fingerprint: new models, changed ones, ones stored without
+   * a fingerprint (see PageCommit.seen). Fingerprints cover the model's id, so an engine may match by fingerprint
+   * alone. An engine that defers part of commitPage also counts keys it has not
+   * applied yet as changed: the caller then writes those models whole.
+   */
+  changedKeys(sightings: ReadonlyArray<{ key: string; fingerprint: string }>): Promise<Set<string>>;
 
   /** Marks models of a platform that have no stats row on `date` as deleted on that date (after a complete sweep). */
   markUnseenDeleted(platform: Platform, date: string): Promise<number>;

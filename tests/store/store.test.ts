@@ -57,7 +57,7 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
   it('migrates once: a second migrate and a reopen change nothing', async () => {
     const versions = async (s: Store) => (s as unknown as DuckDBStore).schemaVersions();
     const before = await versions(store);
-    expect(before.map((v) => v.version)).toEqual([1, 2]);
+    expect(before.map((v) => v.version)).toEqual([1, 2, 3]);
     await store.commitPage(page(D1, [record('huggingface', 'Qwen/Qwen3-8B')]));
     await store.migrate();
     await store.migrate();
@@ -120,6 +120,52 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
     expect(many.get(a.key)).toEqual(await store.statsHistory(a.key));
     expect(many.get(late.key)).toEqual(await store.statsHistory(late.key));
     out.idempotent = { a: a2, late: await store.getModel(late.key), dates: await store.statsDates() };
+  });
+
+  it('keeps fingerprints and writes only the figures of models seen unchanged', async () => {
+    const a = record('huggingface', 'o/a', { downloadsAllTime: 10, downloads30d: 5, likes: 1 });
+    const b = record('huggingface', 'o/b', { downloadsAllTime: 20 });
+    const c = record('huggingface', 'o/c');
+    await store.commitPage(page(D1, [a, b, c], { fingerprints: new Map([[a.key, 'fa'], [b.key, 'fb']]) }));
+    const sighted = (fps: Record<string, string>) => Object.entries(fps).map(([key, fingerprint]) => ({ key, fingerprint }));
+    // An engine may count keys whose commit it has not applied yet as changed (DuckDB's stage, merged before any read).
+    expect(await store.changedKeys(sighted({ [c.key]: 'fc', 'huggingface:o/none': 'x' }))).toEqual(new Set([c.key, 'huggingface:o/none']));
+    expect(await store.markUnseenDeleted('huggingface', D2)).toBe(3);
+    // c was stored without one: it never matches, so a sweep writes it whole again; b's changed.
+    expect(await store.changedKeys(sighted({ [a.key]: 'fa', [b.key]: 'fb2', [c.key]: 'fc', 'huggingface:o/none': 'x' }))).toEqual(
+      new Set([b.key, c.key, 'huggingface:o/none']),
+    );
+    expect(await store.changedKeys([])).toEqual(new Set());
+
+    // Day 2: a and b unchanged (figures only), c written whole with a fingerprint; a listed twice, last one wins.
+    const seen = [
+      { key: a.key, fingerprint: 'fa', stats: { downloads30d: 6, downloadsAllTime: 11, likes: 1 } },
+      { key: b.key, fingerprint: 'fb', stats: { downloads30d: null, downloadsAllTime: 25, likes: 2 } },
+      { key: a.key, fingerprint: 'fa', stats: { downloads30d: 7, downloadsAllTime: 12, likes: 2 } },
+    ];
+    const c2 = { ...c, stats: { ...c.stats, downloadsAllTime: 99 } };
+    const p2 = page(D2, [c2], { fingerprints: new Map([[c.key, 'fc']]), seen, checkpoint: { name: 'sweep:x', value: 1 } });
+    await store.commitPage(p2);
+    await store.commitPage(p2); // idempotent, like every commit
+    expect(await store.statsHistory(a.key)).toEqual([
+      { date: D1, downloadsAllTime: 10, downloads30d: 5, likes: 1 },
+      { date: D2, downloadsAllTime: 12, downloads30d: 7, likes: 2 },
+    ]);
+    expect((await store.statsHistory(b.key)).at(-1)).toEqual({ date: D2, downloadsAllTime: 25, downloads30d: null, likes: 2 });
+    // The model's latest figures follow, everything else stays, and being seen undoes the deletion.
+    const gotA = await store.getModel(a.key);
+    expect(gotA).toEqual({ ...a, stats: { downloads30d: 7, downloadsAllTime: 12, likes: 2 } });
+    expect((await allModels(store)).map((m) => m.key).sort()).toEqual([a.key, b.key, c.key].sort());
+    expect(await store.markUnseenDeleted('huggingface', D2)).toBe(0);
+    expect(await store.statsDates()).toEqual([D1, D2]);
+    expect(await store.changedKeys(sighted({ [a.key]: 'fa', [b.key]: 'fb', [c.key]: 'fc' }))).toEqual(new Set());
+    // A key in both lists is taken from the models.
+    await store.commitPage(page(D3, [c2], { seen: [{ key: c.key, fingerprint: 'fc', stats: { downloads30d: 1, downloadsAllTime: 1, likes: 1 } }] }));
+    expect((await store.statsHistory(c.key)).at(-1)).toEqual({ date: D3, downloadsAllTime: 99, downloads30d: 100, likes: 5 });
+    await expect(
+      store.commitPage(page(D3, [], { platform: 'huggingface', seen: [{ key: a.key, fingerprint: 'fa', stats: { downloads30d: -1, downloadsAllTime: 1, likes: 1 } }] })),
+    ).rejects.toThrow(/must be counts/);
+    out.seen = { a: gotA, b: await store.getModel(b.key), history: await store.statsHistories([a.key, b.key, c.key]) };
   });
 
   it('writes nothing of a page that fails mid-commit, checkpoint included', async () => {
