@@ -48,6 +48,11 @@ const SourceConfig = z.object({
   /** BullMQ worker limiter for this platform's queue. */
   limiter: Limiter,
   concurrency: z.number().int().min(1).max(16),
+  /**
+   * Records a sweep commits in one transaction with its checkpoint (or fewer, when its first page waited 2 s):
+   * larger batches cost less per record; a crash refetches at most one batch.
+   */
+  sweepBatch: z.number().int().min(1).max(100_000).default(20_000),
 });
 export type SourceConfig = z.infer<typeof SourceConfig>;
 

@@ -6,7 +6,9 @@ import type { NormalisedRecord, Platform } from '../model.js';
 import type { NormaliseContext } from '../normalise/context.js';
 import type { Registry } from '../normalise/registry.js';
 import type { Source, SourceCounters, SourcePage } from '../sources/types.js';
-import type { QuarantineItem, Store } from '../store/types.js';
+import type { QuarantineItem, SeenModel, Store } from '../store/types.js';
+import { normaliseSeed } from '../normalise/fingerprint.js';
+import type { Sighting } from '../normalise/record.js';
 import { PageFailedError, RateLimitedError, errorMessage } from '../errors.js';
 import { LIMITS, capString } from '../model.js';
 
@@ -34,6 +36,8 @@ export interface SweepResult {
   pages: number;
   models: number;
   quarantined: number;
+  /** Models whose fingerprint matched the stored one (only their figures were written), in this run. */
+  unchanged: number;
   complete: boolean;
   resumed: boolean;
   reason?: string;
@@ -65,6 +69,30 @@ function counterDelta(now: SourceCounters, before: SourceCounters): SourceCounte
   };
 }
 
+/** One item normalised, or null with the item in `quarantine`. */
+function normaliseItem<T>(
+  source: Source<T>,
+  item: T,
+  ctx: NormaliseContext,
+  ref: string,
+  quarantine: QuarantineItem[],
+): NormalisedRecord | null {
+  try {
+    return source.normalise(item, ctx);
+  } catch (err) {
+    // Normalisers are total by contract; if one ever throws, the item is kept for review, not lost.
+    quarantine.push({
+      platform: source.platform,
+      kind: 'item',
+      reason: `normalise failed: ${errorMessage(err)}`,
+      payload: capString(JSON.stringify(item) ?? 'undefined', LIMITS.raw * 8),
+      ref,
+      at: new Date().toISOString(),
+    });
+    return null;
+  }
+}
+
 function normalisePage<T>(
   source: Source<T>,
   page: SourcePage<T>,
@@ -74,23 +102,11 @@ function normalisePage<T>(
   const quarantine = [...page.quarantine];
   const seen = new Set<string>();
   for (const item of page.items) {
-    try {
-      const rec = source.normalise(item, ctx);
-      // A page can list the same model twice when the catalogue shifts under a cursor; one row per key per commit.
-      if (seen.has(rec.key)) continue;
-      seen.add(rec.key);
-      models.push(rec);
-    } catch (err) {
-      // Normalisers are total by contract; if one ever throws, the item is kept for review, not lost.
-      quarantine.push({
-        platform: source.platform,
-        kind: 'item',
-        reason: `normalise failed: ${errorMessage(err)}`,
-        payload: capString(JSON.stringify(item) ?? 'undefined', LIMITS.raw * 8),
-        ref: page.url,
-        at: new Date().toISOString(),
-      });
-    }
+    const rec = normaliseItem(source, item, ctx, page.url, quarantine);
+    // A page can list the same model twice when the catalogue shifts under a cursor; one row per key per commit.
+    if (!rec || seen.has(rec.key)) continue;
+    seen.add(rec.key);
+    models.push(rec);
   }
   return { models, quarantine };
 }
@@ -177,14 +193,29 @@ export async function pollNew<T>(
   return result;
 }
 
+/** Records a sweep commits at once unless told otherwise (config `sources.<platform>.sweepBatch`). */
+export const DEFAULT_SWEEP_BATCH = 20_000;
+/** A batch is committed once its first page has waited this long, so a slow platform still checkpoints often. */
+const SWEEP_BATCH_MS = 2_000;
+
+interface BatchPage<T> {
+  page: SourcePage<T>;
+  /** Per item, what `source.sight` says of it; null for a source without it. */
+  sightings: Sighting[] | null;
+}
+
 /**
- * The whole catalogue by downloads for `date`, page by page, resumable from its checkpoint. A page that keeps
- * failing ends the sweep as incomplete (recorded in coverage); it never passes for complete.
+ * The whole catalogue by downloads for `date`, resumable from its checkpoint. Pages are committed in batches
+ * (`batchRecords`), each in one transaction with the checkpoint naming the page after it, so an interrupted sweep
+ * resumes after the last committed batch and counts nothing twice. A model whose fingerprint (record.ts `sight`)
+ * equals the stored one is not normalised again: only its figures for the day are written. A page that keeps
+ * failing ends the sweep as incomplete (recorded in coverage), after the pages before it are committed; it never
+ * passes for complete.
  */
 export async function sweepStats<T>(
   deps: IngestDeps,
   source: Source<T>,
-  opts: { date: string },
+  opts: { date: string; batchRecords?: number },
 ): Promise<SweepResult> {
   const { store, logger } = deps;
   const platform = source.platform;
@@ -197,6 +228,7 @@ export async function sweepStats<T>(
     pages: cp?.pages ?? 0,
     models: cp?.models ?? 0,
     quarantined: 0,
+    unchanged: 0,
     complete: cp?.complete ?? false,
     resumed: cp !== null && !cp.done,
   };
@@ -210,16 +242,89 @@ export async function sweepStats<T>(
     now: deps.now?.() ?? new Date().toISOString(),
     backfill: await isBackfill(store, platform),
   };
+  const seed = normaliseSeed(deps.registry);
+  const batchRecords = opts.batchRecords ?? DEFAULT_SWEEP_BATCH;
   let before = { ...source.counters };
   let degraded = false;
-  // The next page is fetched while this one is normalised and committed: the store's work is mostly native
-  // (DuckDB's threads, PostgreSQL's server), so the two overlap. Commits stay in page order, so the checkpoint
-  // still always names the page after the last committed one.
-  const pages = source.sweep({ signal: deps.signal, cursor: cp?.cursor ?? null })[Symbol.asyncIterator]();
+
+  /** One batch in one transaction: the unchanged models' figures, the others normalised and written whole. */
+  const commitBatch = async (batch: BatchPage<T>[]): Promise<void> => {
+    const delta = counterDelta(source.counters, before);
+    before = { ...source.counters };
+    const sightings: Sighting[] = [];
+    for (const b of batch) if (b.sightings) sightings.push(...b.sightings);
+    const changed = sightings.length > 0 ? await store.changedKeys(sightings) : new Set<string>();
+    // Per key the last sighting wins (a catalogue shifting under the cursor can list a model twice).
+    const models = new Map<string, NormalisedRecord>();
+    const seen = new Map<string, SeenModel>();
+    const fingerprints = new Map<string, string>();
+    const quarantine: QuarantineItem[] = [];
+    for (const { page, sightings } of batch) {
+      quarantine.push(...page.quarantine);
+      for (let i = 0; i < page.items.length; i++) {
+        const s = sightings?.[i];
+        if (s && !changed.has(s.key)) {
+          models.delete(s.key);
+          seen.set(s.key, { key: s.key, stats: s.stats, fingerprint: s.fingerprint });
+          continue;
+        }
+        const rec = normaliseItem(source, page.items[i]!, ctx, page.url, quarantine);
+        if (!rec) continue;
+        seen.delete(rec.key);
+        models.set(rec.key, rec);
+        if (s) fingerprints.set(rec.key, s.fingerprint);
+      }
+    }
+    const last = batch.at(-1)!.page;
+    const pages = result.pages + batch.length;
+    const count = result.models + models.size + seen.size;
+    const value: SweepCheckpoint = { cursor: last.next, pages, models: count, done: last.next === null, complete: last.next === null };
+    await store.commitPage({
+      date: opts.date,
+      platform,
+      models: [...models.values()],
+      fingerprints,
+      seen: [...seen.values()],
+      quarantine,
+      coverage: { ...delta, quarantined: quarantine.length },
+      checkpoint: { name, value },
+    });
+    result.pages = pages;
+    result.models = count;
+    result.quarantined += quarantine.length;
+    result.unchanged += seen.size;
+    for (const { page } of batch) {
+      if (!page.degraded) continue;
+      degraded = true;
+      await store.setCoverageFlags(opts.date, platform, { degraded: true, note: `degraded page ${page.url}` });
+    }
+  };
+
+  // Two things overlap: the next page is fetched while this one is looked at, and a full batch is committed
+  // (mostly the store's native work) while the next batch's pages are fetched. Commits stay in page order, so the
+  // checkpoint always names the page after the last committed one.
+  const pages = source
+    .sweep({ signal: deps.signal, cursor: cp?.cursor ?? null, ...(source.sight ? { fingerprintSeed: seed } : {}) })
+    [Symbol.asyncIterator]();
   const fetchNext = (): Promise<IteratorResult<SourcePage<T>>> => {
     const p = pages.next();
     p.catch(() => {}); // rejections are taken when awaited below; this only keeps a pending one from being "unhandled"
     return p;
+  };
+  let batch: BatchPage<T>[] = [];
+  let batchItems = 0;
+  let batchStarted = 0;
+  let committing: Promise<void> = Promise.resolve();
+  let commitFailed = false;
+  const flush = (): Promise<void> => {
+    const full = batch;
+    batch = [];
+    batchItems = 0;
+    committing = committing.then(() => commitBatch(full));
+    committing.catch(() => {
+      commitFailed = true;
+    });
+    return committing;
   };
   let pending = fetchNext();
   try {
@@ -228,35 +333,29 @@ export async function sweepStats<T>(
       if (step.done) break;
       const page = step.value;
       if (page.next !== null) pending = fetchNext();
-      const { models, quarantine } = normalisePage(source, page, ctx);
-      const delta = counterDelta(source.counters, before);
-      before = { ...source.counters };
-      result.pages += 1;
-      result.models += models.length;
-      result.quarantined += quarantine.length;
-      const value: SweepCheckpoint = {
-        cursor: page.next,
-        pages: result.pages,
-        models: result.models,
-        done: page.next === null,
-        complete: page.next === null,
-      };
-      await store.commitPage({
-        date: opts.date,
-        platform,
-        models,
-        quarantine,
-        coverage: { ...delta, quarantined: quarantine.length },
-        checkpoint: { name, value },
-      });
-      if (page.degraded) {
-        degraded = true;
-        await store.setCoverageFlags(opts.date, platform, { degraded: true, note: `degraded page ${page.url}` });
+      if (batch.length === 0) batchStarted = performance.now();
+      const sight = source.sight?.bind(source);
+      batch.push({ page, sightings: sight ? page.items.map((item, i) => sight(item, seed, page.fingerprints?.[i] ?? null)) : null });
+      batchItems += page.items.length;
+      const last = page.next === null;
+      if (last || batchItems >= batchRecords || performance.now() - batchStarted >= SWEEP_BATCH_MS) {
+        // One batch committing at a time: wait for the previous one before handing over the next.
+        await committing;
+        void flush();
       }
-      if (page.next === null) break;
+      if (last) break;
     }
+    await committing;
   } catch (err) {
     void pages.return?.(undefined)?.catch(() => {});
+    // The pages fetched before the failure are kept: committed (with the checkpoint naming the failing page)
+    // unless the failure was the store's own.
+    if (!commitFailed && batch.length > 0) void flush();
+    await committing.catch(() => {});
+    if (commitFailed) {
+      const storeErr = await committing.then(() => null, (e: unknown) => e);
+      if (storeErr !== null && storeErr !== err) throw storeErr;
+    }
     if (err instanceof RateLimitedError) throw err; // the queue pauses and retries without spending an attempt
     const aborted = deps.signal?.aborted === true;
     const reason = err instanceof PageFailedError ? err.message : `sweep stopped: ${errorMessage(err)}`;
@@ -284,6 +383,6 @@ export async function sweepStats<T>(
     }
     await store.setCheckpoint(backfilledName(platform), { date: opts.date });
   }
-  log.info({ pages: result.pages, models: result.models, quarantined: result.quarantined }, 'sweep finished');
+  log.info({ pages: result.pages, models: result.models, unchanged: result.unchanged, quarantined: result.quarantined }, 'sweep finished');
   return { ...result, complete };
 }

@@ -6,6 +6,7 @@ import { LIMITS, type NormalisedRecord, type Platform, type Relation } from '../
 import type { NormaliseContext } from './context.js';
 import { mirrorCandidates } from './identity.js';
 import type { HfModelInput, ModelScopeInput, WiseModelInput } from './inputs.js';
+import { itemFingerprint } from './fingerprint.js';
 import { normaliseLicense } from './license.js';
 import { familyOf, parseLineage } from './lineage.js';
 import { originOf, publisherOf } from './origin.js';
@@ -137,10 +138,17 @@ function assemble(c: Common, ctx: NormaliseContext): NormalisedRecord {
   };
 }
 
+function hfId(o: Record<string, unknown>): string {
+  return cleanId(typeof o.id === 'string' ? o.id : typeof o.modelId === 'string' ? o.modelId : '');
+}
+
+function hfStats(o: Record<string, unknown>): NormalisedRecord['stats'] {
+  return { downloads30d: count(o.downloads), downloadsAllTime: count(o.downloadsAllTime), likes: count(o.likes) };
+}
+
 export function normaliseHuggingFace(item: HfModelInput, ctx: NormaliseContext): NormalisedRecord {
   const o: Record<string, unknown> = isRecord(item) ? item : {};
-  const rawId = typeof o.id === 'string' ? o.id : typeof o.modelId === 'string' ? o.modelId : '';
-  const id = cleanId(rawId);
+  const id = hfId(o);
   const card = isRecord(o.cardData) ? o.cardData : {};
   const tags = cleanTags(o.tags);
   // Tags are capped for storage, but lineage and licence read the full list: a trailing base_model: tag counts.
@@ -174,17 +182,25 @@ export function normaliseHuggingFace(item: HfModelInput, ctx: NormaliseContext):
         hintTags: allTags,
       }),
       familyHints,
-      stats: { downloads30d: count(o.downloads), downloadsAllTime: count(o.downloadsAllTime), likes: count(o.likes) },
+      stats: hfStats(o),
     },
     ctx,
   );
 }
 
-export function normaliseModelScope(item: ModelScopeInput, ctx: NormaliseContext): NormalisedRecord {
-  const o: Record<string, unknown> = isRecord(item) ? item : {};
+function msId(o: Record<string, unknown>): string {
   const path = typeof o.Path === 'string' ? o.Path.trim() : '';
   const name = typeof o.Name === 'string' ? o.Name.trim() : '';
-  const id = cleanId(path !== '' && name !== '' ? `${path}/${name}` : path || name);
+  return cleanId(path !== '' && name !== '' ? `${path}/${name}` : path || name);
+}
+
+function msStats(o: Record<string, unknown>): NormalisedRecord['stats'] {
+  return { downloads30d: null, downloadsAllTime: count(o.Downloads), likes: count(o.Stars) ?? count(o.Likes) };
+}
+
+export function normaliseModelScope(item: ModelScopeInput, ctx: NormaliseContext): NormalisedRecord {
+  const o: Record<string, unknown> = isRecord(item) ? item : {};
+  const id = msId(o);
   let task: string | null = null;
   if (Array.isArray(o.Tasks)) {
     for (const t of o.Tasks) {
@@ -202,7 +218,6 @@ export function normaliseModelScope(item: ModelScopeInput, ctx: NormaliseContext
   const safetensor = isRecord(infos.safetensor) ? infos.safetensor : {};
   const tags = cleanTags(o.Tags);
   const allTags = stringList(o.Tags, 2000);
-  const likes = count(o.Stars) ?? count(o.Likes);
   return assemble(
     {
       platform: 'modelscope',
@@ -222,17 +237,25 @@ export function normaliseModelScope(item: ModelScopeInput, ctx: NormaliseContext
         hintTags: [...libraries, ...allTags],
       }),
       familyHints: [...stringList(o.ModelType, 10), ...stringList(o.Architectures, 10)],
-      stats: { downloads30d: null, downloadsAllTime: count(o.Downloads), likes },
+      stats: msStats(o),
     },
     ctx,
   );
 }
 
-export function normaliseWiseModel(item: WiseModelInput, ctx: NormaliseContext): NormalisedRecord {
-  const o: Record<string, unknown> = isRecord(item) ? item : {};
+function wmId(o: Record<string, unknown>): string {
   const owner = typeof o.owner === 'string' ? o.owner.trim() : '';
   const name = typeof o.name === 'string' ? o.name.trim() : '';
-  const id = cleanId(owner !== '' && name !== '' ? `${owner}/${name}` : owner || name);
+  return cleanId(owner !== '' && name !== '' ? `${owner}/${name}` : owner || name);
+}
+
+function wmStats(o: Record<string, unknown>): NormalisedRecord['stats'] {
+  return { downloads30d: null, downloadsAllTime: count(o.downloads), likes: count(o.likes) };
+}
+
+export function normaliseWiseModel(item: WiseModelInput, ctx: NormaliseContext): NormalisedRecord {
+  const o: Record<string, unknown> = isRecord(item) ? item : {};
+  const id = wmId(o);
   const tags = cleanTags(o.tags);
   return assemble(
     {
@@ -247,10 +270,48 @@ export function normaliseWiseModel(item: WiseModelInput, ctx: NormaliseContext):
       license: normaliseLicense({ text: o.license }),
       lineage: parseLineage({ platform: 'wisemodel', wmBaseModels: o.baseModels, hintTags: tags }),
       familyHints: tags,
-      stats: { downloads30d: null, downloadsAllTime: count(o.downloads), likes: count(o.likes) },
+      stats: wmStats(o),
     },
     ctx,
   );
+}
+
+/**
+ * What a sweep needs of an item before deciding whether to normalise it: the key and the day's figures its
+ * normalised record would have, and the fingerprint of everything else (fingerprint.ts). Pure and total like the
+ * normalisers, and built from the same helpers, so `key` and `stats` equal those of the normalised record.
+ */
+export interface Sighting {
+  key: string;
+  stats: NormalisedRecord['stats'];
+  fingerprint: string;
+}
+
+/** The top-level fields each platform's figures come from: left out of the fingerprint, stored as the day's row. */
+export const VOLATILE_FIELDS: Record<Platform, ReadonlySet<string>> = {
+  huggingface: new Set(['downloads', 'downloadsAllTime', 'likes']),
+  modelscope: new Set(['Downloads', 'Stars', 'Likes']),
+  wisemodel: new Set(['downloads', 'likes']),
+};
+
+const SIGHT: Record<Platform, { id(o: Record<string, unknown>): string; stats(o: Record<string, unknown>): NormalisedRecord['stats'] }> = {
+  huggingface: { id: hfId, stats: hfStats },
+  modelscope: { id: msId, stats: msStats },
+  wisemodel: { id: wmId, stats: wmStats },
+};
+
+/**
+ * `fingerprint` is the one the source took from the item's own text in the response, under the same seed
+ * (raw-items.ts); without it the parsed item is fingerprinted (fingerprint.ts).
+ */
+export function sight(platform: Platform, item: unknown, seed: string, fingerprint: string | null = null): Sighting {
+  const o: Record<string, unknown> = isRecord(item) ? item : {};
+  const s = SIGHT[platform];
+  return {
+    key: `${platform}:${s.id(o)}`,
+    stats: s.stats(o),
+    fingerprint: fingerprint ?? itemFingerprint(o, VOLATILE_FIELDS[platform], seed),
+  };
 }
 
 /** Dispatch by platform; an unknown platform string is read as Hugging Face rather than thrown on. */

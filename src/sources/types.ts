@@ -3,6 +3,7 @@
 import type { NormalisedRecord, Platform } from '../model.js';
 import type { QuarantineItem } from '../store/types.js';
 import type { NormaliseContext } from '../normalise/context.js';
+import type { Sighting } from '../normalise/record.js';
 
 /** Counters a source keeps while it talks to its platform; they feed the snapshot's coverage. */
 export interface SourceCounters {
@@ -21,6 +22,11 @@ export interface SourcePage<T> {
   /** The URL of this page, tokens stripped (for logs and quarantine). */
   url: string;
   /**
+   * Per item, its fingerprint under ListOptions.fingerprintSeed taken from its own text in the response
+   * (raw-items.ts), null where the source could not take one; absent when none was asked for or taken.
+   */
+  fingerprints?: Array<string | null>;
+  /**
    * True when a 200 page yielded nothing usable although the platform should have had something there
    * (layout drift): the runner marks the source degraded in coverage.
    */
@@ -31,6 +37,8 @@ export interface ListOptions {
   signal?: AbortSignal;
   /** Resume point from a previous page's `next`; absent to start at the beginning. */
   cursor?: string | null;
+  /** Where the source can, each page carries its items' fingerprints under this seed (SourcePage.fingerprints). */
+  fingerprintSeed?: string;
 }
 
 /**
@@ -55,6 +63,11 @@ export interface Source<T = unknown> {
   orderTime(item: T): string | null;
   /** Pure: one validated platform item to the normalised record. */
   normalise(item: T, ctx: NormaliseContext): NormalisedRecord;
+  /**
+   * Pure: the key, figures and fingerprint `normalise` would give (record.ts `sight`), so that a sweep can skip
+   * normalising and rewriting a model whose stored fingerprint is the same. Sources without it always normalise.
+   */
+  sight?(item: T, seed: string, fingerprint: string | null): Sighting;
   /** Releases sockets. */
   close(): Promise<void>;
 }

@@ -172,8 +172,9 @@ describe('run --once on Hugging Face against the simulator', () => {
   it('resumes a sweep killed halfway from its checkpoint, with no stats row missing or twice', async () => {
     dir = await mkdtemp(join(tmpdir(), 'hubwatch-cycle-'));
     const cfgFile = join(dir, 'config.json');
-    // Small pages and a slow simulator make "halfway" a wide target for the kill.
-    await writeFile(cfgFile, JSON.stringify(deepFast({ sources: { huggingface: { pageSize: 100 } } })));
+    // Small pages, commits of two pages and a slow simulator make "halfway" a wide target for the kill.
+    const small = { sources: { huggingface: { pageSize: 100, sweepBatch: 200 } } };
+    await writeFile(cfgFile, JSON.stringify(deepFast(small)));
     sim.setFaults('huggingface', { slowRate: 1, slowMs: 40 });
     const before = sim.requestCount('huggingface');
     // One process (node with tsx's loader, not the tsx wrapper) so that SIGKILL hits the process holding the store.
@@ -202,7 +203,7 @@ describe('run --once on Hugging Face against the simulator', () => {
     await exited;
     sim.setFaults('huggingface', {});
 
-    rt = await openRuntime(configFor(sim, dir, { sources: { huggingface: { pageSize: 100 } } }), silentLogger);
+    rt = await openRuntime(configFor(sim, dir, small), silentLogger);
     const partial = await rt.store.getCheckpoint<{ pages: number; done: boolean }>(`sweep:huggingface:${DAY}`);
     expect(partial).not.toBeNull();
     expect(partial!.done).toBe(false);

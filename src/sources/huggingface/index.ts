@@ -26,7 +26,8 @@ import { InputError, PermanentHttpError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { capString } from '../../model.js';
 import type { HfModelInput } from '../../normalise/inputs.js';
-import { normaliseHuggingFace } from '../../normalise/record.js';
+import { VOLATILE_FIELDS, normaliseHuggingFace, sight } from '../../normalise/record.js';
+import { rawItemFingerprints } from '../raw-items.js';
 import type { QuarantineItem } from '../../store/types.js';
 import {
   BadBodyError,
@@ -57,6 +58,12 @@ export interface HuggingFaceSourceOptions {
   http?: Partial<Pick<HttpClientOptions, 'resetMarginMs' | 'random' | 'keepAliveTimeoutMs' | 'maxConsecutive429'>>;
   /** Clock for quarantine times. */
   now?: () => Date;
+}
+
+/** A list page parsed once: the items, and their fingerprints when asked for and the text could be split. */
+interface ListBody {
+  items: unknown[];
+  fingerprints: string[] | null;
 }
 
 /** The one-element body handed to @huggingface/hub per page (see the file comment). */
@@ -117,18 +124,21 @@ export function createHuggingFaceSource(opts: HuggingFaceSourceOptions): Hugging
   const quarantineItem = (raw: unknown, reason: string, ref: string): QuarantineItem =>
     toQuarantine(platform, 'item', raw, `invalid item: ${reason}`, ref, now());
 
-  function toPage(raw: unknown[], url: string, next: string | null): SourcePage<HfModelInput> {
+  function toPage(raw: ListBody, url: string, next: string | null): SourcePage<HfModelInput> {
     const items: HfModelInput[] = [];
+    const fingerprints: Array<string | null> = [];
     const quarantine: QuarantineItem[] = [];
-    for (let i = 0; i < raw.length; i++) {
-      const r = checkHfModel(raw[i]);
-      if (r.ok) items.push(r.item);
-      else quarantine.push(quarantineItem(raw[i], `#${i}: ${r.reason}`, url));
+    for (let i = 0; i < raw.items.length; i++) {
+      const r = checkHfModel(raw.items[i]);
+      if (r.ok) {
+        items.push(r.item);
+        fingerprints.push(raw.fingerprints?.[i] ?? null);
+      } else quarantine.push(quarantineItem(raw.items[i], `#${i}: ${r.reason}`, url));
     }
     if (quarantine.length > 0) {
       log.warn({ url, quarantined: quarantine.length, first: quarantine[0]!.reason }, 'items quarantined');
     }
-    return { items, quarantine, next, url };
+    return { items, quarantine, next, url, ...(raw.fingerprints ? { fingerprints } : {}) };
   }
 
   async function* list(sort: HfSort, o: ListOptions = {}): AsyncGenerator<SourcePage<HfModelInput>> {
@@ -145,14 +155,16 @@ export function createHuggingFaceSource(opts: HuggingFaceSourceOptions): Hugging
       } else {
         url = rebaseListUrl(url, 'Link header');
       }
-      const res = await http.send<unknown[]>(url, {
+      const res = await http.send<ListBody>(url, {
         signal,
         what: 'page',
         headers: { accept: 'application/json' },
         parse: (text) => {
           const body = parseJsonBody(text);
           if (!Array.isArray(body)) throw new BadBodyError('list body is not a JSON array');
-          return body;
+          const seed = o.fingerprintSeed;
+          const fingerprints = seed ? rawItemFingerprints(text, VOLATILE_FIELDS.huggingface, body.length, seed) : null;
+          return { items: body, fingerprints };
         },
       });
       const next = nextFrom(res.headers.get('link'), url);
@@ -208,6 +220,7 @@ export function createHuggingFaceSource(opts: HuggingFaceSourceOptions): Hugging
     fetchModel,
     orderTime: (item) => item.createdAt ?? null,
     normalise: (item, ctx) => normaliseHuggingFace(item, ctx),
+    sight: (item, seed, fingerprint) => sight(platform, item, seed, fingerprint),
     close: () => http.close(),
   };
 }

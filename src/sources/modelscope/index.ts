@@ -10,7 +10,7 @@ import { InputError, PermanentHttpError, TransientHttpError } from '../../errors
 import type { Logger } from '../../log.js';
 import { capString } from '../../model.js';
 import type { ModelScopeInput } from '../../normalise/inputs.js';
-import { normaliseModelScope } from '../../normalise/record.js';
+import { normaliseModelScope, sight } from '../../normalise/record.js';
 import type { QuarantineItem } from '../../store/types.js';
 import {
   BadBodyError,
@@ -194,6 +194,7 @@ export function createModelScopeSource(opts: ModelScopeSourceOptions): ModelScop
     fetchModel,
     orderTime: (item) => epochToIso(item.LastUpdatedTime),
     normalise: (item, ctx) => normaliseModelScope(item, ctx),
+    sight: (item, seed, fingerprint) => sight(platform, item, seed, fingerprint),
     close: () => http.close(),
   };
 }

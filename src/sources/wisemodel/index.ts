@@ -16,7 +16,7 @@ import { InputError, PageFailedError, PermanentHttpError } from '../../errors.js
 import type { Logger } from '../../log.js';
 import { capString } from '../../model.js';
 import type { WiseModelInput } from '../../normalise/inputs.js';
-import { normaliseWiseModel } from '../../normalise/record.js';
+import { normaliseWiseModel, sight } from '../../normalise/record.js';
 import type { QuarantineItem } from '../../store/types.js';
 import { createHttpClient, type HttpClient, type HttpClientOptions } from '../http.js';
 import type { ListOptions, RateLimitMode, Source, SourcePage } from '../types.js';
@@ -250,6 +250,7 @@ export function createWiseModelSource(opts: WiseModelSourceOptions): WiseModelSo
     robots,
     orderTime: (item) => item.createdAt ?? null,
     normalise: (item, ctx) => normaliseWiseModel(item, ctx),
+    sight: (item, seed, fingerprint) => sight(platform, item, seed, fingerprint),
     close: () => http.close(),
   };
 }
