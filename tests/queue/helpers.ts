@@ -43,7 +43,8 @@ export interface SimUrls {
 export function fastSources(pageSize = 50): Record<string, unknown> {
   const fast = { maxRetries: 2, backoffMs: 5, delayMs: 0, timeoutMs: 5_000 };
   return {
-    huggingface: { ...fast, pageSize },
+    // A sweep commits every page here: the kill and hand-over tests need checkpoints all through a small catalogue.
+    huggingface: { ...fast, pageSize, sweepBatch: pageSize },
     modelscope: { ...fast, pageSize: Math.min(pageSize, 100) },
     wisemodel: { ...fast, respectRobots: false },
   };
