@@ -5,6 +5,8 @@
 //   npm run bench -- sweep        only the sweeps (also: normalise, feed, digest)
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../src/config.js';
 
@@ -39,23 +41,49 @@ interface SweepFigure {
   platform: string;
   models: number;
   baseline: { records: number; perSec: number; ms: number };
-  pipeline: { records: number; perSec: number; ms: number; complete: boolean };
+  pipeline: { records: number; unchanged: number; perSec: number; ms: number; complete: boolean };
   ratio: number;
   peakRssMb: number;
 }
 
-async function sweepBench(platform: string, hfModels: number): Promise<SweepFigure> {
+/** The simulated day the daily sweep is measured on; the store holds the day before (see `sweepBench`). */
+const DAY = '2026-11-21';
+const PREVIOUS_DAY = '2026-11-20';
+
+async function setSimDay(url: string, day: string): Promise<void> {
+  const res = await fetch(`${url}/__sim/day`, { method: 'POST', body: JSON.stringify({ day }) });
+  if (!res.ok) throw new Error(`simulator refused day ${day}: ${res.status} ${await res.text()}`);
+}
+
+/**
+ * `first`: the first sweep of a platform into an empty store (every model new, normalised and written whole).
+ * `daily`: the sweep the service runs every day: the store already holds the previous day's sweep (filled by
+ * another process, so the measured process's peak RSS is its own), and the simulator has moved on a day (new
+ * models, changed ones, growing downloads).
+ */
+async function sweepBench(platform: string, hfModels: number, mode: 'first' | 'daily'): Promise<SweepFigure> {
   const sim = await startSimProcess(hfModels);
+  const url = sim.urls[platform]!;
+  const dir = mode === 'daily' ? await mkdtemp(join(tmpdir(), 'hubwatch-bench-daily-')) : null;
   try {
-    return (await runChild(['bench/sweep.ts', '--platform', platform, '--url', sim.urls[platform]!, '--models', String(hfModels)])) as unknown as SweepFigure;
+    const args = ['bench/sweep.ts', '--platform', platform, '--url', url, '--models', String(hfModels)];
+    if (dir) {
+      await setSimDay(url, PREVIOUS_DAY);
+      await runChild([...args, '--store', dir, '--date', PREVIOUS_DAY, '--prefill']);
+      await setSimDay(url, DAY);
+      return (await runChild([...args, '--store', dir, '--date', DAY])) as unknown as SweepFigure;
+    }
+    return (await runChild([...args, '--date', PREVIOUS_DAY])) as unknown as SweepFigure;
   } finally {
     sim.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
   }
 }
 
-function printSweep(f: SweepFigure): void {
+function printSweep(label: string, f: SweepFigure): void {
   console.log(
-    `${f.platform.padEnd(12)} catalogue(HF)=${String(f.models).padStart(8)}  records=${String(f.pipeline.records).padStart(8)}  ` +
+    `${label.padEnd(6)} ${f.platform.padEnd(12)} catalogue(HF)=${String(f.models).padStart(8)}  records=${String(f.pipeline.records).padStart(8)}  ` +
+      `unchanged=${String(f.pipeline.unchanged).padStart(8)}  ` +
       `pipeline ${String(f.pipeline.perSec).padStart(7)} rec/s  baseline ${String(f.baseline.perSec).padStart(7)} rec/s  ` +
       `ratio ${f.ratio.toFixed(2)}  peak RSS ${f.peakRssMb} MB  complete=${f.pipeline.complete}`,
   );
@@ -63,15 +91,17 @@ function printSweep(f: SweepFigure): void {
 
 if (want('sweep')) {
   console.log('== Sweep: fetch → validate → normalise → store, against a plain undici fetch+parse baseline ==');
-  const small = await sweepBench('huggingface', 200_000);
-  printSweep(small);
-  const large = await sweepBench('huggingface', 1_000_000);
-  printSweep(large);
+  console.log('daily: the day after a stored sweep (what runs every day); first: into an empty store (once per platform)');
+  const small = await sweepBench('huggingface', 200_000, 'daily');
+  printSweep('daily', small);
+  const large = await sweepBench('huggingface', 1_000_000, 'daily');
+  printSweep('daily', large);
   console.log(
-    `targets: ratio <= 1.5 (got ${small.ratio.toFixed(2)}), >= 30,000 rec/s (got ${small.pipeline.perSec}), ` +
+    `targets (daily sweep): ratio <= 1.5 (got ${small.ratio.toFixed(2)}), >= 30,000 rec/s (got ${small.pipeline.perSec}), ` +
       `peak RSS 1M/200k <= 1.3 (got ${(large.peakRssMb / small.peakRssMb).toFixed(2)})`,
   );
-  for (const p of ['modelscope', 'wisemodel']) printSweep(await sweepBench(p, 200_000));
+  printSweep('first', await sweepBench('huggingface', 200_000, 'first'));
+  for (const p of ['modelscope', 'wisemodel']) printSweep('daily', await sweepBench(p, 200_000, 'daily'));
 }
 
 if (want('normalise')) {

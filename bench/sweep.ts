@@ -2,6 +2,9 @@
 // over loopback), first a baseline that fetches and parses the same pages with undici and discards them, then
 // hubwatch's sweep (fetch, validate, normalise, store). Prints one JSON line.
 //   tsx bench/sweep.ts --platform huggingface --url http://127.0.0.1:PORT --models 200000
+// With --store DIR the sweep goes into the store in DIR (kept) instead of a new one: bench/index.ts first fills DIR
+// with the previous day's sweep (--prefill: no baseline) in another process, then measures the day after, the sweep
+// the service runs every day.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +24,8 @@ const { values } = parseArgs({
     url: { type: 'string' },
     models: { type: 'string', default: '0' },
     date: { type: 'string', default: '2026-11-20' },
+    store: { type: 'string' },
+    prefill: { type: 'boolean', default: false },
   },
 });
 const platform = values.platform as Platform;
@@ -32,9 +37,10 @@ const sampler = setInterval(() => {
 }, 20);
 
 /** The same page sequence the source reads, fetched and parsed with plain undici and thrown away. */
-async function baseline(): Promise<{ records: number; ms: number }> {
+async function baseline(): Promise<{ records: number; ms: number; cpuMs: number }> {
   const agent = new Agent({ connections: 4, pipelining: 1, keepAliveTimeout: 10_000 });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let records = 0;
   if (platform === 'huggingface') {
     const fields = ['createdAt', 'lastModified', 'downloads', 'downloadsAllTime', 'likes', 'tags', 'pipeline_tag', 'library_name', 'cardData', 'safetensors', 'gguf', 'author'];
@@ -71,14 +77,15 @@ async function baseline(): Promise<{ records: number; ms: number }> {
     }
   }
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   await agent.close();
-  return { records, ms };
+  return { records, ms, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 let wisemodelPages = 0;
 
-async function pipeline(): Promise<{ records: number; ms: number; complete: boolean; pages: number }> {
-  const dir = await mkdtemp(join(tmpdir(), 'hubwatch-bench-'));
+async function pipeline(): Promise<{ records: number; ms: number; cpuMs: number; complete: boolean; pages: number; unchanged: number }> {
+  const dir = values.store ?? (await mkdtemp(join(tmpdir(), 'hubwatch-bench-')));
   const env: NodeJS.ProcessEnv = { ...process.env, HUBWATCH_DATA_DIR: dir, LOG_LEVEL: 'silent' };
   if (platform === 'huggingface') env.HUBWATCH_HF_URL = baseUrl;
   if (platform === 'modelscope') env.HUBWATCH_MODELSCOPE_URL = baseUrl;
@@ -89,16 +96,27 @@ async function pipeline(): Promise<{ records: number; ms: number; complete: bool
   const source = createSource(platform, { config, logger: silentLogger, rateLimitMode: 'wait' });
   const registry = loadRegistry();
   const t0 = performance.now();
-  const res = await sweepStats({ store, registry, logger: silentLogger }, source, { date: values.date! });
+  const cpu0 = process.cpuUsage();
+  const res = await sweepStats({ store, registry, logger: silentLogger }, source, {
+    date: values.date!,
+    batchRecords: config.file.sources[platform].sweepBatch,
+  });
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   await source.close();
   await store.close();
-  await rm(dir, { recursive: true, force: true });
-  return { records: res.models, ms, complete: res.complete, pages: res.pages };
+  if (!values.store) await rm(dir, { recursive: true, force: true });
+  return { records: res.models, ms, cpuMs: (cpu.user + cpu.system) / 1000, complete: res.complete, pages: res.pages, unchanged: res.unchanged };
+}
+
+if (values.prefill) {
+  const run = await pipeline();
+  process.stdout.write(`${JSON.stringify({ platform, date: values.date, records: run.records, ms: Math.round(run.ms), complete: run.complete })}\n`);
+  process.exit(0);
 }
 
 // WiseModel's baseline needs the page count, so there the pipeline runs first; elsewhere the baseline does.
-let base: { records: number; ms: number };
+let base: { records: number; ms: number; cpuMs: number };
 let run: Awaited<ReturnType<typeof pipeline>>;
 let rssAfterBaseline: number;
 if (platform === 'wisemodel') {
@@ -117,8 +135,16 @@ process.stdout.write(
   `${JSON.stringify({
     platform,
     models: Number(values.models),
-    baseline: { records: base.records, ms: Math.round(base.ms), perSec: Math.round((base.records / base.ms) * 1000) },
-    pipeline: { records: run.records, ms: Math.round(run.ms), perSec: Math.round((run.records / run.ms) * 1000), complete: run.complete },
+    // CPU of this process (all its threads, DuckDB's included) while each ran: what the simulator did not use.
+    baseline: { records: base.records, ms: Math.round(base.ms), cpuMs: Math.round(base.cpuMs), perSec: Math.round((base.records / base.ms) * 1000) },
+    pipeline: {
+      records: run.records,
+      unchanged: run.unchanged,
+      ms: Math.round(run.ms),
+      cpuMs: Math.round(run.cpuMs),
+      perSec: Math.round((run.records / run.ms) * 1000),
+      complete: run.complete,
+    },
     ratio: Number((run.ms / base.ms).toFixed(2)),
     peakRssMb: Math.round(peakRss / 2 ** 20),
     rssAfterBaselineMb: Math.round(rssAfterBaseline / 2 ** 20),
