@@ -1,6 +1,6 @@
 // Rendered response bodies, kept in memory with their strong ETag and compressed variants. Reads vastly
 // outnumber writes here (a snapshot a day, a poll every few minutes), so a hot read is a map lookup and a write
-// of a Buffer: that is what lets the API keep up with a static file server.
+// of a ready Buffer: that is what lets the API keep up with a static file server.
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, gzip, constants as zlibConstants } from 'node:zlib';
@@ -9,6 +9,9 @@ const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
 
 export type Encoding = 'br' | 'gzip';
+
+/** Below this many bytes compression saves less than its headers and CPU cost (@fastify/compress's default). */
+export const COMPRESS_THRESHOLD = 1024;
 
 export interface Rendered {
   body: string;
@@ -23,26 +26,44 @@ export class CacheEntry {
   readonly contentType: string;
   readonly cacheControl: string;
   readonly expiresAt: number;
-  private readonly encoded = new Map<Encoding, Promise<Buffer>>();
+  // A strong ETag names one representation, so the compressed bytes get their own tag. Built once, not per request.
+  private readonly etags: Record<Encoding | 'identity', string>;
+  private readonly encoded: Map<Encoding, Promise<Buffer>>;
+  /** Finished variants, readable without awaiting: a hit on a compressed body stays synchronous. */
+  private readonly ready: Map<Encoding, Buffer>;
 
-  constructor(r: Rendered, expiresAt: number) {
+  constructor(r: Rendered, expiresAt: number, previous?: CacheEntry) {
     this.body = Buffer.from(r.body, 'utf8');
     this.hash = createHash('sha256').update(this.body).digest('base64url').slice(0, 32);
     this.contentType = r.contentType;
     this.cacheControl = r.cacheControl;
     this.expiresAt = expiresAt;
+    this.etags = { identity: `"${this.hash}"`, br: `"${this.hash}-br"`, gzip: `"${this.hash}-gz"` };
+    // A refresh that renders the same bytes (a store-backed page nobody changed) keeps the compressed variants.
+    const same = previous !== undefined && previous.hash === this.hash;
+    this.encoded = same ? previous.encoded : new Map();
+    this.ready = same ? previous.ready : new Map();
+  }
+
+  /** The encoding this entry answers with for what the client accepts: none for bodies too small to bother. */
+  encodingFor(accepted: Encoding | null): Encoding | null {
+    return this.body.length >= COMPRESS_THRESHOLD ? accepted : null;
   }
 
   etag(encoding: Encoding | null): string {
-    // A strong ETag names one representation, so the compressed bytes get their own tag.
-    return encoding === null ? `"${this.hash}"` : `"${this.hash}-${encoding === 'br' ? 'br' : 'gz'}"`;
+    return this.etags[encoding ?? 'identity'];
   }
 
-  /** Compressed lazily and once: the first client that asks pays for it. */
+  /** The bytes for an encoding if they are ready now (identity always is). */
+  bytes(encoding: Encoding | null): Buffer | undefined {
+    return encoding === null ? this.body : this.ready.get(encoding);
+  }
+
+  /** Compressed lazily and once, off the event loop (zlib's thread pool): the first client that asks waits. */
   compressed(encoding: Encoding): Promise<Buffer> {
     let p = this.encoded.get(encoding);
     if (!p) {
-      p =
+      p = (
         encoding === 'br'
           ? brotliAsync(this.body, {
               params: {
@@ -50,10 +71,19 @@ export class CacheEntry {
                 [zlibConstants.BROTLI_PARAM_SIZE_HINT]: this.body.length,
               },
             })
-          : gzipAsync(this.body, { level: 6 });
+          : gzipAsync(this.body, { level: 6 })
+      ).then((buf) => {
+        this.ready.set(encoding, buf);
+        return buf;
+      });
       this.encoded.set(encoding, p);
     }
     return p;
+  }
+
+  /** The encodings some client has asked for, so a refreshed entry can have them ready before it is served. */
+  encodings(): Encoding[] {
+    return [...this.encoded.keys()];
   }
 
   get size(): number {
@@ -71,10 +101,15 @@ export interface BodyCacheOptions {
  * A bounded LRU of rendered bodies. Misses are single-flight: a burst of requests for a body that is not cached
  * yet renders it once. Keys are built by the caller from the route, the normalised query and the data
  * generation, so a new snapshot makes old keys unreachable and the LRU ages them out.
+ *
+ * A body with a time to live is served stale for up to one more ttl while a single background render replaces
+ * it, so its expiry never makes a burst of readers wait on the store; past that it is rendered in the request.
  */
 export class BodyCache {
   private readonly entries = new Map<string, CacheEntry>();
   private readonly pending = new Map<string, Promise<CacheEntry>>();
+  /** The key touched last: repeated hits on one hot body skip the LRU reordering. */
+  private newest: string | undefined;
   private bytes = 0;
   private readonly maxBytes: number;
   private readonly maxEntries: number;
@@ -84,42 +119,69 @@ export class BodyCache {
     this.maxEntries = opts.maxEntries ?? 2000;
   }
 
-  async get(key: string, ttlMs: number | null, render: () => Promise<Rendered>): Promise<CacheEntry> {
+  /**
+   * The entry to answer with now, without waiting: fresh, or stale within its grace while a refresh runs.
+   * undefined means the caller must await get().
+   */
+  peek(key: string, ttlMs: number | null, render: () => Promise<Rendered>): CacheEntry | undefined {
     const hit = this.entries.get(key);
-    if (hit) {
-      if (hit.expiresAt > Date.now()) {
-        // Re-insert to mark as most recently used (Map keeps insertion order).
-        this.entries.delete(key);
-        this.entries.set(key, hit);
-        return hit;
+    if (!hit) return undefined;
+    const now = Date.now();
+    if (hit.expiresAt <= now) {
+      // Past its grace the body is too old to serve: drop it so get() renders in the request.
+      if (ttlMs === null || hit.expiresAt + ttlMs <= now) {
+        this.remove(key);
+        return undefined;
       }
-      this.remove(key);
+      this.refresh(key, ttlMs, render, hit);
     }
-    const inflight = this.pending.get(key);
-    if (inflight) return inflight;
-    const p = render().then(
-      (r) => {
-        const entry = new CacheEntry(r, ttlMs === null ? Number.POSITIVE_INFINITY : Date.now() + ttlMs);
-        this.pending.delete(key);
-        this.insert(key, entry);
-        return entry;
-      },
-      (err: unknown) => {
-        this.pending.delete(key);
-        throw err;
-      },
-    );
-    this.pending.set(key, p);
-    return p;
+    if (this.newest !== key) {
+      // Re-insert to mark as most recently used (Map keeps insertion order).
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      this.newest = key;
+    }
+    return hit;
+  }
+
+  async get(key: string, ttlMs: number | null, render: () => Promise<Rendered>): Promise<CacheEntry> {
+    return this.peek(key, ttlMs, render) ?? this.pending.get(key) ?? this.refresh(key, ttlMs, render);
   }
 
   clear(): void {
     this.entries.clear();
+    this.newest = undefined;
     this.bytes = 0;
   }
 
-  get stats(): { entries: number; bytes: number } {
-    return { entries: this.entries.size, bytes: this.bytes };
+  get stats(): { entries: number; bytes: number; pending: number } {
+    return { entries: this.entries.size, bytes: this.bytes, pending: this.pending.size };
+  }
+
+  /** Renders key once however many callers ask; a stale entry being replaced lends its compressed variants. */
+  private refresh(
+    key: string,
+    ttlMs: number | null,
+    render: () => Promise<Rendered>,
+    stale?: CacheEntry,
+  ): Promise<CacheEntry> {
+    const inflight = this.pending.get(key);
+    if (inflight) return inflight;
+    const p = (async () => {
+      try {
+        const entry = new CacheEntry(await render(), ttlMs === null ? Number.POSITIVE_INFINITY : Date.now() + ttlMs, stale);
+        // Readers of the stale body were using these encodings: have them ready before the swap.
+        if (stale) await Promise.all(stale.encodings().map((e) => entry.compressed(e)));
+        this.insert(key, entry);
+        return entry;
+      } finally {
+        this.pending.delete(key);
+      }
+    })();
+    this.pending.set(key, p);
+    // Nobody awaits a background refresh; a failure leaves the stale body and surfaces when it has to be rendered.
+    if (stale) p.catch(() => {});
+    return p;
   }
 
   private insert(key: string, entry: CacheEntry): void {
@@ -127,6 +189,7 @@ export class BodyCache {
     if (entry.size > this.maxBytes) return;
     this.remove(key);
     this.entries.set(key, entry);
+    this.newest = key;
     this.bytes += entry.size;
     while (this.bytes > this.maxBytes || this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value;
@@ -139,6 +202,7 @@ export class BodyCache {
     const e = this.entries.get(key);
     if (!e) return;
     this.entries.delete(key);
+    if (this.newest === key) this.newest = undefined;
     this.bytes -= e.size;
   }
 }

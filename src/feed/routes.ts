@@ -39,7 +39,11 @@ export interface Plan {
   key: string;
   /** null: until the data generation changes (snapshot files); a number: store-backed, refreshed after ttl. */
   ttlMs: number | null;
-  render: () => Promise<Rendered>;
+  /**
+   * Called only on a cache miss. A method rather than an arrow property: under tsx (esbuild's keepNames) each arrow
+   * property is named through Object.defineProperty when created, which a plan would pay on every request.
+   */
+  render(): Promise<Rendered>;
   /** Whether the answer depends on Accept (CSV negotiation), for Vary. */
   variesOnAccept?: boolean;
 }
@@ -81,11 +85,13 @@ export function feedRoutes(opts: RouteOptions): RouteDef[] {
     const path = format === 'json' ? '/feed.json' : '/feed.xml';
     const alt = format === 'json' ? '/feed.xml' : '/feed.json';
     const search = filterSearch(f, defaultLimit, f.cursor);
-    const links = apiFeedLinks(ctx.base, path, alt, search, (c) => `${ctx.base}${path}${filterSearch(f, defaultLimit, c)}`);
     return {
       key: `${path}${search}|${ctx.base}`,
       ttlMs: storeTtlMs,
-      render: () => (format === 'json' ? svc.renderJsonFeed(f, links) : svc.renderAtom(f, links)),
+      render() {
+        const links = apiFeedLinks(ctx.base, path, alt, search, (c) => `${ctx.base}${path}${filterSearch(f, defaultLimit, c)}`);
+        return format === 'json' ? svc.renderJsonFeed(f, links) : svc.renderAtom(f, links);
+      },
     };
   };
 
@@ -95,7 +101,9 @@ export function feedRoutes(opts: RouteOptions): RouteDef[] {
     return {
       key: `snapshot:${w}:${format}`,
       ttlMs: null,
-      render: () => svc.renderSnapshot(w, format),
+      render() {
+        return svc.renderSnapshot(w, format);
+      },
       variesOnAccept: !forceCsv,
     };
   };
@@ -106,7 +114,9 @@ export function feedRoutes(opts: RouteOptions): RouteDef[] {
     return {
       key: `shares:${q.metric}:${q.view}:${q.scope}:${q.platform}:${q.from ?? ''}:${q.to ?? ''}:${format}`,
       ttlMs: null,
-      render: () => svc.renderShares(q, format),
+      render() {
+        return svc.renderShares(q, format);
+      },
       variesOnAccept: !forceCsv,
     };
   };
@@ -114,7 +124,13 @@ export function feedRoutes(opts: RouteOptions): RouteDef[] {
   const modelPlan = (ctx: RouteContext): Plan => {
     const platform = ctx.params.platform as Platform;
     const id = ctx.params.namespace === undefined ? ctx.params.name! : `${ctx.params.namespace}/${ctx.params.name!}`;
-    return { key: `model:${platform}:${id}`, ttlMs: storeTtlMs, render: () => svc.renderModel(platform, id) };
+    return {
+      key: `model:${platform}:${id}`,
+      ttlMs: storeTtlMs,
+      render() {
+        return svc.renderModel(platform, id);
+      },
+    };
   };
 
   const snapshotOk = [
@@ -160,7 +176,13 @@ export function feedRoutes(opts: RouteOptions): RouteDef[] {
       query: emptyQuery,
       ok: [{ contentType: 'application/json', schema: { $ref: '#/components/schemas/SnapshotIndex' } }],
       notFound: false,
-      plan: () => ({ key: 'snapshots', ttlMs: null, render: () => svc.renderSnapshotIndex() }),
+      plan: () => ({
+        key: 'snapshots',
+        ttlMs: null,
+        render() {
+          return svc.renderSnapshotIndex();
+        },
+      }),
     },
     {
       operationId: 'getLatestSnapshot',
@@ -254,8 +276,9 @@ export function feedRoutes(opts: RouteOptions): RouteDef[] {
         return {
           key: `models${search}|${ctx.base}`,
           ttlMs: storeTtlMs,
-          render: () =>
-            svc.renderModels(f, (c) => `${ctx.base}/api/v1/models${filterSearch(f, defaultLimit, c)}`),
+          render() {
+            return svc.renderModels(f, (c) => `${ctx.base}/api/v1/models${filterSearch(f, defaultLimit, c)}`);
+          },
         };
       },
     },
@@ -297,7 +320,13 @@ export function feedRoutes(opts: RouteOptions): RouteDef[] {
       query: emptyQuery,
       ok: [{ contentType: 'application/json', schema: { $ref: '#/components/schemas/OrgList' } }],
       notFound: false,
-      plan: () => ({ key: 'orgs', ttlMs: storeTtlMs, render: () => svc.renderOrgs() }),
+      plan: () => ({
+        key: 'orgs',
+        ttlMs: storeTtlMs,
+        render() {
+          return svc.renderOrgs();
+        },
+      }),
     },
   ];
 
@@ -314,7 +343,9 @@ export function feedRoutes(opts: RouteOptions): RouteDef[] {
     plan: () => ({
       key: 'openapi',
       ttlMs: null,
-      render: async () => ({ body: openapiBody(), contentType: JSON_TYPE, cacheControl: CACHE.day }),
+      async render() {
+        return { body: openapiBody(), contentType: JSON_TYPE, cacheControl: CACHE.day };
+      },
     }),
   };
   routes.push(openapiRoute);

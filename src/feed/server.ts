@@ -12,10 +12,10 @@ import cors from '@fastify/cors';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
-import { BodyCache, etagMatches, negotiateEncoding } from './cache.js';
+import { BodyCache, etagMatches, negotiateEncoding, type CacheEntry, type Encoding } from './cache.js';
 import { ApiError, type ApiErrorBody } from './errors.js';
 import { requestAjv, responseValidator } from './openapi.js';
-import { feedRoutes, type RouteDef } from './routes.js';
+import { feedRoutes, type Plan, type RouteDef } from './routes.js';
 import { FeedService } from './service.js';
 
 export interface BuildServerDeps {
@@ -212,32 +212,65 @@ function registerRoute(
   cache: BodyCache,
   baseOf: (req: FastifyRequest) => string,
 ): void {
+  // The hot path is synchronous: with a fresh generation and the body (in the wanted encoding) in memory, the
+  // answer is a few headers and a Buffer write. Only a miss, a due stat or a first compression goes async.
   scope.get(
     def.url,
     {
       schema: def.params ? { querystring: def.query, params: def.params } : { querystring: def.query },
-      // These bodies are compressed once per cache entry below; @fastify/compress would redo it per request.
-      config: { compress: false },
+      // These bodies are compressed once per cache entry (cache.ts); @fastify/compress would redo it per request.
+      // A GET has no body to decompress, so its preParsing hook would only add a step to every request.
+      config: { compress: false, decompress: false },
     },
-    async (req, reply) => {
+    (req, reply) => {
       const plan = def.plan({
         query: req.query as Record<string, unknown>,
         params: req.params as Record<string, string>,
         base: baseOf(req),
         acceptsCsv: wantsCsv(req.headers.accept),
       });
-      const gen = await service.generation();
-      const entry = await cache.get(`${plan.key}|${gen}`, plan.ttlMs, plan.render);
-      const encoding = entry.body.length >= 1024 ? negotiateEncoding(req.headers['accept-encoding']) : null;
-      void reply
-        .header('Cache-Control', entry.cacheControl)
-        .header('Vary', plan.variesOnAccept ? 'Accept, Accept-Encoding' : 'Accept-Encoding')
-        .header('ETag', entry.etag(encoding));
-      if (etagMatches(req.headers['if-none-match'], entry.hash)) return reply.code(304).send();
-      void reply.type(entry.contentType);
-      if (encoding === null) return reply.send(entry.body);
-      const body = await entry.compressed(encoding);
-      return reply.header('Content-Encoding', encoding).send(body);
+      const accepted = negotiateEncoding(req.headers['accept-encoding']);
+      const gen = service.currentGeneration();
+      const entry = gen === null ? undefined : cache.peek(`${plan.key}|${gen}`, plan.ttlMs, plan.render);
+      if (entry) {
+        const encoding = entry.encodingFor(accepted);
+        const body = entry.bytes(encoding);
+        const notModified = etagMatches(req.headers['if-none-match'], entry.hash);
+        if (body !== undefined || notModified) {
+          respond(reply, plan, entry, encoding, notModified ? null : body!);
+          return undefined;
+        }
+      }
+      return answerLater(req, reply, plan, accepted, service, cache);
     },
   );
+}
+
+async function answerLater(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  plan: Plan,
+  accepted: Encoding | null,
+  service: FeedService,
+  cache: BodyCache,
+): Promise<FastifyReply> {
+  const gen = await service.generation();
+  const entry = await cache.get(`${plan.key}|${gen}`, plan.ttlMs, plan.render);
+  const encoding = entry.encodingFor(accepted);
+  // A 304 needs no body, so it never waits for a compression.
+  if (etagMatches(req.headers['if-none-match'], entry.hash)) return respond(reply, plan, entry, encoding, null);
+  const body = entry.bytes(encoding) ?? (await entry.compressed(encoding!));
+  return respond(reply, plan, entry, encoding, body);
+}
+
+/** Sends an entry's headers and either its bytes in one encoding or, with body null, a 304. */
+function respond(reply: FastifyReply, plan: Plan, entry: CacheEntry, encoding: Encoding | null, body: Buffer | null): FastifyReply {
+  void reply
+    .header('Cache-Control', entry.cacheControl)
+    .header('Vary', plan.variesOnAccept ? 'Accept, Accept-Encoding' : 'Accept-Encoding')
+    .header('ETag', entry.etag(encoding));
+  if (body === null) return reply.code(304).send();
+  void reply.type(entry.contentType);
+  if (encoding !== null) void reply.header('Content-Encoding', encoding);
+  return reply.send(body);
 }

@@ -169,6 +169,8 @@ export class FeedService {
   private readonly statIntervalMs: number;
   private manualGeneration = 0;
   private dirGeneration = 'none';
+  /** manualGeneration.dirGeneration, rebuilt when either changes rather than on every request. */
+  private gen = '0.none';
   private lastStat = 0;
   private statting: Promise<void> | null = null;
   private datesCache: { gen: string; dates: Promise<string[]> } | null = null;
@@ -195,11 +197,17 @@ export class FeedService {
       });
       await this.statting;
     }
-    return `${this.manualGeneration}.${this.dirGeneration}`;
+    return this.gen;
+  }
+
+  /** The generation without waiting, or null when the directory is due for a stat (then await generation()). */
+  currentGeneration(): string | null {
+    return Date.now() - this.lastStat < this.statIntervalMs ? this.gen : null;
   }
 
   invalidate(): void {
     this.manualGeneration += 1;
+    this.gen = `${this.manualGeneration}.${this.dirGeneration}`;
     this.lastStat = 0;
     this.metricsCache.clear();
   }
@@ -212,6 +220,7 @@ export class FeedService {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       this.dirGeneration = 'none';
     }
+    this.gen = `${this.manualGeneration}.${this.dirGeneration}`;
     this.lastStat = now;
   }
 
