@@ -265,7 +265,7 @@ export async function sweepStats<T>(
         const s = sightings?.[i];
         if (s && !changed.has(s.key)) {
           models.delete(s.key);
-          seen.set(s.key, { key: s.key, stats: s.stats, fingerprint: s.fingerprint });
+          seen.set(s.key, s); // a Sighting is a SeenModel
           continue;
         }
         const rec = normaliseItem(source, page.items[i]!, ctx, page.url, quarantine);

@@ -277,6 +277,7 @@ const MERGE_SQL = [
   `DROP TABLE hubwatch_merge`,
 ];
 
+const SEP = '\u0001';
 const SEEN_TYPES: readonly DuckDBType[] = [VARCHAR, VARCHAR, BIGINT, BIGINT, BIGINT];
 const bigintOrNull = (v: number | null): DuckDBValue => (v === null ? null : BigInt(v));
 
@@ -309,8 +310,24 @@ export class DuckDBStore extends SqlStore {
   /** A key is known once merged into models or staged by a committed page. */
   protected override readonly existingKeysSql = `SELECT key FROM models WHERE key IN (SELECT unnest(CAST($1 AS TEXT[])))
     UNION SELECT key FROM ${STAGE} WHERE key IN (SELECT unnest(CAST($1 AS TEXT[])))`;
-  protected readonly sightingsSql = `SELECT unnest(j.k) AS key, unnest(j.f) AS fingerprint
-    FROM (SELECT from_json($1, '["VARCHAR"]') AS k, from_json($2, '["VARCHAR"]') AS f) j`;
+  /**
+   * Keys and fingerprints joined by U+0001 and split natively: binding two strings and splitting them costs a
+   * fraction of parsing the same as JSON. Keys are made of cleaned text, which never holds U+0001; a caller's key
+   * that does takes the JSON form.
+   */
+  protected override sightingsRelation(keys: string[], fingerprints: string[]): { sql: string; params: unknown[] } {
+    if (keys.some((k) => k.includes(SEP)) || fingerprints.some((f) => f.includes(SEP))) {
+      return {
+        sql: `SELECT unnest(j.k) AS key, unnest(j.f) AS fingerprint
+          FROM (SELECT from_json($1, '["VARCHAR"]') AS k, from_json($2, '["VARCHAR"]') AS f) j`,
+        params: [JSON.stringify(keys), JSON.stringify(fingerprints)],
+      };
+    }
+    return {
+      sql: `SELECT unnest(string_split($1, chr(1))) AS key, unnest(string_split($2, chr(1))) AS fingerprint`,
+      params: [keys.join(SEP), fingerprints.join(SEP)],
+    };
+  }
   /**
    * By fingerprint alone (it names the model): one inline 12-byte column is all a batch reads of every stored model.
    * Staged keys count as changed: their models row is older than the stage.

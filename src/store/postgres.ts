@@ -216,9 +216,6 @@ export class PostgresStore extends SqlStore {
     await db.exec(PAGE_SQL, [date, ...columns]);
   }
 
-  protected readonly sightingsSql = `SELECT * FROM ROWS FROM (json_array_elements_text(CAST($1 AS JSON)),
-    json_array_elements_text(CAST($2 AS JSON))) AS s(key, fingerprint)`;
-
   protected async writeSeen(db: Db, date: string, platform: Platform, seen: readonly SeenModel[]): Promise<void> {
     await db.exec(SEEN_SQL, [
       date,

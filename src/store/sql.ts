@@ -476,16 +476,21 @@ export abstract class SqlStore implements Store {
   /** $1 is a text array; an engine that defers work of commitPage also looks at what it deferred. */
   protected readonly existingKeysSql: string = 'SELECT key FROM models WHERE key IN (SELECT unnest(CAST($1 AS TEXT[])))';
   /**
-   * The keys of a sighting relation `s(key, fingerprint)` that are not stored with that fingerprint; engines
-   * supply `s` from $1, $2 (sightingsSql). An engine that defers work of commitPage also returns keys with
-   * deferred rows: their stored fingerprint is not the latest.
+   * The keys of a sighting relation `s(key, fingerprint)` that are not stored with that fingerprint. An engine that
+   * defers work of commitPage also returns keys with deferred rows: their stored fingerprint is not the latest.
    */
   protected changedKeysSql(sightings: string): string {
     return `WITH s AS (${sightings})
       SELECT s.key FROM s LEFT JOIN models m ON m.key = s.key AND m.fingerprint = s.fingerprint WHERE m.key IS NULL`;
   }
-  /** The sightings as a relation (key, fingerprint) from $1 and $2, JSON arrays of text of the same length. */
-  protected abstract readonly sightingsSql: string;
+  /** The sightings as a relation (key, fingerprint) and its parameters; by default two JSON arrays of text. */
+  protected sightingsRelation(keys: string[], fingerprints: string[]): { sql: string; params: unknown[] } {
+    return {
+      sql: `SELECT * FROM ROWS FROM (json_array_elements_text(CAST($1 AS JSON)),
+        json_array_elements_text(CAST($2 AS JSON))) AS s(key, fingerprint)`,
+      params: [JSON.stringify(keys), JSON.stringify(fingerprints)],
+    };
+  }
 
   /** Called before every read of models or daily_stats: an engine that defers work of commitPage finishes it here. */
   protected async prepareRead(): Promise<void> {}
@@ -636,14 +641,13 @@ export abstract class SqlStore implements Store {
 
   async changedKeys(sightings: ReadonlyArray<{ key: string; fingerprint: string }>): Promise<Set<string>> {
     const out = new Set<string>();
-    const sql = this.changedKeysSql(this.sightingsSql);
     for (let i = 0; i < sightings.length; i += SIGHTING_BATCH) {
       const part = sightings.slice(i, i + SIGHTING_BATCH);
-      // Two JSON texts rather than array parameters: one string each to bind, parsed natively.
-      const rows = await this.db.query(sql, [
-        JSON.stringify(part.map((s) => clean(s.key))),
-        JSON.stringify(part.map((s) => s.fingerprint)),
-      ]);
+      const rel = this.sightingsRelation(
+        part.map((s) => clean(s.key)),
+        part.map((s) => s.fingerprint),
+      );
+      const rows = await this.db.query(this.changedKeysSql(rel.sql), rel.params);
       for (const r of rows) out.add(str(r.key));
     }
     return out;

@@ -136,6 +136,9 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
       new Set([b.key, c.key, 'huggingface:o/none']),
     );
     expect(await store.changedKeys([])).toEqual(new Set());
+    // Any text in a key, separators of the engine's own encoding included.
+    const odd = { key: 'huggingface:o/\u0001,"x\n', fingerprint: 'fodd' };
+    expect(await store.changedKeys([odd, { key: a.key, fingerprint: 'fa' }])).toEqual(new Set([odd.key]));
 
     // Day 2: a and b unchanged (figures only), c written whole with a fingerprint; a listed twice, last one wins.
     const seen = [
