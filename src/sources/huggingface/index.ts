@@ -75,11 +75,9 @@ export function createHuggingFaceSource(opts: HuggingFaceSourceOptions): Hugging
   const { config } = opts;
   const platform = 'huggingface' as const;
   const log = opts.logger.child({ source: platform });
-  const http = createHttpClient(
-    platform,
-    { config, logger: log, rateLimitMode: opts.rateLimitMode },
-    { transport: 'fetch', ...opts.http },
-  );
+  // undici's `request`, not its fetch: the library only ever sees the stand-in Response built below, so the real
+  // exchange can skip the WHATWG stream layer, which showed in sweep profiles (body reassembly and decoding).
+  const http = createHttpClient(platform, { config, logger: log, rateLimitMode: opts.rateLimitMode }, { ...opts.http });
   const hubUrl = config.urls.huggingface;
   const pageSize = config.file.sources.huggingface.pageSize;
   const now = opts.now ?? (() => new Date());
