@@ -190,11 +190,11 @@ class SerialDb implements Db {
 /**
  * DuckDB checkpoints (rewrites the file) every 16 MB of WAL by default, which in a sweep lands mid-run again and
  * again; a larger threshold lets a sweep append and checkpoint at the end (DuckDB also checkpoints on close).
- * The buffer pool is capped (HUBWATCH_DUCKDB_MEMORY, default 128MB) so that memory does not grow with the
+ * The buffer pool is capped (HUBWATCH_DUCKDB_MEMORY, default 256MB) so that memory does not grow with the
  * catalogue: with no key indexes left (schema version 3) everything DuckDB holds is buffer-managed and spills to
- * the `.tmp` folder beside the file. Measured on the daily sweep, peak RSS of the process: 551 MB at 200,000
- * models and 701 MB at 1,000,000 with 128MB (same speed); 611 and 851 MB with 256MB; 1,363 MB at 1,000,000
- * uncapped. Large snapshots spill sooner with a small cap: raise it where memory allows. DuckDB runs on one core fewer than the machine has
+ * the `.tmp` folder beside the file. Measured on the daily sweep, peak RSS of the process: 611-665 MB at 200,000
+ * models and 811-851 MB at 1,000,000 with 256MB; 1,363 MB at 1,000,000 uncapped. 128MB gave 551 and 701 MB at the
+ * same speed, but the first sweep of 1,000,000 models (merges of 100,000 staged rows) ran out of memory there. DuckDB runs on one core fewer than the machine has
  * unless HUBWATCH_DUCKDB_THREADS says otherwise: the event loop that fetches, parses and hashes the next pages
  * needs a core of its own (on two cores a daily sweep ran at 26.8k against 19.9k records/s with DuckDB on both).
  */
@@ -202,7 +202,7 @@ const DUCKDB_SETTINGS: Record<string, string> = {
   checkpoint_threshold: '1GB',
   preserve_insertion_order: 'false',
   threads: process.env.HUBWATCH_DUCKDB_THREADS ?? String(Math.max(1, availableParallelism() - 1)),
-  memory_limit: process.env.HUBWATCH_DUCKDB_MEMORY ?? '128MB',
+  memory_limit: process.env.HUBWATCH_DUCKDB_MEMORY ?? '256MB',
 };
 
 const STAGE = 'stage_models';
