@@ -200,8 +200,11 @@ const SWEEP_BATCH_MS = 2_000;
 
 interface BatchPage<T> {
   page: SourcePage<T>;
-  /** Per item, what `source.sight` says of it; null for a source without it. */
-  sightings: Sighting[] | null;
+  /**
+   * Per item, its sighting (`page.deferred`'s, or what `source.sight` says of a parsed item); null for an item
+   * that must be read to know, and for every item of a source without sightings.
+   */
+  sightings: Array<Sighting | null> | null;
 }
 
 /**
@@ -252,29 +255,46 @@ export async function sweepStats<T>(
     const delta = counterDelta(source.counters, before);
     before = { ...source.counters };
     const sightings: Sighting[] = [];
-    for (const b of batch) if (b.sightings) sightings.push(...b.sightings);
+    for (const b of batch) if (b.sightings) for (const s of b.sightings) if (s) sightings.push(s);
     const changed = sightings.length > 0 ? await store.changedKeys(sightings) : new Set<string>();
     // Per key the last sighting wins (a catalogue shifting under the cursor can list a model twice).
     const models = new Map<string, NormalisedRecord>();
     const seen = new Map<string, SeenModel>();
     const fingerprints = new Map<string, string>();
     const quarantine: QuarantineItem[] = [];
+    const unreadable: string[] = [];
     for (const { page, sightings } of batch) {
       quarantine.push(...page.quarantine);
-      for (let i = 0; i < page.items.length; i++) {
-        const s = sightings?.[i];
+      const n = page.deferred ? page.deferred.sightings.length : page.items.length;
+      for (let i = 0; i < n; i++) {
+        const s = sightings?.[i] ?? null;
         if (s && !changed.has(s.key)) {
           models.delete(s.key);
           seen.set(s.key, s); // a Sighting is a SeenModel
           continue;
         }
-        const rec = normaliseItem(source, page.items[i]!, ctx, page.url, quarantine);
+        let item: T;
+        let fingerprint = s?.fingerprint ?? null;
+        if (page.deferred) {
+          const r = page.deferred.read(i);
+          if ('quarantine' in r) {
+            quarantine.push(r.quarantine);
+            unreadable.push(r.quarantine.reason);
+            continue;
+          }
+          item = r.item;
+          fingerprint = r.fingerprint;
+        } else item = page.items[i]!;
+        const rec = normaliseItem(source, item, ctx, page.url, quarantine);
         if (!rec) continue;
         seen.delete(rec.key);
         models.set(rec.key, rec);
-        if (s) fingerprints.set(rec.key, s.fingerprint);
+        if (fingerprint !== null) fingerprints.set(rec.key, fingerprint);
+        else fingerprints.delete(rec.key);
       }
     }
+    // Eagerly parsed pages say so as they arrive (the sources log them); deferred items only now, when read.
+    if (unreadable.length > 0) log.warn({ quarantined: unreadable.length, first: unreadable[0] }, 'items quarantined');
     const last = batch.at(-1)!.page;
     const pages = result.pages + batch.length;
     const count = result.models + models.size + seen.size;
@@ -335,8 +355,9 @@ export async function sweepStats<T>(
       if (page.next !== null) pending = fetchNext();
       if (batch.length === 0) batchStarted = performance.now();
       const sight = source.sight?.bind(source);
-      batch.push({ page, sightings: sight ? page.items.map((item, i) => sight(item, seed, page.fingerprints?.[i] ?? null)) : null });
-      batchItems += page.items.length;
+      const sightings = page.deferred?.sightings ?? (sight ? page.items.map((item) => sight(item, seed, null)) : null);
+      batch.push({ page, sightings });
+      batchItems += sightings?.length ?? page.items.length;
       const last = page.next === null;
       if (last || batchItems >= batchRecords || performance.now() - batchStarted >= SWEEP_BATCH_MS) {
         // One batch committing at a time: wait for the previous one before handing over the next.

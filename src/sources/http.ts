@@ -72,6 +72,11 @@ export interface SendInit<T> {
   parse: (text: string, res: { status: number; headers: HeaderBag }) => T;
   /** Non-2xx statuses handed back to the caller instead of raised (e.g. 404 for robots.txt). */
   passStatuses?: readonly number[];
+  /**
+   * Called with each attempt's response head as soon as it is in, before the body is read, so that a caller
+   * that learns its next URL from a header (a `Link`) can ask for it while this body is still arriving.
+   */
+  onHeaders?: (head: { status: number; headers: HeaderBag }) => void;
   /** What is being fetched, for messages ("page", "model", "robots.txt"). */
   what?: string;
 }
@@ -613,8 +618,10 @@ export class HttpClient {
           signal: ac.signal,
           redirect: 'follow',
         });
+        const bag = HeaderBag.fromFetch(res.headers);
+        init.onHeaders?.({ status: res.status, headers: bag });
         const text = await res.text();
-        return { status: res.status, headers: HeaderBag.fromFetch(res.headers), text };
+        return { status: res.status, headers: bag, text };
       }
       const res = await undiciRequest(url, {
         method,
@@ -623,8 +630,10 @@ export class HttpClient {
         dispatcher: this.dispatcher,
         signal: ac.signal,
       });
+      const bag = HeaderBag.fromNode(res.headers);
+      init.onHeaders?.({ status: res.statusCode, headers: bag });
       const text = await res.body.text();
-      return { status: res.statusCode, headers: HeaderBag.fromNode(res.headers), text };
+      return { status: res.statusCode, headers: bag, text };
     } catch (err) {
       if (ac.signal.aborted && !outer?.aborted) throw ac.signal.reason;
       throw err;

@@ -22,10 +22,10 @@ export interface SourcePage<T> {
   /** The URL of this page, tokens stripped (for logs and quarantine). */
   url: string;
   /**
-   * Per item, its fingerprint under ListOptions.fingerprintSeed taken from its own text in the response
-   * (raw-items.ts), null where the source could not take one; absent when none was asked for or taken.
+   * Asked for with ListOptions.fingerprintSeed, a source that can read its items' sightings from the response text
+   * leaves them unparsed here instead of in `items` (which is then empty, as is `quarantine`).
    */
-  fingerprints?: Array<string | null>;
+  deferred?: DeferredItems<T>;
   /**
    * True when a 200 page yielded nothing usable although the platform should have had something there
    * (layout drift): the runner marks the source degraded in coverage.
@@ -33,11 +33,22 @@ export interface SourcePage<T> {
   degraded?: boolean;
 }
 
+/** A page's items, sighted from their text and parsed only when read (src/sources/raw-items.ts). */
+export interface DeferredItems<T> {
+  /**
+   * One per listed item, in page order: its key, figures and fingerprint under the seed, or null where the text
+   * did not say them plainly (the item must be read to know: it is then usually quarantined).
+   */
+  sightings: Array<Sighting | null>;
+  /** Parses and validates item `i`: the item and its fingerprint, or its quarantine entry. */
+  read(i: number): { item: T; fingerprint: string } | { quarantine: QuarantineItem };
+}
+
 export interface ListOptions {
   signal?: AbortSignal;
   /** Resume point from a previous page's `next`; absent to start at the beginning. */
   cursor?: string | null;
-  /** Where the source can, each page carries its items' fingerprints under this seed (SourcePage.fingerprints). */
+  /** The sweep's fingerprint seed (fingerprint.ts): where the source can, it defers its items (SourcePage.deferred). */
   fingerprintSeed?: string;
 }
 

@@ -1,14 +1,14 @@
 // The raw-item scan splits a list body into its items' text without a parser: it must find exactly the items
-// JSON.parse finds, leave out only the top-level volatile members, and give up rather than guess.
+// JSON.parse finds (their spans parse to them, the picked members' raw values to theirs), leave out only the
+// top-level volatile members from the fingerprint, and give up rather than guess.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rawItemFingerprints } from '../../src/sources/raw-items.js';
+import { scalarValue, scanItems } from '../../src/sources/raw-items.js';
 
 const VOLATILE = new Set(['downloads', 'likes']);
-const hashes = (items: unknown[], space?: number) => {
-  const text = JSON.stringify(items, null, space);
-  return rawItemFingerprints(text, VOLATILE, (JSON.parse(text) as unknown[]).length, 'seed');
-};
+const PICK = new Set(['id', 'downloads', 'likes']);
+const fingerprints = (text: string, seed = 'seed') => scanItems(text, VOLATILE, PICK, seed)?.map((s) => s.fingerprint) ?? null;
+const hashes = (items: unknown[], space?: number) => fingerprints(JSON.stringify(items, null, space));
 
 const item = fc.record({
   id: fc.string(),
@@ -18,15 +18,28 @@ const item = fc.record({
   cardData: fc.jsonValue(),
 });
 
-describe("rawItemFingerprints", () => {
+describe('scanItems', () => {
   it('hashes every item, whatever the strings and spacing hold', () => {
     fc.assert(
       fc.property(fc.array(item, { maxLength: 8 }), fc.constantFrom(undefined, 2), (items, space) => {
-        const h = hashes(items, space);
-        expect(h).not.toBeNull();
-        expect(h).toHaveLength(items.length);
+        const text = JSON.stringify(items, null, space);
+        const scanned = scanItems(text, VOLATILE, PICK, 'seed');
+        expect(scanned).not.toBeNull();
+        expect(scanned).toHaveLength(items.length);
+        scanned!.forEach((s, i) => {
+          expect(JSON.parse(text.slice(s.start, s.end))).toEqual(JSON.parse(JSON.stringify(items[i])));
+          expect(Object.keys(s.values).sort()).toEqual([...PICK].sort());
+          expect(scalarValue(s.values.id!)).toBe(items[i]!.id);
+          expect(scalarValue(s.values.downloads!)).toBe(items[i]!.downloads);
+        });
       }),
     );
+  });
+
+  it('picks the last of a repeated member, as JSON.parse does, and leaves out members an item lacks', () => {
+    const [a, b] = scanItems('[{"id":"x","likes":1,"likes":2},{"id":"y"}]', VOLATILE, PICK, 'seed')!;
+    expect(a!.values).toEqual({ id: '"x"', likes: '2' });
+    expect(b!.values).toEqual({ id: '"y"' });
   });
 
   it('ignores the volatile members at the top level only', () => {
@@ -50,18 +63,42 @@ describe("rawItemFingerprints", () => {
     expect(hashes([quoted])).not.toEqual(hashes([{ ...quoted, tags: ['"downloads":2'] }]));
   });
 
-  it('differs by seed, and matches the parsed item\'s id-bearing text only under the same seed', () => {
+  it('differs by seed', () => {
     const text = JSON.stringify([{ id: 'a', downloads: 1 }]);
-    expect(rawItemFingerprints(text, VOLATILE, 1, 's1')).not.toEqual(rawItemFingerprints(text, VOLATILE, 1, 's2'));
-    expect(rawItemFingerprints(text, VOLATILE, 1, 's1')![0]).toHaveLength(12);
+    expect(fingerprints(text, 's1')).not.toEqual(fingerprints(text, 's2'));
+    expect(fingerprints(text, 's1')![0]).toHaveLength(12);
   });
 
-  it('gives up on what is not an array of objects, or on a count JSON.parse did not find', () => {
-    expect(rawItemFingerprints('{"a":1}', VOLATILE, 1, 'seed')).toBeNull();
-    expect(rawItemFingerprints('[1, 2]', VOLATILE, 2, 'seed')).toBeNull();
-    expect(rawItemFingerprints('[{"a":1}', VOLATILE, 1, 'seed')).toBeNull();
-    expect(rawItemFingerprints('[{"a":"x}]', VOLATILE, 1, 'seed')).toBeNull();
-    expect(rawItemFingerprints('[{"a":1},{"b":2}]', VOLATILE, 3, 'seed')).toBeNull();
-    expect(rawItemFingerprints(' [ ] ', VOLATILE, 0, 'seed')).toEqual([]);
+  it('gives up on what is not an array of objects, cut short, or followed by anything', () => {
+    expect(fingerprints('{"a":1}')).toBeNull();
+    expect(fingerprints('[1, 2]')).toBeNull();
+    expect(fingerprints('[{"a":1}')).toBeNull();
+    expect(fingerprints('[{"a":1},')).toBeNull();
+    expect(fingerprints('[{"a":"x}]')).toBeNull();
+    expect(fingerprints('[{"a":1}] x')).toBeNull();
+    expect(fingerprints('[] []')).toBeNull();
+    expect(fingerprints('[{"a":1,}]')).toBeNull();
+    expect(fingerprints(' [ ] ')).toEqual([]);
+    expect(fingerprints('[{"a":1}]\n')).toHaveLength(1);
+  });
+
+  it('cuts a body at any point into something it gives up on, never into fewer items', () => {
+    const text = JSON.stringify([{ id: 'a', downloads: 1, tags: ['x'] }, { id: 'b', likes: 2, cardData: { k: [1, { v: 'w' }] } }]);
+    for (let cut = 0; cut < text.length; cut++) expect(fingerprints(text.slice(0, cut))).toBeNull();
+  });
+});
+
+describe('scalarValue', () => {
+  it('reads strings, numbers and literals as JSON.parse does, and nothing else', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null)), (v) => {
+        expect(scalarValue(JSON.stringify(v))).toEqual(JSON.parse(JSON.stringify(v)));
+      }),
+    );
+    expect(scalarValue('"a\\"b"')).toBe('a"b');
+    expect(scalarValue('12a')).toBeUndefined();
+    expect(scalarValue('"open')).toBeUndefined();
+    expect(scalarValue('[1]')).toBeUndefined();
+    expect(scalarValue('{"a":1}')).toBeUndefined();
   });
 });

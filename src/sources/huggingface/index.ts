@@ -22,24 +22,26 @@
 import { listModels, modelInfo } from '@huggingface/hub';
 import { Response } from 'undici';
 import type { Config } from '../../config.js';
-import { InputError, PermanentHttpError } from '../../errors.js';
+import { InputError, PermanentHttpError, errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { capString } from '../../model.js';
 import type { HfModelInput } from '../../normalise/inputs.js';
 import { VOLATILE_FIELDS, normaliseHuggingFace, sight } from '../../normalise/record.js';
-import { rawItemFingerprints } from '../raw-items.js';
+import { scalarValue, scanItems, type ScannedItem } from '../raw-items.js';
 import type { QuarantineItem } from '../../store/types.js';
 import {
   BadBodyError,
   createHttpClient,
   parseJsonBody,
+  type HeaderBag,
+  type HttpResult,
   redactUrl,
   type HttpClient,
   type HttpClientOptions,
 } from '../http.js';
 import { toQuarantine } from '../validate.js';
-import type { ListOptions, RateLimitMode, Source, SourcePage } from '../types.js';
-import { HF_EXPAND, checkHfModel } from './schema.js';
+import type { DeferredItems, ListOptions, RateLimitMode, Source, SourcePage } from '../types.js';
+import { HF_EXPAND, HF_SIGHT_MEMBERS, checkHfModel, isHfSighting } from './schema.js';
 
 export type HfSort = 'createdAt' | 'lastModified' | 'downloads';
 
@@ -60,10 +62,16 @@ export interface HuggingFaceSourceOptions {
   now?: () => Date;
 }
 
-/** A list page parsed once: the items, and their fingerprints when asked for and the text could be split. */
-interface ListBody {
-  items: unknown[];
-  fingerprints: string[] | null;
+/** A list page parsed once, or (for a sweep that skips unchanged models) split into its items' texts unparsed. */
+type ListBody = { items: unknown[] } | { text: string; scanned: ScannedItem[] };
+
+/** One list page being fetched; `next` is its Link target once a response head has said it. */
+interface PageFetch {
+  url: string;
+  res: Promise<HttpResult<ListBody>>;
+  /** The library is reading this page (so the page after it may be asked for). */
+  taken: boolean;
+  next: string | null | undefined;
 }
 
 /** The one-element body handed to @huggingface/hub per page (see the file comment). */
@@ -122,28 +130,99 @@ export function createHuggingFaceSource(opts: HuggingFaceSourceOptions): Hugging
   const quarantineItem = (raw: unknown, reason: string, ref: string): QuarantineItem =>
     toQuarantine(platform, 'item', raw, `invalid item: ${reason}`, ref, now());
 
-  function toPage(raw: ListBody, url: string, next: string | null): SourcePage<HfModelInput> {
+  function toPage(raw: ListBody, url: string, next: string | null, seed: string | undefined): SourcePage<HfModelInput> {
+    if ('scanned' in raw) return { items: [], quarantine: [], next, url, deferred: deferredItems(raw.text, raw.scanned, url, seed!) };
     const items: HfModelInput[] = [];
-    const fingerprints: Array<string | null> = [];
     const quarantine: QuarantineItem[] = [];
     for (let i = 0; i < raw.items.length; i++) {
       const r = checkHfModel(raw.items[i]);
-      if (r.ok) {
-        items.push(r.item);
-        fingerprints.push(raw.fingerprints?.[i] ?? null);
-      } else quarantine.push(quarantineItem(raw.items[i], `#${i}: ${r.reason}`, url));
+      if (r.ok) items.push(r.item);
+      else quarantine.push(quarantineItem(raw.items[i], `#${i}: ${r.reason}`, url));
     }
     if (quarantine.length > 0) {
       log.warn({ url, quarantined: quarantine.length, first: quarantine[0]!.reason }, 'items quarantined');
     }
-    return { items, quarantine, next, url, ...(raw.fingerprints ? { fingerprints } : {}) };
+    return { items, quarantine, next, url };
+  }
+
+  /**
+   * A sweep page's items left as text: each sighted from the members HF_SIGHT_MEMBERS names, and parsed and
+   * validated only when read. An item whose sighting matches the stored fingerprint is never read: its text minus
+   * the figures is byte for byte one that parsed and validated before, and the figures are checked here.
+   */
+  function deferredItems(text: string, scanned: ScannedItem[], url: string, seed: string): DeferredItems<HfModelInput> {
+    const sightings = scanned.map((s) => {
+      const o: Record<string, unknown> = {};
+      for (const name in s.values) o[name] = scalarValue(s.values[name]!);
+      return isHfSighting(o) ? sight(platform, o, seed, s.fingerprint) : null;
+    });
+    return {
+      sightings,
+      read(i) {
+        const s = scanned[i]!;
+        const itemText = text.slice(s.start, s.end);
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(itemText);
+        } catch (err) {
+          return { quarantine: quarantineItem(itemText, `#${i}: not valid JSON (${errorMessage(err)})`, url) };
+        }
+        const r = checkHfModel(parsed);
+        if (r.ok) return { item: r.item, fingerprint: s.fingerprint };
+        return { quarantine: quarantineItem(parsed, `#${i}: ${r.reason}`, url) };
+      },
+    };
   }
 
   async function* list(sort: HfSort, o: ListOptions = {}): AsyncGenerator<SourcePage<HfModelInput>> {
-    const signal = o.signal;
     const start = o.cursor ? rebaseListUrl(o.cursor, 'cursor') : null;
+    // A sweep always walks to the last page, so it asks for the next page as soon as a response's Link names it
+    // and reads this body meanwhile: the platform prepares one page while we take the other apart. Polls stop
+    // part way (at the watermark) and would waste a request of the rate-limit budget on a page never read.
+    const readAhead = sort === 'downloads';
+    const stop = new AbortController();
+    const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;
+    /** The page asked for ahead of the library: at most one, the one after the page it is reading. */
+    let ahead: PageFetch | null = null;
     let first = true;
     let captured: SourcePage<HfModelInput> | null = null;
+
+    const startFetch = (url: string): PageFetch => {
+      const f: PageFetch = { url, taken: false, next: undefined, res: null as unknown as Promise<HttpResult<ListBody>> };
+      f.res = http.send<ListBody>(url, {
+        signal,
+        what: 'page',
+        headers: { accept: 'application/json' },
+        ...(readAhead
+          ? {
+              onHeaders: (head) => {
+                if (head.status < 200 || head.status >= 300) return;
+                try {
+                  f.next = nextFrom(head.headers.get('link'), url);
+                } catch {
+                  return; // a foreign Link: the page's own handling below says so
+                }
+                if (f.taken) askAhead(f.next);
+              },
+            }
+          : {}),
+        parse: (text): ListBody => {
+          const seed = o.fingerprintSeed;
+          const scanned = seed ? scanItems(text, VOLATILE_FIELDS.huggingface, HF_SIGHT_MEMBERS, seed) : null;
+          if (scanned) return { text, scanned };
+          const body = parseJsonBody(text);
+          if (!Array.isArray(body)) throw new BadBodyError('list body is not a JSON array');
+          return { items: body };
+        },
+      });
+      return f;
+    };
+
+    function askAhead(next: string | null | undefined): void {
+      if (!next || ahead?.url === next) return;
+      ahead = startFetch(next);
+      ahead.res.catch(() => {}); // taken (and thrown) when the library asks for this page; dropped when it never does
+    }
 
     const pageFetch = async (input: unknown): Promise<Response> => {
       let url = typeof input === 'string' ? input : String((input as { url?: unknown }).url ?? input);
@@ -153,20 +232,14 @@ export function createHuggingFaceSource(opts: HuggingFaceSourceOptions): Hugging
       } else {
         url = rebaseListUrl(url, 'Link header');
       }
-      const res = await http.send<ListBody>(url, {
-        signal,
-        what: 'page',
-        headers: { accept: 'application/json' },
-        parse: (text) => {
-          const body = parseJsonBody(text);
-          if (!Array.isArray(body)) throw new BadBodyError('list body is not a JSON array');
-          const seed = o.fingerprintSeed;
-          const fingerprints = seed ? rawItemFingerprints(text, VOLATILE_FIELDS.huggingface, body.length, seed) : null;
-          return { items: body, fingerprints };
-        },
-      });
+      const f = ahead?.url === url ? ahead : startFetch(url);
+      if (f === ahead) ahead = null;
+      // The page the library reads: the one after it is asked for as soon as its Link is known.
+      f.taken = true;
+      askAhead(f.next);
+      const res = await f.res;
       const next = nextFrom(res.headers.get('link'), url);
-      captured = toPage(res.body, res.url, next);
+      captured = toPage(res.body, res.url, next, o.fingerprintSeed);
       log.debug({ url: res.url, items: captured.items.length, next: next !== null }, 'page');
       return new Response(STAND_IN_PAGE, {
         status: 200,
@@ -174,13 +247,17 @@ export function createHuggingFaceSource(opts: HuggingFaceSourceOptions): Hugging
       });
     };
 
-    for await (const _ of listModels({ hubUrl, sort, fetch: pageFetch as unknown as typeof fetch })) {
-      const page: SourcePage<HfModelInput> | null = captured;
-      captured = null;
-      if (!page) throw new Error('huggingface: page boundary without a page (library behaviour changed?)');
-      http.counters.pages++;
-      yield page;
-      signal?.throwIfAborted();
+    try {
+      for await (const _ of listModels({ hubUrl, sort, fetch: pageFetch as unknown as typeof fetch })) {
+        const page: SourcePage<HfModelInput> | null = captured;
+        captured = null;
+        if (!page) throw new Error('huggingface: page boundary without a page (library behaviour changed?)');
+        http.counters.pages++;
+        yield page;
+        o.signal?.throwIfAborted();
+      }
+    } finally {
+      stop.abort(new Error('listing closed')); // a page asked for ahead and never read is not waited for
     }
   }
 

@@ -115,6 +115,14 @@ export function isHfModel(x: unknown, opts: { requireAllTime?: boolean } = {}): 
   return true;
 }
 
+/** The members a sweep reads from an item's own text to sight it without parsing it (src/sources/raw-items.ts). */
+export const HF_SIGHT_MEMBERS: ReadonlySet<string> = new Set(['id', 'downloads', 'downloadsAllTime', 'likes']);
+
+/** True when the members read from an item's text are what HfModelSchema promises for them. */
+export function isHfSighting(o: Record<string, unknown>): boolean {
+  return typeof o.id === 'string' && o.id.length > 0 && isCount(o.downloads) && isCount(o.downloadsAllTime) && isCount(o.likes);
+}
+
 export type HfCheck = { ok: true; item: HfModelInput } | { ok: false; reason: string };
 
 /** Validates one raw item: the fast check first, zod for the reason (or for anything the fast check missed). */
