@@ -3,8 +3,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InputError, PageFailedError, PermanentHttpError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { loadRegistry } from '../../src/normalise/registry.js';
+import { sight } from '../../src/normalise/record.js';
 import { createHuggingFaceSource, type HuggingFaceSource } from '../../src/sources/huggingface/index.js';
 import { HF_EXPAND, HfModelSchema, checkHfModel, isHfModel } from '../../src/sources/huggingface/schema.js';
+import type { SourcePage } from '../../src/sources/types.js';
+import type { HfModelInput } from '../../src/normalise/inputs.js';
 import { collect, fakeServer, fixture, sendJson, testConfig, type FakeServer } from './helpers.js';
 
 const realList = JSON.parse(fixture('huggingface/list-models-default.burncloud-2025-11.json')) as Array<Record<string, unknown>>;
@@ -286,5 +289,108 @@ describe('Hugging Face source against a fake Hub', () => {
     expect(rec.key).toBe('huggingface:ggml-org/gemma-3-1b-it-GGUF');
     expect(rec.stats.downloadsAllTime).toBe(1863250);
     expect(rec.lineage.relation).toBe('quantized');
+  });
+
+  it('with a fingerprint seed, defers the items: sighted from their text, parsed and validated only when read', async () => {
+    const items = catalogue(30);
+    items[3] = { ...items[3]!, downloads: null }; // a figure that is not a count: no sighting, quarantined when read
+    items[5] = { ...items[5]!, tags: 'oops' }; // sighted (figures fine), quarantined when read
+    const hub = await fakeHub({ items });
+    const eager = await collect(source(hub.url, { pageSize: 20 }).sweep());
+    const pages = await collect(source(hub.url, { pageSize: 20 }).sweep({ fingerprintSeed: 'seed' }));
+    expect(pages.map((p) => [p.items.length, p.quarantine.length, p.deferred?.sightings.length])).toEqual([
+      [0, 0, 20],
+      [0, 0, 10],
+    ]);
+    const sightings = pages.flatMap((p) => p.deferred!.sightings);
+    expect(sightings[3]).toBeNull();
+    const reads = pages.flatMap((p) => p.deferred!.sightings.map((_, i) => p.deferred!.read(i)));
+    const read = reads.flatMap((r) => ('item' in r ? [r.item] : []));
+    // Exactly the items, and the quarantine, of the eager path.
+    expect(read).toEqual(eager.flatMap((p) => p.items));
+    const quarantined = reads.flatMap((r) => ('quarantine' in r ? [r.quarantine] : []));
+    expect(quarantined.map((q) => q.reason)).toEqual(eager.flatMap((p) => p.quarantine.map((q) => q.reason)));
+    expect(quarantined.every((q) => q.ref === pages[0]!.url && q.kind === 'item')).toBe(true);
+    // A sighting is what sight() says of the parsed item, with the fingerprint of its text.
+    reads.forEach((r, i) => {
+      if (!('item' in r) || sightings[i] === null) return;
+      expect(sightings[i]).toEqual(sight('huggingface', r.item, 'seed', r.fingerprint));
+    });
+    expect(sightings.filter((x) => x !== null)).toHaveLength(29);
+  });
+
+  it('quarantines a deferred item whose text is not JSON, and parses a body the scan cannot split whole', async () => {
+    const good = JSON.stringify(catalogue(2));
+    const badItem = good.replace('"downloads":2,', '"downloads":2,"x":tru,');
+    const trailing = `${good} x`;
+    for (const [body, deferred] of [
+      [badItem, true],
+      [good, true],
+    ] as const) {
+      const hub = await fakeServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(body);
+      });
+      servers.push(hub);
+      const [page] = await collect(source(hub.url).sweep({ fingerprintSeed: 'seed' }));
+      expect(page!.deferred !== undefined).toBe(deferred);
+      const r = page!.deferred!.read(0);
+      if (body === badItem) expect('quarantine' in r && r.quarantine.reason).toMatch(/^invalid item: #0: not valid JSON/);
+      else expect('item' in r).toBe(true);
+    }
+    // Not an array followed by nothing: parsed whole, which fails, and the page is retried until it gives up.
+    const hub = await fakeServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(trailing);
+    });
+    servers.push(hub);
+    await expect(collect(source(hub.url, { maxRetries: 1 }).sweep({ fingerprintSeed: 'seed' }))).rejects.toBeInstanceOf(PageFailedError);
+  });
+
+  it('asks for the next page of a sweep while the body of this one is still arriving, one page ahead at most', async () => {
+    const items = catalogue(40);
+    let release!: () => void;
+    const secondAsked = new Promise<void>((resolve) => (release = resolve));
+    let heldUntilSecond: boolean | null = null;
+    const hub = await fakeServer(async (req, res, n) => {
+      const url = new URL(req.url, 'http://127.0.0.1');
+      const offset = Number(url.searchParams.get('cursor') ?? 0);
+      const page = items.slice(offset, offset + 10);
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (offset + 10 < items.length) headers.link = `<${hub.url}/api/models?cursor=${offset + 10}&limit=10>; rel="next"`;
+      if (n === 1) release();
+      res.writeHead(200, headers);
+      const text = JSON.stringify(page);
+      if (n === 0) {
+        // The head goes out with half the body; the rest only once page 2 was asked for (or 2 s passed).
+        res.write(text.slice(0, text.length >> 1));
+        heldUntilSecond = await Promise.race([secondAsked.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2000))]);
+        res.end(text.slice(text.length >> 1));
+      } else res.end(text);
+    });
+    servers.push(hub);
+    const src = source(hub.url, { pageSize: 10 });
+    const seen: number[] = [];
+    for await (const p of src.sweep()) {
+      seen.push(p.items.length);
+      // While a page is being looked at, no more than the one after it has been asked for.
+      expect(hub.requests.length).toBeLessThanOrEqual(seen.length + 1);
+    }
+    expect(heldUntilSecond).toBe(true);
+    expect(seen).toEqual([10, 10, 10, 10]);
+    expect(src.counters).toMatchObject({ requests: 4, pages: 4 });
+  });
+
+  it('asks for nothing ahead in a poll, which stops part way', async () => {
+    const hub = await fakeHub({ items: catalogue(50) });
+    const src = source(hub.url, { pageSize: 10 });
+    const first: Array<SourcePage<HfModelInput>> = [];
+    for await (const p of src.listNewest()) {
+      first.push(p);
+      await new Promise((r) => setTimeout(r, 100)); // time enough for a request ahead to reach the server
+      break;
+    }
+    expect(first).toHaveLength(1);
+    expect(hub.requests).toHaveLength(1);
   });
 });
