@@ -27,7 +27,7 @@ import {
 import { ConfigError, HubwatchError, InputError, errorMessage } from '../errors.js';
 import type { NormalisedRecord, Platform } from '../model.js';
 import { runMigrations } from './migrations.js';
-import { MODEL_COLUMNS, SqlStore, type ColKind, type Columns, type Db, type Dialect, type Row } from './sql.js';
+import { MODEL_COLUMNS, SqlStore, clean, type ColKind, type Columns, type Db, type Dialect, type Row } from './sql.js';
 import type { PageCommit, SeenModel } from './types.js';
 
 const DIALECT: Dialect = {
@@ -284,6 +284,12 @@ const bigintOrNull = (v: number | null): DuckDBValue => (v === null ? null : Big
 
 /** Applies stage_seen and empties it: what commitPage does for a seen model. */
 const SEEN_SQL = {
+  // $1…$5 the keys, fingerprints, 30-day downloads, all-time downloads and likes, each joined by U+0001 (an empty
+  // figure is null); split in parallel, row by row.
+  stage: `INSERT INTO stage_seen (key, fingerprint, downloads30d, downloads_all_time, likes)
+   SELECT key, fingerprint, CAST(NULLIF(d30, '') AS BIGINT), CAST(NULLIF(dall, '') AS BIGINT), CAST(NULLIF(l, '') AS BIGINT)
+   FROM (SELECT unnest(string_split($1, chr(1))) AS key, unnest(string_split($2, chr(1))) AS fingerprint,
+     unnest(string_split($3, chr(1))) AS d30, unnest(string_split($4, chr(1))) AS dall, unnest(string_split($5, chr(1))) AS l)`,
   // $1 the day. A model has a stats row on a day exactly when its last_seen_date reached that day (commitPage
   // keeps the two together, and seen keys are never in the stage), so which rows must be replaced is found in
   // models' short columns; daily_stats, the largest table, is only searched when there are any.
@@ -312,37 +318,37 @@ export class DuckDBStore extends SqlStore {
   protected override readonly existingKeysSql = `SELECT key FROM models WHERE key IN (SELECT unnest(CAST($1 AS TEXT[])))
     UNION SELECT key FROM ${STAGE} WHERE key IN (SELECT unnest(CAST($1 AS TEXT[])))`;
   /**
-   * Keys and fingerprints joined by U+0001 and split natively: binding two strings and splitting them costs a
-   * fraction of parsing the same as JSON. Keys are made of cleaned text, which never holds U+0001; a caller's key
-   * that does takes the JSON form.
+   * Which sightings differ from what is stored. A fingerprint names one model and its content (fingerprint.ts), so
+   * a sighting is unchanged exactly when models holds its fingerprint: one anti join of the batch's fingerprints
+   * (bound as one string, split natively) against that single inline 12-byte column, with no key compared at all.
+   * Keys with rows still in the stage also count as changed (their models row is older than the stage); which
+   * those are is kept here rather than asked of the stage, whose scan cost more than the join.
    */
-  protected override sightingsRelation(keys: string[], fingerprints: string[]): { sql: string; params: unknown[] } {
-    if (keys.some((k) => k.includes(SEP)) || fingerprints.some((f) => f.includes(SEP))) {
-      return {
-        sql: `SELECT unnest(j.k) AS key, unnest(j.f) AS fingerprint
-          FROM (SELECT from_json($1, '["VARCHAR"]') AS k, from_json($2, '["VARCHAR"]') AS f) j`,
-        params: [JSON.stringify(keys), JSON.stringify(fingerprints)],
-      };
-    }
-    return {
-      sql: `SELECT unnest(string_split($1, chr(1))) AS key, unnest(string_split($2, chr(1))) AS fingerprint`,
-      params: [keys.join(SEP), fingerprints.join(SEP)],
-    };
-  }
-  /**
-   * By fingerprint alone (it names the model): one inline 12-byte column is all a batch reads of every stored model.
-   * Staged keys count as changed: their models row is older than the stage.
-   */
-  protected override changedKeysSql(sightings: string): string {
-    return `WITH s AS (${sightings}),
-      known AS (SELECT fingerprint FROM models WHERE fingerprint IN (SELECT fingerprint FROM s))
-      SELECT s.key FROM s WHERE s.fingerprint NOT IN (SELECT fingerprint FROM known)
-        OR s.key IN (SELECT key FROM ${STAGE})`;
+  override async changedKeys(sightings: ReadonlyArray<{ key: string; fingerprint: string }>): Promise<Set<string>> {
+    if (this.closed) throw closedError();
+    // After an open the stage may hold an earlier process's rows, unknown here: merging empties it.
+    if (this.stagedKeys === null) await this.mergeStaged();
+    const out = new Set<string>();
+    if (sightings.length === 0) return out;
+    const fps = sightings.map((s) => s.fingerprint);
+    const rel = fps.some((f) => f.includes(SEP))
+      ? { sql: `SELECT unnest(from_json($1, '["VARCHAR"]')) AS f`, param: JSON.stringify(fps) }
+      : { sql: `SELECT unnest(string_split($1, chr(1))) AS f`, param: fps.join(SEP) };
+    const rows = await this.db.query(`SELECT DISTINCT t.f FROM (${rel.sql}) t ANTI JOIN models m ON m.fingerprint = t.f`, [rel.param]);
+    const unknown = new Set(rows.map((r) => String(r.f)));
+    const staged = this.stagedKeys ?? new Set<string>();
+    for (const s of sightings) if (unknown.has(s.fingerprint) || staged.has(clean(s.key))) out.add(s.key);
+    return out;
   }
   private closed = false;
   /** Rows staged and not merged yet; may count rows of a rolled-back page (a merge then just finds fewer). Unknown
    * at open, so the first read merges whatever an earlier process left staged. */
   private staged = 1;
+  /**
+   * Keys staged since the last merge (at most MERGE_AT and a batch); null until the first merge after open, while
+   * the stage may hold rows of an earlier process. May hold keys of a rolled-back page: they only count as changed.
+   */
+  private stagedKeys: Set<string> | null = null;
   /** The last page_seq used; read from the stage on the first commit. */
   private pageSeq: bigint | null = null;
   /** Connections of streams still open, closed with the store. */
@@ -460,6 +466,7 @@ export class DuckDBStore extends SqlStore {
       }
     }
     this.staged += models.length;
+    if (this.stagedKeys) for (const m of models) this.stagedKeys.add(clean(m.key));
   }
 
   /**
@@ -468,6 +475,29 @@ export class DuckDBStore extends SqlStore {
    * stage never overwrites these figures with older ones.
    */
   protected async writeSeen(db: Db, date: string, platform: Platform, seen: readonly SeenModel[]): Promise<void> {
+    if (seen.some((s) => s.key.includes(SEP) || s.fingerprint.includes(SEP))) await this.appendSeen(seen);
+    else {
+      // Five strings bound and split natively: converting a batch's values one by one into the appender's
+      // vectors cost more on the event loop than everything else the store does in a daily sweep.
+      const figures = (pick: (s: SeenModel) => number | null) => seen.map((s) => pick(s) ?? '').join(SEP);
+      await db.exec(SEEN_SQL.stage, [
+        seen.map((s) => s.key).join(SEP),
+        seen.map((s) => s.fingerprint).join(SEP),
+        figures((s) => s.stats.downloads30d),
+        figures((s) => s.stats.downloadsAllTime),
+        figures((s) => s.stats.likes),
+      ]);
+    }
+    const [restated] = await db.query(SEEN_SQL.restated, [date]);
+    if (Number(restated?.n ?? 0) > 0) await db.exec(SEEN_SQL.unstat, [date]);
+    await db.exec(SEEN_SQL.stats, [date, platform]);
+    await db.exec(SEEN_SQL.models, [date]);
+    await db.exec(SEEN_SQL.day, [date]);
+    await db.exec(SEEN_SQL.clear);
+  }
+
+  /** stage_seen through the appender: for keys holding the separator the string form uses. */
+  private async appendSeen(seen: readonly SeenModel[]): Promise<void> {
     const appender = await this.writer.conn.createAppender('stage_seen');
     try {
       for (let from = 0; from < seen.length; from += CHUNK_ROWS) {
@@ -488,12 +518,6 @@ export class DuckDBStore extends SqlStore {
         // As in writeModels: the append's error is the one to report.
       }
     }
-    const [restated] = await db.query(SEEN_SQL.restated, [date]);
-    if (Number(restated?.n ?? 0) > 0) await db.exec(SEEN_SQL.unstat, [date]);
-    await db.exec(SEEN_SQL.stats, [date, platform]);
-    await db.exec(SEEN_SQL.models, [date]);
-    await db.exec(SEEN_SQL.day, [date]);
-    await db.exec(SEEN_SQL.clear);
   }
 
   /** Merges the stage into models, daily_stats and stats_days (see MERGE_SQL). */
@@ -501,11 +525,15 @@ export class DuckDBStore extends SqlStore {
     if (this.closed) throw closedError();
     await this.writer.serial.run(async () => {
       if (this.closed) throw closedError();
-      if (this.staged === 0) return;
+      if (this.staged === 0) {
+        this.stagedKeys ??= new Set();
+        return;
+      }
       await this.inTx(async (db) => {
         for (const sql of MERGE_SQL) await db.exec(sql);
       });
       this.staged = 0;
+      this.stagedKeys = new Set();
     });
   }
 

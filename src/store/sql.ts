@@ -240,13 +240,16 @@ export function dedupeByKey(models: readonly NormalisedRecord[]): NormalisedReco
 }
 
 /** One row per key, the last one given; keys written whole in the same commit are left out. */
+const isCountOrNull = (v: number | null): boolean => v === null || (Number.isSafeInteger(v) && v >= 0);
+
 function dedupeSeen(seen: readonly SeenModel[], written: ReadonlySet<string>): SeenModel[] {
   const out = new Map<string, SeenModel>();
   for (const s of seen) {
     const key = clean(s.key);
     if (written.has(key)) continue;
-    for (const v of [s.stats.downloads30d, s.stats.downloadsAllTime, s.stats.likes]) {
-      if (v !== null && (!Number.isSafeInteger(v) || v < 0)) throw new InputError(`figures of ${key} must be counts, got ${v}`);
+    const { downloads30d: d, downloadsAllTime: a, likes: l } = s.stats;
+    if (!isCountOrNull(d) || !isCountOrNull(a) || !isCountOrNull(l)) {
+      throw new InputError(`figures of ${key} must be counts, got ${[d, a, l].join(', ')}`);
     }
     out.delete(key);
     out.set(key, key === s.key ? s : { ...s, key });

@@ -171,6 +171,33 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
     out.seen = { a: gotA, b: await store.getModel(b.key), history: await store.statsHistories([a.key, b.key, c.key]) };
   });
 
+  it('writes the figures of seen models whatever their keys hold, separators of the engine included', async () => {
+    const odd = record('huggingface', 'o/\u0001,"x');
+    const plain = record('huggingface', 'o/plain');
+    await store.commitPage(page(D1, [odd, plain], { fingerprints: new Map([[odd.key, 'fo'], [plain.key, 'fp']]) }));
+    const figures = { downloads30d: 3, downloadsAllTime: 30, likes: 0 };
+    for (const batch of [[odd, plain], [plain]]) {
+      await store.commitPage(page(D2, [], { seen: batch.map((m) => ({ key: m.key, fingerprint: m === odd ? 'fo' : 'fp', stats: figures })) }));
+    }
+    expect((await store.statsHistory(odd.key)).at(-1)).toEqual({ date: D2, ...figures });
+    expect((await store.statsHistory(plain.key)).at(-1)).toEqual({ date: D2, ...figures });
+    // A figure left unknown is stored as null, not as zero.
+    await store.commitPage(page(D3, [], { seen: [{ key: plain.key, fingerprint: 'fp', stats: { downloads30d: null, downloadsAllTime: 0, likes: null } }] }));
+    expect((await store.statsHistory(plain.key)).at(-1)).toEqual({ date: D3, downloads30d: null, downloadsAllTime: 0, likes: null });
+  });
+
+  it('counts a model whose latest commit is not applied yet as changed', async () => {
+    const m = record('huggingface', 'o/staged');
+    const fingerprints = new Map([[m.key, 'fs']]);
+    await store.commitPage(page(D1, [m], { fingerprints }));
+    await store.statsDates(); // a read: whatever an engine deferred is applied
+    expect(await store.changedKeys([{ key: m.key, fingerprint: 'fs' }])).toEqual(new Set());
+    // DuckDB stages the day's commit and merges it before the next read: until then the models row is older.
+    await store.commitPage(page(D2, [{ ...m, stats: { ...m.stats, likes: 9 } }], { fingerprints }));
+    expect(await store.changedKeys([{ key: m.key, fingerprint: 'fs' }])).toEqual(store.engine === 'duckdb' ? new Set([m.key]) : new Set());
+    expect((await store.getModel(m.key))?.stats.likes).toBe(9);
+  });
+
   it('writes nothing of a page that fails mid-commit, checkpoint included', async () => {
     await store.commitPage(
       page(D1, [record('huggingface', 'org/first')], { checkpoint: { name: 'sweep', value: { page: 1 } }, coverage: { pages: 1 } }),
