@@ -60,26 +60,36 @@ export interface HttpResult<T> {
   url: string;
 }
 
-export interface SendInit<T> {
+/** A response's status and headers. */
+export interface ResponseHead {
+  status: number;
+  headers: HeaderBag;
+}
+
+/** How one logical request is made; with `parse` or `parseBytes` (SendInit) it says what its body becomes. */
+export interface SendOptions {
   method?: 'GET' | 'PUT' | 'POST' | 'HEAD';
   headers?: Record<string, string>;
   body?: string;
   signal?: AbortSignal | undefined;
-  /**
-   * Turns the body text into T. Throw `BadBodyError` (or any error) for a truncated or invalid body: the attempt
-   * is then retried like a 5xx. Throw `PermanentHttpError` for a body that retrying will not fix.
-   */
-  parse: (text: string, res: { status: number; headers: HeaderBag }) => T;
   /** Non-2xx statuses handed back to the caller instead of raised (e.g. 404 for robots.txt). */
   passStatuses?: readonly number[];
   /**
    * Called with each attempt's response head as soon as it is in, before the body is read, so that a caller
    * that learns its next URL from a header (a `Link`) can ask for it while this body is still arriving.
    */
-  onHeaders?: (head: { status: number; headers: HeaderBag }) => void;
+  onHeaders?: (head: ResponseHead) => void;
   /** What is being fetched, for messages ("page", "model", "robots.txt"). */
   what?: string;
 }
+
+/**
+ * A body parser gets the body as text (`parse`) or, for one that can work on the bytes and decode only what it
+ * needs, as a Buffer (`parseBytes`). Throw `BadBodyError` (or any error) for a truncated or invalid body: the
+ * attempt is then retried like a 5xx. Throw `PermanentHttpError` for a body that retrying will not fix.
+ */
+export type SendInit<T> = SendOptions &
+  ({ parse: (text: string, res: ResponseHead) => T; parseBytes?: never } | { parseBytes: (body: Buffer, res: ResponseHead) => T; parse?: never });
 
 /** Lower-cased response headers with a case-insensitive getter. */
 export class HeaderBag {
@@ -395,8 +405,11 @@ class Mutex {
 interface RawResponse {
   status: number;
   headers: HeaderBag;
-  text: string;
+  /** The body as it came (parseBytes), or decoded (everything else). */
+  body: Buffer | string;
 }
+
+const bodyText = (raw: RawResponse): string => (typeof raw.body === 'string' ? raw.body : raw.body.toString('utf8'));
 
 export class HttpClient {
   readonly platform: Platform;
@@ -524,7 +537,10 @@ export class HttpClient {
         waits429 = 0;
         if ((status >= 200 && status < 300) || init.passStatuses?.includes(status)) {
           try {
-            const body = init.parse(raw.text, { status, headers: raw.headers });
+            const head = { status, headers: raw.headers };
+            const body = init.parseBytes
+              ? init.parseBytes(typeof raw.body === 'string' ? Buffer.from(raw.body, 'utf8') : raw.body, head)
+              : init.parse(bodyText(raw), head);
             return { status, headers: raw.headers, body, url: safeUrl };
           } catch (err) {
             if (err instanceof PermanentHttpError) {
@@ -540,7 +556,7 @@ export class HttpClient {
         } else {
           this.counters.errors++;
           throw new PermanentHttpError(
-            `${this.platform} answered HTTP ${status} for ${what} ${safeUrl}${snippet(raw.text)}`,
+            `${this.platform} answered HTTP ${status} for ${what} ${safeUrl}${snippet(bodyText(raw))}`,
             status,
           );
         }
@@ -563,7 +579,7 @@ export class HttpClient {
   }
 
   /** JSON GET/PUT with the platform's JSON accept header; invalid or truncated JSON is retried. */
-  json(url: string, init: Omit<SendInit<unknown>, 'parse'> & { parse?: SendInit<unknown>['parse'] } = {}) {
+  json(url: string, init: SendOptions & { parse?: (text: string, res: ResponseHead) => unknown } = {}) {
     return this.send<unknown>(url, {
       ...init,
       headers: { accept: 'application/json', ...init.headers },
@@ -620,8 +636,8 @@ export class HttpClient {
         });
         const bag = HeaderBag.fromFetch(res.headers);
         init.onHeaders?.({ status: res.status, headers: bag });
-        const text = await res.text();
-        return { status: res.status, headers: bag, text };
+        const body = init.parseBytes ? Buffer.from(await res.arrayBuffer()) : await res.text();
+        return { status: res.status, headers: bag, body };
       }
       const res = await undiciRequest(url, {
         method,
@@ -632,8 +648,8 @@ export class HttpClient {
       });
       const bag = HeaderBag.fromNode(res.headers);
       init.onHeaders?.({ status: res.statusCode, headers: bag });
-      const text = await res.body.text();
-      return { status: res.statusCode, headers: bag, text };
+      const body = init.parseBytes ? Buffer.from(await res.body.arrayBuffer()) : await res.body.text();
+      return { status: res.statusCode, headers: bag, body };
     } catch (err) {
       if (ac.signal.aborted && !outer?.aborted) throw ac.signal.reason;
       throw err;

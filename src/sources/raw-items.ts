@@ -1,11 +1,14 @@
-// List items read from the response text itself, without parsing them. A daily sweep compares each model's
-// fingerprint with the stored one to skip unchanged models (src/normalise/fingerprint.ts); for those it needs only
-// the key and the day's figures, and parsing the whole item (JSON.parse builds every tag and card field, and the
-// collector then frees them) was the largest cost of such a sweep. So the scan finds each item's span, hashes its
-// bytes minus the volatile members, and picks out the few members a sighting needs; the source parses an item's
-// span only when the runner asks for it. A scan that finds anything it does not expect gives up (null) and the
-// caller parses the body whole: a fingerprint can only ever cause extra work, never a missed change.
-import { fingerprintOf } from '../normalise/fingerprint.js';
+// List items read from the response bytes themselves, without decoding or parsing them. A daily sweep compares each
+// model's fingerprint with the stored one to skip unchanged models (src/normalise/fingerprint.ts); for those it
+// needs only the key and the day's figures, and decoding the body and parsing every item (JSON.parse builds every
+// tag and card field, and the collector then frees them) was the largest cost of such a sweep. So the scan finds
+// each item's span in the UTF-8 body, hashes its bytes minus the volatile members, and reads the few members a
+// sighting needs; the source decodes and parses an item's span only when the runner asks for it. JSON's structural
+// characters are ASCII and never occur inside a multi-byte UTF-8 sequence, so bytes can be scanned as they are. A
+// scan that finds anything it does not expect gives up (null) and the caller parses the body whole: a fingerprint
+// can only ever cause extra work, never a missed change.
+import { hash } from 'node:crypto';
+import { FINGERPRINT_CHARS } from '../normalise/fingerprint.js';
 
 const QUOTE = 34; // "
 const BACKSLASH = 92;
@@ -21,33 +24,33 @@ function isSpace(c: number): boolean {
 }
 
 /** Index just past the string whose opening quote is at `i`, or -1 when it does not end. */
-function skipString(text: string, i: number): number {
+function skipString(b: Uint8Array, i: number): number {
   let j = i + 1;
-  for (;;) {
-    const q = text.indexOf('"', j);
-    if (q < 0) return -1;
-    // A quote ends the string unless an odd number of backslashes escapes it.
-    let b = q - 1;
-    while (b > i && text.charCodeAt(b) === BACKSLASH) b--;
-    if ((q - 1 - b) % 2 === 0) return q + 1;
-    j = q + 1;
+  const n = b.length;
+  while (j < n) {
+    const c = b[j]!;
+    if (c === QUOTE) return j + 1;
+    j += c === BACKSLASH ? 2 : 1;
   }
+  return -1;
 }
 
-function skipSpace(text: string, i: number): number {
-  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+function skipSpace(b: Uint8Array, i: number): number {
+  while (i < b.length && isSpace(b[i]!)) i++;
   return i;
 }
 
 /** Index just past the value starting at `i` (any JSON value), or -1. */
-function skipValue(text: string, i: number): number {
-  const c = text.charCodeAt(i);
-  if (c === QUOTE) return skipString(text, i);
+function skipValue(b: Uint8Array, i: number): number {
+  const c = b[i];
+  if (c === undefined) return -1;
+  if (c === QUOTE) return skipString(b, i);
+  const n = b.length;
   if (c !== OPEN_BRACE && c !== OPEN_BRACKET) {
     // A number or a literal: up to the next delimiter.
     let j = i;
-    while (j < text.length) {
-      const d = text.charCodeAt(j);
+    while (j < n) {
+      const d = b[j]!;
       if (d === COMMA || d === CLOSE_BRACE || d === CLOSE_BRACKET || isSpace(d)) break;
       j++;
     }
@@ -55,10 +58,10 @@ function skipValue(text: string, i: number): number {
   }
   let depth = 0;
   let j = i;
-  while (j < text.length) {
-    const d = text.charCodeAt(j);
+  while (j < n) {
+    const d = b[j]!;
     if (d === QUOTE) {
-      j = skipString(text, j);
+      j = skipString(b, j);
       if (j < 0) return -1;
       continue;
     }
@@ -74,85 +77,158 @@ function skipValue(text: string, i: number): number {
 
 /** One element of a list body as the scan found it. */
 export interface ScannedItem {
-  /** The element's text is `text.slice(start, end)`. */
+  /** The element's UTF-8 text is `body.subarray(start, end)`. */
   start: number;
   end: number;
   /** fingerprintOf(seed, …) of the element's text with the volatile members left out. */
   fingerprint: string;
-  /** The raw text of the asked-for top-level members' values, by name (the last one where a name repeats, as
-   * JSON.parse does); a member the element lacks is absent. */
-  values: Record<string, string>;
+  /**
+   * The values of the asked-for top-level members, by name (the last one where a name repeats, as JSON.parse
+   * does): a string, number, boolean or null as JSON.parse gives it, undefined for an object, an array or text
+   * that is not JSON. A member the element lacks is absent.
+   */
+  values: Record<string, unknown>;
 }
 
-/**
- * Splits a list body (a JSON array of objects) into its elements without parsing them: per element its span, its
- * fingerprint under `seed` with the top-level members named in `volatile` left out, and the raw values of the
- * top-level members named in `pick`. Null for a text that is not an array of objects, or has anything after the
- * closing bracket. The scan checks structure, not every token: a caller parses an element's span before using
- * anything else in it, and a fingerprint stands only for bytes that parsed before.
- */
-export function scanItems(text: string, volatile: ReadonlySet<string>, pick: ReadonlySet<string>, seed: string): ScannedItem[] | null {
-  const out: ScannedItem[] = [];
-  let i = skipSpace(text, 0);
-  if (text.charCodeAt(i) !== OPEN_BRACKET) return null;
-  i = skipSpace(text, i + 1);
-  if (text.charCodeAt(i) === CLOSE_BRACKET) return skipSpace(text, i + 1) === text.length ? out : null;
-  for (;;) {
-    if (text.charCodeAt(i) !== OPEN_BRACE) return null;
-    const start = i;
-    const values: Record<string, string> = {};
-    let kept = '';
-    let from = start;
-    i = skipSpace(text, i + 1);
-    if (text.charCodeAt(i) !== CLOSE_BRACE) {
-      for (;;) {
-        if (text.charCodeAt(i) !== QUOTE) return null;
-        const memberStart = i;
-        const keyEnd = skipString(text, i);
-        if (keyEnd < 0) return null;
-        i = skipSpace(text, keyEnd);
-        if (text.charCodeAt(i) !== COLON) return null;
-        const valueStart = skipSpace(text, i + 1);
-        i = skipValue(text, valueStart);
-        if (i < 0) return null;
-        // Keys are compared as written: an escaped spelling of a volatile name is simply kept in the hash.
-        const name = text.slice(memberStart + 1, keyEnd - 1);
-        if (pick.has(name)) values[name] = text.slice(valueStart, i);
-        if (volatile.has(name)) {
-          kept += text.slice(from, memberStart);
-          from = i;
-        }
-        i = skipSpace(text, i);
-        const c = text.charCodeAt(i);
-        if (c === CLOSE_BRACE) break;
-        if (c !== COMMA) return null;
-        i = skipSpace(text, i + 1);
+/** A member name the scan looks for, as the UTF-8 bytes it is written with. */
+interface Wanted {
+  name: string;
+  bytes: Uint8Array;
+  volatile: boolean;
+  pick: boolean;
+}
+
+/** The wanted names by byte length: a key is compared only with names of its own length. */
+function wantedByLength(volatile: ReadonlySet<string>, pick: ReadonlySet<string>): Map<number, Wanted[]> {
+  const out = new Map<number, Wanted[]>();
+  for (const name of new Set([...volatile, ...pick])) {
+    const bytes = Buffer.from(name, 'utf8');
+    const list = out.get(bytes.length) ?? [];
+    list.push({ name, bytes, volatile: volatile.has(name), pick: pick.has(name) });
+    out.set(bytes.length, list);
+  }
+  return out;
+}
+
+function matchKey(b: Uint8Array, from: number, to: number, byLength: Map<number, Wanted[]>): Wanted | null {
+  const candidates = byLength.get(to - from);
+  if (!candidates) return null;
+  next: for (const w of candidates) {
+    for (let k = 0; k < w.bytes.length; k++) if (b[from + k] !== w.bytes[k]) continue next;
+    return w;
+  }
+  return null;
+}
+
+/** The value of a scalar member from its UTF-8 text: as JSON.parse reads it, or undefined (see ScannedItem.values). */
+export function scalarValue(b: Buffer, from: number, to: number): unknown {
+  const c = b[from];
+  if (c === OPEN_BRACE || c === OPEN_BRACKET) return undefined;
+  if (to - from <= 15 && c !== undefined && c >= 48 && c <= 57 && (c !== 48 || to - from === 1)) {
+    // A plain non-negative integer (the figures): read without making a string.
+    let n = 0;
+    for (let k = from; k < to; k++) {
+      const d = b[k]! - 48;
+      if (d < 0 || d > 9) return jsonScalar(b, from, to);
+      n = n * 10 + d;
+    }
+    return n;
+  }
+  if (c === QUOTE && to - from >= 2 && b[to - 1] === QUOTE) {
+    let plain = true;
+    for (let k = from + 1; k < to - 1; k++) {
+      const d = b[k]!;
+      if (d === BACKSLASH || d === QUOTE || d < 32) {
+        plain = false;
+        break;
       }
     }
-    i += 1;
-    kept += text.slice(from, i);
-    out.push({ start, end: i, fingerprint: fingerprintOf(seed, kept), values });
-    i = skipSpace(text, i);
-    const c = text.charCodeAt(i);
-    if (c === CLOSE_BRACKET) break;
-    if (c !== COMMA) return null;
-    i = skipSpace(text, i + 1);
+    if (plain) return b.toString('utf8', from + 1, to - 1);
   }
-  return skipSpace(text, i + 1) === text.length ? out : null;
+  return jsonScalar(b, from, to);
 }
 
-/**
- * The value of a scalar member from its raw text (ScannedItem.values): a string, a number, true, false or null;
- * undefined for anything else or for text that is not JSON.
- */
-export function scalarValue(raw: string): unknown {
-  const c = raw.charCodeAt(0);
-  if (c === QUOTE && raw.indexOf('\\') < 0 && raw.indexOf('"', 1) === raw.length - 1) return raw.slice(1, -1);
-  if (c === OPEN_BRACE || c === OPEN_BRACKET) return undefined;
-  if (/^(?:0|[1-9]\d{0,14})$/.test(raw)) return Number(raw);
+function jsonScalar(b: Buffer, from: number, to: number): unknown {
   try {
-    return JSON.parse(raw) as unknown;
+    const v: unknown = JSON.parse(b.toString('utf8', from, to));
+    return typeof v === 'object' && v !== null ? undefined : v;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Splits a list body (the UTF-8 bytes of a JSON array of objects) into its elements without parsing them: per
+ * element its span, its fingerprint under `seed` with the top-level members named in `volatile` left out, and the
+ * values of the top-level members named in `pick`. Null for a body that is not an array of objects, or has
+ * anything after the closing bracket. The scan checks structure, not every token: a caller parses an element's
+ * span before using anything else in it, and a fingerprint stands only for bytes that parsed before.
+ */
+export function scanItems(body: Buffer, volatile: ReadonlySet<string>, pick: ReadonlySet<string>, seed: string): ScannedItem[] | null {
+  const byLength = wantedByLength(volatile, pick);
+  const seedBytes = Buffer.from(seed, 'utf8');
+  // The bytes hashed per element: the seed, then the element's text minus its volatile members.
+  let scratch = Buffer.allocUnsafe(Math.max(4096, seedBytes.length * 2));
+  seedBytes.copy(scratch, 0);
+  let kept = 0;
+  let from = 0;
+  /** Appends body[from, to) to the scratch. */
+  const keep = (to: number): void => {
+    const need = kept + (to - from);
+    if (need > scratch.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(need, scratch.length * 2));
+      scratch.copy(bigger, 0, 0, kept);
+      scratch = bigger;
+    }
+    kept += body.copy(scratch, kept, from, to);
+  };
+  const out: ScannedItem[] = [];
+  const n = body.length;
+  let i = skipSpace(body, 0);
+  if (body[i] !== OPEN_BRACKET) return null;
+  i = skipSpace(body, i + 1);
+  if (body[i] === CLOSE_BRACKET) return skipSpace(body, i + 1) === n ? out : null;
+  for (;;) {
+    if (body[i] !== OPEN_BRACE) return null;
+    const start = i;
+    const values: Record<string, unknown> = {};
+    kept = seedBytes.length;
+    from = start;
+    i = skipSpace(body, i + 1);
+    if (body[i] !== CLOSE_BRACE) {
+      for (;;) {
+        if (body[i] !== QUOTE) return null;
+        const memberStart = i;
+        const keyEnd = skipString(body, i);
+        if (keyEnd < 0) return null;
+        i = skipSpace(body, keyEnd);
+        if (body[i] !== COLON) return null;
+        const valueStart = skipSpace(body, i + 1);
+        i = skipValue(body, valueStart);
+        if (i < 0) return null;
+        // Keys are compared as written: an escaped spelling of a volatile name is simply kept in the hash.
+        const wanted = matchKey(body, memberStart + 1, keyEnd - 1, byLength);
+        if (wanted?.pick) values[wanted.name] = scalarValue(body, valueStart, i);
+        if (wanted?.volatile) {
+          keep(memberStart);
+          from = i;
+        }
+        i = skipSpace(body, i);
+        const c = body[i];
+        if (c === CLOSE_BRACE) break;
+        if (c !== COMMA) return null;
+        i = skipSpace(body, i + 1);
+      }
+    }
+    i += 1;
+    keep(i);
+    const fingerprint = hash('sha1', scratch.subarray(0, kept), 'base64').slice(0, FINGERPRINT_CHARS);
+    out.push({ start, end: i, fingerprint, values });
+    i = skipSpace(body, i);
+    const c = body[i];
+    if (c === CLOSE_BRACKET) break;
+    if (c !== COMMA) return null;
+    i = skipSpace(body, i + 1);
+  }
+  return skipSpace(body, i + 1) === n ? out : null;
 }

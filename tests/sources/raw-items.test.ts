@@ -1,13 +1,16 @@
-// The raw-item scan splits a list body into its items' text without a parser: it must find exactly the items
-// JSON.parse finds (their spans parse to them, the picked members' raw values to theirs), leave out only the
-// top-level volatile members from the fingerprint, and give up rather than guess.
+// The raw-item scan splits a list body's bytes into its items without a parser: it must find exactly the items
+// JSON.parse finds (their spans parse to them, the picked members' values are theirs), leave out only the
+// top-level volatile members from the fingerprint (which is that of the item's text: fingerprint.ts), and give up
+// rather than guess.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fingerprintOf } from '../../src/normalise/fingerprint.js';
 import { scalarValue, scanItems } from '../../src/sources/raw-items.js';
 
 const VOLATILE = new Set(['downloads', 'likes']);
 const PICK = new Set(['id', 'downloads', 'likes']);
-const fingerprints = (text: string, seed = 'seed') => scanItems(text, VOLATILE, PICK, seed)?.map((s) => s.fingerprint) ?? null;
+const scan = (text: string, seed = 'seed') => scanItems(Buffer.from(text, 'utf8'), VOLATILE, PICK, seed);
+const fingerprints = (text: string, seed = 'seed') => scan(text, seed)?.map((s) => s.fingerprint) ?? null;
 const hashes = (items: unknown[], space?: number) => fingerprints(JSON.stringify(items, null, space));
 
 const item = fc.record({
@@ -23,23 +26,32 @@ describe('scanItems', () => {
     fc.assert(
       fc.property(fc.array(item, { maxLength: 8 }), fc.constantFrom(undefined, 2), (items, space) => {
         const text = JSON.stringify(items, null, space);
-        const scanned = scanItems(text, VOLATILE, PICK, 'seed');
+        const bytes = Buffer.from(text, 'utf8');
+        const scanned = scanItems(bytes, VOLATILE, PICK, 'seed');
         expect(scanned).not.toBeNull();
         expect(scanned).toHaveLength(items.length);
         scanned!.forEach((s, i) => {
-          expect(JSON.parse(text.slice(s.start, s.end))).toEqual(JSON.parse(JSON.stringify(items[i])));
-          expect(Object.keys(s.values).sort()).toEqual([...PICK].sort());
-          expect(scalarValue(s.values.id!)).toBe(items[i]!.id);
-          expect(scalarValue(s.values.downloads!)).toBe(items[i]!.downloads);
+          const own = bytes.toString('utf8', s.start, s.end);
+          expect(JSON.parse(own)).toEqual(JSON.parse(JSON.stringify(items[i])));
+          expect(s.values).toEqual({ id: items[i]!.id, downloads: items[i]!.downloads, likes: items[i]!.likes });
         });
       }),
     );
   });
 
+  it('fingerprints an item as fingerprint.ts does its text, whatever the text holds', () => {
+    const plain = fc.record({ id: fc.string({ unit: 'grapheme' }), tags: fc.array(fc.string({ unit: 'binary' })), cardData: fc.jsonValue() });
+    fc.assert(
+      fc.property(fc.array(plain, { maxLength: 4 }), (items) => {
+        expect(fingerprints(JSON.stringify(items))).toEqual(items.map((it) => fingerprintOf('seed', JSON.stringify(it))));
+      }),
+    );
+  });
+
   it('picks the last of a repeated member, as JSON.parse does, and leaves out members an item lacks', () => {
-    const [a, b] = scanItems('[{"id":"x","likes":1,"likes":2},{"id":"y"}]', VOLATILE, PICK, 'seed')!;
-    expect(a!.values).toEqual({ id: '"x"', likes: '2' });
-    expect(b!.values).toEqual({ id: '"y"' });
+    const [a, b] = scan('[{"id":"x","likes":1,"likes":2},{"id":"y","likes":{"n":1}}]')!;
+    expect(a!.values).toEqual({ id: 'x', likes: 2 });
+    expect(b!.values).toEqual({ id: 'y', likes: undefined });
   });
 
   it('ignores the volatile members at the top level only', () => {
@@ -89,16 +101,24 @@ describe('scanItems', () => {
 });
 
 describe('scalarValue', () => {
+  const read = (text: string) => scalarValue(Buffer.from(text, 'utf8'), 0, Buffer.byteLength(text));
   it('reads strings, numbers and literals as JSON.parse does, and nothing else', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null)), (v) => {
-        expect(scalarValue(JSON.stringify(v))).toEqual(JSON.parse(JSON.stringify(v)));
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.integer(), fc.nat(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null)),
+        (v) => {
+          expect(read(JSON.stringify(v))).toEqual(JSON.parse(JSON.stringify(v)));
+        },
+      ),
     );
-    expect(scalarValue('"a\\"b"')).toBe('a"b');
-    expect(scalarValue('12a')).toBeUndefined();
-    expect(scalarValue('"open')).toBeUndefined();
-    expect(scalarValue('[1]')).toBeUndefined();
-    expect(scalarValue('{"a":1}')).toBeUndefined();
+    expect(read('"a\\"b"')).toBe('a"b');
+    expect(read('"\u00e9t\u00e9"')).toBe('été');
+    expect(read('"été 🚀"')).toBe('été 🚀');
+    expect(read('007')).toBeUndefined();
+    expect(read('12a')).toBeUndefined();
+    expect(read('9007199254740993')).toBe(9007199254740993);
+    expect(read('"open')).toBeUndefined();
+    expect(read('[1]')).toBeUndefined();
+    expect(read('{"a":1}')).toBeUndefined();
   });
 });

@@ -27,7 +27,7 @@ import type { Logger } from '../../log.js';
 import { capString } from '../../model.js';
 import type { HfModelInput } from '../../normalise/inputs.js';
 import { VOLATILE_FIELDS, normaliseHuggingFace, sight } from '../../normalise/record.js';
-import { scalarValue, scanItems, type ScannedItem } from '../raw-items.js';
+import { scanItems, type ScannedItem } from '../raw-items.js';
 import type { QuarantineItem } from '../../store/types.js';
 import {
   BadBodyError,
@@ -62,8 +62,14 @@ export interface HuggingFaceSourceOptions {
   now?: () => Date;
 }
 
-/** A list page parsed once, or (for a sweep that skips unchanged models) split into its items' texts unparsed. */
-type ListBody = { items: unknown[] } | { text: string; scanned: ScannedItem[] };
+/** A list page parsed once, or (for a sweep that skips unchanged models) split into its items' bytes unparsed. */
+type ListBody = { items: unknown[] } | { bytes: Buffer; scanned: ScannedItem[] };
+
+function parseList(text: string): ListBody {
+  const body = parseJsonBody(text);
+  if (!Array.isArray(body)) throw new BadBodyError('list body is not a JSON array');
+  return { items: body };
+}
 
 /** One list page being fetched; `next` is its Link target once a response head has said it. */
 interface PageFetch {
@@ -131,7 +137,7 @@ export function createHuggingFaceSource(opts: HuggingFaceSourceOptions): Hugging
     toQuarantine(platform, 'item', raw, `invalid item: ${reason}`, ref, now());
 
   function toPage(raw: ListBody, url: string, next: string | null, seed: string | undefined): SourcePage<HfModelInput> {
-    if ('scanned' in raw) return { items: [], quarantine: [], next, url, deferred: deferredItems(raw.text, raw.scanned, url, seed!) };
+    if ('scanned' in raw) return { items: [], quarantine: [], next, url, deferred: deferredItems(raw.bytes, raw.scanned, url, seed!) };
     const items: HfModelInput[] = [];
     const quarantine: QuarantineItem[] = [];
     for (let i = 0; i < raw.items.length; i++) {
@@ -146,21 +152,17 @@ export function createHuggingFaceSource(opts: HuggingFaceSourceOptions): Hugging
   }
 
   /**
-   * A sweep page's items left as text: each sighted from the members HF_SIGHT_MEMBERS names, and parsed and
-   * validated only when read. An item whose sighting matches the stored fingerprint is never read: its text minus
-   * the figures is byte for byte one that parsed and validated before, and the figures are checked here.
+   * A sweep page's items left as bytes: each sighted from the members HF_SIGHT_MEMBERS names, and decoded, parsed
+   * and validated only when read. An item whose sighting matches the stored fingerprint is never read: its text
+   * minus the figures is byte for byte one that parsed and validated before, and the figures are checked here.
    */
-  function deferredItems(text: string, scanned: ScannedItem[], url: string, seed: string): DeferredItems<HfModelInput> {
-    const sightings = scanned.map((s) => {
-      const o: Record<string, unknown> = {};
-      for (const name in s.values) o[name] = scalarValue(s.values[name]!);
-      return isHfSighting(o) ? sight(platform, o, seed, s.fingerprint) : null;
-    });
+  function deferredItems(bytes: Buffer, scanned: ScannedItem[], url: string, seed: string): DeferredItems<HfModelInput> {
+    const sightings = scanned.map((s) => (isHfSighting(s.values) ? sight(platform, s.values, seed, s.fingerprint) : null));
     return {
       sightings,
       read(i) {
         const s = scanned[i]!;
-        const itemText = text.slice(s.start, s.end);
+        const itemText = bytes.toString('utf8', s.start, s.end);
         let parsed: unknown;
         try {
           parsed = JSON.parse(itemText);
@@ -187,6 +189,7 @@ export function createHuggingFaceSource(opts: HuggingFaceSourceOptions): Hugging
     let first = true;
     let captured: SourcePage<HfModelInput> | null = null;
 
+    const seed = o.fingerprintSeed;
     const startFetch = (url: string): PageFetch => {
       const f: PageFetch = { url, taken: false, next: undefined, res: null as unknown as Promise<HttpResult<ListBody>> };
       f.res = http.send<ListBody>(url, {
@@ -206,14 +209,14 @@ export function createHuggingFaceSource(opts: HuggingFaceSourceOptions): Hugging
               },
             }
           : {}),
-        parse: (text): ListBody => {
-          const seed = o.fingerprintSeed;
-          const scanned = seed ? scanItems(text, VOLATILE_FIELDS.huggingface, HF_SIGHT_MEMBERS, seed) : null;
-          if (scanned) return { text, scanned };
-          const body = parseJsonBody(text);
-          if (!Array.isArray(body)) throw new BadBodyError('list body is not a JSON array');
-          return { items: body };
-        },
+        ...(seed
+          ? {
+              parseBytes: (bytes: Buffer): ListBody => {
+                const scanned = scanItems(bytes, VOLATILE_FIELDS.huggingface, HF_SIGHT_MEMBERS, seed);
+                return scanned ? { bytes, scanned } : parseList(bytes.toString('utf8'));
+              },
+            }
+          : { parse: parseList }),
       });
       return f;
     };
