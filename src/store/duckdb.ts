@@ -284,12 +284,6 @@ const bigintOrNull = (v: number | null): DuckDBValue => (v === null ? null : Big
 
 /** Applies stage_seen and empties it: what commitPage does for a seen model. */
 const SEEN_SQL = {
-  // $1…$5 the keys, fingerprints, 30-day downloads, all-time downloads and likes, each joined by U+0001 (an empty
-  // figure is null); split in parallel, row by row.
-  stage: `INSERT INTO stage_seen (key, fingerprint, downloads30d, downloads_all_time, likes)
-   SELECT key, fingerprint, CAST(NULLIF(d30, '') AS BIGINT), CAST(NULLIF(dall, '') AS BIGINT), CAST(NULLIF(l, '') AS BIGINT)
-   FROM (SELECT unnest(string_split($1, chr(1))) AS key, unnest(string_split($2, chr(1))) AS fingerprint,
-     unnest(string_split($3, chr(1))) AS d30, unnest(string_split($4, chr(1))) AS dall, unnest(string_split($5, chr(1))) AS l)`,
   // $1 the day. A model has a stats row on a day exactly when its last_seen_date reached that day (commitPage
   // keeps the two together, and seen keys are never in the stage), so which rows must be replaced is found in
   // models' short columns; daily_stats, the largest table, is only searched when there are any.
@@ -475,19 +469,7 @@ export class DuckDBStore extends SqlStore {
    * stage never overwrites these figures with older ones.
    */
   protected async writeSeen(db: Db, date: string, platform: Platform, seen: readonly SeenModel[]): Promise<void> {
-    if (seen.some((s) => s.key.includes(SEP) || s.fingerprint.includes(SEP))) await this.appendSeen(seen);
-    else {
-      // Five strings bound and split natively: converting a batch's values one by one into the appender's
-      // vectors cost more on the event loop than everything else the store does in a daily sweep.
-      const figures = (pick: (s: SeenModel) => number | null) => seen.map((s) => pick(s) ?? '').join(SEP);
-      await db.exec(SEEN_SQL.stage, [
-        seen.map((s) => s.key).join(SEP),
-        seen.map((s) => s.fingerprint).join(SEP),
-        figures((s) => s.stats.downloads30d),
-        figures((s) => s.stats.downloadsAllTime),
-        figures((s) => s.stats.likes),
-      ]);
-    }
+    await this.appendSeen(seen);
     const [restated] = await db.query(SEEN_SQL.restated, [date]);
     if (Number(restated?.n ?? 0) > 0) await db.exec(SEEN_SQL.unstat, [date]);
     await db.exec(SEEN_SQL.stats, [date, platform]);
@@ -496,7 +478,7 @@ export class DuckDBStore extends SqlStore {
     await db.exec(SEEN_SQL.clear);
   }
 
-  /** stage_seen through the appender: for keys holding the separator the string form uses. */
+  /** Appends the seen models to stage_seen. */
   private async appendSeen(seen: readonly SeenModel[]): Promise<void> {
     const appender = await this.writer.conn.createAppender('stage_seen');
     try {
