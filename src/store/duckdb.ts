@@ -192,10 +192,11 @@ class SerialDb implements Db {
  * again; a larger threshold lets a sweep append and checkpoint at the end (DuckDB also checkpoints on close).
  * The buffer pool is capped (HUBWATCH_DUCKDB_MEMORY, default 256MB) so that memory does not grow with the
  * catalogue: with no key indexes left (schema version 3) everything DuckDB holds is buffer-managed and spills to
- * the `.tmp` folder beside the file. Measured on the daily sweep, peak RSS of the process: 611-665 MB at 200,000
- * models and 811-851 MB at 1,000,000 with 256MB; 1,363 MB at 1,000,000 uncapped. 128MB gave 551 and 701 MB at the
- * same speed, but the first sweep of 1,000,000 models (merges of 100,000 staged rows) ran out of memory there. DuckDB runs on one core fewer than the machine has
- * unless HUBWATCH_DUCKDB_THREADS says otherwise: the event loop that fetches, parses and hashes the next pages
+ * the `.tmp` folder beside the file. Measured on the daily sweep, peak RSS of the process with 256MB: 611-665 MB at
+ * 200,000 models and 811-851 MB at 1,000,000 when every item was parsed, 535-578 and 646 MB since unchanged items
+ * are not; 1,363 MB at 1,000,000 uncapped. 128MB saved some 100 MB at the same speed, but the first sweep of
+ * 1,000,000 models (merges of 100,000 staged rows) ran out of memory there. DuckDB runs on one core fewer than the
+ * machine has unless HUBWATCH_DUCKDB_THREADS says otherwise: the event loop that fetches, scans and hashes the next pages
  * needs a core of its own (on two cores a daily sweep ran at 26.8k against 19.9k records/s with DuckDB on both).
  */
 const DUCKDB_SETTINGS: Record<string, string> = {
