@@ -186,6 +186,15 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
     expect((await store.statsHistory(plain.key)).at(-1)).toEqual({ date: D3, downloads30d: null, downloadsAllTime: 0, likes: null });
   });
 
+  it('keeps the latest day a model was seen when an earlier day is committed after it', async () => {
+    const m = record('huggingface', 'o/late-day');
+    await store.commitPage(page(D2, [m]));
+    await store.statsDates(); // applied (DuckDB merges its stage), so the next commit meets a stored model
+    await store.commitPage(page(D1, [{ ...m, stats: { ...m.stats, likes: 1 } }]));
+    expect(await store.markUnseenDeleted('huggingface', D2)).toBe(0);
+    expect((await store.statsHistory(m.key)).map((r) => r.date)).toEqual([D1, D2]);
+  });
+
   it('counts a model whose latest commit is not applied yet as changed', async () => {
     const m = record('huggingface', 'o/staged');
     const fingerprints = new Map([[m.key, 'fs']]);
