@@ -190,12 +190,13 @@ class SerialDb implements Db {
 /**
  * DuckDB checkpoints (rewrites the file) every 16 MB of WAL by default, which in a sweep lands mid-run again and
  * again; a larger threshold lets a sweep append and checkpoint at the end (DuckDB also checkpoints on close).
- * The buffer pool is capped (HUBWATCH_DUCKDB_MEMORY, default 256MB) so that memory does not grow with the
+ * The buffer pool is capped (HUBWATCH_DUCKDB_MEMORY, default 192MB) so that memory does not grow with the
  * catalogue: with no key indexes left (schema version 3) everything DuckDB holds is buffer-managed and spills to
- * the `.tmp` folder beside the file. Measured on the daily sweep, peak RSS of the process with 256MB: 611-665 MB at
- * 200,000 models and 811-851 MB at 1,000,000 when every item was parsed, 535-578 and 646 MB since unchanged items
- * are not; 1,363 MB at 1,000,000 uncapped. 128MB saved some 100 MB at the same speed, but the first sweep of
- * 1,000,000 models (merges of 100,000 staged rows) ran out of memory there. DuckDB runs on one core fewer than the
+ * the `.tmp` folder beside the file. At 200,000 models the file is smaller than the pool; at 1,000,000 the pool
+ * fills, so the cap is what the two differ by. Peak RSS of the process in the daily sweep: 489 MB at 200,000 and
+ * 573 MB at 1,000,000 with 192MB (478 and 615-639 MB with 256MB; 1,363 MB at 1,000,000 uncapped, before models
+ * were replaced rather than updated in merges), at the same speed. 128MB once ran out of memory in a first sweep
+ * of 1,000,000 models (merges of 100,000 staged rows); 192MB does not. DuckDB runs on one core fewer than the
  * machine has unless HUBWATCH_DUCKDB_THREADS says otherwise: the event loop that fetches, scans and hashes the next pages
  * needs a core of its own (on two cores a daily sweep ran at 26.8k against 19.9k records/s with DuckDB on both).
  */
@@ -203,7 +204,7 @@ const DUCKDB_SETTINGS: Record<string, string> = {
   checkpoint_threshold: '1GB',
   preserve_insertion_order: 'false',
   threads: process.env.HUBWATCH_DUCKDB_THREADS ?? String(Math.max(1, availableParallelism() - 1)),
-  memory_limit: process.env.HUBWATCH_DUCKDB_MEMORY ?? '256MB',
+  memory_limit: process.env.HUBWATCH_DUCKDB_MEMORY ?? '192MB',
 };
 
 const STAGE = 'stage_models';
