@@ -16,7 +16,10 @@
 //   their payload, and parsing a 1000-item body twice would cost as much as everything else. So the wrapper reads
 //   and parses the body once, validates it into a SourcePage, and hands the library a one-element stand-in body
 //   with the (absolute) `Link` header: the library then yields exactly one entry per page, which marks the page
-//   boundary, and goes on following `Link` as before.
+//   boundary, and goes on following `Link` as before. A sweep given a fingerprint seed does not parse the body at
+//   all: it scans the bytes (raw-items.ts) and defers each item until the runner reads it (SourcePage.deferred).
+// - Reading ahead. The library asks for page N+1 only after it has yielded page N; a sweep asks for it as soon as
+//   page N's response head carries the Link, and hands it over when the library asks (one page ahead at most).
 // - Errors. The library turns any non-2xx into HubApiError; the wrapper raises our own errors first
 //   (RateLimitedError, PermanentHttpError, PageFailedError), so the runner sees one taxonomy on every platform.
 import { listModels, modelInfo } from '@huggingface/hub';
