@@ -35,7 +35,13 @@ export const FINGERPRINT_CHARS = 12;
 
 /** The fingerprint of `text` (an item's JSON without its volatile fields) under `seed`. */
 export function fingerprintOf(seed: string, text: string): string {
-  return hash('sha1', seed + text, 'base64').slice(0, FINGERPRINT_CHARS);
+  return fingerprintDigest(seed + text);
+}
+
+/** The fingerprint of the seed and item text already put together, as a string or as its UTF-8 bytes (which hash
+ * the same: raw-items.ts hashes response bytes without decoding them). */
+export function fingerprintDigest(seeded: string | Uint8Array): string {
+  return hash('sha1', seeded, 'base64').slice(0, FINGERPRINT_CHARS);
 }
 
 /**

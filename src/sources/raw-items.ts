@@ -7,8 +7,7 @@
 // characters are ASCII and never occur inside a multi-byte UTF-8 sequence, so bytes can be scanned as they are. A
 // scan that finds anything it does not expect gives up (null) and the caller parses the body whole: a fingerprint
 // can only ever cause extra work, never a missed change.
-import { hash } from 'node:crypto';
-import { FINGERPRINT_CHARS } from '../normalise/fingerprint.js';
+import { fingerprintDigest } from '../normalise/fingerprint.js';
 
 const QUOTE = 34; // "
 const BACKSLASH = 92;
@@ -222,7 +221,7 @@ export function scanItems(body: Buffer, volatile: ReadonlySet<string>, pick: Rea
     }
     i += 1;
     keep(i);
-    const fingerprint = hash('sha1', scratch.subarray(0, kept), 'base64').slice(0, FINGERPRINT_CHARS);
+    const fingerprint = fingerprintDigest(scratch.subarray(0, kept));
     out.push({ start, end: i, fingerprint, values });
     i = skipSpace(body, i);
     const c = body[i];

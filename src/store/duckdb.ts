@@ -472,17 +472,6 @@ export class DuckDBStore extends SqlStore {
    * stage never overwrites these figures with older ones.
    */
   protected async writeSeen(db: Db, date: string, platform: Platform, seen: readonly SeenModel[]): Promise<void> {
-    await this.appendSeen(seen);
-    const [restated] = await db.query(SEEN_SQL.restated, [date]);
-    if (Number(restated?.n ?? 0) > 0) await db.exec(SEEN_SQL.unstat, [date]);
-    await db.exec(SEEN_SQL.stats, [date, platform]);
-    await db.exec(SEEN_SQL.models, [date]);
-    await db.exec(SEEN_SQL.day, [date]);
-    await db.exec(SEEN_SQL.clear);
-  }
-
-  /** Appends the seen models to stage_seen. */
-  private async appendSeen(seen: readonly SeenModel[]): Promise<void> {
     const appender = await this.writer.conn.createAppender('stage_seen');
     try {
       for (let from = 0; from < seen.length; from += CHUNK_ROWS) {
@@ -503,6 +492,12 @@ export class DuckDBStore extends SqlStore {
         // As in writeModels: the append's error is the one to report.
       }
     }
+    const [restated] = await db.query(SEEN_SQL.restated, [date]);
+    if (Number(restated?.n ?? 0) > 0) await db.exec(SEEN_SQL.unstat, [date]);
+    await db.exec(SEEN_SQL.stats, [date, platform]);
+    await db.exec(SEEN_SQL.models, [date]);
+    await db.exec(SEEN_SQL.day, [date]);
+    await db.exec(SEEN_SQL.clear);
   }
 
   /** Merges the stage into models, daily_stats and stats_days (see MERGE_SQL). */

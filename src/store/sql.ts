@@ -239,9 +239,9 @@ export function dedupeByKey(models: readonly NormalisedRecord[]): NormalisedReco
   return seen.size === models.length ? (models as NormalisedRecord[]) : [...seen.values()];
 }
 
-/** One row per key, the last one given; keys written whole in the same commit are left out. */
 const isCountOrNull = (v: number | null): boolean => v === null || (Number.isSafeInteger(v) && v >= 0);
 
+/** One row per key, the last one given; keys written whole in the same commit are left out. */
 function dedupeSeen(seen: readonly SeenModel[], written: ReadonlySet<string>): SeenModel[] {
   const out = new Map<string, SeenModel>();
   for (const s of seen) {

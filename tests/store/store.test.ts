@@ -139,6 +139,9 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
     // Any text in a key, separators of the engine's own encoding included.
     const odd = { key: 'huggingface:o/\u0001,"x\n', fingerprint: 'fodd' };
     expect(await store.changedKeys([odd, { key: a.key, fingerprint: 'fa' }])).toEqual(new Set([odd.key]));
+    // …and in fingerprints, which the engine may bind joined by such a separator.
+    const oddFingerprint = { key: 'huggingface:o/y', fingerprint: 'f\u0001a' };
+    expect(await store.changedKeys([oddFingerprint, { key: a.key, fingerprint: 'fa' }])).toEqual(new Set([oddFingerprint.key]));
 
     // Day 2: a and b unchanged (figures only), c written whole with a fingerprint; a listed twice, last one wins.
     const seen = [
