@@ -508,6 +508,10 @@ export class HfApi implements PlatformHooks {
       h['ratelimit-policy'] = `"fixed window";"api";q=${rate.quota};w=${rate.windowSec}`;
     }
     h['access-control-expose-headers'] = 'X-Repo-Commit,X-Request-Id,X-Error-Code,X-Error-Message,X-Total-Count,ETag,Link,Accept-Ranges,Content-Range,X-Linked-Size,X-Linked-ETag,X-Xet-Hash';
-    if (reply.status === 200) h.etag = weakEtag(reply.body);
+    if (reply.status === 200) {
+      // Encoded once here, for the tag and for the socket: a list page is about a megabyte.
+      if (typeof reply.body === 'string') reply.body = Buffer.from(reply.body);
+      h.etag = weakEtag(reply.body);
+    }
   }
 }
