@@ -41,7 +41,7 @@ interface SweepFigure {
   platform: string;
   models: number;
   baseline: { records: number; perSec: number; ms: number };
-  pipeline: { records: number; unchanged: number; perSec: number; ms: number; complete: boolean };
+  pipeline: { records: number; unchanged: number; perSec: number; ms: number; complete: boolean; loopDelayMs: { p99: number; max: number } };
   ratio: number;
   peakRssMb: number;
 }
@@ -85,7 +85,8 @@ function printSweep(label: string, f: SweepFigure): void {
     `${label.padEnd(6)} ${f.platform.padEnd(12)} catalogue(HF)=${String(f.models).padStart(8)}  records=${String(f.pipeline.records).padStart(8)}  ` +
       `unchanged=${String(f.pipeline.unchanged).padStart(8)}  ` +
       `pipeline ${String(f.pipeline.perSec).padStart(7)} rec/s  baseline ${String(f.baseline.perSec).padStart(7)} rec/s  ` +
-      `ratio ${f.ratio.toFixed(2)}  peak RSS ${f.peakRssMb} MB  complete=${f.pipeline.complete}`,
+      `ratio ${f.ratio.toFixed(2)}  peak RSS ${f.peakRssMb} MB  event-loop delay p99/max ${f.pipeline.loopDelayMs.p99}/${f.pipeline.loopDelayMs.max} ms  ` +
+      `complete=${f.pipeline.complete}`,
   );
 }
 

@@ -8,6 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import { loadConfig } from '../src/config.js';
@@ -84,7 +85,15 @@ async function baseline(): Promise<{ records: number; ms: number; cpuMs: number 
 
 let wisemodelPages = 0;
 
-async function pipeline(): Promise<{ records: number; ms: number; cpuMs: number; complete: boolean; pages: number; unchanged: number }> {
+async function pipeline(): Promise<{
+  records: number;
+  ms: number;
+  cpuMs: number;
+  complete: boolean;
+  pages: number;
+  unchanged: number;
+  loopDelayMs: { p99: number; max: number };
+}> {
   const dir = values.store ?? (await mkdtemp(join(tmpdir(), 'hubwatch-bench-')));
   const env: NodeJS.ProcessEnv = { ...process.env, HUBWATCH_DATA_DIR: dir, LOG_LEVEL: 'silent' };
   if (platform === 'huggingface') env.HUBWATCH_HF_URL = baseUrl;
@@ -95,6 +104,9 @@ async function pipeline(): Promise<{ records: number; ms: number; cpuMs: number;
   const store = await openStore({ dataDir: dir, databaseUrl: null });
   const source = createSource(platform, { config, logger: silentLogger, rateLimitMode: 'wait' });
   const registry = loadRegistry();
+  // How long the event loop is held at a time: in `start` the HTTP API shares this process with the sweep.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const res = await sweepStats({ store, registry, logger: silentLogger }, source, {
@@ -103,10 +115,19 @@ async function pipeline(): Promise<{ records: number; ms: number; cpuMs: number;
   });
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  loopDelay.disable();
   await source.close();
   await store.close();
   if (!values.store) await rm(dir, { recursive: true, force: true });
-  return { records: res.models, ms, cpuMs: (cpu.user + cpu.system) / 1000, complete: res.complete, pages: res.pages, unchanged: res.unchanged };
+  return {
+    records: res.models,
+    ms,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    complete: res.complete,
+    pages: res.pages,
+    unchanged: res.unchanged,
+    loopDelayMs: { p99: Math.round(loopDelay.percentile(99) / 1e6), max: Math.round(loopDelay.max / 1e6) },
+  };
 }
 
 if (values.prefill) {
@@ -144,6 +165,7 @@ process.stdout.write(
       cpuMs: Math.round(run.cpuMs),
       perSec: Math.round((run.records / run.ms) * 1000),
       complete: run.complete,
+      loopDelayMs: run.loopDelayMs,
     },
     ratio: Number((run.ms / base.ms).toFixed(2)),
     peakRssMb: Math.round(peakRss / 2 ** 20),

@@ -1,6 +1,7 @@
 // The two ingestion jobs every platform runs: poll-new (newest first down to the watermark) and sweep-stats (the
 // whole catalogue by downloads, resumable). Both commit page by page, each page in one store transaction together
 // with its checkpoint, so an interrupted run resumes exactly where it stopped and counts nothing twice.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../log.js';
 import type { NormalisedRecord, Platform } from '../model.js';
 import type { NormaliseContext } from '../normalise/context.js';
@@ -197,6 +198,12 @@ export async function pollNew<T>(
 export const DEFAULT_SWEEP_BATCH = 20_000;
 /** A batch is committed once its first page has waited this long, so a slow platform still checkpoints often. */
 const SWEEP_BATCH_MS = 2_000;
+/**
+ * Reading and normalising a batch gives the event loop back this often. A batch of new models is about a second of
+ * work; held in one piece, the next page's answer would sit unread and, under `start`, the HTTP API would not answer
+ * (bench/sweep.ts prints the event-loop delay: first sweep p99 624 ms before, 110 ms with these turns).
+ */
+const TURN_MS = 5;
 
 interface BatchPage<T> {
   page: SourcePage<T>;
@@ -263,10 +270,15 @@ export async function sweepStats<T>(
     const fingerprints = new Map<string, string>();
     const quarantine: QuarantineItem[] = [];
     const unreadable: string[] = [];
+    let turnEnds = performance.now() + TURN_MS;
     for (const { page, sightings } of batch) {
       quarantine.push(...page.quarantine);
       const n = page.deferred ? page.deferred.sightings.length : page.items.length;
       for (let i = 0; i < n; i++) {
+        if ((i & 63) === 0 && performance.now() >= turnEnds) {
+          await nextTurn();
+          turnEnds = performance.now() + TURN_MS;
+        }
         const s = sightings?.[i] ?? null;
         if (s && !changed.has(s.key)) {
           models.delete(s.key);
