@@ -180,7 +180,7 @@ export class HfRenderer {
       case 'sha':
         return u.sha(i, dayN);
       case 'createdAt':
-        return isoSeconds(u.created[i] as number);
+        return u.createdIso(i);
       case 'lastModified':
         return isoSeconds(u.lastModifiedSec(i, dayN));
       case 'downloads':

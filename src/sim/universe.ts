@@ -10,7 +10,7 @@
 // order equals `_id` order — the tie-break the Hub's keyset cursor uses.
 import { BIG_ORDER, BIG_ORGS, REDISTRIBUTORS, genericFamilies, loadRegistry, LLM_SIZES } from './registry.js';
 import type { Family, RedistStyle, RegistryOrg } from './registry.js';
-import { DAY_MS, dayNumber, dayString, hash3, normal, pick, unit } from './rng.js';
+import { DAY_MS, dayNumber, dayString, hash3, isoSeconds, normal, pick, unit } from './rng.js';
 
 export const ANCHOR_DAY = '2026-11-20';
 /** How many simulated days after ANCHOR_DAY the universe is defined for (new models, events). */
@@ -166,6 +166,15 @@ export class Universe {
   readonly hype: Float32Array;
   readonly params: Float32Array;
   private readonly names: (string | undefined)[];
+  /**
+   * Strings that never change for a model, kept once made: a list page renders 1,000 models, and the simulator
+   * shares the machine with what it serves (each was rebuilt per model and request, a tenth of a page's CPU).
+   */
+  private readonly ids: (string | undefined)[];
+  private readonly objectIds: (string | undefined)[];
+  private readonly createdIsos: (string | undefined)[];
+  /** Set when construction is over: until then names, owners and creation times are still being assigned. */
+  private frozen = false;
   private readonly nameIndex = new Map<string, number>();
   readonly licenses: string[] = [];
   private readonly licenseIndex = new Map<string, number>();
@@ -212,6 +221,9 @@ export class Universe {
     this.hype = new Float32Array(C);
     this.params = new Float32Array(C);
     this.names = new Array<string | undefined>(C);
+    this.ids = new Array<string | undefined>(C);
+    this.objectIds = new Array<string | undefined>(C);
+    this.createdIsos = new Array<string | undefined>(C);
     this.users = Math.max(50, Math.floor((n0 * 0.86) / 4));
     this.buildNamespaces();
     const built = this.build();
@@ -222,6 +234,7 @@ export class Universe {
     this.buildEvents();
     this.ms = new MsCatalogue(this, Math.max(20, Math.round(n0 * (opts.msShare ?? 0.25))));
     this.wm = new WmCatalogue(this, Math.max(12, Math.round(n0 * (opts.wmShare ?? 0.03))));
+    this.frozen = true;
   }
 
   // ---------------------------------------------------------------- construction
@@ -555,9 +568,13 @@ export class Universe {
 
   /** The id a model was created with (before any rename). */
   idOf(i: number): string {
-    const o = this.owner[i] as number;
-    if (o >= 0) return `${(this.nsTable[o] as NsInfo).ns}/${this.names[i] as string}`;
-    return `${this.username(-o - 1)}/${this.userModelName(i)}`;
+    let id = this.ids[i];
+    if (id === undefined) {
+      const o = this.owner[i] as number;
+      id = o >= 0 ? `${(this.nsTable[o] as NsInfo).ns}/${this.names[i] as string}` : `${this.username(-o - 1)}/${this.userModelName(i)}`;
+      if (this.frozen) this.ids[i] = id;
+    }
+    return id;
   }
 
   private userModelName(i: number): string {
@@ -605,11 +622,22 @@ export class Universe {
   }
 
   objectId(i: number): string {
-    return (
-      (this.created[i] as number).toString(16).padStart(8, '0') +
-      i.toString(16).padStart(8, '0') +
-      hash3(this.seed, i, 0x1d).toString(16).padStart(8, '0')
-    );
+    let oid = this.objectIds[i];
+    if (oid === undefined) {
+      oid =
+        (this.created[i] as number).toString(16).padStart(8, '0') +
+        i.toString(16).padStart(8, '0') +
+        hash3(this.seed, i, 0x1d).toString(16).padStart(8, '0');
+      if (this.frozen) this.objectIds[i] = oid;
+    }
+    return oid;
+  }
+
+  /** createdAt as the Hub writes it. */
+  createdIso(i: number): string {
+    const iso = this.createdIsos[i] ?? isoSeconds(this.created[i] as number);
+    if (this.frozen) this.createdIsos[i] = iso;
+    return iso;
   }
 
   indexFromObjectId(oid: string): number | null {
