@@ -635,8 +635,11 @@ export class Universe {
 
   /** createdAt as the Hub writes it. */
   createdIso(i: number): string {
-    const iso = this.createdIsos[i] ?? isoSeconds(this.created[i] as number);
-    if (this.frozen) this.createdIsos[i] = iso;
+    let iso = this.createdIsos[i];
+    if (iso === undefined) {
+      iso = isoSeconds(this.created[i] as number);
+      if (this.frozen) this.createdIsos[i] = iso;
+    }
     return iso;
   }
 

@@ -472,7 +472,7 @@ export class DuckDBStore extends SqlStore {
 
   /**
    * Unchanged models: appended to stage_seen and applied straight away, in commitPage's transaction. A key with
-   * rows still in the stage is not among them (changedKeysSql counts such keys as changed), so the later merge of the
+   * rows still in the stage is not among them (changedKeys counts such keys as changed), so the later merge of the
    * stage never overwrites these figures with older ones.
    */
   protected async writeSeen(db: Db, date: string, platform: Platform, seen: readonly SeenModel[]): Promise<void> {

@@ -36,7 +36,6 @@ import {
   BadBodyError,
   createHttpClient,
   parseJsonBody,
-  type HeaderBag,
   type HttpResult,
   redactUrl,
   type HttpClient,
