@@ -2,7 +2,7 @@
 // (bench/sweep.ts) that runs a baseline and hubwatch's pipeline against the same simulator, so the ratio is
 // measured in one process and the peak RSS is that process's own.
 //   npm run bench                 all of them
-//   npm run bench -- sweep        only the sweeps (also: normalise, feed, digest)
+//   npm run bench -- sweep        only the sweeps (also: ratelimit, normalise, feed, digest)
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
@@ -14,8 +14,8 @@ const TSX = join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 const only = new Set(process.argv.slice(2));
 const want = (name: string): boolean => only.size === 0 || only.has(name);
 
-async function startSimProcess(models: number): Promise<{ urls: Record<string, string>; stop(): void }> {
-  const child = spawn(TSX, ['src/cli.ts', 'sim', '--port', '0', '--seed', '7', '--models', String(models), '--rate-limit', 'off'], {
+async function startSimProcess(models: number, rateLimit = 'off'): Promise<{ urls: Record<string, string>; stop(): void }> {
+  const child = spawn(TSX, ['src/cli.ts', 'sim', '--port', '0', '--seed', '7', '--models', String(models), '--rate-limit', rateLimit], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, LOG_LEVEL: 'warn' },
@@ -151,6 +151,83 @@ if (want('sweep')) {
   );
   printSweep('first', await sweepBench('huggingface', 200_000, 'first'));
   for (const p of ['modelscope', 'wisemodel']) printSweep('daily', await sweepBench(p, 200_000, 'daily'));
+}
+
+interface RateLimitFigure {
+  models: number;
+  sort: string | null;
+  pageSize: number;
+  quota: number;
+  windowSec: number;
+  requests: number;
+  simRequests: number;
+  pages: number;
+  records: number;
+  complete: boolean;
+  wallMs: number;
+  windows: number;
+  lastWindowRequests: number;
+  lastWindowMs: number;
+  minMs: number;
+  ratio: number;
+  http429: number;
+  windowWaits: number | null;
+  idleAfterResetMs: number[];
+}
+
+/** The simulator's own faults posted back unchanged: the rate-limit window starts afresh at the next request. */
+async function resetSimWindow(url: string): Promise<void> {
+  const state = (await (await fetch(`${url}/__sim/state`)).json()) as { faults: unknown };
+  const res = await fetch(`${url}/__sim/faults`, { method: 'POST', body: JSON.stringify(state.faults) });
+  if (!res.ok) throw new Error(`simulator refused its own faults: ${res.status} ${await res.text()}`);
+}
+
+/**
+ * The daily Hugging Face sweep under the anonymous policy, 500 requests per fixed window, the window scaled from
+ * 5 minutes down to RATELIMIT_WINDOW seconds (default 30, i.e. 10x faster) so that the figure takes minutes: pages
+ * of 100 models, so 200,000 models are 2,000 requests, four windows. The store holds the previous day (filled at
+ * 1,000 per page, 200 requests, within one window); each run starts in a fresh window. See bench/ratelimit.ts.
+ */
+async function rateLimitBench(models: number, windowSec: number, runs: number): Promise<RateLimitFigure[]> {
+  const sim = await startSimProcess(models, `500/${windowSec}`);
+  const url = sim.urls.huggingface!;
+  const dir = await mkdtemp(join(tmpdir(), 'hubwatch-bench-ratelimit-'));
+  try {
+    await setSimDay(url, PREVIOUS_DAY);
+    await runChild(['bench/sweep.ts', '--platform', 'huggingface', '--url', url, '--models', String(models), '--store', dir, '--date', PREVIOUS_DAY, '--prefill']);
+    await setSimDay(url, DAY);
+    const figures: RateLimitFigure[] = [];
+    for (let k = 0; k < runs; k++) {
+      const copy = `${dir}-run${k}`;
+      await cp(dir, copy, { recursive: true });
+      try {
+        await resetSimWindow(url);
+        figures.push((await runChild(['bench/ratelimit.ts', '--url', url, '--store', copy, '--date', DAY, '--page-size', '100', '--models', String(models)])) as unknown as RateLimitFigure);
+      } finally {
+        await rm(copy, { recursive: true, force: true });
+      }
+    }
+    return figures;
+  } finally {
+    sim.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (want('ratelimit')) {
+  const windowSec = ((n) => (Number.isInteger(n) && n > 0 ? n : 30))(Number(process.env.RATELIMIT_WINDOW ?? 30));
+  const runs = ((n) => (Number.isInteger(n) && n > 0 ? n : 2))(Number(process.env.RATELIMIT_RUNS ?? 2));
+  console.log(`\n== Rate-limit efficiency: the daily HF sweep under 500 requests per fixed window (5 min scaled to ${windowSec} s) ==`);
+  console.log('minimum = (ceil(N/q) - 1) * W + the last window (its first request sent to the sweep\'s end, measured in the same run)');
+  for (const f of await rateLimitBench(200_000, windowSec, runs)) {
+    console.log(
+      `ratelimit huggingface catalogue(HF)=${f.models} sort=${f.sort} pageSize=${f.pageSize} policy ${f.quota}/${f.windowSec}s  ` +
+        `requests=${f.requests} (sim counted ${f.simRequests}) pages=${f.pages} records=${f.records}  wall ${(f.wallMs / 1000).toFixed(1)} s  ` +
+        `minimum ${(f.minMs / 1000).toFixed(1)} s = ${f.windows - 1} x ${f.windowSec} s + last window ${(f.lastWindowMs / 1000).toFixed(1)} s (${f.lastWindowRequests} requests)  ` +
+        `ratio ${f.ratio.toFixed(3)} (goal <= 1.05)  429s=${f.http429} (goal 0)  window waits=${f.windowWaits}  ` +
+        `idle after each reset ${f.idleAfterResetMs.join('/')} ms  complete=${f.complete}`,
+    );
+  }
 }
 
 if (want('normalise')) {

@@ -114,6 +114,20 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('probe')
+    .description(
+      'Check what hubwatch assumes about each platform (fields it asks for, their types, pagination, rate-limit headers, error statuses) against its configured base URL, with a few requests, and print one row per check: ok, drift or unreachable, what was seen and what to do. Exit 0 all ok, 1 drift, 2 unreachable. Only Hugging Face has checks so far; other platforms say so and count as ok.',
+    )
+    .addOption(new Option('--platform <platform>', 'probe one platform (default: all)').choices([...PLATFORMS]))
+    .option('--json', 'print one JSON document (schema hubwatch.probe/v1) instead of the table')
+    .action(async (opts: { platform?: Platform; json?: boolean }) => {
+      const config = getConfig();
+      const log = logger(config, true);
+      const { probeCommand } = await import('./probe/index.js');
+      await probeCommand({ config, logger: log, platforms: opts.platform ? [opts.platform] : PLATFORMS, json: opts.json === true });
+    });
+
+  program
     .command('sim')
     .description('Start the platform simulator on loopback and print its base URLs as one JSON line. Stops on Ctrl-C.')
     .option('--port <port>', 'Hugging Face port; ModelScope uses port+1 and WiseModel port+2 (0: any free ports)', parseInteger(0, 65533), 0)

@@ -53,6 +53,11 @@ const SourceConfig = z.object({
    * larger batches cost less per record; a crash refetches at most one batch.
    */
   sweepBatch: z.number().int().min(1).max(100_000).default(20_000),
+  /**
+   * Models absent from two complete sweeps that one day's run asks the platform about before marking them deleted
+   * (one request each, where the platform has a detail route); the rest wait for the next day.
+   */
+  deletionChecks: z.number().int().min(0).max(10_000).default(200),
 });
 export type SourceConfig = z.infer<typeof SourceConfig>;
 

@@ -1,12 +1,16 @@
 // `hubwatch inspect --platform P FILE`: the same edge validation and normalisation the sources use, on a payload
 // saved to disk. One bad item never hides the others: it is reported with its reason and the rest still print.
+// Lineage is then resolved across the payload's own records as the daily cycle resolves it across the store, so a
+// chain saved in one file prints the roots and origins the store would hold for it.
 import { readFile } from 'node:fs/promises';
 import { getConfig } from './config.js';
+import { MAX_DEPTH } from './cycle/lineage.js';
 import { InputError } from './errors.js';
 import type { NormalisedRecord, Platform } from './model.js';
 import type { NormaliseContext } from './normalise/context.js';
 import { normaliseHuggingFace, normaliseModelScope, normaliseWiseModel } from './normalise/record.js';
 import { loadRegistry, type Registry } from './normalise/registry.js';
+import { lineageNodeOf, resolveNode, withOriginUpdate } from './normalise/resolve-local.js';
 import { checkHfModel } from './sources/huggingface/schema.js';
 import { MsEnvelopeSchema, MsListDataSchema, MsModelSchema } from './sources/modelscope/schema.js';
 import { describeIssues } from './sources/validate.js';
@@ -33,6 +37,20 @@ function context(registry: Registry): NormaliseContext {
   return { registry, now: new Date().toISOString(), backfill: true };
 }
 
+/**
+ * Each record was normalised alone, its root provisional (its first base). The payload stands in for the store:
+ * a base it holds is followed further, one it lacks stays the dangling root, as the cycle leaves it.
+ */
+function resolveAcrossPayload(out: InspectResult, registry: Registry): InspectResult {
+  const own = out.records.map(lineageNodeOf);
+  const nodes = new Map(own.map((n) => [n.key, n]));
+  const lookup = (k: string) => nodes.get(k);
+  out.records = out.records.map((rec, i) =>
+    rec.lineage.relation === 'base' ? rec : withOriginUpdate(rec, resolveNode(own[i]!, lookup, registry, MAX_DEPTH).update),
+  );
+  return out;
+}
+
 export function inspectHuggingFace(body: unknown, registry: Registry): InspectResult {
   const out: InspectResult = { records: [], rejected: [] };
   const ctx = context(registry);
@@ -41,7 +59,7 @@ export function inspectHuggingFace(body: unknown, registry: Registry): InspectRe
     if (c.ok) out.records.push(normaliseHuggingFace(c.item, ctx));
     else out.rejected.push({ index, reason: c.reason });
   });
-  return out;
+  return resolveAcrossPayload(out, registry);
 }
 
 /** A dolphin list envelope, a detail envelope, an array of records or one record. */
@@ -64,7 +82,7 @@ export function inspectModelScope(body: unknown, registry: Registry): InspectRes
     if (r.success) out.records.push(normaliseModelScope(r.data as ModelScopeInput, ctx));
     else out.rejected.push({ index, reason: describeIssues(r.error) });
   });
-  return out;
+  return resolveAcrossPayload(out, registry);
 }
 
 /** A WiseModel HTML page (list or model, embedded state or plain HTML), or JSON items as the scraper reads them. */
@@ -78,7 +96,7 @@ export function inspectWiseModel(text: string, registry: Registry): InspectResul
       if (r.success) out.records.push(normaliseWiseModel(r.data as WiseModelInput, ctx));
       else out.rejected.push({ index, reason: describeIssues(r.error) });
     });
-    return out;
+    return resolveAcrossPayload(out, registry);
   }
   const page = parseWiseModelPage(text, getConfig().file.sources.wisemodel.selectors);
   for (const item of page.items) out.records.push(normaliseWiseModel(item, ctx));
@@ -86,7 +104,7 @@ export function inspectWiseModel(text: string, registry: Registry): InspectResul
   if (page.items.length === 0 && page.rejected.length === 0) {
     out.rejected.push({ index: -1, reason: `no models found on the page (${page.problems.join('; ') || 'unknown layout'})` });
   }
-  return out;
+  return resolveAcrossPayload(out, registry);
 }
 
 export async function inspectFile(platform: Platform, file: string, registry = loadRegistry()): Promise<InspectResult> {

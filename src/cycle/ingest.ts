@@ -1,5 +1,5 @@
 // The two ingestion jobs every platform runs: poll-new (newest first down to the watermark) and sweep-stats (the
-// whole catalogue by downloads, resumable). Both commit page by page, each page in one store transaction together
+// whole catalogue in the source's walk order, resumable). Both commit page by page, each page in one store transaction together
 // with its checkpoint, so an interrupted run resumes exactly where it stopped and counts nothing twice.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../log.js';
@@ -37,6 +37,11 @@ export interface SweepResult {
   pages: number;
   models: number;
   quarantined: number;
+  /** Models read with a promised field missing (null in their records), in this run. */
+  incomplete: number;
+  /** After a complete sweep: models newly missing, and models confirmed deleted (docs/method.md, "Deletions"). */
+  missing?: number;
+  deleted?: number;
   /** Models whose fingerprint matched the stored one (only their figures were written), in this run. */
   unchanged: number;
   complete: boolean;
@@ -98,18 +103,41 @@ function normalisePage<T>(
   source: Source<T>,
   page: SourcePage<T>,
   ctx: NormaliseContext,
-): { models: NormalisedRecord[]; quarantine: QuarantineItem[] } {
+): { models: NormalisedRecord[]; quarantine: QuarantineItem[]; objectIds: Map<string, string> } {
   const models: NormalisedRecord[] = [];
   const quarantine = [...page.quarantine];
   const seen = new Set<string>();
+  const objectIds = new Map<string, string>();
   for (const item of page.items) {
     const rec = normaliseItem(source, item, ctx, page.url, quarantine);
     // A page can list the same model twice when the catalogue shifts under a cursor; one row per key per commit.
     if (!rec || seen.has(rec.key)) continue;
     seen.add(rec.key);
     models.push(rec);
+    const oid = source.objectId?.(item) ?? null;
+    if (oid !== null) objectIds.set(rec.key, oid);
   }
-  return { models, quarantine };
+  return { models, quarantine, objectIds };
+}
+
+/** Checkpoint holding the list fields a platform refused (for /healthz), with the day it was first seen. */
+export const refusedFieldsName = (p: Platform): string => `refused-fields:${p}`;
+
+/** A refused list field is said in the day's coverage and kept for /healthz until a run meets none. */
+async function noteRefusedFields<T>(store: Store, source: Source<T>, date: string): Promise<void> {
+  const fields = source.refusedFields?.() ?? [];
+  const name = refusedFieldsName(source.platform);
+  if (fields.length === 0) {
+    if ((await store.getCheckpoint(name)) !== null) await store.setCheckpoint(name, null);
+    return;
+  }
+  for (const f of fields) {
+    await store.setCoverageFlags(date, source.platform, {
+      note: `the platform refused the list field ${f.field}; the run went on without it (${f.cost})`,
+    });
+  }
+  const prev = await store.getCheckpoint<{ since: string }>(name);
+  await store.setCheckpoint(name, { fields, since: prev?.since ?? date, lastSeen: date });
 }
 
 async function isBackfill(store: Store, platform: Platform): Promise<boolean> {
@@ -158,7 +186,7 @@ export async function pollNew<T>(
     const byCreation = i === 0;
     let before = { ...source.counters };
     for await (const page of pass) {
-      const { models, quarantine } = normalisePage(source, page, ctx);
+      const { models, quarantine, objectIds } = normalisePage(source, page, ctx);
       const known = await store.existingKeys(models.map((m) => m.key));
       let reachedFloor = page.items.length === 0;
       for (const item of page.items) {
@@ -177,8 +205,9 @@ export async function pollNew<T>(
         date: opts.date,
         platform,
         models,
+        objectIds,
         quarantine,
-        coverage: { ...delta, quarantined: quarantine.length },
+        coverage: { ...delta, quarantined: quarantine.length, incomplete: page.incomplete ?? 0 },
         ...(byCreation && last ? { checkpoint: { name: pollCheckpointName(platform), value: { watermark: newest } } } : {}),
       });
       if (page.degraded) await store.setCoverageFlags(opts.date, platform, { degraded: true, note: `degraded page ${page.url}` });
@@ -190,6 +219,7 @@ export async function pollNew<T>(
     }
   }
   result.watermark = newest;
+  await noteRefusedFields(store, source, opts.date);
   log.info({ ...result }, 'poll finished');
   return result;
 }
@@ -225,7 +255,7 @@ interface BatchPage<T> {
 export async function sweepStats<T>(
   deps: IngestDeps,
   source: Source<T>,
-  opts: { date: string; batchRecords?: number },
+  opts: { date: string; batchRecords?: number; deletionChecks?: number },
 ): Promise<SweepResult> {
   const { store, logger } = deps;
   const platform = source.platform;
@@ -238,6 +268,7 @@ export async function sweepStats<T>(
     pages: cp?.pages ?? 0,
     models: cp?.models ?? 0,
     quarantined: 0,
+    incomplete: 0,
     unchanged: 0,
     complete: cp?.complete ?? false,
     resumed: cp !== null && !cp.done,
@@ -268,11 +299,14 @@ export async function sweepStats<T>(
     const models = new Map<string, NormalisedRecord>();
     const seen = new Map<string, SeenModel>();
     const fingerprints = new Map<string, string>();
+    const objectIds = new Map<string, string>();
     const quarantine: QuarantineItem[] = [];
     const unreadable: string[] = [];
+    let incomplete = 0;
     let turnEnds = performance.now() + TURN_MS;
     for (const { page, sightings } of batch) {
       quarantine.push(...page.quarantine);
+      incomplete += page.incomplete ?? 0;
       const n = page.deferred ? page.deferred.sightings.length : page.items.length;
       for (let i = 0; i < n; i++) {
         if ((i & 63) === 0 && performance.now() >= turnEnds) {
@@ -296,17 +330,22 @@ export async function sweepStats<T>(
           }
           item = r.item;
           fingerprint = r.fingerprint;
+          if (r.incomplete) incomplete++;
         } else item = page.items[i]!;
         const rec = normaliseItem(source, item, ctx, page.url, quarantine);
         if (!rec) continue;
         seen.delete(rec.key);
         models.set(rec.key, rec);
+        const oid = source.objectId?.(item) ?? null;
+        if (oid !== null) objectIds.set(rec.key, oid);
+        else objectIds.delete(rec.key);
         if (fingerprint !== null) fingerprints.set(rec.key, fingerprint);
         else fingerprints.delete(rec.key);
       }
     }
     // Eagerly parsed pages say so as they arrive (the sources log them); deferred items only now, when read.
     if (unreadable.length > 0) log.warn({ quarantined: unreadable.length, first: unreadable[0] }, 'items quarantined');
+    if (incomplete > 0 && batch.some((b) => b.page.deferred)) log.warn({ incomplete }, 'items read with missing fields (null in their records)');
     const last = batch.at(-1)!.page;
     const pages = result.pages + batch.length;
     const count = result.models + models.size + seen.size;
@@ -316,14 +355,16 @@ export async function sweepStats<T>(
       platform,
       models: [...models.values()],
       fingerprints,
+      objectIds,
       seen: [...seen.values()],
       quarantine,
-      coverage: { ...delta, quarantined: quarantine.length },
+      coverage: { ...delta, quarantined: quarantine.length, incomplete },
       checkpoint: { name, value },
     });
     result.pages = pages;
     result.models = count;
     result.quarantined += quarantine.length;
+    result.incomplete += incomplete;
     result.unchanged += seen.size;
     for (const { page } of batch) {
       if (!page.degraded) continue;
@@ -393,6 +434,7 @@ export async function sweepStats<T>(
     const aborted = deps.signal?.aborted === true;
     const reason = err instanceof PageFailedError ? err.message : `sweep stopped: ${errorMessage(err)}`;
     await store.setCoverageFlags(opts.date, platform, { complete: false, swept: true, note: reason });
+    await noteRefusedFields(store, source, opts.date);
     if (aborted) throw err;
     if (!(err instanceof PageFailedError)) throw err;
     // The checkpoint still points at the failing page: a later run of the same day resumes there, and the
@@ -406,16 +448,62 @@ export async function sweepStats<T>(
     swept: true,
     ...(degraded ? { note: 'sweep finished but some pages were degraded' } : {}),
   });
+  await noteRefusedFields(store, source, opts.date);
+  let deletions: { missing: number; deleted: number } | null = null;
   if (complete) {
     // A quarantined item is a model we could not read, not a model that is gone: on such a day nobody is marked
-    // deleted, and the next clean sweep catches up.
+    // missing, and the next clean sweep catches up.
     const day = (await store.getCoverage(opts.date))[platform];
-    if ((day?.quarantined ?? 0) === 0) {
-      const deleted = await store.markUnseenDeleted(platform, opts.date);
-      if (deleted > 0) log.info({ deleted }, 'models gone from the catalogue marked deleted');
-    }
+    if ((day?.quarantined ?? 0) === 0) deletions = await confirmDeletions(deps, source, opts.date, opts.deletionChecks ?? 200);
+    else await store.setCoverageFlags(opts.date, platform, { note: 'items were quarantined: no model marked missing or deleted today' });
     await store.setCheckpoint(backfilledName(platform), { date: opts.date });
   }
-  log.info({ pages: result.pages, models: result.models, unchanged: result.unchanged, quarantined: result.quarantined }, 'sweep finished');
-  return { ...result, complete };
+  log.info(
+    { pages: result.pages, models: result.models, unchanged: result.unchanged, quarantined: result.quarantined, incomplete: result.incomplete },
+    'sweep finished',
+  );
+  return { ...result, complete, ...(deletions ?? {}) };
+}
+
+/**
+ * Nothing is deleted on the strength of one sweep. After a complete sweep, models it did not list become missing
+ * (since that day). A model still missing at a later complete sweep is a candidate; where the source can ask the
+ * platform (Hugging Face's detail route), only a "not found" answer (401/404) deletes it, a model the platform
+ * still serves stays missing, and one renamed away is left to its new key; a source that cannot ask relies on the
+ * two sweeps alone. A model seen again is no longer missing (its history was never touched).
+ */
+export async function confirmDeletions<T>(
+  deps: IngestDeps,
+  source: Source<T>,
+  date: string,
+  checks: number,
+): Promise<{ missing: number; deleted: number }> {
+  const { store } = deps;
+  const platform = source.platform;
+  const log = deps.logger.child({ source: platform, job: 'sweep-stats', date });
+  const missing = await store.markMissing(platform, date);
+  const limit = source.confirmGone ? checks : 100_000;
+  const candidates = await store.deletionCandidates(platform, date, limit);
+  let gone: string[] = candidates.map((c) => c.key);
+  let kept = 0;
+  if (source.confirmGone && candidates.length > 0) {
+    const answers = await source.confirmGone(candidates.map((c) => c.id), { signal: deps.signal });
+    gone = [];
+    for (const c of candidates) {
+      const a = answers.get(c.id);
+      if (a?.state === 'gone') gone.push(c.key);
+      else {
+        kept++;
+        log.info({ id: c.id, missingSince: c.missingSince, answer: a }, 'missing model not deleted: the platform did not confirm it is gone');
+      }
+    }
+  }
+  const deleted = await store.markDeleted(platform, gone, date);
+  if (missing > 0 || deleted > 0 || kept > 0) {
+    log.info({ missing, deleted, kept, checked: candidates.length }, 'deletions: models missing from the sweep, and those confirmed gone');
+    await store.setCoverageFlags(date, platform, {
+      note: `${missing} model(s) missing from today's complete sweep for the first time (not deleted); ${deleted} confirmed deleted${kept > 0 ? `; ${kept} still served or unconfirmed` : ''}`,
+    });
+  }
+  return { missing, deleted };
 }

@@ -88,7 +88,11 @@ export function runSweep(rt: Runtime, platform: Platform, opts: JobOptions): Pro
     sweepStats(
       { store: rt.store, registry: rt.registry, logger: rt.logger, signal: opts.signal, now: runClock(opts.date) },
       source,
-      { date: opts.date, batchRecords: rt.config.file.sources[platform].sweepBatch },
+      {
+        date: opts.date,
+        batchRecords: rt.config.file.sources[platform].sweepBatch,
+        deletionChecks: rt.config.file.sources[platform].deletionChecks,
+      },
     ),
   );
 }

@@ -2,7 +2,7 @@
 // expand[] / expand, full, author, search, filter, pipeline_tag; keyset cursor in an absolute `Link` header),
 // `GET /api/models/{id}` and `/revision/{rev}`, RateLimit headers, weak ETags, and the Hub's key orders.
 import { hostileFor, isHostile } from './hostile.js';
-import { json, type PlatformContext, type PlatformHooks, type RateState, type Reply, type RequestInfo, weakEtag } from './http.js';
+import { json, type PlatformContext, type PlatformHooks, type RateState, type Reply, type RequestInfo, type SimFaults, weakEtag } from './http.js';
 import { hash3, isoSeconds, pick } from './rng.js';
 import { SORT_KEYS, type SortKey, Universe, splitId } from './universe.js';
 
@@ -14,6 +14,13 @@ export const HF_EXPAND = [
   'sha', 'siblings', 'spaces', 'tags', 'transformersInfo', 'trendingScore', 'usedStorage', 'widgetData', 'xetEnabled',
 ] as const;
 const EXPAND_SET = new Set<string>(HF_EXPAND);
+/**
+ * Accepted on `/api/models/{id}` only: the list route answers 400 for them (huggingface_hub PR #3182, Hub staff
+ * citing the server's listing routes; research/hf.md §0.2).
+ */
+export const HF_DETAIL_ONLY_EXPAND = ['baseModels', 'childrenModelCount', 'usedStorage'] as const;
+/** The figures a counter batch moves (the rest of an item is the same whichever batch it was served from). */
+const FIGURE_KEYS = new Set(['downloads', 'downloadsAllTime', 'likes', 'trendingScore']);
 
 /** Key order of a default list item (samples/hf/list-models-default…json). */
 export const HF_LIST_FIELDS = ['_id', 'id', 'likes', 'trendingScore', 'private', 'downloads', 'tags', 'pipeline_tag', 'library_name', 'createdAt', 'modelId'];
@@ -262,11 +269,12 @@ export class HfRenderer {
     }
   }
 
-  object(i: number, keys: readonly string[], dayN: number, opts: HfRenderOptions, detail: boolean): Record<string, unknown> {
+  /** The model's object with `keys`; figures (downloads, likes, trendingScore) as of `figuresDay`. */
+  object(i: number, keys: readonly string[], dayN: number, opts: HfRenderOptions, detail: boolean, figuresDay = dayN): Record<string, unknown> {
     const hostile = isHostile(this.u.seed, i, opts.hostileRate);
     const out: Record<string, unknown> = {};
     for (const k of keys) {
-      const v = this.field(i, k, dayN, hostile, detail);
+      const v = this.field(i, k, figuresDay !== dayN && FIGURE_KEYS.has(k) ? figuresDay : dayN, hostile, detail);
       if (v !== undefined) out[k] = v;
     }
     return out;
@@ -331,6 +339,9 @@ type Predicate = (i: number) => boolean;
 export class HfApi implements PlatformHooks {
   readonly platform = 'huggingface' as const;
   readonly render: HfRenderer;
+  /** List pages served on `pagesDay` (for counterBatchAfterPage). */
+  private pagesServed = 0;
+  private pagesDay = -1;
 
   constructor(
     readonly u: Universe,
@@ -352,16 +363,33 @@ export class HfApi implements PlatformHooks {
     return { status: 404, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<!doctype html><title>404</title><h1>404</h1>' };
   }
 
-  private expandKeys(sp: URLSearchParams): { keys: string[] | null; bad: string | null } {
-    const asked = [...sp.getAll('expand[]'), ...sp.getAll('expand')];
-    if (!asked.length) return { keys: null, bad: null };
-    for (const a of asked) if (!EXPAND_SET.has(a)) return { keys: null, bad: a };
-    const set = new Set(asked);
-    return { keys: ['_id', 'id', ...HF_EXPAND.filter((k) => set.has(k))], bad: null };
+  /** The expand values a route accepts today: the list route refuses the detail-only ones, and any drift adds to that. */
+  private allowedExpand(list: boolean, faults: SimFaults): readonly string[] {
+    if (!list) return HF_EXPAND;
+    const refused = new Set<string>(faults.listExpandPermissive ? [] : HF_DETAIL_ONLY_EXPAND);
+    for (const v of faults.hfDrift?.refuseListExpand ?? []) refused.add(v);
+    return HF_EXPAND.filter((k) => !refused.has(k));
   }
 
-  private badExpand(v: string): Reply {
-    return json(400, { error: `"expand" must be one of [${HF_EXPAND.map((x) => `"${x}"`).join(', ')}] (got "${v}")` });
+  private expandKeys(sp: URLSearchParams, allowed: readonly string[]): { keys: string[] | null; bad: string | null } {
+    const asked = [...sp.getAll('expand[]'), ...sp.getAll('expand')];
+    if (!asked.length) return { keys: null, bad: null };
+    const ok = allowed === HF_EXPAND ? EXPAND_SET : new Set(allowed);
+    for (const a of asked) if (!ok.has(a)) return { keys: null, bad: a };
+    const set = new Set(asked);
+    return { keys: ['_id', 'id', ...allowed.filter((k) => set.has(k))], bad: null };
+  }
+
+  private badExpand(v: string, allowed: readonly string[]): Reply {
+    return json(400, { error: `"expand" must be one of [${allowed.map((x) => `"${x}"`).join(', ')}] (got "${v}")` });
+  }
+
+  /** A drifted Hub: a field dropped or served as text. */
+  private drift(o: Record<string, unknown>, faults: SimFaults): void {
+    const d = faults.hfDrift;
+    if (!d) return;
+    if (d.dropField) delete o[d.dropField];
+    if (d.retypeField && typeof o[d.retypeField] === 'number') o[d.retypeField] = `${String(o[d.retypeField])}`;
   }
 
   private predicate(sp: URLSearchParams, dayN: number): Predicate | null {
@@ -410,8 +438,9 @@ export class HfApi implements PlatformHooks {
       if (!Number.isInteger(limit) || limit < 1) return json(400, { error: `Invalid limit "${limRaw}"` });
       limit = Math.min(limit, HF_MAX_LIMIT);
     }
-    const { keys: expandKeys, bad } = this.expandKeys(sp);
-    if (bad !== null) return this.badExpand(bad);
+    const allowed = this.allowedExpand(true, ctx.faults);
+    const { keys: expandKeys, bad } = this.expandKeys(sp, allowed);
+    if (bad !== null) return this.badExpand(bad, allowed);
     let keys: string[];
     if (expandKeys) keys = expandKeys;
     else {
@@ -420,7 +449,18 @@ export class HfApi implements PlatformHooks {
       if (sp.get('config') === 'true') keys.push('config');
       if (sp.get('cardData') === 'true') keys.push('cardData');
     }
-    const order = this.u.order(dayN, key);
+    if (dayN !== this.pagesDay) {
+      this.pagesDay = dayN;
+      this.pagesServed = 0;
+    }
+    const batchAfter = ctx.faults.counterBatchAfterPage;
+    const figuresDay = batchAfter !== undefined && this.pagesServed < batchAfter ? dayN - 1 : dayN;
+    this.pagesServed++;
+    if (ctx.faults.shortPages && limit > 1) {
+      // The Hub's pages are sometimes short (filtered after the page was cut); the cursor still follows the last item.
+      limit = Math.max(1, limit - 1 - Math.floor(ctx.seq.next() * Math.ceil(limit / 3)));
+    }
+    const order = this.u.order(dayN, key, figuresDay);
     let pos = 0;
     const cursor = sp.get('cursor');
     if (cursor !== null) {
@@ -447,21 +487,24 @@ export class HfApi implements PlatformHooks {
       }
     }
     const items = picked.map((i) => {
-      const o = this.render.object(i, keys, dayN, ctx.faults, false);
+      const o = this.render.object(i, keys, dayN, ctx.faults, false, figuresDay);
       if (ctx.chance(ctx.faults.malformedRate)) malform(o, ctx.seq.next());
+      this.drift(o, ctx.faults);
       return o;
     });
     const headers: Record<string, string> = {};
-    if (more) {
+    const linkForm = ctx.faults.hfDrift?.linkForm;
+    if (more && linkForm !== 'absent') {
       const last = picked[picked.length - 1]!;
       // The cursor carries the value from the sorted order, so it stays a true keyset position.
       const value = Math.floor(-(order[lastPos] as number) / 2 ** 23);
       const next = new URLSearchParams();
-      for (const [k, v] of sp) if (k !== 'cursor') next.append(k, v);
+      for (const [k, v] of sp) if (k !== 'cursor' && k !== 'skip') next.append(k, v);
       if (!sp.has('sort')) next.append('sort', key);
-      next.append('cursor', encodeCursor(key, value, this.u.objectId(last)));
+      if (linkForm === 'offset') next.append('skip', String(Number(sp.get('skip') ?? 0) + picked.length));
+      else next.append('cursor', encodeCursor(key, value, this.u.objectId(last)));
       const host = req.headers.host ?? '127.0.0.1';
-      headers.link = `<http://${host}/api/models?${next.toString()}>; rel="next"`;
+      headers.link = linkForm === 'relative' ? `</api/models?${next.toString()}>; rel="next"` : `<http://${host}/api/models?${next.toString()}>; rel="next"`;
     }
     return json(200, items, headers);
   }
@@ -469,15 +512,25 @@ export class HfApi implements PlatformHooks {
   private detail(id: string, rev: string | null, req: RequestInfo, ctx: PlatformContext): Reply {
     const dayN = this.dayN();
     const i = this.u.lookup(id, dayN);
-    const notFound = json(404, { error: 'Repository not found' }, { 'x-error-code': 'RepoNotFound', 'x-error-message': 'Repository not found' });
-    if (i === null) return notFound;
+    if (i === null) {
+      // A renamed repo's old id redirects to the new one (research/hf.md §7).
+      const moved = this.u.renamedTo(id, dayN);
+      if (moved !== null) {
+        const rest = rev === null ? '' : `/revision/${encodeURIComponent(rev)}`;
+        return { status: 307, headers: { location: `/api/models/${moved}${rest}${req.url.search}` }, body: '' };
+      }
+      // Missing, private, or deleted: 401 to an anonymous request, not 404 (hfh utils/_http.py; research/hf.md §1.2).
+      const status = ctx.faults.hfDrift?.missingRepoStatus ?? 401;
+      return json(status, { error: 'Repository Not Found' }, { 'x-error-code': 'RepoNotFound', 'x-error-message': 'Repository Not Found' });
+    }
     if (rev !== null && rev !== 'HEAD' && rev !== 'main' && rev !== this.u.sha(i, dayN)) {
       return json(404, { error: `Invalid rev id: ${rev}` }, { 'x-error-code': 'RevisionNotFound', 'x-error-message': `Invalid rev id: ${rev}` });
     }
-    const { keys: expandKeys, bad } = this.expandKeys(req.url.searchParams);
-    if (bad !== null) return this.badExpand(bad);
+    const { keys: expandKeys, bad } = this.expandKeys(req.url.searchParams, HF_EXPAND);
+    if (bad !== null) return this.badExpand(bad, HF_EXPAND);
     const o = this.render.object(i, expandKeys ?? HF_DETAIL_FIELDS, dayN, ctx.faults, true);
     if (ctx.chance(ctx.faults.malformedRate)) malform(o, ctx.seq.next());
+    this.drift(o, ctx.faults);
     return json(200, o);
   }
 
@@ -500,10 +553,10 @@ export class HfApi implements PlatformHooks {
     return json(status, { error: status === 503 ? 'Service Unavailable' : 'Bad Gateway' });
   }
 
-  decorate(reply: Reply, rate: RateState | null, req: RequestInfo): void {
+  decorate(reply: Reply, rate: RateState | null, req: RequestInfo, ctx: PlatformContext): void {
     if (!req.path.startsWith('/api/')) return;
     const h = reply.headers ?? (reply.headers = {});
-    if (rate) {
+    if (rate && !ctx.faults.hfDrift?.noRateLimitHeaders) {
       h.ratelimit = `"api";r=${rate.remaining};t=${rate.resetSec}`;
       h['ratelimit-policy'] = `"fixed window";"api";q=${rate.quota};w=${rate.windowSec}`;
     }

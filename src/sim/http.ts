@@ -24,6 +24,35 @@ export interface SimFaults {
   layoutDrift?: boolean;
   /** ModelScope only: share of answers that are HTTP 200 with `Success:false` and a Chinese message. */
   businessErrorRate?: number;
+  /**
+   * Hugging Face only. The list route accepts `baseModels`, `childrenModelCount` and `usedStorage` (the old,
+   * wrong belief): for tests that ask for permissive behaviour on purpose. Default: refused with a 400, as the Hub does.
+   */
+  listExpandPermissive?: boolean;
+  /**
+   * Hugging Face only: the Hub's download and like counters move in batches. Until this many list pages of the day
+   * have been served, figures (and the orders by them) are the previous day's; from then on, the day's.
+   */
+  counterBatchAfterPage?: number;
+  /** Hugging Face only: list pages hold fewer items than `limit` (the walk must follow Link, never stop on a short page). */
+  shortPages?: boolean;
+  /** Hugging Face only: the ways the real Hub may drift from what hubwatch expects (for `hubwatch probe` and its tests). */
+  hfDrift?: HfDrift;
+}
+
+export interface HfDrift {
+  /** More expand values the list route refuses with a 400 naming them. */
+  refuseListExpand?: string[];
+  /** A field left out of every list item and detail answer. */
+  dropField?: string;
+  /** A count field served as a string ("12k"). */
+  retypeField?: string;
+  /** The next-page Link: relative instead of absolute, absent on a full page, or offset-based (`skip=`) instead of a cursor. */
+  linkForm?: 'relative' | 'absent' | 'offset';
+  /** No RateLimit / RateLimit-Policy headers. */
+  noRateLimitHeaders?: boolean;
+  /** Status for a repository that does not exist (the Hub answers 401 to an anonymous request). */
+  missingRepoStatus?: number;
 }
 
 export interface Reply {

@@ -91,7 +91,7 @@ interface DayState {
   maxIdx: number;
   hidden: Set<number>;
   count: number;
-  orders: Map<SortKey, Float64Array>;
+  orders: Map<string, Float64Array>;
 }
 
 export interface HfEvent {
@@ -656,6 +656,14 @@ export class Universe {
     return this.idAt(i, dayN) === id ? i : null;
   }
 
+  /** The id a renamed model has now, when `id` is its old one (the Hub redirects the old id); null otherwise. */
+  renamedTo(id: string, dayN: number): string | null {
+    const i = this.lookupAnyDay(id, dayN);
+    if (i === null || !this.visible(i, dayN)) return null;
+    const now = this.idAt(i, dayN);
+    return now !== id && this.idOf(i) === id ? now : null;
+  }
+
   private lookupAnyDay(id: string, dayN: number): number | null {
     const r = this.renamedIndex.get(id);
     if (r !== undefined && (this.renames.get(r)?.day ?? Infinity) <= dayN) return r;
@@ -792,19 +800,24 @@ export class Universe {
     for (let i = 0; i < s.maxIdx; i++) if (!s.hidden.has(i)) yield i;
   }
 
-  /** The day's order for a sort key: packed negative keys, ascending = the Hub's descending order. */
-  order(dayN: number, key: SortKey): Float64Array {
+  /**
+   * The day's order for a sort key: packed negative keys, ascending = the Hub's descending order. `valuesDay` is
+   * the day whose figures the sort values come from (the Hub's counters lag the catalogue until a batch update
+   * lands: sim/hf.ts counterBatchAfterPage); the models are always the ones visible on `dayN`.
+   */
+  order(dayN: number, key: SortKey, valuesDay = dayN): Float64Array {
     const s = this.state(dayN);
-    const cached = s.orders.get(key);
+    const cacheKey = valuesDay === dayN ? key : `${key}@${valuesDay}`;
+    const cached = s.orders.get(cacheKey);
     if (cached) return cached;
     const arr = new Float64Array(s.count);
     let k = 0;
     for (let i = 0; i < s.maxIdx; i++) {
       if (s.hidden.has(i)) continue;
-      arr[k++] = -this.packed(i, key, dayN);
+      arr[k++] = -this.packed(i, key, valuesDay);
     }
     arr.sort();
-    s.orders.set(key, arr);
+    s.orders.set(cacheKey, arr);
     return arr;
   }
 

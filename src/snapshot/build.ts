@@ -303,6 +303,7 @@ export async function buildSnapshot(deps: BuildSnapshotDeps, date: string): Prom
       http429: c?.http429 ?? 0,
       errors: c?.errors ?? 0,
       quarantined: c?.quarantined ?? 0,
+      incomplete: c?.incomplete ?? 0,
       complete: c?.complete ?? false,
       degraded: c?.degraded ?? false,
       swept: c?.swept ?? false,

@@ -38,6 +38,8 @@ const Coverage = z.object({
   http429: Count,
   errors: Count,
   quarantined: Count,
+  /** Items read with a promised field missing or unreadable (null in the record); absent in snapshots before it existed. */
+  incomplete: Count.optional(),
   complete: z.boolean(),
   degraded: z.boolean(),
   swept: z.boolean(),

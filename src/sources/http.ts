@@ -8,10 +8,11 @@
 // Pacing (see `Pacer`): every response's `RateLimit: "api";r=<remaining>;t=<seconds to reset>` (IETF draft v9, the
 // Hub's form; the older `RateLimit-Remaining/-Reset` and `X-RateLimit-*` pairs are read too) sets how many requests
 // the current window has left, minus the requests still in flight. Each request spends one; when none is left the
-// next request waits until the window resets (plus a margin, since `t` is whole seconds). A sweep that needs fewer
-// requests than the quota therefore runs at full speed, and a longer one runs in bursts of one window each, which
-// is the fastest schedule that meets no 429 under a fixed window. `RateLimit-Policy` (q, w) is kept for the
-// fallback wait on a 429 that names no reset and for the logs.
+// next request waits until the window has ended for certain: the earliest end that the window's answers guarantee
+// (each answer's `t` plus a margin, since `t` is whole seconds; for a fixed window, also the answer's arrival plus
+// the policy's `w`). A sweep that needs fewer requests than the quota therefore runs at full speed, and a longer one
+// runs in bursts of one window each, which is the fastest schedule that meets no 429 under a fixed window.
+// `RateLimit-Policy` (q, w) also gives the fallback wait on a 429 that names no reset, and the logs.
 import { Agent, fetch as undiciFetch, interceptors, request as undiciRequest, type Dispatcher } from 'undici';
 import type { Logger } from '../log.js';
 import type { Platform } from '../model.js';
@@ -309,81 +310,166 @@ export function userAgentFor(userAgent: string, contactUrl: string): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Pacing
 
-/** The fixed-window pacer: see the file comment. Decisions are serialised so that concurrent callers queue. */
-class Pacer {
+export interface PacerOptions {
+  /** Politeness delay between requests, ms. */
+  delayMs: number;
+  /** Added to a reset announced as whole seconds (`t`), for a server that rounds down. Default 1000. */
+  marginMs?: number;
+  logger: Logger;
+  /** The clock (tests); Date.now by default. */
+  now?: () => number;
+  /** How to wait (tests); a timer by default. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** What `acquire` hands out and `observe` takes back: the window a request was sent in. */
+export interface PacerTicket {
+  readonly window: number;
+}
+
+/**
+ * The window `w` (ms) of the one policy an answer speaks of, when it names exactly one in `RateLimit` and one in
+ * `RateLimit-Policy`, the same one (`"api"` in both), as a fixed window; null otherwise (several policies could
+ * pair one's `r` with another's `w`).
+ */
+function singleFixedWindowMs(headers: HeaderBag): number | null {
+  const rl = headers.get('ratelimit');
+  const pol = headers.get('ratelimit-policy');
+  if (!rl || !pol || rl.includes(',') || pol.includes(',')) return null;
+  if (!/"fixed window"/i.test(pol)) return null;
+  const name = /^\s*("[^"]*")/.exec(rl)?.[1];
+  if (name && !pol.includes(name)) return null;
+  const w = paramNumber(pol, 'w');
+  return w !== null && w > 0 ? w * 1000 : null;
+}
+
+/**
+ * The fixed-window pacer: see the file comment. Decisions are serialised so that concurrent callers queue.
+ *
+ * When the window ends. Every answer bounds it from above in two ways. Its `t` plus the margin: `t` is whole
+ * seconds, and a server may round it up or down. And, when the answer names one fixed-window policy, the answer's
+ * arrival plus `w`: the window that counted the request began no later than the request reached the server, so it
+ * ends no later than `w` after the answer is in, whatever the rounding. The pacer keeps the smallest bound over the
+ * answers of one server window: those to requests sent since the pacer last saw a window end, as long as their `r`
+ * does not rise (a rise means the server began a new window; that answer's bounds then replace the others). It used
+ * to take the last answer's `t` plus the margin: up to two seconds idle past every reset (1.2-1.9 s measured by
+ * bench/ratelimit.ts, with a 30 s window). An answer to a request sent before the pacer saw the window end may have
+ * been counted in the window before: it sets nothing once an answer from the current window is in.
+ */
+export class Pacer {
   remaining: number | null = null;
+  /** The latest the current window can end (margin included); null when unknown. */
   resetAt: number | null = null;
   policy: RateLimitPolicy | null = null;
   inFlight = 0;
-  /** How often a request waited for a window to reset (for tests and logs). */
+  /** How many requests waited for a window to reset (for tests and logs). */
   windowWaits = 0;
+  delayMs: number;
+  readonly marginMs: number;
+  #window = 0;
+  /** Whether `resetAt` and `remaining` come from an answer to a request sent in the current window. */
+  #fresh = false;
+  /** `r` of the answer that set `remaining` last. */
+  #lastR: number | null = null;
+  /** After a 429: nothing before this, whatever answers still in flight say. */
+  #notBefore = 0;
   #gate: Promise<void> = Promise.resolve();
   #lastStart = 0;
   #lastEnd = 0;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
-  constructor(
-    public delayMs: number,
-    private readonly marginMs: number,
-    private readonly log: Logger,
-  ) {}
+  constructor(opts: PacerOptions) {
+    this.delayMs = opts.delayMs;
+    this.marginMs = opts.marginMs ?? 1000;
+    this.#log = opts.logger;
+    this.#now = opts.now ?? Date.now;
+    this.#sleep = opts.sleep ?? sleep;
+  }
 
-  acquire(signal: AbortSignal | undefined): Promise<void> {
+  acquire(signal: AbortSignal | undefined): Promise<PacerTicket> {
     const run = this.#gate.then(() => this.#paceOnce(signal));
-    this.#gate = run.catch(() => undefined);
+    this.#gate = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
-  async #paceOnce(signal: AbortSignal | undefined): Promise<void> {
+  async #paceOnce(signal: AbortSignal | undefined): Promise<PacerTicket> {
+    let waited = false;
     for (;;) {
       signal?.throwIfAborted();
-      const now = Date.now();
-      if (this.resetAt !== null && now >= this.resetAt + this.marginMs) {
-        // A new window: its budget is unknown until the next response says it.
+      const now = this.#now();
+      if (this.resetAt !== null && now >= this.resetAt) {
+        // A new window: its budget is unknown until an answer to a request sent in it says.
         this.remaining = null;
         this.resetAt = null;
+        this.#fresh = false;
+        this.#lastR = null;
+        this.#window++;
       }
       if (this.remaining !== null && this.remaining <= 0 && this.resetAt !== null) {
-        const ms = this.resetAt + this.marginMs - now;
-        this.windowWaits++;
-        this.log.info({ waitMs: ms }, 'rate-limit window spent; waiting for it to reset');
-        await sleep(ms, signal);
+        const ms = this.resetAt - now;
+        // Counted once per request (a timer can wake a millisecond early and go round again).
+        if (!waited) {
+          this.windowWaits++;
+          this.#log.info({ waitMs: ms }, 'rate-limit window spent; waiting for it to reset');
+        }
+        waited = true;
+        await this.#sleep(ms, signal);
         continue;
       }
       if (this.delayMs > 0) {
         const gap = Math.max(this.#lastStart, this.#lastEnd) + this.delayMs - now;
         if (gap > 0) {
-          await sleep(gap, signal);
+          await this.#sleep(gap, signal);
           continue;
         }
       }
       break;
     }
     if (this.remaining !== null) this.remaining--;
-    this.#lastStart = Date.now();
+    this.#lastStart = this.#now();
     this.inFlight++;
+    return { window: this.#window };
   }
 
   /** A request ended (with or without a response). */
   release(): void {
     this.inFlight--;
-    this.#lastEnd = Date.now();
+    this.#lastEnd = this.#now();
   }
 
-  observe(headers: HeaderBag): void {
-    const now = Date.now();
+  /** An answer's headers, for the request `ticket` was handed out for (released already). */
+  observe(headers: HeaderBag, ticket?: PacerTicket): void {
+    const now = this.#now();
     const p = parseRateLimitPolicy(headers);
     if (p) this.policy = p;
-    const rl = parseRateLimit(headers, now);
+    const rl = parseRateLimit(headers);
     if (!rl) return;
+    const current = ticket === undefined || ticket.window === this.#window;
+    if (!current && this.#fresh) return;
+    let end = now + rl.resetSeconds * 1000 + this.marginMs;
+    const windowMs = singleFixedWindowMs(headers);
+    if (windowMs !== null) end = Math.min(end, now + windowMs);
+    end = Math.max(end, this.#notBefore);
+    // The same server window as the answers before it as long as `r` does not rise; a rise is a new window (or an
+    // answer overtaken by a later one), whose end this answer alone bounds.
+    const sameWindow = current && this.#fresh && this.resetAt !== null && this.#lastR !== null && rl.remaining <= this.#lastR;
+    this.resetAt = sameWindow ? Math.min(this.resetAt!, end) : end;
     // Requests still in flight will each spend one more.
     this.remaining = Math.max(0, rl.remaining - this.inFlight);
-    this.resetAt = now + rl.resetSeconds * 1000;
+    this.#lastR = rl.remaining;
+    if (current) this.#fresh = true;
   }
 
-  /** After a 429: nothing is left until `waitMs` has passed (other callers wait too). */
+  /** After a 429: nothing is left until `waitMs` (plus the margin) has passed (other callers wait too). */
   exhausted(waitMs: number): void {
     this.remaining = 0;
-    this.resetAt = Date.now() + waitMs;
+    this.resetAt = this.#notBefore = this.#now() + waitMs + this.marginMs;
+    this.#fresh = false;
   }
 }
 
@@ -441,7 +527,7 @@ export class HttpClient {
     });
     this.dispatcher = this.agent.compose(interceptors.redirect({ maxRedirections: 3 }));
     this.userAgent = userAgentFor(opts.userAgent, opts.contactUrl);
-    this.#pacer = new Pacer(s.delayMs, opts.resetMarginMs ?? 1000, opts.logger);
+    this.#pacer = new Pacer({ delayMs: s.delayMs, marginMs: opts.resetMarginMs ?? 1000, logger: opts.logger });
     this.#serial = opts.serial ? new Mutex() : null;
     this.#random = opts.random ?? Math.random;
     this.#tokenOrigin = opts.tokenOrigin ? originOf(opts.tokenOrigin) : null;
@@ -484,8 +570,9 @@ export class HttpClient {
       let failure: Error | null = null;
       const unlock = this.#serial ? await this.#serial.lock() : null;
       let raw: RawResponse | null = null;
+      let ticket: PacerTicket | undefined;
       try {
-        await this.#pacer.acquire(signal);
+        ticket = await this.#pacer.acquire(signal);
         this.counters.requests++;
         try {
           raw = await this.#attempt(url, init);
@@ -506,7 +593,7 @@ export class HttpClient {
       }
 
       if (raw) {
-        this.#pacer.observe(raw.headers);
+        this.#pacer.observe(raw.headers, ticket);
         const status = raw.status;
         if (status === 429) {
           this.counters.http429++;

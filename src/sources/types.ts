@@ -27,6 +27,11 @@ export interface SourcePage<T> {
    */
   deferred?: DeferredItems<T>;
   /**
+   * How many of `items` were read with a promised field missing or unreadable (null in their records); they
+   * count in the day's coverage as incomplete items.
+   */
+  incomplete?: number;
+  /**
    * True when a 200 page yielded nothing usable although the platform should have had something there
    * (layout drift): the runner marks the source degraded in coverage.
    */
@@ -40,8 +45,11 @@ export interface DeferredItems<T> {
    * did not say them plainly (the item must be read to know: it is then usually quarantined).
    */
   sightings: Array<Sighting | null>;
-  /** Parses and validates item `i`: the item and its fingerprint, or its quarantine entry. */
-  read(i: number): { item: T; fingerprint: string } | { quarantine: QuarantineItem };
+  /**
+   * Parses and validates item `i`: the item and its fingerprint (and whether a promised field was missing), or its
+   * quarantine entry.
+   */
+  read(i: number): { item: T; fingerprint: string; incomplete?: boolean } | { quarantine: QuarantineItem };
 }
 
 export interface ListOptions {
@@ -68,8 +76,21 @@ export interface Source<T = unknown> {
    * listing already orders by modification time leave it undefined.
    */
   listRecentlyModified?(opts?: ListOptions): AsyncIterable<SourcePage<T>>;
-  /** The whole catalogue, by downloads, resumable from `cursor`. */
+  /**
+   * The whole catalogue, resumable from `cursor`, in an order that holds still during the walk where the platform
+   * offers one (Hugging Face: creation time; docs/method.md, "Walk order").
+   */
   sweep(opts?: ListOptions): AsyncIterable<SourcePage<T>>;
+  /** The platform's immutable id of an item (the Hub's `_id`, kept across renames), or null. */
+  objectId?(item: T): string | null;
+  /**
+   * Asks the platform about models a complete sweep no longer lists (by id): `gone` when it answers that the
+   * repository does not exist (Hub: 401 or 404), `present` when it still serves it, `renamed` with the id it has
+   * now, `unknown` when it could not say. Sources without it confirm a deletion by two complete sweeps alone.
+   */
+  confirmGone?(ids: readonly string[], opts?: { signal?: AbortSignal }): Promise<Map<string, GoneCheck>>;
+  /** List fields the platform refused during this source's life (dropped so that the walk goes on), with their cost. */
+  refusedFields?(): ReadonlyArray<{ field: string; cost: string }>;
   /** The instant the newest listing orders by, for the watermark (ISO), or null when the item lacks it. */
   orderTime(item: T): string | null;
   /** Pure: one validated platform item to the normalised record. */
@@ -82,6 +103,8 @@ export interface Source<T = unknown> {
   /** Releases sockets. */
   close(): Promise<void>;
 }
+
+export type GoneCheck = { state: 'gone' | 'present' | 'unknown'; detail?: string } | { state: 'renamed'; to: string };
 
 export function emptyCounters(): SourceCounters {
   return { requests: 0, pages: 0, http429: 0, errors: 0 };

@@ -302,7 +302,7 @@ const SEEN_SQL = {
   // $1 the day. Matched by fingerprint, which names the model (fingerprint.ts) and is short enough to be compared
   // inline: a join on the keys read and hashed every stored key for each batch.
   models: `UPDATE models SET downloads30d = s.downloads30d, downloads_all_time = s.downloads_all_time, likes = s.likes,
-     last_seen_date = GREATEST(models.last_seen_date, CAST($1 AS DATE)), deleted_at = NULL
+     last_seen_date = GREATEST(models.last_seen_date, CAST($1 AS DATE)), deleted_at = NULL, missing_since = NULL
    FROM stage_seen s WHERE models.fingerprint = s.fingerprint`,
   day: `INSERT INTO stats_days (date) VALUES (CAST($1 AS DATE)) ON CONFLICT DO NOTHING`,
   clear: `DELETE FROM stage_seen`,
@@ -420,6 +420,22 @@ export class DuckDBStore extends SqlStore {
     return rows.map((r) => ({ version: Number(r.version), appliedAt: String(r.applied_at) }));
   }
 
+  /** A renamed model may still sit in the stage (seen earlier the same day, not merged yet). */
+  protected override renamedSql(): string {
+    return `WITH s AS (SELECT unnest(CAST($2 AS TEXT[])) AS key, unnest(CAST($3 AS TEXT[])) AS oid),
+      known AS (SELECT key, object_id, platform FROM models UNION SELECT key, object_id, platform FROM ${STAGE})
+      SELECT DISTINCT m.key AS old_key, s.key AS new_key, s.oid AS oid FROM known m JOIN s ON m.object_id = s.oid
+      WHERE m.platform = $1 AND m.key <> s.key
+        AND NOT EXISTS (SELECT 1 FROM models n WHERE n.key = s.key)
+        AND NOT EXISTS (SELECT 1 FROM ${STAGE} n WHERE n.key = s.key)`;
+  }
+
+  protected override async moveKey(db: Db, oldKey: string, newKey: string): Promise<void> {
+    await super.moveKey(db, oldKey, newKey);
+    await db.exec(`UPDATE ${STAGE} SET key = $2 WHERE key = $1`, [oldKey, newKey]);
+    if (this.stagedKeys?.delete(oldKey)) this.stagedKeys.add(newKey);
+  }
+
   override async commitPage(page: PageCommit): Promise<void> {
     await super.commitPage(page);
     if (this.staged >= MERGE_AT) await this.mergeStaged();
@@ -431,6 +447,7 @@ export class DuckDBStore extends SqlStore {
     date: string,
     models: NormalisedRecord[],
     fingerprints: ReadonlyMap<string, string> | undefined,
+    objectIds: ReadonlyMap<string, string> | undefined,
   ): Promise<void> {
     if (this.pageSeq === null) {
       const rows = await db.query(`SELECT COALESCE(MAX(page_seq), 0) AS seq FROM ${STAGE}`);
@@ -450,10 +467,11 @@ export class DuckDBStore extends SqlStore {
         chunk.setColumnValues(0, new Array<DuckDBValue>(part.length).fill(seq));
         chunk.setColumnValues(1, new Array<DuckDBValue>(part.length).fill(day));
         const fps = part.map((m) => fingerprints?.get(m.key) ?? null);
+        const oids = part.map((m) => objectIds?.get(m.key) ?? null);
         MODEL_COLUMNS.forEach((c, j) => {
           chunk.setColumnValues(
             j + 2,
-            part.map((m, i) => toDuckValue(c.kind, c.get(m, fps[i]!), c.name)),
+            part.map((m, i) => toDuckValue(c.kind, c.get(m, fps[i]!, oids[i]!), c.name)),
           );
         });
         appender.appendDataChunk(chunk);

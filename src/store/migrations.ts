@@ -227,6 +227,35 @@ export const MIGRATIONS: readonly Migration[] = [
       ];
     },
   },
+  {
+    version: 4,
+    name: 'platform object ids and renames; deletion confirmed before it is recorded; incomplete items in coverage',
+    statements: (d) => {
+      const key = keyType(d);
+      const stmts = [
+        // The platform's own immutable id (the Hub's `_id`): a renamed repository keeps it, so its history follows.
+        `ALTER TABLE models ADD COLUMN object_id TEXT`,
+        // The first day a complete sweep did not list the model; deletion needs a second one and (where the
+        // platform can say) a confirmation from its detail route (ingest.ts confirmDeletions).
+        `ALTER TABLE models ADD COLUMN missing_since DATE`,
+        `ALTER TABLE coverage ADD COLUMN incomplete BIGINT DEFAULT 0`,
+        `CREATE TABLE model_renames (
+          old_key ${key} NOT NULL${d.engine === 'postgres' ? ' PRIMARY KEY' : ''},
+          new_key ${key} NOT NULL,
+          platform TEXT NOT NULL,
+          object_id TEXT,
+          renamed_on DATE NOT NULL
+        )`,
+      ];
+      if (d.engine === 'postgres') {
+        stmts.push(`CREATE INDEX models_object_id_idx ON models (platform, object_id) WHERE object_id IS NOT NULL`);
+      } else {
+        // After fingerprint: the appender writes the stage in MODEL_COLUMNS order.
+        stmts.push(`ALTER TABLE stage_models ADD COLUMN object_id TEXT`);
+      }
+      return stmts;
+    },
+  },
 ];
 
 const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (

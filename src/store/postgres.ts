@@ -70,7 +70,7 @@ const SEEN_SQL = `WITH s AS (
     AS s(key, downloads30d, downloads_all_time, likes)),
 touched AS (UPDATE models m SET downloads30d = CAST(s.downloads30d AS BIGINT),
   downloads_all_time = CAST(s.downloads_all_time AS BIGINT), likes = CAST(s.likes AS BIGINT),
-  last_seen_date = GREATEST(m.last_seen_date, CAST($1 AS DATE)), deleted_at = NULL
+  last_seen_date = GREATEST(m.last_seen_date, CAST($1 AS DATE)), deleted_at = NULL, missing_since = NULL
   FROM s WHERE m.key = s.key RETURNING 1),
 day AS (INSERT INTO stats_days (date) VALUES (CAST($1 AS DATE)) ON CONFLICT DO NOTHING RETURNING 1)
 ${statsUpsertSql('s', '$1')}`;
@@ -210,9 +210,11 @@ export class PostgresStore extends SqlStore {
     date: string,
     models: NormalisedRecord[],
     fingerprints: ReadonlyMap<string, string> | undefined,
+    objectIds: ReadonlyMap<string, string> | undefined,
   ): Promise<void> {
     const fps = models.map((m) => fingerprints?.get(m.key) ?? null);
-    const columns = MODEL_COLUMNS.map((c) => JSON.stringify(models.map((m, i) => c.get(m, fps[i]!))));
+    const oids = models.map((m) => objectIds?.get(m.key) ?? null);
+    const columns = MODEL_COLUMNS.map((c) => JSON.stringify(models.map((m, i) => c.get(m, fps[i]!, oids[i]!))));
     await db.exec(PAGE_SQL, [date, ...columns]);
   }
 

@@ -136,8 +136,11 @@ export type ColValue = string | number | null;
 export interface StagedColumn {
   name: string;
   kind: ColKind;
-  /** The column's value for a record; `fingerprint` is the one the sweep computed for it (null when none was). */
-  get(r: NormalisedRecord, fingerprint: string | null): ColValue;
+  /**
+   * The column's value for a record; `fingerprint` is the one the sweep computed for it, `objectId` the platform's
+   * immutable id of the model (each null when none was given).
+   */
+  get(r: NormalisedRecord, fingerprint: string | null, objectId: string | null): ColValue;
 }
 
 /**
@@ -188,6 +191,8 @@ export const MODEL_COLUMNS: readonly StagedColumn[] = [
   { name: 'record', kind: 'text', get: (r) => (needsRecord(r) ? JSON.stringify(r) : null) },
   // Schema version 3; last, since DuckDB's stage gained it with ADD COLUMN and its appender writes in this order.
   { name: 'fingerprint', kind: 'text', get: (_r, fp) => fp },
+  // Schema version 4, after fingerprint for the same reason.
+  { name: 'object_id', kind: 'text', get: (_r, _fp, oid) => (oid === null ? null : clean(oid)) },
 ];
 
 const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -293,7 +298,7 @@ FROM ${src}
 ON CONFLICT (key) DO UPDATE SET ${updates.join(', ')},
   released_at = ${releasedAtSql('excluded.created_at', 'models.first_seen_at')},
   last_seen_date = GREATEST(models.last_seen_date, excluded.last_seen_date),
-  deleted_at = NULL`;
+  deleted_at = NULL, missing_since = NULL`;
 }
 
 export function statsUpsertSql(src: string, dateParam: string): string {
@@ -412,6 +417,7 @@ function toCoverage(r: Row): CoverageCounters {
     http429: num(r.http429),
     errors: num(r.errors),
     quarantined: num(r.quarantined),
+    incomplete: num(r.incomplete ?? 0),
     complete: bool(r.complete),
     degraded: bool(r.degraded),
     swept: bool(r.swept),
@@ -421,6 +427,7 @@ function toCoverage(r: Row): CoverageCounters {
 
 const COVERAGE_COUNTERS = [
   ['modelsSeen', 'models_seen'],
+  ['incomplete', 'incomplete'],
   ['requests', 'requests'],
   ['pages', 'pages'],
   ['http429', 'http429'],
@@ -462,6 +469,7 @@ export abstract class SqlStore implements Store {
     date: string,
     models: NormalisedRecord[],
     fingerprints: ReadonlyMap<string, string> | undefined,
+    objectIds: ReadonlyMap<string, string> | undefined,
   ): Promise<void>;
   /**
    * Writes the day's figures of known, unchanged models (daily_stats, the models' latest figures, last_seen_date,
@@ -518,7 +526,8 @@ export abstract class SqlStore implements Store {
     await this.tx(async (db) => {
       // Quarantine first, models after: a failure anywhere later must also take these rows back with it.
       if (page.quarantine.length > 0) await this.insertQuarantine(db, page.quarantine);
-      if (models.length > 0) await this.writeModels(db, date, models, page.fingerprints);
+      if (page.objectIds && page.objectIds.size > 0) await this.applyRenames(db, date, page.platform, page.objectIds);
+      if (models.length > 0) await this.writeModels(db, date, models, page.fingerprints, page.objectIds);
       if (seen.length > 0) await this.writeSeen(db, date, page.platform, seen);
       if (page.coverage) await this.addCoverage(db, date, page.platform, page.coverage);
       if (checkpoint) await this.writeCheckpoint(db, checkpoint.name, checkpoint.value);
@@ -621,7 +630,7 @@ export abstract class SqlStore implements Store {
 
   async getCoverage(date: string): Promise<Partial<Record<Platform, CoverageCounters>>> {
     const rows = await this.db.query(
-      `SELECT platform, models_seen, requests, pages, http429, errors, quarantined, complete, degraded, swept, notes
+      `SELECT platform, models_seen, requests, pages, http429, errors, quarantined, incomplete, complete, degraded, swept, notes
        FROM coverage WHERE date = CAST($1 AS DATE) ORDER BY platform${this.dialect.bytewise}`,
       [checkDate(date)],
     );
@@ -656,16 +665,100 @@ export abstract class SqlStore implements Store {
     return out;
   }
 
-  async markUnseenDeleted(platform: Platform, date: string): Promise<number> {
+  /**
+   * Models of `platform` that carry one of these object ids under another key, and whose new key is not stored yet:
+   * the repositories renamed since they were last written. An engine that defers work of commitPage also looks there.
+   */
+  protected renamedSql(): string {
+    return `WITH s AS (SELECT unnest(CAST($2 AS TEXT[])) AS key, unnest(CAST($3 AS TEXT[])) AS oid)
+      SELECT m.key AS old_key, s.key AS new_key, s.oid AS oid FROM models m JOIN s ON m.object_id = s.oid
+      WHERE m.platform = $1 AND m.key <> s.key AND NOT EXISTS (SELECT 1 FROM models n WHERE n.key = s.key)`;
+  }
+
+  /** Moves one model's row and history from `oldKey` to `newKey` (the model upserted next keeps its first sighting). */
+  protected async moveKey(db: Db, oldKey: string, newKey: string): Promise<void> {
+    // A day with rows under both keys (seen before and after the rename on the same day) keeps the newer one.
+    await db.exec(
+      `DELETE FROM daily_stats WHERE key = $1 AND date IN (SELECT date FROM daily_stats WHERE key = $2)`,
+      [oldKey, newKey],
+    );
+    await db.exec('UPDATE daily_stats SET key = $2 WHERE key = $1', [oldKey, newKey]);
+    await db.exec('UPDATE models SET key = $2 WHERE key = $1', [oldKey, newKey]);
+  }
+
+  /**
+   * Renames inside commitPage's transaction, before the page's models are written: a model listed under a new key
+   * with the object id of a stored one is that model renamed. Its row and its daily figures move to the new key,
+   * so it keeps its history and first sighting (and is not announced as a new release); the old key is kept as an
+   * alias that the API answers with a pointer to the new one.
+   */
+  private async applyRenames(db: Db, date: string, platform: Platform, objectIds: ReadonlyMap<string, string>): Promise<void> {
+    const keys = [...objectIds.keys()].map(clean);
+    const oids = [...objectIds.values()].map(clean);
+    const rows = await db.query(this.renamedSql(), [platform, this.textArray(keys), this.textArray(oids)]);
+    const moved = new Set<string>();
+    for (const r of rows) {
+      const oldKey = str(r.old_key);
+      const newKey = str(r.new_key);
+      if (moved.has(oldKey) || moved.has(newKey)) continue;
+      moved.add(oldKey).add(newKey);
+      await this.moveKey(db, oldKey, newKey);
+      await db.exec('DELETE FROM model_renames WHERE old_key = $1', [oldKey]);
+      await db.exec(
+        'INSERT INTO model_renames (old_key, new_key, platform, object_id, renamed_on) VALUES ($1, $2, $3, $4, CAST($5 AS DATE))',
+        [oldKey, newKey, platform, str(r.oid), date],
+      );
+    }
+  }
+
+  async renamedTo(key: string): Promise<string | null> {
+    let cur = clean(key);
+    // A chain of renames (a → b → c) ends at the key stored now; a loop (a → b → a) ends where it started.
+    for (let hop = 0; hop < 8; hop++) {
+      const rows = await this.db.query('SELECT new_key FROM model_renames WHERE old_key = $1', [cur]);
+      const next = rows[0] ? str(rows[0].new_key) : null;
+      if (next === null || next === key) break;
+      cur = next;
+    }
+    return cur === clean(key) ? null : cur;
+  }
+
+  async markMissing(platform: Platform, date: string): Promise<number> {
     checkDate(date);
     await this.prepareRead();
     // commitPage keeps last_seen_date at the latest day with a stats row, so "< date" is exactly "no row on date"
-    // without a scan of daily_stats, and a model seen on a later day is never marked deleted on an earlier one.
+    // without a scan of daily_stats, and a model seen on a later day is never missing on an earlier one.
+    return this.tx((db) =>
+      db.exec(
+        `UPDATE models SET missing_since = CAST($2 AS DATE)
+         WHERE platform = $1 AND deleted_at IS NULL AND missing_since IS NULL
+           AND (last_seen_date IS NULL OR last_seen_date < CAST($2 AS DATE))`,
+        [platform, date],
+      ),
+    );
+  }
+
+  async deletionCandidates(platform: Platform, date: string, limit: number): Promise<Array<{ key: string; id: string; missingSince: string }>> {
+    checkDate(date);
+    await this.prepareRead();
+    const rows = await this.db.query(
+      `SELECT key, id, missing_since FROM models
+       WHERE platform = $1 AND deleted_at IS NULL AND missing_since < CAST($2 AS DATE)
+       ORDER BY missing_since, key${this.dialect.bytewise} LIMIT ${Math.max(0, Math.floor(limit))}`,
+      [platform, date],
+    );
+    return rows.map((r) => ({ key: str(r.key), id: str(r.id), missingSince: str(r.missing_since) }));
+  }
+
+  async markDeleted(platform: Platform, keys: readonly string[], date: string): Promise<number> {
+    checkDate(date);
+    if (keys.length === 0) return 0;
+    await this.prepareRead();
     return this.tx((db) =>
       db.exec(
         `UPDATE models SET deleted_at = CAST($2 AS DATE)
-         WHERE platform = $1 AND deleted_at IS NULL AND last_seen_date < CAST($2 AS DATE)`,
-        [platform, date],
+         WHERE platform = $1 AND deleted_at IS NULL AND missing_since IS NOT NULL AND key IN (SELECT unnest(CAST($3 AS TEXT[])))`,
+        [platform, date, this.textArray(keys.map(clean))],
       ),
     );
   }

@@ -26,6 +26,11 @@ export interface CoverageCounters {
   http429: number;
   errors: number;
   quarantined: number;
+  /**
+   * Items read as records although a field the platform promises was missing or unreadable (its value is null);
+   * counted on the items a run parsed, so models skipped as unchanged are not counted again.
+   */
+  incomplete: number;
   /** False when a sweep did not finish (a page kept failing, or it was interrupted and not resumed). */
   complete: boolean;
   /** True when a source's pages no longer look like what the parser expects (WiseModel layout drift). */
@@ -50,6 +55,11 @@ export interface PageCommit {
   models: NormalisedRecord[];
   /** Fingerprints of `models` by key (record.ts `sight`); a model without one is stored with none. */
   fingerprints?: ReadonlyMap<string, string>;
+  /**
+   * The platform's immutable id of `models` by key (the Hub's `_id`). A key new to the store whose object id a
+   * stored model has is that model renamed: its row and history move to the new key first (Store.renamedTo).
+   */
+  objectIds?: ReadonlyMap<string, string>;
   /**
    * Known models whose stored fingerprint matched: the day's figures go to daily_stats and the model's latest
    * figures, and the model counts as seen on the day. A key also in `models` is taken from `models`.
@@ -195,8 +205,17 @@ export interface Store {
    */
   changedKeys(sightings: ReadonlyArray<{ key: string; fingerprint: string }>): Promise<Set<string>>;
 
-  /** Marks models of a platform that have no stats row on `date` as deleted on that date (after a complete sweep). */
-  markUnseenDeleted(platform: Platform, date: string): Promise<number>;
+  /**
+   * After a complete sweep: marks the platform's models without a stats row on `date` as missing since `date` (those
+   * not already missing). Nothing is deleted on the strength of one sweep (docs/method.md, "Deletions").
+   */
+  markMissing(platform: Platform, date: string): Promise<number>;
+  /** Models missing since a day before `date` (so absent from two complete sweeps) and not yet deleted, oldest first. */
+  deletionCandidates(platform: Platform, date: string, limit: number): Promise<Array<{ key: string; id: string; missingSince: string }>>;
+  /** Marks these missing models deleted on `date`; a model seen again since is not (it is no longer missing). */
+  markDeleted(platform: Platform, keys: readonly string[], date: string): Promise<number>;
+  /** The key a renamed model has now, following renames; null when `key` was never renamed. */
+  renamedTo(key: string): Promise<string | null>;
 
   /** The dates that have at least one daily_stats row, ascending. */
   statsDates(): Promise<string[]>;

@@ -481,6 +481,7 @@ export class SnapshotAccumulator {
         http429: 0,
         errors: 0,
         quarantined: 0,
+        incomplete: 0,
         complete: true,
         degraded: false,
         swept: true,

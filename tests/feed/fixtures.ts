@@ -115,6 +115,7 @@ export function makeSnapshot(date: string, previousDate: string | null, seed = 1
     http429: 0,
     errors: 0,
     quarantined: 0,
+    incomplete: 0,
     complete: true,
     degraded: false,
     swept: true,

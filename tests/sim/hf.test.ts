@@ -93,9 +93,10 @@ describe('Hugging Face simulator', () => {
     expect(rev.text).toBe(JSON.stringify(plain.body));
     expect((await get(`${hf}/api/models/${gguf.id}/revision/${plain.body.sha as string}`)).status).toBe(200);
     expect((await get(`${hf}/api/models/${gguf.id}/revision/nope`)).status).toBe(404);
+    // A missing repo answers 401 to an anonymous request, as the Hub does (research/hf.md §1.2), not 404.
     const missing = await get(`${hf}/api/models/nobody/nothing-here`);
-    expect(missing.status).toBe(404);
-    expect(JSON.parse(missing.text)).toEqual({ error: 'Repository not found' });
+    expect(missing.status).toBe(401);
+    expect(missing.headers['x-error-code']).toBe('RepoNotFound');
   });
 
   it('with expand returns only _id, id and the asked fields, in both spellings; unknown values are a 400', async () => {
@@ -103,7 +104,16 @@ describe('Hugging Face simulator', () => {
       const { body } = await getJson<HfItem[]>(`${hf}/api/models?limit=50&${q}`);
       for (const x of body) expect(Object.keys(x)).toEqual(['_id', 'id', 'author', 'downloads']);
     }
+    // The list route refuses the detail-only values, naming the value (huggingface_hub PR #3182)…
+    for (const v of ['baseModels', 'childrenModelCount', 'usedStorage']) {
+      const refused = await get(`${hf}/api/models?limit=5&expand[]=downloads&expand[]=${v}`);
+      expect(refused.status).toBe(400);
+      expect(JSON.parse(refused.text).error).toContain(`(got "${v}")`);
+    }
+    // …unless a test asks for the old, permissive behaviour on purpose.
+    sim.setFaults('huggingface', { rateLimit: null, listExpandPermissive: true });
     const { body } = await getJson<HfItem[]>(`${hf}/api/models?limit=300&sort=createdAt&expand[]=baseModels&expand[]=cardData&expand[]=downloadsAllTime`);
+    sim.setFaults('huggingface', { rateLimit: null });
     const derived = body.filter((x) => x.baseModels);
     expect(derived.length).toBeGreaterThan(10);
     for (const x of derived) {
@@ -157,7 +167,11 @@ describe('Hugging Face simulator', () => {
   });
 
   it('carries the lineage, licence and card forms the Hub writes', async () => {
-    const { items } = await walk(`${hf}/api/models?limit=1000&expand[]=tags&expand[]=cardData&expand[]=baseModels&expand[]=author`);
+    // baseModels on a list only where a test asks for the permissive (wrong) list route on purpose.
+    sim.setFaults('huggingface', { rateLimit: null, listExpandPermissive: true });
+    const { items } = await walk(`${hf}/api/models?limit=1000&expand[]=tags&expand[]=cardData&expand[]=baseModels&expand[]=author`).finally(() =>
+      sim.setFaults('huggingface', { rateLimit: null }),
+    );
     const tagsOf = (x: HfItem): string[] => x.tags as string[];
     const withBoth = items.filter((x) => tagsOf(x).some((t) => /^base_model:(finetune|adapter|quantized|merge):/.test(t)));
     for (const x of withBoth.slice(0, 200)) {
@@ -205,7 +219,7 @@ describe('Hugging Face simulator', () => {
     const before = await walk(`${hf}/api/models?sort=createdAt&limit=1000&expand[]=createdAt&expand[]=downloadsAllTime`);
     const beforeIds = new Map(before.items.map((x) => [x.id, x]));
     expect(beforeIds.has(late.id)).toBe(false);
-    expect((await get(`${hf}/api/models/${late.id}`)).status).toBe(404);
+    expect((await get(`${hf}/api/models/${late.id}`)).status).toBe(401);
     expect(beforeIds.has(ren.id)).toBe(true);
     expect(beforeIds.has(del.id)).toBe(true);
     await post(`${hf}/__sim/day`, { day: NEXT });
@@ -220,14 +234,16 @@ describe('Hugging Face simulator', () => {
       // Late publication: appears today with a creation date months old.
       expect(afterIds.get(late.id)!.createdAt).toBe(late.createdAt);
       expect(Date.parse(NEXT) - Date.parse(late.createdAt)).toBeGreaterThan(50 * 86_400_000);
-      // Rename: same _id, new id; the old id is gone.
+      // Rename: same _id, new id; the old id redirects to the new one.
       expect(afterIds.has(ren.id)).toBe(false);
       expect(afterIds.get(ren.newId!)!._id).toBe(beforeIds.get(ren.id)!._id);
-      expect((await get(`${hf}/api/models/${ren.id}`)).status).toBe(404);
+      const moved = await get(`${hf}/api/models/${ren.id}?expand[]=createdAt`);
+      expect(moved.status).toBe(307);
+      expect(moved.headers.location).toBe(`/api/models/${ren.newId}?expand[]=createdAt`);
       expect((await get(`${hf}/api/models/${ren.newId}`)).status).toBe(200);
-      // Deletion.
+      // Deletion: 401, like any repo an anonymous request cannot see.
       expect(afterIds.has(del.id)).toBe(false);
-      expect((await get(`${hf}/api/models/${del.id}`)).status).toBe(404);
+      expect((await get(`${hf}/api/models/${del.id}`)).status).toBe(401);
       expect(after.items.length).toBe(before.items.length + fresh.length + 1 - 1);
       // All-time counts never fall except for the configured rare anomaly.
       const anomalies = new Set(u.anomaliesOn(NEXT));
@@ -241,6 +257,43 @@ describe('Hugging Face simulator', () => {
       expect(grew).toBeGreaterThan(before.items.length / 4);
     } finally {
       sim.setDay(DAY);
+    }
+  });
+
+  it('lands a counter batch mid-walk: a walk by downloads then skips or repeats models, one by createdAt does not', async () => {
+    const expected = sim.universe.count(sim.universe.checkDay(DAY));
+    const walkAll = async (sort: string) => {
+      // Each walk starts on a fresh day counter (the batch lands after its second page).
+      sim.setDay(NEXT);
+      sim.setDay(DAY);
+      sim.setFaults('huggingface', { rateLimit: null, counterBatchAfterPage: 2 });
+      try {
+        const { items } = await walk(`${hf}/api/models?sort=${sort}&limit=500&expand[]=downloads`, 1000);
+        return items.map((x) => x.id as string);
+      } finally {
+        sim.setFaults('huggingface', { rateLimit: null });
+      }
+    };
+    const byDownloads = await walkAll('downloads');
+    const seen = new Set(byDownloads);
+    // Moving counts under a keyset cursor: some models are never served, some twice.
+    expect(seen.size).toBeLessThan(expected);
+    expect(byDownloads.length).not.toBe(seen.size);
+    const byCreation = await walkAll('createdAt');
+    expect(byCreation.length).toBe(expected);
+    expect(new Set(byCreation).size).toBe(expected);
+  });
+
+  it('serves short pages on request, and the cursor still reaches every model once', async () => {
+    sim.setFaults('huggingface', { rateLimit: null, shortPages: true });
+    try {
+      const { items, pages } = await walk(`${hf}/api/models?sort=createdAt&limit=300&expand[]=createdAt`, 1000);
+      const expected = sim.universe.count(sim.universe.checkDay(DAY));
+      expect(new Set(items.map((x) => x.id)).size).toBe(expected);
+      expect(items.length).toBe(expected);
+      expect(pages).toBeGreaterThan(Math.ceil(expected / 300));
+    } finally {
+      sim.setFaults('huggingface', { rateLimit: null });
     }
   });
 
@@ -264,7 +317,7 @@ describe('Hugging Face simulator', () => {
     const info = await modelInfo({ name: got[0]!.name, hubUrl: hf, additionalFields: ['cardData', 'createdAt'], fetch: counting });
     expect(info.id).toBe(got[0]!.id);
     expect(info.name).toBe(got[0]!.name);
-    await expect(modelInfo({ name: 'nobody/nothing', hubUrl: hf })).rejects.toMatchObject({ statusCode: 404 });
+    await expect(modelInfo({ name: 'nobody/nothing', hubUrl: hf })).rejects.toMatchObject({ statusCode: 401 });
   });
 
   it('is deterministic: the same seed gives byte-identical answers, another seed does not', async () => {

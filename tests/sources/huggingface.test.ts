@@ -5,7 +5,7 @@ import { silentLogger } from '../../src/log.js';
 import { loadRegistry } from '../../src/normalise/registry.js';
 import { sight } from '../../src/normalise/record.js';
 import { createHuggingFaceSource, type HuggingFaceSource } from '../../src/sources/huggingface/index.js';
-import { HF_EXPAND, HfModelSchema, checkHfModel, isHfModel } from '../../src/sources/huggingface/schema.js';
+import { HF_DETAIL_EXPAND, HF_LIST_EXPAND, HfModelSchema, checkHfModel, isHfModel } from '../../src/sources/huggingface/schema.js';
 import type { SourcePage } from '../../src/sources/types.js';
 import type { HfModelInput } from '../../src/normalise/inputs.js';
 import { collect, fakeServer, fixture, sendJson, testConfig, type FakeServer } from './helpers.js';
@@ -180,7 +180,7 @@ describe('Hugging Face source against a fake Hub', () => {
     const first = new URL(hub.requests[0]!.url, hub.url);
     expect(first.searchParams.get('sort')).toBe('downloads');
     expect(first.searchParams.get('limit')).toBe('1000');
-    expect(first.searchParams.getAll('expand[]')).toEqual([...HF_EXPAND]);
+    expect(first.searchParams.getAll('expand[]')).toEqual([...HF_LIST_EXPAND]);
     expect(first.searchParams.getAll('expand')).toEqual([]);
     expect(src.counters).toMatchObject({ requests: 3, pages: 3, http429: 0, errors: 0 });
   });
@@ -273,7 +273,7 @@ describe('Hugging Face source against a fake Hub', () => {
     expect(m.gguf?.total).toBe(999885952);
     const u = new URL(hub.requests[0]!.url, hub.url);
     expect(u.pathname).toBe('/api/models/ggml-org/gemma-3-1b-it-GGUF');
-    expect(u.searchParams.getAll('expand[]')).toEqual([...HF_EXPAND]);
+    expect(u.searchParams.getAll('expand[]')).toEqual([...HF_DETAIL_EXPAND]);
     await expect(src.fetchModel('nobody/nothing')).rejects.toBeInstanceOf(PermanentHttpError);
   });
 

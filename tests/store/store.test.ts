@@ -57,7 +57,7 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
   it('migrates once: a second migrate and a reopen change nothing', async () => {
     const versions = async (s: Store) => (s as unknown as DuckDBStore).schemaVersions();
     const before = await versions(store);
-    expect(before.map((v) => v.version)).toEqual([1, 2, 3]);
+    expect(before.map((v) => v.version)).toEqual([1, 2, 3, 4]);
     await store.commitPage(page(D1, [record('huggingface', 'Qwen/Qwen3-8B')]));
     await store.migrate();
     await store.migrate();
@@ -130,7 +130,7 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
     const sighted = (fps: Record<string, string>) => Object.entries(fps).map(([key, fingerprint]) => ({ key, fingerprint }));
     // An engine may count keys whose commit it has not applied yet as changed (DuckDB's stage, merged before any read).
     expect(await store.changedKeys(sighted({ [c.key]: 'fc', 'huggingface:o/none': 'x' }))).toEqual(new Set([c.key, 'huggingface:o/none']));
-    expect(await store.markUnseenDeleted('huggingface', D2)).toBe(3);
+    expect(await store.markMissing('huggingface', D2)).toBe(3);
     // c was stored without one: it never matches, so a sweep writes it whole again; b's changed.
     expect(await store.changedKeys(sighted({ [a.key]: 'fa', [b.key]: 'fb2', [c.key]: 'fc', 'huggingface:o/none': 'x' }))).toEqual(
       new Set([b.key, c.key, 'huggingface:o/none']),
@@ -162,7 +162,8 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
     const gotA = await store.getModel(a.key);
     expect(gotA).toEqual({ ...a, stats: { downloads30d: 7, downloadsAllTime: 12, likes: 2 } });
     expect((await allModels(store)).map((m) => m.key).sort()).toEqual([a.key, b.key, c.key].sort());
-    expect(await store.markUnseenDeleted('huggingface', D2)).toBe(0);
+    expect(await store.markMissing('huggingface', D2)).toBe(0);
+    expect(await store.deletionCandidates('huggingface', D3, 10)).toEqual([]);
     expect(await store.statsDates()).toEqual([D1, D2]);
     expect(await store.changedKeys(sighted({ [a.key]: 'fa', [b.key]: 'fb', [c.key]: 'fc' }))).toEqual(new Set());
     // A key in both lists is taken from the models.
@@ -194,7 +195,7 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
     await store.commitPage(page(D2, [m]));
     await store.statsDates(); // applied (DuckDB merges its stage), so the next commit meets a stored model
     await store.commitPage(page(D1, [{ ...m, stats: { ...m.stats, likes: 1 } }]));
-    expect(await store.markUnseenDeleted('huggingface', D2)).toBe(0);
+    expect(await store.markMissing('huggingface', D2)).toBe(0);
     expect((await store.statsHistory(m.key)).map((r) => r.date)).toEqual([D1, D2]);
   });
 
@@ -317,25 +318,58 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
     out.joins = { rows, noPrev };
   });
 
-  it('marks models unseen on a complete sweep day as deleted, per platform', async () => {
+  it('marks a model missing after one complete sweep and deletes it only when asked to, per platform', async () => {
     const a = record('huggingface', 'o/a');
     const b = record('huggingface', 'o/b');
     const c = record('modelscope', 'o/c');
     await store.commitPage(page(D1, [a, b]));
     await store.commitPage(page(D1, [c]));
     await store.commitPage(page(D2, [a]));
-    expect(await store.markUnseenDeleted('huggingface', D2)).toBe(1);
-    expect(await store.markUnseenDeleted('huggingface', D2)).toBe(0);
-    // A model seen on a later day is not deleted as of an earlier one.
-    expect(await store.markUnseenDeleted('huggingface', D1)).toBe(0);
+    expect(await store.markMissing('huggingface', D2)).toBe(1);
+    expect(await store.markMissing('huggingface', D2)).toBe(0);
+    // A model seen on a later day is not missing as of an earlier one.
+    expect(await store.markMissing('huggingface', D1)).toBe(0);
+    // Missing since D2: not a candidate on D2 itself (one sweep is not enough), a candidate on a later day.
+    expect(await store.deletionCandidates('huggingface', D2, 10)).toEqual([]);
+    expect(await store.deletionCandidates('huggingface', D3, 10)).toEqual([{ key: b.key, id: b.id, missingSince: D2 }]);
+    expect((await allModels(store)).map((m) => m.key).sort()).toEqual([c.key, a.key, b.key].sort());
+    expect(await store.markDeleted('huggingface', [b.key, a.key], D3)).toBe(1); // a is not missing: never deleted
     expect((await allModels(store)).map((m) => m.key).sort()).toEqual([c.key, a.key].sort());
     expect((await store.getModel(b.key))?.key).toBe(b.key);
     expect(await store.orgCounts()).toEqual([{ org: 'Qwen', publisherModels: 2, originModels: 2 }]);
-    // Back in the catalogue: no longer deleted.
+    // Back in the catalogue: no longer deleted nor missing, with its history.
     await store.commitPage(page(D3, [b]));
     expect((await allModels(store)).map((m) => m.key).sort()).toEqual([c.key, a.key, b.key].sort());
-    expect(await store.markUnseenDeleted('modelscope', D3)).toBe(1);
+    expect((await store.statsHistory(b.key)).map((p) => p.date)).toEqual([D1, D3]);
+    expect(await store.deletionCandidates('huggingface', '2026-12-31', 10)).toEqual([]);
+    expect(await store.markMissing('modelscope', D3)).toBe(1);
     out.deleted = await allModels(store);
+  });
+
+  it('moves a renamed model (same object id, new key) with its history and first sighting', async () => {
+    const old = record('huggingface', 'o/old-name');
+    await store.commitPage(page(D1, [old], { objectIds: new Map([[old.key, 'oid-1']]) }));
+    await store.commitPage(page(D2, [old], { objectIds: new Map([[old.key, 'oid-1']]) }));
+    const renamed = { ...record('huggingface', 'o/new-name'), firstSeenAt: `${D3}T12:00:00.000Z` };
+    await store.commitPage(page(D3, [renamed], { objectIds: new Map([[renamed.key, 'oid-1']]) }));
+    expect(await store.getModel(old.key)).toBeNull();
+    const got = await store.getModel(renamed.key);
+    expect(got?.firstSeenAt).toBe(old.firstSeenAt);
+    expect(got?.releasedAt).toBe((await store.getModel(renamed.key))?.releasedAt);
+    expect((await store.statsHistory(renamed.key)).map((p) => p.date)).toEqual([D1, D2, D3]);
+    expect(await store.statsHistory(old.key)).toEqual([]);
+    expect(await store.renamedTo(old.key)).toBe(renamed.key);
+    expect(await store.renamedTo(renamed.key)).toBeNull();
+    expect((await allModels(store)).map((m) => m.key)).toEqual([renamed.key]);
+    // Renamed again: the first id still leads to the model.
+    const again = record('huggingface', 'o/newest-name');
+    await store.commitPage(page(D3, [again], { objectIds: new Map([[again.key, 'oid-1']]) }));
+    expect(await store.renamedTo(old.key)).toBe(again.key);
+    expect((await store.statsHistory(again.key)).map((p) => p.date)).toEqual([D1, D2, D3]);
+    // A new model with its own object id is not a rename.
+    const other = record('huggingface', 'o/other');
+    await store.commitPage(page(D3, [other], { objectIds: new Map([[other.key, 'oid-2']]) }));
+    expect((await allModels(store)).map((m) => m.key).sort()).toEqual([again.key, other.key].sort());
   });
 
   it('lists models with filters and a cursor that reaches every item exactly once', async () => {
@@ -528,7 +562,7 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
 
   it('adds coverage counters and merges flags and notes', async () => {
     await store.commitPage({ date: D1, platform: 'huggingface', models: [], quarantine: [], coverage: { requests: 3, pages: 1, http429: 1 } });
-    await store.commitPage({ date: D1, platform: 'huggingface', models: [], quarantine: [], coverage: { requests: 2, errors: 1, quarantined: 4 } });
+    await store.commitPage({ date: D1, platform: 'huggingface', models: [], quarantine: [], coverage: { requests: 2, errors: 1, quarantined: 4, incomplete: 2 } });
     await store.setCoverageFlags(D1, 'huggingface', { degraded: true, note: 'degraded page x' });
     await store.setCoverageFlags(D1, 'huggingface', { degraded: true, note: 'degraded page x' });
     await store.setCoverageFlags(D1, 'huggingface', { complete: true, swept: true });
@@ -542,6 +576,7 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
         http429: 1,
         errors: 1,
         quarantined: 4,
+        incomplete: 2,
         complete: true,
         degraded: true,
         swept: true,
@@ -554,6 +589,7 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
         http429: 0,
         errors: 0,
         quarantined: 0,
+        incomplete: 0,
         complete: false,
         degraded: false,
         swept: false,

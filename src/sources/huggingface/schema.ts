@@ -9,8 +9,12 @@ import { z } from 'zod';
 import type { HfModelInput } from '../../normalise/inputs.js';
 import { describeIssues } from '../validate.js';
 
-/** The fields every listing and the detail call request through `expand[]` (see index.ts for why each). */
-export const HF_EXPAND = [
+/**
+ * The fields a list page asks for with `expand[]`. Only list-allowed values: the list route answers HTTP 400 for
+ * `baseModels`, `childrenModelCount` and `usedStorage` (huggingface_hub PR #3182; research/hf.md §0.2). Lineage on a
+ * list comes from `tags` (`base_model:<relation>:<id>`) and `cardData.base_model`, which lists return.
+ */
+export const HF_LIST_EXPAND = [
   'author',
   'createdAt',
   'lastModified',
@@ -25,8 +29,41 @@ export const HF_EXPAND = [
   'cardData',
   'safetensors',
   'gguf',
-  'baseModels',
 ] as const;
+
+/** The detail route (`/api/models/{id}`) also takes `baseModels`: the Hub's own lineage, for the few look-ups made. */
+export const HF_DETAIL_EXPAND = [...HF_LIST_EXPAND, 'baseModels'] as const;
+
+/** What each list expand value gives hubwatch, for the warning when the Hub refuses one (index.ts). */
+export const HF_EXPAND_COST: Readonly<Record<string, string>> = {
+  author: 'the namespace falls back to the id prefix',
+  createdAt: 'release dates and the new-release poll watermark are lost',
+  lastModified: 'the last-modified date is null',
+  downloads: '30-day downloads are null',
+  downloadsAllTime: 'all-time and daily downloads are null',
+  likes: 'likes are null',
+  tags: 'licences, tag lineage and tasks from tags are lost',
+  pipeline_tag: 'the task (and the llm scope) is lost',
+  library_name: 'the library is null',
+  private: 'nothing the figures need',
+  gated: 'nothing the figures need',
+  cardData: 'card licences and card base_model lineage are lost',
+  safetensors: 'parameter counts of safetensors repos are null',
+  gguf: 'parameter counts of GGUF repos are null',
+};
+
+/**
+ * Which of `ours` a 400's message refuses. The Hub names the refused value ("got …"), and its message may list the
+ * values it accepts (a third-party capture quotes such a list, research/hf.md §1.3): a value of ours missing from
+ * that list is refused too. `message` is the answer's `error` text, or the body when it has none.
+ */
+export function refusedExpandValues(message: string, ours: readonly string[]): string[] {
+  const named = new Set([...message.matchAll(/\bgot\W{0,3}([\w-]+)/gi)].map((m) => m[1]!));
+  const allowed = [...message.matchAll(/\[([^\]]*)\]/g)]
+    .map((m) => [...m[1]!.matchAll(/["'`]([\w-]+)["'`]/g)].map((q) => q[1]!))
+    .find((list) => list.length > 1);
+  return ours.filter((v) => named.has(v) || (allowed !== undefined && !allowed.includes(v)));
+}
 
 /** An ISO-8601 instant as the Hub writes it (`2025-11-04T08:25:31.000Z`); offsets are tolerated. */
 export const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
@@ -116,19 +153,61 @@ export function isHfModel(x: unknown, opts: { requireAllTime?: boolean } = {}): 
 }
 
 /** The members a sweep reads from an item's own text to sight it without parsing it (src/sources/raw-items.ts). */
-export const HF_SIGHT_MEMBERS: ReadonlySet<string> = new Set(['id', 'downloads', 'downloadsAllTime', 'likes']);
+export const HF_SIGHT_MEMBERS: ReadonlySet<string> = new Set(['id', 'createdAt', 'downloads', 'downloadsAllTime', 'likes']);
 
 /** True when the members read from an item's text are what HfModelSchema promises for them. */
 export function isHfSighting(o: Record<string, unknown>): boolean {
-  return typeof o.id === 'string' && o.id.length > 0 && isCount(o.downloads) && isCount(o.downloadsAllTime) && isCount(o.likes);
+  // createdAt is checked too: an item without it must be read (and counted incomplete) every day, not skipped.
+  return (
+    typeof o.id === 'string' &&
+    o.id.length > 0 &&
+    typeof o.createdAt === 'string' &&
+    isCount(o.downloads) &&
+    isCount(o.downloadsAllTime) &&
+    isCount(o.likes)
+  );
 }
 
-export type HfCheck = { ok: true; item: HfModelInput } | { ok: false; reason: string };
+/**
+ * A readable item: `item` is the raw object itself. `incomplete` names the promised fields that were missing or
+ * unreadable (empty for a whole item); the normaliser reads each of them as null, so the model is not lost.
+ */
+export type HfCheck = { ok: true; item: HfModelInput; incomplete: string[] } | { ok: false; reason: string };
 
-/** Validates one raw item: the fast check first, zod for the reason (or for anything the fast check missed). */
+const WHOLE: string[] = [];
+
+/**
+ * Validates one raw item, as generously as the numbers allow: an item the schema accepts whole passes as it is; one
+ * with an id but a missing or mistyped field (no `createdAt`, `downloads: null`, `likes: "12k"`) is still a model,
+ * with those fields named in `incomplete`; only an item without an id (or not an object) cannot be read.
+ */
 export function checkHfModel(raw: unknown, opts: { requireAllTime?: boolean } = {}): HfCheck {
-  if (isHfModel(raw, opts)) return { ok: true, item: raw };
+  if (isHfModel(raw, opts)) return { ok: true, item: raw, incomplete: WHOLE };
+  if (!isPlainObject(raw)) return { ok: false, reason: 'expected an object' };
+  if (typeof raw.id !== 'string' || raw.id.trim().length === 0) {
+    return { ok: false, reason: `id: ${raw.id === undefined ? 'missing' : 'expected a non-empty string'}` };
+  }
   const r = (opts.requireAllTime === false ? HfSavedModelSchema : HfModelSchema).safeParse(raw);
-  if (r.success) return { ok: true, item: r.data as HfModelInput };
-  return { ok: false, reason: describeIssues(r.error) };
+  if (r.success) return { ok: true, item: raw as unknown as HfModelInput, incomplete: WHOLE };
+  const fields = new Set<string>();
+  for (const issue of r.error.issues) fields.add(String(issue.path[0] ?? '(item)'));
+  return { ok: true, item: raw as unknown as HfModelInput, incomplete: [...fields] };
+}
+
+/** Why an item is incomplete, for logs and the day's coverage note. */
+export function describeIncomplete(raw: unknown, opts: { requireAllTime?: boolean } = {}): string {
+  const r = (opts.requireAllTime === false ? HfSavedModelSchema : HfModelSchema).safeParse(raw);
+  return r.success ? '' : describeIssues(r.error);
+}
+
+/** The item's `_id` (kept across renames), or null when it has none. */
+export function hfObjectId(item: HfModelInput): string | null {
+  const v = (item as { _id?: unknown })._id;
+  return typeof v === 'string' && v.length > 0 && v.length <= 64 ? v : null;
+}
+
+/** The item's `createdAt` when it is an ISO instant (the poll's watermark compares them as text). */
+export function hfCreatedAt(item: HfModelInput): string | null {
+  const v = (item as { createdAt?: unknown }).createdAt;
+  return typeof v === 'string' && ISO_INSTANT.test(v) ? v : null;
 }
