@@ -105,34 +105,40 @@ describe('Hugging Face schema', () => {
     expect(HfModelSchema.safeParse(expanded(realDetail)).success).toBe(true);
   });
 
-  it('rejects the real default list items: downloadsAllTime was not asked for, and the sweep needs it', () => {
+  it('reads the real default list items as incomplete: downloadsAllTime was not asked for', () => {
     for (const item of realList) {
       const r = checkHfModel(item);
-      expect(r.ok).toBe(false);
-      if (!r.ok) expect(r.reason).toContain('downloadsAllTime');
+      expect(r.ok).toBe(true);
+      if (r.ok) expect(r.incomplete).toEqual(['downloadsAllTime']);
     }
-    for (const item of realList) expect(checkHfModel(expanded(item)).ok).toBe(true);
+    for (const item of realList) expect(checkHfModel(expanded(item))).toMatchObject({ ok: true, incomplete: [] });
   });
 
-  it('rejects nulls where values are promised and wrong types, saying where', () => {
+  it('reads nulls and wrong types where values are promised as incomplete items, naming the field; only an id is required', () => {
     const good = expanded(realList[0]!);
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ ...good, downloads: null }, 'downloads'],
       [{ ...good, likes: '578' }, 'likes'],
       [{ ...good, tags: 'a,b' }, 'tags'],
-      [{ ...good, tags: ['ok', 3] }, 'tags.1'],
-      [{ ...good, id: 42 }, 'id'],
+      [{ ...good, tags: ['ok', 3] }, 'tags'],
       [{ ...good, createdAt: 'yesterday' }, 'createdAt'],
+      [{ ...good, createdAt: undefined }, 'createdAt'],
       [{ ...good, cardData: [] }, 'cardData'],
       [{ ...good, safetensors: { total: -1 } }, 'safetensors'],
       [{ ...good, downloads: 1.5 }, 'downloads'],
+      [{ ...good, _id: 12345 }, '_id'],
     ];
-    for (const [item, path] of cases) {
+    for (const [item, field] of cases) {
       const r = checkHfModel(item);
-      expect(r.ok, path).toBe(false);
-      if (!r.ok) expect(r.reason).toContain(path);
+      expect(r.ok, field).toBe(true);
+      if (r.ok) expect(r.incomplete, field).toEqual([field]);
     }
-    expect(checkHfModel({ ...good, pipeline_tag: null, cardData: null, gguf: null }).ok).toBe(true);
+    for (const bad of [{ ...good, id: 42 }, { ...good, id: '  ' }, { ...good, id: undefined }, 'text', null]) {
+      const r = checkHfModel(bad);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.reason).toMatch(/id|object/);
+    }
+    expect(checkHfModel({ ...good, pipeline_tag: null, cardData: null, gguf: null })).toMatchObject({ ok: true, incomplete: [] });
   });
 
   it('fast structural check and zod agree on arbitrary items', () => {
@@ -165,7 +171,7 @@ describe('Hugging Face schema', () => {
 });
 
 describe('Hugging Face source against a fake Hub', () => {
-  it('sweeps by downloads in pages of pageSize through @huggingface/hub, following Link, each model once', async () => {
+  it('sweeps by createdAt in pages of pageSize through @huggingface/hub, following Link, each model once', async () => {
     const items = catalogue(2500);
     const hub = await fakeHub({ items });
     const src = source(hub.url, { pageSize: 1000 });
@@ -178,7 +184,7 @@ describe('Hugging Face source against a fake Hub', () => {
     expect(pages[0]!.next).toMatch(new RegExp(`^${hub.url}/api/models\\?.*cursor=`));
     expect(pages[0]!.url).toBe(hub.requests[0] && `${hub.url}${hub.requests[0].url}`);
     const first = new URL(hub.requests[0]!.url, hub.url);
-    expect(first.searchParams.get('sort')).toBe('downloads');
+    expect(first.searchParams.get('sort')).toBe('createdAt');
     expect(first.searchParams.get('limit')).toBe('1000');
     expect(first.searchParams.getAll('expand[]')).toEqual([...HF_LIST_EXPAND]);
     expect(first.searchParams.getAll('expand')).toEqual([]);
@@ -224,21 +230,19 @@ describe('Hugging Face source against a fake Hub', () => {
     expect(hub.requests).toHaveLength(0);
   });
 
-  it('quarantines malformed items with reason, capped payload and page URL, and keeps the rest', async () => {
+  it('reads items with missing fields as incomplete, quarantines only unreadable ones with reason, capped payload and page URL', async () => {
     const items = catalogue(30);
     items[3] = { ...items[3]!, downloads: null };
     items[7] = { ...items[7]!, tags: 'oops', cardData: { long: 'x'.repeat(50_000) } };
     items[8] = 'not an object' as never;
+    items[9] = { ...items[9]!, id: undefined, cardData: { long: 'x'.repeat(50_000) } } as never;
     const hub = await fakeHub({ items });
     const src = source(hub.url, { pageSize: 20 });
     const pages = await collect(src.sweep());
-    expect(pages.map((p) => p.items.length)).toEqual([17, 10]);
+    expect(pages.map((p) => p.items.length)).toEqual([18, 10]);
+    expect(pages.map((p) => p.incomplete)).toEqual([2, 0]);
     const q = pages[0]!.quarantine;
-    expect(q.map((x) => x.reason)).toEqual([
-      expect.stringMatching(/#3: downloads/),
-      expect.stringMatching(/#7: tags/),
-      expect.stringMatching(/#8: \(item\)/),
-    ]);
+    expect(q.map((x) => x.reason)).toEqual([expect.stringMatching(/#8: expected an object/), expect.stringMatching(/#9: id: missing/)]);
     expect(q.every((x) => x.platform === 'huggingface' && x.kind === 'item' && x.ref === pages[0]!.url)).toBe(true);
     expect(q[1]!.payload.length).toBeLessThanOrEqual(16_000);
     expect(Date.parse(q[0]!.at)).not.toBeNaN();

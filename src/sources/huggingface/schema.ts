@@ -85,7 +85,7 @@ const totalHolder = z
 
 export const HfModelSchema = z.object({
   _id: z.string().min(1),
-  id: z.string().min(1),
+  id: z.string().refine((v) => v.trim().length > 0, 'expected a non-empty id'),
   author: z.string().nullish(),
   createdAt: isoInstant,
   lastModified: isoInstant.optional(),
@@ -134,7 +134,7 @@ export function isHfModel(x: unknown, opts: { requireAllTime?: boolean } = {}): 
   if (!isPlainObject(x)) return false;
   const o = x;
   if (typeof o._id !== 'string' || o._id.length === 0) return false;
-  if (typeof o.id !== 'string' || o.id.length === 0) return false;
+  if (typeof o.id !== 'string' || o.id.trim().length === 0) return false;
   if (typeof o.createdAt !== 'string' || !ISO_INSTANT.test(o.createdAt)) return false;
   if (o.lastModified !== undefined && (typeof o.lastModified !== 'string' || !ISO_INSTANT.test(o.lastModified)))
     return false;
