@@ -11,6 +11,7 @@ import { PLATFORMS, type Platform } from '../model.js';
 import { listSnapshotDates } from '../snapshot/files.js';
 import type { Store } from '../store/types.js';
 import { todayUtc } from '../cycle/run.js';
+import { refusedFieldsName } from '../cycle/ingest.js';
 import { closeConnection, probeRedis, producerConnection, redactRedisUrl } from './connection.js';
 import { QUEUE_NAMES, type QueueName } from './names.js';
 import { DEFAULT_TUNING, closeQueues, createQueues, rateLimitedForMs, type QueueSet } from './queues.js';
@@ -51,10 +52,16 @@ export interface PollHealth {
 export interface Health {
   status: 'ok' | 'unhealthy';
   reasons: string[];
+  /**
+   * What works but costs figures: a list field the platform refused (dropped so that the runs go on). The status
+   * stays ok: the service runs; the operator should run `hubwatch probe` and read the day's coverage notes.
+   */
+  warnings: string[];
   checks: {
     redis: { ok: boolean; error?: string };
     store: { ok: boolean; engine: string; error?: string };
     polls: Partial<Record<Platform, PollHealth>>;
+    refusedFields: Partial<Record<Platform, { fields: Array<{ field: string; cost: string }>; since: string; lastSeen: string }>>;
   };
 }
 
@@ -64,7 +71,9 @@ export async function checkHealth(deps: OpsDeps, now = Date.now()): Promise<Heal
     redis: { ok: true },
     store: { ok: true, engine: deps.store.engine },
     polls: {},
+    refusedFields: {},
   };
+  const warnings: string[] = [];
   try {
     await withTimeout(deps.redis.ping(), 1_000, 'Redis ping');
   } catch (err) {
@@ -103,7 +112,18 @@ export async function checkHealth(deps: OpsDeps, now = Date.now()): Promise<Heal
       );
     }
   }
-  return { status: reasons.length === 0 ? 'ok' : 'unhealthy', reasons, checks };
+  if (checks.store.ok) {
+    for (const p of PLATFORMS) {
+      const refused = await deps.store.getCheckpoint<Health['checks']['refusedFields'][Platform]>(refusedFieldsName(p)).catch(() => null);
+      if (!refused || !Array.isArray(refused.fields) || refused.fields.length === 0) continue;
+      checks.refusedFields[p] = refused;
+      warnings.push(
+        `${p}: the platform refuses the list field(s) ${refused.fields.map((f) => f.field).join(', ')} since ${refused.since} ` +
+          `(runs go on without them: ${refused.fields.map((f) => f.cost).join('; ')}); run \`hubwatch probe --platform ${p}\``,
+      );
+    }
+  }
+  return { status: reasons.length === 0 ? 'ok' : 'unhealthy', reasons, warnings, checks };
 }
 
 function esc(v: string): string {

@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PageFailedError, PermanentHttpError, RateLimitedError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
+import { setImmediate as turn } from 'node:timers/promises';
 import {
   HeaderBag,
   HttpClient,
+  Pacer,
   isTransientNetworkError,
   parseRateLimit,
   parseRateLimitPolicy,
@@ -11,6 +13,7 @@ import {
   redactUrl,
   type HttpClientOptions,
   type HttpSettings,
+  type PacerTicket,
 } from '../../src/sources/http.js';
 import { FAST, fakeServer, sendJson, type FakeServer } from './helpers.js';
 
@@ -283,5 +286,178 @@ describe('HttpClient against fake servers', () => {
     expect(draws).toHaveLength(3);
     expect(took).toBeGreaterThanOrEqual(340);
     expect(took).toBeLessThan(1500);
+  });
+});
+
+// The pacer against a model of a fixed-window server, on a clock of its own: `sleep` registers a timer and the
+// clock jumps from one timer to the next once every promise has settled, so a five-minute window takes no time.
+class FakeClock {
+  t = 1_800_000_000_000;
+  #timers: { at: number; seq: number; resolve: () => void }[] = [];
+  #seq = 0;
+  now = (): number => this.t;
+  sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => this.#timers.push({ at: this.t + Math.max(0, ms), seq: this.#seq++, resolve }));
+  /** Runs timers until `work` settles. */
+  async run<T>(work: Promise<T>): Promise<T> {
+    let settled = false;
+    const done = work.finally(() => (settled = true));
+    done.catch(() => {});
+    for (;;) {
+      await turn();
+      if (settled) return done;
+      if (this.#timers.length === 0) throw new Error('nothing left to wait for, and the work is not done');
+      this.#timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      const next = this.#timers.shift()!;
+      this.t = Math.max(this.t, next.at);
+      next.resolve();
+    }
+  }
+}
+
+interface WindowModel {
+  /** Windows start at the first request after the last one ended (the simulator, likely the Hub), or on multiples of w. */
+  start: 'first-request' | 'aligned';
+  /** How the server turns the time left into whole seconds for `t`. */
+  round: (x: number) => number;
+  /** Send `RateLimit-Policy: "fixed window";"api";q;w`. */
+  policy: boolean;
+}
+
+/** A fixed-window server: q requests per w ms, every request counted (429s too), as src/sim/http.ts does. */
+function fixedWindowServer(quota: number, windowMs: number, model: WindowModel) {
+  let start: number | null = null;
+  let count = 0;
+  const windowStarts: number[] = [];
+  let http429 = 0;
+  return {
+    windowStarts,
+    get http429() {
+      return http429;
+    },
+    answer(at: number): { status: number; headers: HeaderBag } {
+      const s = model.start === 'aligned' ? Math.floor(at / windowMs) * windowMs : start !== null && at < start + windowMs ? start : at;
+      if (s !== start) {
+        start = s;
+        count = 0;
+        windowStarts.push(at);
+      }
+      count++;
+      const t = Math.max(0, model.round((start + windowMs - at) / 1000));
+      const h: Record<string, string> = { RateLimit: `"api";r=${Math.max(0, quota - count)};t=${t}` };
+      if (model.policy) h['RateLimit-Policy'] = `"fixed window";"api";q=${quota};w=${windowMs / 1000}`;
+      if (count > quota) http429++;
+      return { status: count > quota ? 429 : 200, headers: bag(h) };
+    },
+  };
+}
+type Server = ReturnType<typeof fixedWindowServer>;
+
+/** One request as HttpClient.send makes it: paced, `upMs` to the server, `downMs` for the head, `bodyMs` for the body. */
+async function exchange(
+  clock: FakeClock,
+  pacer: Pacer,
+  server: Server,
+  ms: { up: number; down: number; body: number },
+  onHead?: () => void,
+): Promise<number> {
+  const ticket: PacerTicket = await pacer.acquire(undefined);
+  await clock.sleep(ms.up);
+  const res = server.answer(clock.now());
+  await clock.sleep(ms.down);
+  onHead?.();
+  await clock.sleep(ms.body);
+  pacer.release();
+  pacer.observe(res.headers, ticket);
+  if (res.status === 429) pacer.exhausted((parseRateLimit(res.headers)?.resetSeconds ?? 1) * 1000);
+  return res.status;
+}
+
+/** The sweep's walk: the next page asked for as soon as this one's head is in (one page ahead), n pages. */
+function sweepPages(clock: FakeClock, pacer: Pacer, server: Server, n: number, ms = { up: 2, down: 2, body: 3 }): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let ended = 0;
+    const page = (i: number): void => {
+      if (i >= n) return;
+      exchange(clock, pacer, server, ms, () => page(i + 1)).then(() => {
+        if (++ended === n) resolve();
+      }, reject);
+    };
+    page(0);
+  });
+}
+
+const firstRequestCeil: WindowModel = { start: 'first-request', round: Math.ceil, policy: true };
+
+describe('Pacer against a fixed window (injected clock)', () => {
+  it('starts the next window within one exchange of the reset, not a margin and a rounded second later', async () => {
+    // The Hub's anonymous policy: 500 requests per 5 minutes; 2,000 pages are four windows.
+    const clock = new FakeClock();
+    const pacer = new Pacer({ delayMs: 0, marginMs: 1000, logger: silentLogger, now: clock.now, sleep: clock.sleep });
+    const server = fixedWindowServer(500, 300_000, firstRequestCeil);
+    const t0 = clock.now();
+    await clock.run(sweepPages(clock, pacer, server, 2000));
+    expect(server.http429).toBe(0);
+    expect(server.windowStarts).toHaveLength(4);
+    expect(pacer.windowWaits).toBe(3);
+    // Idle between a window's end and the next window's first request: the first answer's round trip (7 ms) and
+    // the next request's way up (2 ms). Before, it was the 1000 ms margin plus up to a second of rounding in `t`.
+    const idle = server.windowStarts.slice(1).map((s, i) => s - (server.windowStarts[i]! + 300_000));
+    for (const ms of idle) expect(ms).toBeGreaterThanOrEqual(0);
+    for (const ms of idle) expect(ms).toBeLessThanOrEqual(10);
+    // The policy's minimum: three whole windows plus the last window's 500 requests at full speed.
+    const lastWindow = clock.now() - server.windowStarts[3]!;
+    expect(clock.now() - t0).toBeLessThanOrEqual(3 * 300_000 + lastWindow + 3 * 10 + 5);
+  });
+
+  it('keeps the margin for a server that rounds t down on windows aligned to the clock (no w bound helps there)', async () => {
+    const model: WindowModel = { start: 'aligned', round: Math.floor, policy: true };
+    const run = async (marginMs: number) => {
+      const clock = new FakeClock();
+      const pacer = new Pacer({ delayMs: 0, marginMs, logger: silentLogger, now: clock.now, sleep: clock.sleep });
+      const server = fixedWindowServer(50, 30_000, model);
+      await clock.run(sweepPages(clock, pacer, server, 400));
+      return server.http429;
+    };
+    expect(await run(1000)).toBe(0);
+    // Without the margin the rounded-down t would send requests into the spent window: the margin is what saves it.
+    expect(await run(0)).toBeGreaterThan(0);
+  });
+
+  it('does not carry a window\'s end over to the next window when the server rolls over between two answers', async () => {
+    // No RateLimit-Policy, so only t bounds the end. A light start (one request), then a burst across the window's
+    // end: the burst spends the next window too, whose end is 30 s later than the first window's.
+    const clock = new FakeClock();
+    const pacer = new Pacer({ delayMs: 0, marginMs: 1000, logger: silentLogger, now: clock.now, sleep: clock.sleep });
+    const server = fixedWindowServer(5, 30_000, { start: 'first-request', round: Math.ceil, policy: false });
+    const fast = { up: 0, down: 1, body: 0 };
+    await clock.run(
+      (async () => {
+        await exchange(clock, pacer, server, fast);
+        await clock.sleep(30_000 - 3);
+        for (let i = 0; i < 12; i++) await exchange(clock, pacer, server, fast);
+      })(),
+    );
+    expect(server.windowStarts).toHaveLength(3);
+    expect(server.http429).toBe(0);
+  });
+
+  it('does not take an answer that comes back after its window ended for the budget of the next', async () => {
+    const clock = new FakeClock();
+    const pacer = new Pacer({ delayMs: 0, marginMs: 1000, logger: silentLogger, now: clock.now, sleep: clock.sleep });
+    const server = fixedWindowServer(5, 10_000, firstRequestCeil);
+    const fast = { up: 1, down: 1, body: 1 };
+    await clock.run(
+      (async () => {
+        // The first window's first request (r=4), answered 15 s later, in the second window.
+        const slow = exchange(clock, pacer, server, { up: 1, down: 15_000, body: 1 });
+        for (let i = 0; i < 3; i++) await exchange(clock, pacer, server, fast); // the first window, spent but one
+        for (let i = 0; i < 2; i++) await exchange(clock, pacer, server, fast); // the second window: 3 left
+        await slow; // r=4, but of the first window
+        await Promise.all([0, 1, 2, 3].map(() => exchange(clock, pacer, server, fast)));
+      })(),
+    );
+    expect(server.http429).toBe(0);
+    expect(server.windowStarts).toHaveLength(3);
   });
 });
