@@ -1,7 +1,7 @@
 // The API's one error shape. A client that gets a 400 learns which parameter was wrong and why, so it can fix
 // the request without reading our source.
 
-export type ApiErrorCode = 'bad_request' | 'not_found' | 'method_not_allowed' | 'internal_error';
+export type ApiErrorCode = 'bad_request' | 'not_found' | 'moved_permanently' | 'method_not_allowed' | 'internal_error';
 
 export interface ApiErrorBody {
   error: ApiErrorCode;
@@ -13,6 +13,8 @@ export class ApiError extends Error {
   readonly statusCode: number;
   readonly code: ApiErrorCode;
   readonly parameter: string | null;
+  /** Where the resource is now (a 301's Location). */
+  location: string | null = null;
   constructor(statusCode: number, code: ApiErrorCode, message: string, parameter: string | null = null) {
     super(message);
     this.name = 'ApiError';
@@ -32,4 +34,11 @@ export function badParam(parameter: string, message: string): ApiError {
 
 export function notFound(message: string): ApiError {
   return new ApiError(404, 'not_found', message);
+}
+
+/** A model renamed on its platform: its old id points at the new one (the history moved with it). */
+export function movedTo(location: string, message: string): ApiError {
+  const e = new ApiError(301, 'moved_permanently', message);
+  e.location = location;
+  return e;
 }

@@ -79,6 +79,15 @@ export function buildOpenApi(routes: readonly RouteDoc[]): Record<string, unknow
       '400': errorResponse('A parameter is malformed; `parameter` names it and `message` says why.'),
     };
     if (r.notFound) responses['404'] = errorResponse('No such resource.');
+    if (r.operationId === 'getModel' || r.operationId === 'getBareModel') {
+      responses['301'] = {
+        ...errorResponse('The model was renamed on its platform: `Location` is its URL now; its history moved with it.'),
+        headers: {
+          'Cache-Control': { schema: { type: 'string' } },
+          Location: { description: 'The model under its new id.', schema: { type: 'string' } },
+        },
+      };
+    }
     (paths[r.path] ??= {}).get = {
       operationId: r.operationId,
       summary: r.summary,

@@ -374,7 +374,7 @@ const errorBody: JsonSchema = {
   type: 'object',
   required: ['error', 'message', 'parameter'],
   properties: {
-    error: { type: 'string', enum: ['bad_request', 'not_found', 'method_not_allowed', 'internal_error'] },
+    error: { type: 'string', enum: ['bad_request', 'not_found', 'moved_permanently', 'method_not_allowed', 'internal_error'] },
     message: { type: 'string' },
     parameter: { type: ['string', 'null'], description: 'The request parameter at fault, when one is.' },
   },

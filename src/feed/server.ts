@@ -126,7 +126,10 @@ export async function buildServer(deps: BuildServerDeps): Promise<FastifyInstanc
 
   app.setErrorHandler((err: FastifyError | ApiError, req: FastifyRequest, reply: FastifyReply) => {
     void reply.header('Cache-Control', 'no-store');
-    if (err instanceof ApiError) return reply.code(err.statusCode).send(err.body);
+    if (err instanceof ApiError) {
+      if (err.location !== null) void reply.header('location', err.location);
+      return reply.code(err.statusCode).send(err.body);
+    }
     const fe = err as FastifyError & { validationContext?: string };
     if (fe.validation) {
       return reply.code(400).send(describeValidation(fe.validation as unknown as AjvLikeError[], fe.validationContext));

@@ -2,7 +2,7 @@
 // functions, so a file under data/public/ is byte for byte what the API would have said (up to its own links).
 import { stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
-import type { LicenseClass, NormalisedRecord, OrgKind, Platform, Relation } from '../model.js';
+import { splitKey, type LicenseClass, type NormalisedRecord, type OrgKind, type Platform, type Relation } from '../model.js';
 import { listSnapshotDates, readSnapshot, snapshotPath, snapshotsDir } from '../snapshot/files.js';
 import {
   METRICS,
@@ -17,7 +17,7 @@ import {
 } from '../snapshot/types.js';
 import type { ModelPage, Store } from '../store/types.js';
 import type { Rendered } from './cache.js';
-import { ApiError, badParam, notFound } from './errors.js';
+import { ApiError, badParam, movedTo, notFound } from './errors.js';
 import { capText, csvTable, displayText, xmlEscape } from './text.js';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
@@ -310,7 +310,15 @@ export class FeedService {
   async renderModel(platform: Platform, id: string): Promise<Rendered> {
     const key = `${platform}:${id}`;
     const model = await this.store.getModel(key);
-    if (!model) throw notFound(`no model ${capText(key, 200)} is tracked`);
+    if (!model) {
+      const now = await this.store.renamedTo(key);
+      const to = now === null ? null : splitKey(now);
+      if (to) {
+        const path = to.id.split('/').map(encodeURIComponent).join('/');
+        throw movedTo(`/api/v1/models/${to.platform}/${path}`, `${capText(key, 200)} was renamed to ${capText(now!, 200)}`);
+      }
+      throw notFound(`no model ${capText(key, 200)} is tracked`);
+    }
     const history = await this.store.statsHistory(key);
     const body = { model, history };
     this.check('ModelDetail', body);

@@ -257,6 +257,23 @@ describe('errors', () => {
   });
 });
 
+describe('renamed models', () => {
+  it('answers an old id with 301 and the new URL; the history moved with the model', async () => {
+    const before = makeRecord(40, { namespace: 'moved', name: 'old-name' });
+    const after = NormalisedRecord.parse({ ...before, id: 'moved/new-name', name: 'new-name', key: `${before.platform}:moved/new-name` });
+    await t.store.commitPage({ date: '2025-05-31', platform: before.platform, models: [before], objectIds: new Map([[before.key, 'oid-moved']]), quarantine: [] });
+    await t.store.commitPage({ date: '2025-06-01', platform: after.platform, models: [after], objectIds: new Map([[after.key, 'oid-moved']]), quarantine: [] });
+    const old = await app.inject({ method: 'GET', url: `/api/v1/models/${before.platform}/moved/old-name` });
+    expect(old.statusCode).toBe(301);
+    expect(old.headers.location).toBe(`/api/v1/models/${after.platform}/moved/new-name`);
+    expect(old.json()).toMatchObject({ error: 'moved_permanently', message: expect.stringContaining('was renamed to') });
+    const now = await app.inject({ method: 'GET', url: old.headers.location as string });
+    expect(now.statusCode).toBe(200);
+    expect((now.json() as { history: Array<{ date: string }> }).history.map((h) => h.date)).toEqual(['2025-05-31', '2025-06-01']);
+    expect((await app.inject({ method: 'GET', url: `/api/v1/models/${before.platform}/moved/never-was` })).statusCode).toBe(404);
+  });
+});
+
 describe('freshness', () => {
   it('a new snapshot file is served as latest within a second, and invalidate() is immediate', async () => {
     const before = JSON.parse((await app.inject('/api/v1/snapshots/latest')).body);
