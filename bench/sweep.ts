@@ -18,6 +18,7 @@ import { loadRegistry } from '../src/normalise/registry.js';
 import { createSource } from '../src/sources/registry.js';
 import { openStore } from '../src/store/index.js';
 import { sweepStats } from '../src/cycle/ingest.js';
+import { HF_LIST_EXPAND } from '../src/sources/huggingface/schema.js';
 
 const { values } = parseArgs({
   options: {
@@ -44,8 +45,8 @@ async function baseline(): Promise<{ records: number; ms: number; cpuMs: number 
   const cpu0 = process.cpuUsage();
   let records = 0;
   if (platform === 'huggingface') {
-    const fields = ['createdAt', 'lastModified', 'downloads', 'downloadsAllTime', 'likes', 'tags', 'pipeline_tag', 'library_name', 'cardData', 'safetensors', 'gguf', 'author'];
-    let url: string | null = `${baseUrl}/api/models?sort=downloads&limit=1000&${fields.map((f) => `expand[]=${f}`).join('&')}`;
+    // The same walk as the source: by createdAt, with its list field set (HF_LIST_EXPAND).
+    let url: string | null = `${baseUrl}/api/models?sort=createdAt&limit=1000&${HF_LIST_EXPAND.map((f) => `expand[]=${f}`).join('&')}`;
     while (url) {
       const res: Awaited<ReturnType<typeof request>> = await request(url, { dispatcher: agent });
       const body = (await res.body.json()) as unknown[];
