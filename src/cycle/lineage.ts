@@ -3,11 +3,11 @@
 // origins, families and mirrors re-derived. Batched look-ups keep memory bounded by the chunk, not the catalogue.
 import type { Logger } from '../log.js';
 import { splitKey } from '../model.js';
-import { familyOf, resolveRoot } from '../normalise/lineage.js';
+import { familyOf } from '../normalise/lineage.js';
 import { mirrorCandidates } from '../normalise/identity.js';
-import { originOf } from '../normalise/origin.js';
 import type { Registry } from '../normalise/registry.js';
 import type { LineageNode, OriginUpdate, Store } from '../store/types.js';
+import { resolveNode } from '../normalise/resolve-local.js';
 
 export const MAX_DEPTH = 10;
 const CHUNK = 2000;
@@ -57,34 +57,13 @@ export async function resolveLineage(deps: ResolveDeps): Promise<ResolveResult> 
     for (const key of keys) {
       const node = nodes.get(key);
       if (!node) continue;
-      const r = resolveRoot(key, (k) => nodes.get(k), MAX_DEPTH);
+      // The same resolution `inspect` runs over one payload's records (normalise/resolve-local.ts).
+      const { root: r, update } = resolveNode(node, (k) => nodes.get(k), registry, MAX_DEPTH);
       result.derivatives += 1;
       if (r.hops > 1) result.multiHop += 1;
       if (r.dangling) result.dangling += 1;
       if (r.cycle) result.cycles += 1;
-      const rootNode = nodes.get(r.root);
-      const id = splitKey(key)?.id ?? '';
-      const origin = originOf({
-        platform: node.platform,
-        id,
-        namespace: node.namespace,
-        createdAt: node.createdAt,
-        relation: node.relation,
-        root: r.root,
-        rootCreatedAt: rootNode?.createdAt ?? null,
-        registry,
-      });
-      updates.push({
-        key,
-        rootKey: r.root,
-        family: familyOf(r.root),
-        originOrg: origin.org,
-        originCountry: origin.country,
-        originCountryAlt: origin.countryAlt,
-        originKind: origin.kind,
-        originBasis: origin.basis,
-        mirrors: mirrorCandidates(node.platform, id, registry),
-      });
+      updates.push(update);
     }
     if (updates.length > 0) await store.updateOrigins(updates);
   }

@@ -44,6 +44,8 @@ export function resolveNode(
   const key = node.key;
   const root = resolveRoot(key, (k) => (k === key ? node : lookup(k)), maxDepth);
   const rootNode = root.root === key ? node : lookup(root.root);
+  // A node found under an id it no longer has (a renamed model, store/sql.ts getLineageNodes) carries its key now.
+  const rootKey = rootNode?.key ?? root.root;
   const id = splitKey(key)?.id ?? '';
   const origin = originOf({
     platform: node.platform,
@@ -51,7 +53,7 @@ export function resolveNode(
     namespace: node.namespace,
     createdAt: node.createdAt,
     relation: node.relation,
-    root: root.root,
+    root: rootKey,
     rootCreatedAt: rootNode?.createdAt ?? null,
     registry,
   });
@@ -59,8 +61,8 @@ export function resolveNode(
     root,
     update: {
       key,
-      rootKey: root.root,
-      family: familyOf(root.root),
+      rootKey,
+      family: familyOf(rootKey),
       originOrg: origin.org,
       originCountry: origin.country,
       originCountryAlt: origin.countryAlt,

@@ -704,6 +704,8 @@ export abstract class SqlStore implements Store {
       moved.add(oldKey).add(newKey);
       await this.moveKey(db, oldKey, newKey);
       await db.exec('DELETE FROM model_renames WHERE old_key = $1', [oldKey]);
+      // Earlier names point straight at the newest one (lineage looks aliases up in one hop).
+      await db.exec('UPDATE model_renames SET new_key = $2 WHERE new_key = $1', [oldKey, newKey]);
       await db.exec(
         'INSERT INTO model_renames (old_key, new_key, platform, object_id, renamed_on) VALUES ($1, $2, $3, $4, CAST($5 AS DATE))',
         [oldKey, newKey, platform, str(r.oid), date],
@@ -878,6 +880,18 @@ export abstract class SqlStore implements Store {
         [this.textArray(keys.slice(i, i + KEY_BATCH).map(clean))],
       );
       for (const r of rows) out.set(str(r.key), toLineageNode(r));
+    }
+    // A base named by an id it no longer has (a card written before the rename) is the renamed model: its node is
+    // given under the asked key, carrying its own key, so the root is the key the model has now.
+    const absent = keys.filter((k) => !out.has(clean(k)));
+    for (let i = 0; i < absent.length; i += KEY_BATCH) {
+      const rows = await this.db.query(
+        `SELECT r.old_key AS asked, ${LINEAGE_COLS.split(',').map((c) => `m.${c.trim()}`).join(', ')}
+         FROM model_renames r JOIN models m ON m.key = r.new_key
+         WHERE r.old_key IN (SELECT unnest(CAST($1 AS TEXT[])))`,
+        [this.textArray(absent.slice(i, i + KEY_BATCH).map(clean))],
+      );
+      for (const r of rows) out.set(str(r.asked), toLineageNode(r));
     }
     return out;
   }

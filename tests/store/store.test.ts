@@ -365,6 +365,8 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
     const again = record('huggingface', 'o/newest-name');
     await store.commitPage(page(D3, [again], { objectIds: new Map([[again.key, 'oid-1']]) }));
     expect(await store.renamedTo(old.key)).toBe(again.key);
+    // A derivative whose card still names the first id finds the model under its new key.
+    expect((await store.getLineageNodes([old.key])).get(old.key)?.key).toBe(again.key);
     expect((await store.statsHistory(again.key)).map((p) => p.date)).toEqual([D1, D2, D3]);
     // A new model with its own object id is not a rename.
     const other = record('huggingface', 'o/other');
