@@ -442,12 +442,19 @@ export async function sweepStats<T>(
     log.error({ err, pages: result.pages }, 'sweep incomplete');
     return { ...result, complete: false, reason };
   }
-  const complete = !degraded;
+  const report = source.sweepReport?.({ recordsSeen: result.models, resumed: result.resumed }) ?? null;
+  const complete = !degraded && (report?.complete ?? true);
   await store.setCoverageFlags(opts.date, platform, {
     complete,
     swept: true,
     ...(degraded ? { note: 'sweep finished but some pages were degraded' } : {}),
   });
+  for (const note of report?.notes ?? []) await store.setCoverageFlags(opts.date, platform, { note });
+  if (!complete) {
+    // A rerun of the day must not read "done, complete" from the checkpoint the last page wrote.
+    const done = await store.getCheckpoint<SweepCheckpoint>(name);
+    if (done?.complete) await store.setCheckpoint(name, { ...done, complete: false });
+  }
   await noteRefusedFields(store, source, opts.date);
   let deletions: { missing: number; deleted: number } | null = null;
   if (complete) {

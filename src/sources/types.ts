@@ -89,6 +89,12 @@ export interface Source<T = unknown> {
    * now, `unknown` when it could not say. Sources without it confirm a deletion by two complete sweeps alone.
    */
   confirmGone?(ids: readonly string[], opts?: { signal?: AbortSignal }): Promise<Map<string, GoneCheck>>;
+  /**
+   * After the walk's last page: whether it can show that it saw the whole catalogue (ModelScope: the models seen
+   * against `TotalCount`), and notes for the day's coverage. A walk that cannot show it is incomplete, and then
+   * nobody is marked missing that day. `recordsSeen` counts the records the whole sweep committed (across a resume).
+   */
+  sweepReport?(ctx: { recordsSeen: number; resumed: boolean }): SweepReport;
   /** List fields the platform refused during this source's life (dropped so that the walk goes on), with their cost. */
   refusedFields?(): ReadonlyArray<{ field: string; cost: string }>;
   /** The instant the newest listing orders by, for the watermark (ISO), or null when the item lacks it. */
@@ -102,6 +108,12 @@ export interface Source<T = unknown> {
   sight?(item: T, seed: string, fingerprint: string | null): Sighting;
   /** Releases sockets. */
   close(): Promise<void>;
+}
+
+export interface SweepReport {
+  complete: boolean;
+  /** Said in the day's coverage: the numbers (seen, total), why it fell short, which strategy ran and its evidence. */
+  notes: string[];
 }
 
 export type GoneCheck = { state: 'gone' | 'present' | 'unknown'; detail?: string } | { state: 'renamed'; to: string };
