@@ -5,7 +5,7 @@ import { silentLogger } from '../../src/log.js';
 import { loadRegistry } from '../../src/normalise/registry.js';
 import { sight } from '../../src/normalise/record.js';
 import { createHuggingFaceSource, type HuggingFaceSource } from '../../src/sources/huggingface/index.js';
-import { HF_DETAIL_EXPAND, HF_LIST_EXPAND, HfModelSchema, checkHfModel, isHfModel } from '../../src/sources/huggingface/schema.js';
+import { HF_DETAIL_EXPAND, HF_LIST_EXPAND, HfModelSchema, refusedExpandValues, checkHfModel, isHfModel } from '../../src/sources/huggingface/schema.js';
 import type { SourcePage } from '../../src/sources/types.js';
 import type { HfModelInput } from '../../src/normalise/inputs.js';
 import { collect, fakeServer, fixture, sendJson, testConfig, type FakeServer } from './helpers.js';
@@ -139,6 +139,17 @@ describe('Hugging Face schema', () => {
       if (!r.ok) expect(r.reason).toMatch(/id|object/);
     }
     expect(checkHfModel({ ...good, pipeline_tag: null, cardData: null, gguf: null })).toMatchObject({ ok: true, incomplete: [] });
+  });
+
+  it('reads which expand values a 400 refuses, and nothing from a 400 about another parameter', () => {
+    const ours = [...HF_LIST_EXPAND];
+    const allowedWithout = (drop: string[]) => ours.filter((f) => !drop.includes(f)).map((f) => `"${f}"`).join(', ');
+    expect(refusedExpandValues(`"expand" must be one of [${allowedWithout(['gguf'])}] (got "gguf")`, ours)).toEqual(['gguf']);
+    // Two refused, one named: the list says the other.
+    expect(refusedExpandValues(`"expand" must be one of [${allowedWithout(['gguf', 'likes'])}] (got "likes")`, ours).sort()).toEqual(['gguf', 'likes']);
+    expect(refusedExpandValues('Invalid expand value, got: safetensors', ours)).toEqual(['safetensors']);
+    expect(refusedExpandValues('"sort" must be one of ["createdAt", "downloads", "likes"] (got "trending")', ours)).toEqual([]);
+    expect(refusedExpandValues('Invalid cursor', ours)).toEqual([]);
   });
 
   it('fast structural check and zod agree on arbitrary items', () => {

@@ -59,9 +59,11 @@ export const HF_EXPAND_COST: Readonly<Record<string, string>> = {
  */
 export function refusedExpandValues(message: string, ours: readonly string[]): string[] {
   const named = new Set([...message.matchAll(/\bgot\W{0,3}([\w-]+)/gi)].map((m) => m[1]!));
+  // A list is the accepted expand values only if it holds most of ours: a 400 about another parameter (a sort, a
+  // filter) may list its own accepted values, and must not read as every field of ours refused.
   const allowed = [...message.matchAll(/\[([^\]]*)\]/g)]
     .map((m) => [...m[1]!.matchAll(/["'`]([\w-]+)["'`]/g)].map((q) => q[1]!))
-    .find((list) => list.length > 1);
+    .find((list) => list.length > 1 && ours.filter((v) => list.includes(v)).length * 2 >= ours.length);
   return ours.filter((v) => named.has(v) || (allowed !== undefined && !allowed.includes(v)));
 }
 
