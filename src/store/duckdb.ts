@@ -28,7 +28,7 @@ import {
 import { ConfigError, HubwatchError, InputError, errorMessage } from '../errors.js';
 import type { NormalisedRecord, Platform } from '../model.js';
 import { runMigrations } from './migrations.js';
-import { MODEL_COLUMNS, SqlStore, clean, type ColKind, type Columns, type Db, type Dialect, type Row } from './sql.js';
+import { MODEL_COLUMNS, SqlStore, clean, objectKey, type ColKind, type Columns, type Db, type Dialect, type Row } from './sql.js';
 import type { PageCommit, SeenModel } from './types.js';
 
 const DIALECT: Dialect = {
@@ -282,6 +282,23 @@ const MERGE_SQL = [
   `DROP TABLE hubwatch_merge`,
 ];
 
+/**
+ * Models renamed since they were written ($1 platform, $2 keys, $3 object ids, $4 their object keys): matched by the
+ * numeric object key first (inline, and row groups outside the batch's range are skipped: a createdAt walk's batch
+ * holds ids of one stretch of time), then by the exact id. A renamed model may still sit in the stage.
+ */
+const RENAMED_SQL = `WITH s AS (SELECT unnest(CAST($2 AS TEXT[])) AS key, unnest(CAST($3 AS TEXT[])) AS oid,
+          CAST(unnest(CAST($4 AS TEXT[])) AS BIGINT) AS okey),
+      known AS (
+        SELECT m.key, m.object_id FROM models m JOIN s ON m.object_key = s.okey WHERE m.platform = $1
+        UNION ALL
+        SELECT m.key, m.object_id FROM ${STAGE} m JOIN s ON m.object_key = s.okey WHERE m.platform = $1),
+      moved AS (SELECT DISTINCT m.key AS old_key, s.key AS new_key, s.oid AS oid FROM known m JOIN s ON m.object_id = s.oid
+        WHERE m.key <> s.key)
+      SELECT * FROM moved
+      WHERE new_key NOT IN (SELECT key FROM models WHERE key IN (SELECT new_key FROM moved))
+        AND new_key NOT IN (SELECT key FROM ${STAGE} WHERE key IN (SELECT new_key FROM moved))`;
+
 const SEP = '\u0001';
 const SEEN_TYPES: readonly DuckDBType[] = [VARCHAR, VARCHAR, BIGINT, BIGINT, BIGINT];
 const bigintOrNull = (v: number | null): DuckDBValue => (v === null ? null : BigInt(v));
@@ -420,19 +437,9 @@ export class DuckDBStore extends SqlStore {
     return rows.map((r) => ({ version: Number(r.version), appliedAt: String(r.applied_at) }));
   }
 
-  /** A renamed model may still sit in the stage (seen earlier the same day, not merged yet). */
-  protected override renamedSql(): string {
-    // Filtered by object id before anything else: the tables are scanned once per commit, by one short column.
-    return `WITH s AS (SELECT unnest(CAST($2 AS TEXT[])) AS key, unnest(CAST($3 AS TEXT[])) AS oid),
-      known AS (
-        SELECT key, object_id FROM models WHERE platform = $1 AND object_id IN (SELECT oid FROM s)
-        UNION ALL
-        SELECT key, object_id FROM ${STAGE} WHERE platform = $1 AND object_id IN (SELECT oid FROM s)),
-      moved AS (SELECT DISTINCT m.key AS old_key, s.key AS new_key, s.oid AS oid FROM known m JOIN s ON m.object_id = s.oid
-        WHERE m.key <> s.key)
-      SELECT * FROM moved
-      WHERE new_key NOT IN (SELECT key FROM models WHERE key IN (SELECT new_key FROM moved))
-        AND new_key NOT IN (SELECT key FROM ${STAGE} WHERE key IN (SELECT new_key FROM moved))`;
+  protected override findRenamed(db: Db, platform: Platform, keys: string[], oids: string[]): Promise<Row[]> {
+    const okeys = oids.map((o) => String(objectKey(o)));
+    return db.query(RENAMED_SQL, [platform, this.textArray(keys), this.textArray(oids), this.textArray(okeys)]);
   }
 
   protected override async moveKey(db: Db, oldKey: string, newKey: string): Promise<void> {

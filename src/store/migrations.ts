@@ -235,6 +235,9 @@ export const MIGRATIONS: readonly Migration[] = [
       const stmts = [
         // The platform's own immutable id (the Hub's `_id`): a renamed repository keeps it, so its history follows.
         `ALTER TABLE models ADD COLUMN object_id TEXT`,
+        // A 52-bit number from it (sql.ts objectKey) that DuckDB compares inline and, for the Hub's ObjectIds whose
+        // first digits are the creation time, skips row groups by: the rename look-up of each commit stays cheap.
+        `ALTER TABLE models ADD COLUMN object_key BIGINT`,
         // The first day a complete sweep did not list the model; deletion needs a second one and (where the
         // platform can say) a confirmation from its detail route (ingest.ts confirmDeletions).
         `ALTER TABLE models ADD COLUMN missing_since DATE`,
@@ -251,7 +254,7 @@ export const MIGRATIONS: readonly Migration[] = [
         stmts.push(`CREATE INDEX models_object_id_idx ON models (platform, object_id) WHERE object_id IS NOT NULL`);
       } else {
         // After fingerprint: the appender writes the stage in MODEL_COLUMNS order.
-        stmts.push(`ALTER TABLE stage_models ADD COLUMN object_id TEXT`);
+        stmts.push(`ALTER TABLE stage_models ADD COLUMN object_id TEXT`, `ALTER TABLE stage_models ADD COLUMN object_key BIGINT`);
       }
       return stmts;
     },

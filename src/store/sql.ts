@@ -1,6 +1,7 @@
 // The engine-neutral half of the two stores. Every query here is written once in the SQL that DuckDB and
 // PostgreSQL share, so "both engines give identical results" holds by construction; the engines only supply a
 // connection, a transaction and the fast bulk write of commitPage.
+import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
 import type { NormalisedRecord, OrgKind, Platform, Relation } from '../model.js';
 import type {
@@ -193,7 +194,18 @@ export const MODEL_COLUMNS: readonly StagedColumn[] = [
   { name: 'fingerprint', kind: 'text', get: (_r, fp) => fp },
   // Schema version 4, after fingerprint for the same reason.
   { name: 'object_id', kind: 'text', get: (_r, _fp, oid) => (oid === null ? null : clean(oid)) },
+  { name: 'object_key', kind: 'bigint', get: (_r, _fp, oid) => (oid === null ? null : objectKey(clean(oid))) },
 ];
+
+/**
+ * A number standing for an object id, for a fast first match (the exact id is compared after it). A Mongo ObjectId
+ * (the Hub's `_id`: 24 hex digits, the first 8 the creation second) gives its first 13 digits, so ids of models
+ * created close together are close together; any other id a 52-bit hash. 52 bits stay exact in a JS number.
+ */
+export function objectKey(oid: string): number {
+  const hex = /^[0-9a-f]{24}$/i.test(oid) ? oid.slice(0, 13) : createHash('sha1').update(oid).digest('hex').slice(0, 13);
+  return parseInt(hex, 16);
+}
 
 const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -667,12 +679,16 @@ export abstract class SqlStore implements Store {
 
   /**
    * Models of `platform` that carry one of these object ids under another key, and whose new key is not stored yet:
-   * the repositories renamed since they were last written. An engine that defers work of commitPage also looks there.
+   * the repositories renamed since they were last written (rows `old_key`, `new_key`, `oid`). An engine that defers
+   * work of commitPage also looks there.
    */
-  protected renamedSql(): string {
-    return `WITH s AS (SELECT unnest(CAST($2 AS TEXT[])) AS key, unnest(CAST($3 AS TEXT[])) AS oid)
-      SELECT m.key AS old_key, s.key AS new_key, s.oid AS oid FROM models m JOIN s ON m.object_id = s.oid
-      WHERE m.platform = $1 AND m.key <> s.key AND NOT EXISTS (SELECT 1 FROM models n WHERE n.key = s.key)`;
+  protected findRenamed(db: Db, platform: Platform, keys: string[], oids: string[]): Promise<Row[]> {
+    return db.query(
+      `WITH s AS (SELECT unnest(CAST($2 AS TEXT[])) AS key, unnest(CAST($3 AS TEXT[])) AS oid)
+       SELECT m.key AS old_key, s.key AS new_key, s.oid AS oid FROM models m JOIN s ON m.object_id = s.oid
+       WHERE m.platform = $1 AND m.key <> s.key AND NOT EXISTS (SELECT 1 FROM models n WHERE n.key = s.key)`,
+      [platform, this.textArray(keys), this.textArray(oids)],
+    );
   }
 
   /** Moves one model's row and history from `oldKey` to `newKey` (the model upserted next keeps its first sighting). */
@@ -693,9 +709,9 @@ export abstract class SqlStore implements Store {
    * alias that the API answers with a pointer to the new one.
    */
   private async applyRenames(db: Db, date: string, platform: Platform, objectIds: ReadonlyMap<string, string>): Promise<void> {
-    const keys = [...objectIds.keys()].map(clean);
-    const oids = [...objectIds.values()].map(clean);
-    const rows = await db.query(this.renamedSql(), [platform, this.textArray(keys), this.textArray(oids)]);
+    const keys = [...objectIds.keys()].map((k) => clean(k));
+    const oids = [...objectIds.values()].map((o) => clean(o));
+    const rows = await this.findRenamed(db, platform, keys, oids);
     const moved = new Set<string>();
     for (const r of rows) {
       const oldKey = str(r.old_key);
