@@ -442,10 +442,17 @@ export class DuckDBStore extends SqlStore {
     return db.query(RENAMED_SQL, [platform, this.textArray(keys), this.textArray(oids), this.textArray(okeys)]);
   }
 
-  protected override async moveKey(db: Db, oldKey: string, newKey: string): Promise<void> {
-    await super.moveKey(db, oldKey, newKey);
-    await db.exec(`UPDATE ${STAGE} SET key = $2 WHERE key = $1`, [oldKey, newKey]);
-    if (this.stagedKeys?.delete(oldKey)) this.stagedKeys.add(newKey);
+  protected override async moveKeys(db: Db, olds: string[], news: string[]): Promise<void> {
+    await super.moveKeys(db, olds, news);
+    await db.exec(
+      `UPDATE ${STAGE} SET key = p.new_key
+       FROM (SELECT unnest(CAST($1 AS TEXT[])) AS old_key, unnest(CAST($2 AS TEXT[])) AS new_key) p
+       WHERE ${STAGE}.key = p.old_key`,
+      [this.textArray(olds), this.textArray(news)],
+    );
+    olds.forEach((k, i) => {
+      if (this.stagedKeys?.delete(k)) this.stagedKeys.add(news[i]!);
+    });
   }
 
   override async commitPage(page: PageCommit): Promise<void> {

@@ -691,15 +691,22 @@ export abstract class SqlStore implements Store {
     );
   }
 
-  /** Moves one model's row and history from `oldKey` to `newKey` (the model upserted next keeps its first sighting). */
-  protected async moveKey(db: Db, oldKey: string, newKey: string): Promise<void> {
+  /**
+   * Moves models' rows and histories from old keys to new ones (the models upserted next keep their first
+   * sighting). One statement per table for all the commit's renames: daily_stats is the largest table and has no
+   * index in the embedded store, so each statement scans it once.
+   */
+  protected async moveKeys(db: Db, olds: string[], news: string[]): Promise<void> {
+    const pairs = `SELECT unnest(CAST($1 AS TEXT[])) AS old_key, unnest(CAST($2 AS TEXT[])) AS new_key`;
+    const params = [this.textArray(olds), this.textArray(news)];
     // A day with rows under both keys (seen before and after the rename on the same day) keeps the newer one.
     await db.exec(
-      `DELETE FROM daily_stats WHERE key = $1 AND date IN (SELECT date FROM daily_stats WHERE key = $2)`,
-      [oldKey, newKey],
+      `DELETE FROM daily_stats WHERE (key, date) IN (
+         SELECT p.old_key, d.date FROM (${pairs}) p JOIN daily_stats d ON d.key = p.new_key)`,
+      params,
     );
-    await db.exec('UPDATE daily_stats SET key = $2 WHERE key = $1', [oldKey, newKey]);
-    await db.exec('UPDATE models SET key = $2 WHERE key = $1', [oldKey, newKey]);
+    await db.exec(`UPDATE daily_stats SET key = p.new_key FROM (${pairs}) p WHERE daily_stats.key = p.old_key`, params);
+    await db.exec(`UPDATE models SET key = p.new_key FROM (${pairs}) p WHERE models.key = p.old_key`, params);
   }
 
   /**
@@ -713,18 +720,23 @@ export abstract class SqlStore implements Store {
     const oids = [...objectIds.values()].map((o) => clean(o));
     const rows = await this.findRenamed(db, platform, keys, oids);
     const moved = new Set<string>();
+    const pairs: Array<{ oldKey: string; newKey: string; oid: string }> = [];
     for (const r of rows) {
       const oldKey = str(r.old_key);
       const newKey = str(r.new_key);
       if (moved.has(oldKey) || moved.has(newKey)) continue;
       moved.add(oldKey).add(newKey);
-      await this.moveKey(db, oldKey, newKey);
+      pairs.push({ oldKey, newKey, oid: str(r.oid) });
+    }
+    if (pairs.length === 0) return;
+    await this.moveKeys(db, pairs.map((p) => p.oldKey), pairs.map((p) => p.newKey));
+    for (const { oldKey, newKey, oid } of pairs) {
       await db.exec('DELETE FROM model_renames WHERE old_key = $1', [oldKey]);
       // Earlier names point straight at the newest one (lineage looks aliases up in one hop).
       await db.exec('UPDATE model_renames SET new_key = $2 WHERE new_key = $1', [oldKey, newKey]);
       await db.exec(
         'INSERT INTO model_renames (old_key, new_key, platform, object_id, renamed_on) VALUES ($1, $2, $3, $4, CAST($5 AS DATE))',
-        [oldKey, newKey, platform, str(r.oid), date],
+        [oldKey, newKey, platform, oid, date],
       );
     }
   }
