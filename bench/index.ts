@@ -2,7 +2,7 @@
 // (bench/sweep.ts) that runs a baseline and hubwatch's pipeline against the same simulator, so the ratio is
 // measured in one process and the peak RSS is that process's own.
 //   npm run bench                 all of them
-//   npm run bench -- sweep        only the sweeps (also: ratelimit, normalise, feed, digest)
+//   npm run bench -- sweep        only the sweeps (also: ratelimit, normalise, feed, digest, dashboard)
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
@@ -250,5 +250,10 @@ if (want('digest')) {
     `digest of ${r.week} from ${r.snapshotFiles} snapshots over ${r.models} models: build ${Math.round(r.buildMedianMs)} ms median ` +
       `(runs ${r.buildMs.map(Math.round).join(', ')} ms), render ${Math.round(r.renderMs)} ms; with a later stats day stored ${Math.round(r.historyPathMs)} ms; target < 5000 ms`,
   );
+}
+if (want('dashboard')) {
+  console.log('\n== Dashboard: a year of daily snapshots, each page kind against the same files from a static server ==');
+  const { runDashboardBench, formatDashboardBench } = await import('./dashboard.js');
+  console.log(formatDashboardBench(await runDashboardBench({ days: Number(process.env.BENCH_DAYS ?? 365) })));
 }
 process.exit(0);

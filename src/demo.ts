@@ -74,6 +74,12 @@ async function main(): Promise<void> {
     await sim.close();
   }
   if (last) process.stdout.write(`${renderDemoTable(last)}\n\nFiles: ${dataDir}/snapshots, ${dataDir}/public\n`);
+  // The dashboard over what the two days wrote (HUBWATCH_DEMO_SERVE=0 to end here; the static copy is in public/).
+  if (process.env.HUBWATCH_DEMO_SERVE !== '0') {
+    const { serveDashboard } = await import('./dashboard/serve-demo.js');
+    const url = await serveDashboard(config, logger);
+    process.stdout.write(`\nDashboard: ${url}  (static copy: ${dataDir}/public/index.html; Ctrl-C to stop)\n`);
+  }
 }
 
 if (process.argv[1] && /demo\.(ts|js)$/.test(process.argv[1])) {

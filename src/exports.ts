@@ -3,6 +3,7 @@
 import { onSnapshotWritten } from './cycle/run.js';
 import { exportStatic } from './feed/export.js';
 import { exportDigests } from './digest/files.js';
+import { exportDashboard } from './dashboard/export.js';
 
 onSnapshotWritten(async (rt) => {
   const paths = await exportStatic({
@@ -14,3 +15,6 @@ onSnapshotWritten(async (rt) => {
   const digests = await exportDigests(rt.config.dataDir);
   return [...paths, ...digests.paths];
 });
+
+// The dashboard's pages, charts and data files, beside the feed's export (data/public/index.html and the rest).
+onSnapshotWritten(async (rt) => exportDashboard({ store: rt.store, dataDir: rt.config.dataDir }));

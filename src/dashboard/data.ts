@@ -1,0 +1,120 @@
+// The snapshots the dashboard draws from, read once per file and kept in a compact form. A year of daily files is
+// a few hundred reads on the first page after start (or after a new snapshot); afterwards a page renders from
+// memory, and only files whose mtime changed are read again.
+import { stat } from 'node:fs/promises';
+import type { Platform } from '../model.js';
+import { listSnapshotDates, readSnapshot, snapshotPath } from '../snapshot/files.js';
+import type { FamilyRow, KindRow, LicenseRow, Metric, MetricBlock, OrgRow, ShareList, Snapshot, View } from '../snapshot/types.js';
+import { DASH_METRICS, type DashMetric, type OverviewState } from './state.js';
+
+export interface DayCoverage {
+  complete: boolean;
+  swept: boolean;
+  degraded: boolean;
+  downloads30dSource: string;
+}
+
+/** What the dashboard keeps of one snapshot. */
+export interface Day {
+  date: string;
+  platforms: Platform[];
+  metrics: Record<DashMetric, MetricBlock>;
+  families: FamilyRow[];
+  orgs: Record<View, OrgRow[]>;
+  kinds: Record<View, KindRow[]>;
+  licenseClasses: LicenseRow[];
+  coverage: Partial<Record<Platform, DayCoverage>>;
+}
+
+const FAMILY_KEEP = 30;
+
+export function compactDay(s: Snapshot): Day {
+  const metrics = {} as Record<DashMetric, MetricBlock>;
+  for (const m of DASH_METRICS) metrics[m] = s.metrics[m as Metric];
+  const coverage: Day['coverage'] = {};
+  for (const [p, c] of Object.entries(s.coverage ?? {})) {
+    if (!c) continue;
+    coverage[p as Platform] = { complete: c.complete, swept: c.swept, degraded: c.degraded, downloads30dSource: c.downloads30dSource };
+  }
+  return {
+    date: s.date,
+    platforms: s.platforms,
+    metrics,
+    families: (s.families ?? []).slice(0, FAMILY_KEEP),
+    orgs: { publisher: s.orgs?.publisher ?? [], origin: s.orgs?.origin ?? [] },
+    kinds: { publisher: s.kinds?.publisher ?? [], origin: s.kinds?.origin ?? [] },
+    licenseClasses: s.licenses?.byClass ?? [],
+    coverage,
+  };
+}
+
+/** The share list a state selects on one day, or null where that platform has no figure. */
+export function listOf(day: Day, s: OverviewState): ShareList | null {
+  const vs = day.metrics[s.metric]?.scopes?.[s.scope]?.[s.view];
+  if (!vs) return null;
+  return (s.platform === 'combined' ? vs.combined : vs.platforms?.[s.platform]) ?? null;
+}
+
+/** Days between two ISO dates (b − a). */
+export function daysBetween(a: string, b: string): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+}
+
+export function addDays(date: string, n: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
+export class SnapshotDays {
+  private readonly cache = new Map<string, { mtimeNs: bigint; day: Day | null }>();
+  private loading: { key: string; days: Promise<Day[]> } | null = null;
+
+  constructor(private readonly dataDir: string) {}
+
+  /** Every day with a snapshot, ascending. `generation` names the state of the directory (re-reads on change). */
+  days(generation: string): Promise<Day[]> {
+    if (this.loading?.key !== generation) {
+      const days = this.read();
+      this.loading = { key: generation, days };
+      days.catch(() => {
+        if (this.loading?.days === days) this.loading = null;
+      });
+    }
+    return this.loading.days;
+  }
+
+  private async read(): Promise<Day[]> {
+    const dates = await listSnapshotDates(this.dataDir);
+    const out: Day[] = [];
+    const keep = new Set(dates);
+    for (const d of [...this.cache.keys()]) if (!keep.has(d)) this.cache.delete(d);
+    // A few files at a time: enough to overlap the reads, few enough not to hold many parsed snapshots at once.
+    for (let i = 0; i < dates.length; i += 8) {
+      const batch = await Promise.all(dates.slice(i, i + 8).map((d) => this.one(d)));
+      for (const day of batch) if (day) out.push(day);
+    }
+    return out;
+  }
+
+  private async one(date: string): Promise<Day | null> {
+    let mtimeNs: bigint;
+    try {
+      mtimeNs = (await stat(snapshotPath(this.dataDir, date), { bigint: true })).mtimeNs;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    const hit = this.cache.get(date);
+    if (hit && hit.mtimeNs === mtimeNs) return hit.day;
+    let day: Day | null = null;
+    try {
+      const snap = await readSnapshot(this.dataDir, date);
+      day = snap ? compactDay(snap) : null;
+    } catch {
+      // A file being replaced or hand-edited into bad JSON: the day is left out (and counted as missing) rather
+      // than taking every page down.
+      day = null;
+    }
+    this.cache.set(date, { mtimeNs, day });
+    return day;
+  }
+}

@@ -1,0 +1,134 @@
+// What a dashboard URL can say, parsed strictly: the URL is the state (a link shows what its sender saw), so an
+// unknown parameter or value is a 400 naming it rather than a page that silently shows something else.
+import { LICENSE_CLASSES, PLATFORMS, type LicenseClass, type Platform } from '../model.js';
+import type { Metric, Scope, View } from '../snapshot/types.js';
+
+/** The metrics the dashboard charts (the issue's four; all-time and daily downloads stay in the API). */
+export const DASH_METRICS = ['downloads30d', 'derivatives', 'newReleases', 'likes'] as const satisfies readonly Metric[];
+export type DashMetric = (typeof DASH_METRICS)[number];
+export const DASH_PLATFORMS = ['combined', ...PLATFORMS] as const;
+export type DashPlatform = (typeof DASH_PLATFORMS)[number];
+
+export interface OverviewState {
+  metric: DashMetric;
+  view: View;
+  scope: Scope;
+  platform: DashPlatform;
+}
+
+export const DEFAULT_OVERVIEW: OverviewState = { metric: 'downloads30d', view: 'origin', scope: 'all', platform: 'combined' };
+
+export interface ReleaseFilters {
+  view: View;
+  platform?: Platform;
+  country?: string;
+  org?: string;
+  licenseClass?: LicenseClass;
+}
+
+export class StateError extends Error {
+  constructor(
+    readonly parameter: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Query = Record<string, unknown>;
+
+function one(q: Query, name: string): string | undefined {
+  const v = q[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new StateError(name, `${name} is given more than once; give it once`);
+  return v;
+}
+
+function pick<T extends string>(q: Query, name: string, allowed: readonly T[], fallback: T): T {
+  const v = one(q, name);
+  if (v === undefined || v === '') return fallback;
+  if (!(allowed as readonly string[]).includes(v)) {
+    throw new StateError(name, `${name} must be one of ${allowed.join(', ')}`);
+  }
+  return v as T;
+}
+
+function onlyKnown(q: Query, known: readonly string[]): void {
+  for (const k of Object.keys(q)) {
+    if (!known.includes(k)) throw new StateError(k.slice(0, 40), `unknown parameter ${JSON.stringify(k.slice(0, 40))}`);
+  }
+}
+
+export const OVERVIEW_PARAMS = ['metric', 'view', 'scope', 'platform'] as const;
+
+export function parseOverview(q: Query, extra: readonly string[] = []): OverviewState {
+  onlyKnown(q, [...OVERVIEW_PARAMS, ...extra]);
+  return {
+    metric: pick(q, 'metric', DASH_METRICS, DEFAULT_OVERVIEW.metric),
+    view: pick(q, 'view', ['publisher', 'origin'] as const, DEFAULT_OVERVIEW.view),
+    scope: pick(q, 'scope', ['all', 'llm'] as const, DEFAULT_OVERVIEW.scope),
+    platform: pick(q, 'platform', DASH_PLATFORMS, DEFAULT_OVERVIEW.platform),
+  };
+}
+
+export function parseView(q: Query, extra: readonly string[] = []): View {
+  onlyKnown(q, ['view', ...extra]);
+  return pick(q, 'view', ['publisher', 'origin'] as const, 'origin');
+}
+
+export function parseCountry(q: Query, name = 'country'): string | undefined {
+  const v = one(q, name);
+  if (v === undefined || v === '') return undefined;
+  if (!/^[A-Za-z]{2}$/.test(v)) throw new StateError(name, `${name} must be a two-letter country code (ZZ: unattributed)`);
+  return v.toUpperCase();
+}
+
+export function parseReleaseFilters(q: Query): ReleaseFilters {
+  onlyKnown(q, ['view', 'platform', 'country', 'org', 'license_class']);
+  const f: ReleaseFilters = { view: pick(q, 'view', ['publisher', 'origin'] as const, 'origin') };
+  const platform = one(q, 'platform');
+  if (platform) f.platform = pick(q, 'platform', PLATFORMS, 'huggingface');
+  const country = parseCountry(q);
+  if (country) f.country = country;
+  const org = one(q, 'org');
+  if (org) {
+    if (org.length > 200) throw new StateError('org', 'org is longer than 200 characters');
+    f.org = org;
+  }
+  const lc = one(q, 'license_class');
+  if (lc) f.licenseClass = pick(q, 'license_class', LICENSE_CLASSES, 'unknown');
+  return f;
+}
+
+/** The canonical key of a state (fixed order, every field), for caches and file names. */
+export function overviewKey(s: OverviewState): string {
+  return `${s.metric}.${s.view}.${s.scope}.${s.platform}`;
+}
+
+/** The state as a query string with defaults left out, so the plain `/` is the default overview. */
+export function overviewSearch(s: OverviewState): string {
+  const p = new URLSearchParams();
+  for (const k of OVERVIEW_PARAMS) if (s[k] !== DEFAULT_OVERVIEW[k]) p.set(k, s[k]);
+  const out = p.toString();
+  return out ? `?${out}` : '';
+}
+
+export function releaseSearch(f: ReleaseFilters): string {
+  const p = new URLSearchParams();
+  if (f.view !== 'origin') p.set('view', f.view);
+  if (f.platform) p.set('platform', f.platform);
+  if (f.country) p.set('country', f.country);
+  if (f.org) p.set('org', f.org);
+  if (f.licenseClass) p.set('license_class', f.licenseClass);
+  const out = p.toString();
+  return out ? `?${out}` : '';
+}
+
+export function allOverviewStates(): OverviewState[] {
+  const out: OverviewState[] = [];
+  for (const metric of DASH_METRICS)
+    for (const view of ['origin', 'publisher'] as const)
+      for (const scope of ['all', 'llm'] as const)
+        for (const platform of DASH_PLATFORMS) out.push({ metric, view, scope, platform });
+  return out;
+}
