@@ -4,7 +4,7 @@
 import { stat } from 'node:fs/promises';
 import type { Platform } from '../model.js';
 import { listSnapshotDates, readSnapshot, snapshotPath } from '../snapshot/files.js';
-import type { FamilyRow, KindRow, LicenseRow, Metric, MetricBlock, OrgRow, ShareList, Snapshot, View } from '../snapshot/types.js';
+import type { FamilyRow, KindRow, LicenseByCountry, LicenseRow, Metric, MetricBlock, OrgRow, ShareList, Snapshot, View } from '../snapshot/types.js';
 import { DASH_METRICS, type DashMetric, type OverviewState } from './state.js';
 
 export interface DayCoverage {
@@ -23,6 +23,8 @@ export interface Day {
   orgs: Record<View, OrgRow[]>;
   kinds: Record<View, KindRow[]>;
   licenseClasses: LicenseRow[];
+  /** Licence classes by country; kept for the latest day only (SnapshotDays), null before snapshots had it. */
+  licenseByCountry: LicenseByCountry | null;
   coverage: Partial<Record<Platform, DayCoverage>>;
 }
 
@@ -44,6 +46,7 @@ export function compactDay(s: Snapshot): Day {
     orgs: { publisher: s.orgs?.publisher ?? [], origin: s.orgs?.origin ?? [] },
     kinds: { publisher: s.kinds?.publisher ?? [], origin: s.kinds?.origin ?? [] },
     licenseClasses: s.licenses?.byClass ?? [],
+    licenseByCountry: s.licenseByCountry ?? null,
     coverage,
   };
 }
@@ -65,7 +68,7 @@ export function addDays(date: string, n: number): string {
 }
 
 export class SnapshotDays {
-  private readonly cache = new Map<string, { mtimeNs: bigint; day: Day | null }>();
+  private readonly cache = new Map<string, { mtimeNs: bigint; day: Day | null; slim?: true }>();
   private loading: { key: string; days: Promise<Day[]> } | null = null;
 
   constructor(private readonly dataDir: string) {}
@@ -91,6 +94,24 @@ export class SnapshotDays {
     for (let i = 0; i < dates.length; i += 8) {
       const batch = await Promise.all(dates.slice(i, i + 8).map((d) => this.one(d)));
       for (const day of batch) if (day) out.push(day);
+    }
+    // The pages draw the licence block of the latest day only, and it is tens of kilobytes a day: a year of them
+    // would hold a hundred megabytes for nothing. Earlier days keep everything else (a new copy: pages of the
+    // previous generation may still be rendering from the old one).
+    for (let i = 0; i < out.length - 1; i++) {
+      const day = out[i]!;
+      if (day.licenseByCountry === null) continue;
+      const slim = { ...day, licenseByCountry: null };
+      const hit = this.cache.get(day.date);
+      if (hit?.day === day) this.cache.set(day.date, { mtimeNs: hit.mtimeNs, day: slim, slim: true });
+      out[i] = slim;
+    }
+    // The latest file was removed: the day before is latest again, and is read whole once more.
+    const last = out[out.length - 1];
+    if (last && this.cache.get(last.date)?.slim) {
+      this.cache.delete(last.date);
+      const again = await this.one(last.date);
+      if (again) out[out.length - 1] = again;
     }
     return out;
   }

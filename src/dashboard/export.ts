@@ -12,7 +12,8 @@ import { badgeFile, chartFile } from './embed.js';
 import { staticFiles, staticLinks, type StaticSets } from './links.js';
 import { weekReleases } from './pages/releases.js';
 import { modelPage, orgPage, overviewPage, racesPage, releasesPage, type PageContext } from './render.js';
-import { allOverviewStates, DASH_METRICS, type ReleaseFilters } from './state.js';
+import { licencesCsv, licencesJson } from './licences.js';
+import { allOverviewStates, allRacesStates, DASH_METRICS, type ReleaseFilters } from './state.js';
 
 export interface DashboardExportOptions {
   store: Store;
@@ -60,7 +61,9 @@ export async function exportDashboard(opts: DashboardExportOptions): Promise<str
     await write(staticFiles.sharesCsv(s), (await svc.renderShares(q, 'csv')).body);
     if (last) for (const e of listOf(last, s)?.shares ?? []) if (sets.badges.has(staticFiles.badge(s, e.country))) await write(staticFiles.badge(s, e.country), badgeFile(days, s, e.country));
   }
-  for (const view of ['origin', 'publisher'] as const) await write(staticFiles.races(view), racesPage(ctx, view));
+  for (const s of allRacesStates()) await write(staticFiles.racesState(s), racesPage(ctx, s));
+  await write(staticFiles.licencesCsv(), licencesCsv(days));
+  await write(staticFiles.licencesJson(), licencesJson(days));
   for (const f of releaseFilters) await write(staticFiles.releases(f)!, await releasesPage(ctx, opts.store, f));
   for (const name of sets.orgs) {
     const page = await orgPage(ctx, opts.store, name, 'origin', (v) => (v === 'origin' ? staticFiles.org(name) : null));

@@ -3,7 +3,17 @@
 // (shown as plain text). Pages are written once against this interface and render the same either way.
 import { createHash } from 'node:crypto';
 import type { View } from '../snapshot/types.js';
-import { overviewKey, overviewSearch, releaseSearch, type OverviewState, type ReleaseFilters } from './state.js';
+import {
+  DEFAULT_RACES,
+  licenceKey,
+  overviewKey,
+  overviewSearch,
+  racesSearch,
+  releaseSearch,
+  type OverviewState,
+  type RacesState,
+  type ReleaseFilters,
+} from './state.js';
 
 export type Asset = 'dashboard.css' | 'dashboard.js';
 
@@ -11,6 +21,11 @@ export interface Links {
   readonly mode: 'server' | 'static';
   overview(s: OverviewState): string;
   races(view: View): string;
+  /** A races state with its licence figure's choice. */
+  racesState(s: RacesState): string;
+  /** The latest day's licence × country tables, every metric, scope, view and platform. */
+  licencesCsv(): string;
+  licencesJson(): string;
   releases(f: ReleaseFilters): string | null;
   org(name: string): string | null;
   model(key: string): string | null;
@@ -32,6 +47,9 @@ export function serverLinks(assetVersion: Record<Asset, string>): Links {
     mode: 'server',
     overview: (s) => `/${overviewSearch(s)}`,
     races: (view) => (view === 'origin' ? '/races' : `/races?view=${view}`),
+    racesState: (s) => `/races${racesSearch(s)}`,
+    licencesCsv: () => '/races/licences.csv',
+    licencesJson: () => '/races/licences.json',
     releases: (f) => `/releases${releaseSearch(f)}`,
     org: (name) => `/org/${encodeURIComponent(name)}`,
     model: (key) => {
@@ -67,6 +85,10 @@ export interface StaticSets {
 export const staticFiles = {
   overview: (s: OverviewState): string => (overviewSearch(s) === '' ? 'index.html' : `overview-${overviewKey(s)}.html`),
   races: (view: View): string => (view === 'origin' ? 'races.html' : `races-${view}.html`),
+  racesState: (s: RacesState): string =>
+    licenceKey(s) === licenceKey(DEFAULT_RACES) ? staticFiles.races(s.view) : `races-${s.view}-${licenceKey(s)}.html`,
+  licencesCsv: (): string => 'dashboard-data/licences-by-country.csv',
+  licencesJson: (): string => 'dashboard-data/licences-by-country.json',
   releases: (f: ReleaseFilters): string | null => {
     if (f.country || f.org || f.licenseClass || f.view !== 'origin') return null;
     return f.platform ? `releases-${f.platform}.html` : 'releases.html';
@@ -86,6 +108,9 @@ export function staticLinks(sets: StaticSets): Links {
     mode: 'static',
     overview: staticFiles.overview,
     races: staticFiles.races,
+    racesState: staticFiles.racesState,
+    licencesCsv: staticFiles.licencesCsv,
+    licencesJson: staticFiles.licencesJson,
     releases: staticFiles.releases,
     org: (name) => (sets.orgs.has(name) ? staticFiles.org(name) : null),
     model: (key) => (sets.models.has(key) ? staticFiles.model(key) : null),

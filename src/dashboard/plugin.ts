@@ -11,7 +11,8 @@ import { serverLinks, type Asset, type Links } from './links.js';
 import { cleanText } from '../digest/escape.js';
 import { PLATFORMS } from '../model.js';
 import { errorPage, modelPage, orgPage, overviewPage, racesPage, releasesPage } from './render.js';
-import { overviewKey, parseCountry, parseOverview, parseReleaseFilters, parseView, releaseSearch, StateError } from './state.js';
+import { licencesCsv, licencesJson } from './licences.js';
+import { licenceKey, overviewKey, parseCountry, parseOverview, parseRaces, parseReleaseFilters, parseView, releaseSearch, StateError } from './state.js';
 
 export interface DashboardOptions {
   dataDir: string;
@@ -19,6 +20,8 @@ export interface DashboardOptions {
 
 export const HTML_TYPE = 'text/html; charset=utf-8';
 export const SVG_TYPE = 'image/svg+xml; charset=utf-8';
+const CSV_TYPE = 'text/csv; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** What a route needs to answer: a cache key for the request (throws StateError on a bad URL) and a renderer. */
 export interface PagePlan {
@@ -112,8 +115,20 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (app,
     };
   });
   route('/races', (req) => {
-    const view = parseView(req.query as Record<string, unknown>);
-    return { key: `races|${view}`, ttlMs: null, render: async (d) => html(racesPage({ days: d, links }, view)) };
+    const s = parseRaces(req.query as Record<string, unknown>);
+    return { key: `races|${s.view}|${licenceKey(s)}`, ttlMs: null, render: async (d) => html(racesPage({ days: d, links }, s)) };
+  });
+  const noParams = (req: FastifyRequest): void => {
+    const k = Object.keys(req.query as object)[0];
+    if (k !== undefined) throw new StateError(k.slice(0, 40), 'this file takes no parameters');
+  };
+  route('/races/licences.csv', (req) => {
+    noParams(req);
+    return { key: 'licences.csv', ttlMs: null, render: async (d) => ({ body: licencesCsv(d), contentType: CSV_TYPE, cacheControl: SNAPSHOT_CACHE }) };
+  });
+  route('/races/licences.json', (req) => {
+    noParams(req);
+    return { key: 'licences.json', ttlMs: null, render: async (d) => ({ body: licencesJson(d), contentType: JSON_TYPE, cacheControl: SNAPSHOT_CACHE }) };
   });
   route('/releases', (req) => {
     const f = parseReleaseFilters(req.query as Record<string, unknown>);

@@ -10,7 +10,7 @@ import { own } from './format.js';
 import { layout } from './html.js';
 import type { Links } from './links.js';
 import { overviewBody, overviewTitle } from './pages/overview.js';
-import type { OverviewState, ReleaseFilters } from './state.js';
+import type { OverviewState, RacesState, ReleaseFilters } from './state.js';
 
 export interface PageContext {
   days: Day[];
@@ -44,13 +44,13 @@ export function errorPage(links: Links, status: number, message: string): string
   });
 }
 
-export function racesPage(ctx: PageContext, view: View): string {
+export function racesPage(ctx: PageContext, s: RacesState): string {
   return layout({
-    title: `Races (${view} view)`,
+    title: `Races (${s.view} view)`,
     section: 'races',
     links: ctx.links,
     latest: latestDate(ctx.days),
-    body: ctx.days.length ? racesBody(ctx.days, view, ctx.links) : '<h1>Races</h1><p>No snapshot yet.</p>',
+    body: ctx.days.length ? racesBody(ctx.days, s, ctx.links) : '<h1>Races</h1><p>No snapshot yet.</p>',
   });
 }
 
@@ -78,12 +78,12 @@ export async function orgPage(ctx: PageContext, store: Store, name: string, view
 export async function modelPage(ctx: PageContext, store: Store, key: string): Promise<string | null> {
   const m = await store.getModel(key);
   if (!m) return null;
-  const [history, chain] = await Promise.all([store.statsHistory(key), lineageChain(store, m)]);
+  const [history, chain, derivatives] = await Promise.all([store.statsHistory(key), lineageChain(store, m), store.derivativeCounts(m.key)]);
   return layout({
     title: `Model ${cleanText(m.id, 80)}`,
     section: 'entity',
     links: ctx.links,
     latest: latestDate(ctx.days),
-    body: modelBody(m, history, chain, ctx.links),
+    body: modelBody(m, history, chain, derivatives, ctx.links),
   });
 }

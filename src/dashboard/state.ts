@@ -1,7 +1,7 @@
 // What a dashboard URL can say, parsed strictly: the URL is the state (a link shows what its sender saw), so an
 // unknown parameter or value is a 400 naming it rather than a page that silently shows something else.
 import { LICENSE_CLASSES, PLATFORMS, type LicenseClass, type Platform } from '../model.js';
-import type { Metric, Scope, View } from '../snapshot/types.js';
+import { LICENSE_COUNTRY_METRICS, type LicenseCountryMetric, type Metric, type Scope, type View } from '../snapshot/types.js';
 
 /** The metrics the dashboard charts (the issue's four; all-time and daily downloads stay in the API). */
 export const DASH_METRICS = ['downloads30d', 'derivatives', 'newReleases', 'likes'] as const satisfies readonly Metric[];
@@ -74,6 +74,51 @@ export function parseOverview(q: Query, extra: readonly string[] = []): Overview
 export function parseView(q: Query, extra: readonly string[] = []): View {
   onlyKnown(q, ['view', ...extra]);
   return pick(q, 'view', ['publisher', 'origin'] as const, 'origin');
+}
+
+/** The Races page: its view, and which licence × country table its licence figure draws. */
+export interface RacesState {
+  view: View;
+  licMetric: LicenseCountryMetric;
+  licScope: Scope;
+  licPlatform: DashPlatform;
+}
+
+export const DEFAULT_RACES: RacesState = { view: 'origin', licMetric: 'downloads30d', licScope: 'all', licPlatform: 'combined' };
+
+export function parseRaces(q: Query): RacesState {
+  onlyKnown(q, ['view', 'lic_metric', 'lic_scope', 'lic_platform']);
+  return {
+    view: pick(q, 'view', ['publisher', 'origin'] as const, DEFAULT_RACES.view),
+    licMetric: pick(q, 'lic_metric', LICENSE_COUNTRY_METRICS, DEFAULT_RACES.licMetric),
+    licScope: pick(q, 'lic_scope', ['all', 'llm'] as const, DEFAULT_RACES.licScope),
+    licPlatform: pick(q, 'lic_platform', DASH_PLATFORMS, DEFAULT_RACES.licPlatform),
+  };
+}
+
+/** Defaults left out, so `/races` is the default page and `?view=publisher` stays what it was. */
+export function racesSearch(s: RacesState): string {
+  const p = new URLSearchParams();
+  if (s.view !== DEFAULT_RACES.view) p.set('view', s.view);
+  if (s.licMetric !== DEFAULT_RACES.licMetric) p.set('lic_metric', s.licMetric);
+  if (s.licScope !== DEFAULT_RACES.licScope) p.set('lic_scope', s.licScope);
+  if (s.licPlatform !== DEFAULT_RACES.licPlatform) p.set('lic_platform', s.licPlatform);
+  const out = p.toString();
+  return out ? `?${out}` : '';
+}
+
+/** The licence part of a races state, for cache keys and file names. */
+export function licenceKey(s: RacesState): string {
+  return `${s.licMetric}.${s.licScope}.${s.licPlatform}`;
+}
+
+export function allRacesStates(): RacesState[] {
+  const out: RacesState[] = [];
+  for (const view of ['origin', 'publisher'] as const)
+    for (const licMetric of LICENSE_COUNTRY_METRICS)
+      for (const licScope of ['all', 'llm'] as const)
+        for (const licPlatform of DASH_PLATFORMS) out.push({ view, licMetric, licScope, licPlatform });
+  return out;
 }
 
 export function parseCountry(q: Query, name = 'country'): string | undefined {

@@ -358,3 +358,108 @@ export function badgeSvg(label: string, value: string): string {
     `<text x="${lw + vw / 2}" y="14" text-anchor="middle">${e(value)}</text></g></svg>`
   );
 }
+
+export interface BarKey {
+  key: string;
+  label: string;
+  color?: string;
+  pattern?: PatternKind;
+}
+
+export interface StackedBarsInput {
+  /** Unique on the page: pattern and title ids derive from it. */
+  id: string;
+  title: string;
+  desc: string;
+  /** The segments' order and look, the same in every bar so bars compare. */
+  keys: BarKey[];
+  bars: Array<{ label: string; note: string; segments: Array<{ key: string; value: number; share: number }> }>;
+  width?: number;
+}
+
+/**
+ * One 100% bar per row (a country), split by key (licence class). Told apart without colour: each key has a
+ * pattern, the legend names them, a segment wide enough carries its share in words on a white tab, every segment
+ * has a tooltip, and the figure comes with its table.
+ */
+export function stackedBarsSvg(input: StackedBarsInput): string {
+  const w = input.width ?? 720;
+  const left = 150;
+  const right = 70;
+  const barH = 20;
+  const step = 30;
+  const plotW = w - left - right;
+  const styles = input.keys.map((k, i) => {
+    const st = styleFor(i, k.key);
+    const color = k.color ?? st.color;
+    const pattern = k.pattern ?? st.pattern;
+    const pid = `${input.id}-p${i}`;
+    const def = patternDef(pid, color, pattern);
+    return { key: k.key, label: k.label, fill: def ? `url(#${pid})` : color, def };
+  });
+  const used = new Set(input.bars.flatMap((b) => b.segments.filter((s) => s.value > 0).map((s) => s.key)));
+  const shown = styles.filter((s) => used.has(s.key));
+  // Legend: wrapped into lines that fit the width.
+  const legend: string[] = [];
+  let lx = left;
+  let ly = 14;
+  for (const s of shown) {
+    const itemW = 16 + textWidth(s.label) + 16;
+    if (lx + itemW > w && lx > left) {
+      lx = left;
+      ly += 18;
+    }
+    legend.push(
+      `<rect x="${lx}" y="${ly - 6}" width="12" height="12" fill="${s.fill}" stroke="${INK}" stroke-width="0.5"/>` +
+        `<text x="${lx + 16}" y="${ly}" dy="0.32em" font-size="11" fill="${INK}">${e(s.label)}</text>`,
+    );
+    lx += itemW;
+  }
+  const top = ly + 18;
+  const h = top + input.bars.length * step + 24;
+  if (input.bars.length === 0) {
+    return wrap({ id: input.id, title: input.title, desc: input.desc, dates: [], series: [] }, { w, h: 120, left, right, top: 12, bottom: 28, x: () => 0, y: () => 0 }, [], `<text x="${w / 2}" y="60" text-anchor="middle" font-size="13" fill="${MUTED}">No figure for this selection yet.</text>`, '');
+  }
+  const body: string[] = [];
+  const xOf = (share: number): number => left + plotW * share;
+  const grid: string[] = [];
+  for (const t of [0, 0.25, 0.5, 0.75, 1]) {
+    const x = r1(xOf(t));
+    grid.push(`<line x1="${x}" x2="${x}" y1="${top - 4}" y2="${h - 20}" stroke="${GRID}" stroke-width="1"/>`);
+    grid.push(`<text x="${x}" y="${h - 8}" text-anchor="middle" font-size="11" fill="${MUTED}">${t * 100}%</text>`);
+  }
+  input.bars.forEach((b, bi) => {
+    const y = top + bi * step;
+    body.push(`<text x="${left - 8}" y="${y + barH / 2}" dy="0.32em" text-anchor="end" font-size="12" fill="${INK}">${e(b.label.slice(0, 24))}</text>`);
+    let acc = 0;
+    for (const s of styles) {
+      const seg = b.segments.find((x) => x.key === s.key);
+      if (!seg || seg.share <= 0) continue;
+      const x0 = xOf(acc);
+      acc += seg.share;
+      const x1 = xOf(Math.min(1, acc));
+      const pct = `${(seg.share * 100).toFixed(seg.share < 0.1 ? 1 : 0)}%`;
+      body.push(
+        `<rect x="${r1(x0)}" y="${y}" width="${r1(Math.max(0.5, x1 - x0))}" height="${barH}" fill="${s.fill}" stroke="#FFFFFF" stroke-width="0.6">` +
+          `<title>${e(`${b.label}: ${s.label} ${pct}`)}</title></rect>`,
+      );
+      const tw = textWidth(pct) + 6;
+      if (x1 - x0 >= tw + 4) {
+        const cx = (x0 + x1) / 2;
+        body.push(
+          `<rect x="${r1(cx - tw / 2)}" y="${y + 4}" width="${tw}" height="${barH - 8}" rx="2" fill="#FFFFFF"/>` +
+            `<text x="${r1(cx)}" y="${y + barH / 2}" dy="0.32em" text-anchor="middle" font-size="10" fill="${INK}">${e(pct)}</text>`,
+        );
+      }
+    }
+    body.push(`<text x="${w - right + 6}" y="${y + barH / 2}" dy="0.32em" font-size="11" fill="${MUTED}">${e(b.note.slice(0, 12))}</text>`);
+  });
+  const defs = shown.map((s) => s.def).filter(Boolean);
+  return wrap(
+    { id: input.id, title: input.title, desc: input.desc, dates: [], series: [] },
+    { w, h, left, right, top, bottom: 24, x: () => 0, y: () => 0 },
+    defs,
+    `<g aria-hidden="true">${grid.join('')}</g>${body.join('')}`,
+    `<g class="legend">${legend.join('')}</g>`,
+  );
+}

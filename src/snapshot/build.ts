@@ -4,12 +4,18 @@ import type { LicenseClass, OrgKind, Platform } from '../model.js';
 import { LICENSE_CLASSES, PLATFORMS, UNKNOWN_COUNTRY } from '../model.js';
 import type { SnapshotRow, Store } from '../store/types.js';
 import {
+  LICENSE_COUNTRY_METRICS,
   METRICS,
   SCOPES,
   SNAPSHOT_SCHEMA,
   VIEWS,
   type FamilyRow,
   type KindRow,
+  type LicenseByCountry,
+  type LicenseCountryMetric,
+  type LicenseCountryRow,
+  type LicenseCountryShares,
+  type LicenseCountryTable,
   type LicenseRow,
   type Metric,
   type MetricBlock,
@@ -27,6 +33,8 @@ export const GENERATOR = 'hubwatch 0.1.0';
 const DAY_MS = 86_400_000;
 const ORG_TOP = 50;
 const ANOMALY_EXAMPLES = 10;
+/** Countries with their own row in a licence × country table; the rest are summed, so its size is fixed. */
+export const LICENSE_TOP_COUNTRIES = 10;
 
 export interface BuildSnapshotDeps {
   store: Store;
@@ -52,6 +60,79 @@ class ShareAccumulator {
     return (alt ? this.alt : this.main).get(`${metric}|${scope}|${view}|${platform}`) ?? new Map();
   }
 }
+
+type ClassMap = Map<LicenseClass, number>;
+
+/**
+ * Sums per (metric, scope, view, platform, country, licence class): countries × classes per key, never models.
+ * The registry's alternative countries are left out; the sensitivity block covers the headline shares only.
+ */
+class LicenseCountryAccumulator {
+  private readonly m = new Map<string, Map<string, ClassMap>>();
+
+  add(metric: LicenseCountryMetric, scope: Scope, view: View, platform: Platform, country: string, cls: LicenseClass, v: number): void {
+    const k = `${metric}|${scope}|${view}|${platform}`;
+    let byCountry = this.m.get(k);
+    if (!byCountry) this.m.set(k, (byCountry = new Map()));
+    let byClass = byCountry.get(country);
+    if (!byClass) byCountry.set(country, (byClass = new Map()));
+    byClass.set(cls, (byClass.get(cls) ?? 0) + v);
+  }
+
+  get(metric: LicenseCountryMetric, scope: Scope, view: View, platform: Platform): Map<string, ClassMap> {
+    return this.m.get(`${metric}|${scope}|${view}|${platform}`) ?? new Map();
+  }
+}
+
+const byClassOrder = (a: LicenseClass, b: LicenseClass): number => LICENSE_CLASSES.indexOf(a) - LICENSE_CLASSES.indexOf(b);
+
+function licenseRow(country: string, countries: number, classes: ClassMap): LicenseCountryRow {
+  let total = 0;
+  for (const v of classes.values()) total += v;
+  return {
+    country,
+    countries,
+    total,
+    classes: [...classes.entries()]
+      .filter(([, v]) => v > 0)
+      .sort((a, b) => b[1] - a[1] || byClassOrder(a[0], b[0]))
+      .map(([cls, value]) => ({ class: cls, value, share: value / total })),
+  };
+}
+
+/** Leading countries by total (ties by code), then the other known countries summed, then ZZ. */
+export function licenseTable(values: Map<string, ClassMap>, top = LICENSE_TOP_COUNTRIES): LicenseCountryTable {
+  const totals = [...values.entries()]
+    .map(([country, classes]) => ({ country, classes, total: [...classes.values()].reduce((s, v) => s + v, 0) }))
+    .filter((x) => x.total > 0);
+  const known = totals
+    .filter((x) => x.country !== UNKNOWN_COUNTRY)
+    .sort((a, b) => b.total - a.total || (a.country < b.country ? -1 : a.country > b.country ? 1 : 0));
+  const rows = known.slice(0, top).map((x) => licenseRow(x.country, 1, x.classes));
+  const rest = known.slice(top);
+  if (rest.length > 0) {
+    const sum: ClassMap = new Map();
+    for (const x of rest) for (const [c, v] of x.classes) sum.set(c, (sum.get(c) ?? 0) + v);
+    rows.push(licenseRow('other', rest.length, sum));
+  }
+  const zz = totals.find((x) => x.country === UNKNOWN_COUNTRY);
+  if (zz) rows.push(licenseRow(UNKNOWN_COUNTRY, 1, zz.classes));
+  return { total: totals.reduce((s, x) => s + x.total, 0), rows };
+}
+
+function mergeLicenseMaps(maps: Array<Map<string, ClassMap>>): Map<string, ClassMap> {
+  const out = new Map<string, ClassMap>();
+  for (const m of maps)
+    for (const [country, classes] of m) {
+      let o = out.get(country);
+      if (!o) out.set(country, (o = new Map()));
+      for (const [c, v] of classes) o.set(c, (o.get(c) ?? 0) + v);
+    }
+  return out;
+}
+
+const LICENSE_BY_COUNTRY_METHOD =
+  `Licence classes within each country: for 30-day downloads and new releases, per scope, view and platform (and combined over the platforms that have the figure, as in metrics), the share of each licence class in the country's total. The ${LICENSE_TOP_COUNTRIES} leading countries by that total have their own row; the other known countries are summed as "other"; unattributed models (ZZ) are their own row. Windows as in metrics.<metric>.window; countries as in the view, without the registry's alternatives.`;
 
 function bump(outer: Map<string, CountryMap>, k: string, country: string, v: number): void {
   let m = outer.get(k);
@@ -128,6 +209,8 @@ export async function buildSnapshot(deps: BuildSnapshotDeps, date: string): Prom
   const acc = new ShareAccumulator();
   // The 30-day figure for cumulative-only platforms is decided after the pass, once we know whether history exists.
   const hist30 = new ShareAccumulator();
+  const licCountry = new LicenseCountryAccumulator();
+  const licCountryHist30 = new LicenseCountryAccumulator();
   const platformState = new Map<Platform, PlatformState>();
   const licClass = new Map<string, Tally>();
   const licId = new Map<string, Tally>();
@@ -198,6 +281,15 @@ export async function buildSnapshot(deps: BuildSnapshotDeps, date: string): Prom
         if (d30 === null && d30hist !== null && d30hist > 0) {
           hist30.add('downloads30d', scope, 'publisher', r.platform, r.publisherCountry, r.publisherCountryAlt ?? r.publisherCountry, d30hist);
           hist30.add('downloads30d', scope, 'origin', r.platform, r.originCountry, r.originCountryAlt ?? r.originCountry, d30hist);
+        }
+        // The same split as the shares: the platform's own window here, stored history in its own sums, chosen after.
+        for (const view of VIEWS) {
+          const country = view === 'publisher' ? r.publisherCountry : r.originCountry;
+          if (released) licCountry.add('newReleases', scope, view, r.platform, country, r.licenseClass, 1);
+          if (d30 !== null && d30 > 0) licCountry.add('downloads30d', scope, view, r.platform, country, r.licenseClass, d30);
+          if (d30 === null && d30hist !== null && d30hist > 0) {
+            licCountryHist30.add('downloads30d', scope, view, r.platform, country, r.licenseClass, d30hist);
+          }
         }
       }
 
@@ -292,6 +384,42 @@ export async function buildSnapshot(deps: BuildSnapshotDeps, date: string): Prom
 
   const metrics = {} as Snapshot['metrics'];
   for (const m of METRICS) metrics[m] = metricBlock(m);
+
+  // Platforms in and out of each combined table exactly as in the metric's own shares.
+  const licenseByCountry: LicenseByCountry = {
+    method: LICENSE_BY_COUNTRY_METHOD,
+    topCountries: LICENSE_TOP_COUNTRIES,
+    metrics: {} as LicenseByCountry['metrics'],
+  };
+  for (const metric of LICENSE_COUNTRY_METRICS) {
+    const scopesOut = {} as LicenseByCountry['metrics'][LicenseCountryMetric]['scopes'];
+    for (const scope of SCOPES) {
+      const viewsOut = {} as Record<View, LicenseCountryShares>;
+      for (const view of VIEWS) {
+        const per: LicenseCountryShares['platforms'] = {};
+        const included: Platform[] = [];
+        const maps: Array<Map<string, ClassMap>> = [];
+        for (const p of platforms) {
+          let m: Map<string, ClassMap> | null = licCountry.get(metric, scope, view, p);
+          if (metric === 'downloads30d' && p !== 'huggingface') {
+            m = d30Source(p) === 'history' ? licCountryHist30.get(metric, scope, view, p) : null;
+          }
+          per[p] = m === null ? null : licenseTable(m);
+          if (m !== null) {
+            included.push(p);
+            maps.push(m);
+          }
+        }
+        viewsOut[view] = {
+          combined: included.length > 0 ? licenseTable(mergeLicenseMaps(maps)) : null,
+          combinedPlatforms: included,
+          platforms: per,
+        };
+      }
+      scopesOut[scope] = viewsOut;
+    }
+    licenseByCountry.metrics[metric] = { scopes: scopesOut };
+  }
 
   const coverage: Snapshot['coverage'] = {};
   for (const p of platforms) {
@@ -423,6 +551,7 @@ export async function buildSnapshot(deps: BuildSnapshotDeps, date: string): Prom
       rows: sensitivity,
       maxAbsDeltaPp: sensitivity.reduce((m, r) => Math.max(m, Math.abs(r.deltaPp)), 0),
     },
+    licenseByCountry,
   };
 }
 

@@ -2,7 +2,7 @@
 // schema > schemas/snapshot.v1.schema.json`) and a test keeps the two equal, so there is one source of truth.
 import { z } from 'zod';
 import { LICENSE_CLASSES, ORG_KINDS, PLATFORMS } from '../model.js';
-import { METRICS, SCOPES, SNAPSHOT_SCHEMA, VIEWS } from './types.js';
+import { LICENSE_COUNTRY_METRICS, METRICS, SCOPES, SNAPSHOT_SCHEMA, VIEWS } from './types.js';
 
 
 const Country = z.string().regex(/^[A-Z]{2}$/);
@@ -47,6 +47,40 @@ const Coverage = z.object({
   anomalies: z.object({ allTimeDecreased: Count, examples: z.array(z.string()) }),
   downloads30dSource: z.enum(['platform', 'history', 'unavailable']),
 });
+
+const LicenseCountryTable = z
+  .object({
+    total: z.number().nonnegative(),
+    rows: z.array(
+      z.object({
+        country: z.union([Country, z.literal('other')]).describe('a country, ZZ (unattributed) or other (the known countries outside the leading ones)'),
+        countries: Count.describe('how many countries the row sums'),
+        total: z.number().nonnegative(),
+        classes: z.array(z.object({ class: z.enum(LICENSE_CLASSES), value: z.number().nonnegative(), share: Share })),
+      }),
+    ),
+  })
+  .describe('leading countries by total, then other, then ZZ; within a row, class shares sum to 1');
+
+const LicenseCountryShares = z.object({
+  combined: LicenseCountryTable.nullable(),
+  combinedPlatforms: z.array(Platform),
+  platforms: z.partialRecord(Platform, LicenseCountryTable.nullable()),
+});
+const licensePerView = z.object({ publisher: LicenseCountryShares, origin: LicenseCountryShares });
+
+const LicenseByCountry = z
+  .object({
+    method: z.string(),
+    topCountries: Count,
+    metrics: z.object(
+      Object.fromEntries(LICENSE_COUNTRY_METRICS.map((m) => [m, z.object({ scopes: z.object({ all: licensePerView, llm: licensePerView }) })])) as Record<
+        (typeof LICENSE_COUNTRY_METRICS)[number],
+        z.ZodObject<{ scopes: z.ZodObject<{ all: typeof licensePerView; llm: typeof licensePerView }> }>
+      >,
+    ),
+  })
+  .describe('licence classes within each country; absent in snapshots written before it existed');
 
 const Tally = { models: Count, newReleases: Count, downloads30d: z.number().nonnegative() };
 
@@ -99,6 +133,7 @@ export const SnapshotSchema = z
       ),
       maxAbsDeltaPp: z.number().nonnegative(),
     }),
+    licenseByCountry: LicenseByCountry.optional(),
   })
   .describe('hubwatch daily snapshot: shares of downloads, releases and derivatives by country');
 

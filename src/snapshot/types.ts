@@ -101,6 +101,43 @@ export interface SensitivityRow {
   deltaPp: number;
 }
 
+/** The metrics the licence × country block is published for. */
+export const LICENSE_COUNTRY_METRICS = ['downloads30d', 'newReleases'] as const satisfies readonly Metric[];
+export type LicenseCountryMetric = (typeof LICENSE_COUNTRY_METRICS)[number];
+
+/** One row of a licence × country table: a leading country, the rest summed (`other`), or unattributed (`ZZ`). */
+export interface LicenseCountryRow {
+  /** A country code, `ZZ` (unattributed) or `other` (every known country outside the leading ones). */
+  country: string;
+  /** How many countries the row sums (1 for a country or ZZ). */
+  countries: number;
+  /** The metric's total in this row, over every licence class. */
+  total: number;
+  /** Licence classes with a value above zero, largest first; shares sum to 1 within the row. */
+  classes: Array<{ class: LicenseClass; value: number; share: number }>;
+}
+
+export interface LicenseCountryTable {
+  total: number;
+  /** Leading countries by total (ZZ excluded), then `other`, then `ZZ`; rows with nothing are left out. */
+  rows: LicenseCountryRow[];
+}
+
+/** Licence classes within each country, for one metric, scope and view: per platform and combined, as ViewShares. */
+export interface LicenseCountryShares {
+  combined: LicenseCountryTable | null;
+  combinedPlatforms: Platform[];
+  platforms: Partial<Record<Platform, LicenseCountryTable | null>>;
+}
+
+export interface LicenseByCountry {
+  /** What the block is, in words. */
+  method: string;
+  /** Leading countries kept as their own row in every table. */
+  topCountries: number;
+  metrics: Record<LicenseCountryMetric, { scopes: Record<Scope, Record<View, LicenseCountryShares>> }>;
+}
+
 export interface Snapshot {
   schema: typeof SNAPSHOT_SCHEMA;
   date: string;
@@ -123,4 +160,6 @@ export interface Snapshot {
   orgs: { publisher: OrgRow[]; origin: OrgRow[] };
   kinds: { publisher: KindRow[]; origin: KindRow[] };
   sensitivity: { rows: SensitivityRow[]; maxAbsDeltaPp: number };
+  /** Licence classes by country; absent in snapshots written before it existed. */
+  licenseByCountry?: LicenseByCountry;
 }

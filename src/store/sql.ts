@@ -6,6 +6,7 @@ import { InputError } from '../errors.js';
 import type { NormalisedRecord, OrgKind, Platform, Relation } from '../model.js';
 import type {
   CoverageCounters,
+  DerivativeCounts,
   LineageNode,
   ModelPage,
   ModelQuery,
@@ -57,6 +58,8 @@ const MAX_LIST_LIMIT = 1000;
 const KEY_BATCH = 10_000;
 /** Sightings per changedKeys query: a sweep batch is one query (each query scans the models' keys once). */
 const SIGHTING_BATCH = 100_000;
+/** Former keys of one model looked for among derivatives' bases (each is one more LIKE in the same scan). */
+const MAX_ALIASES = 16;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Values in and out
@@ -98,6 +101,11 @@ export function checkDate(date: string, what = 'date'): string {
     throw new InputError(`${what} must be a day as YYYY-MM-DD, got ${JSON.stringify(date)}`, { exitCode: 2 });
   }
   return date;
+}
+
+/** A LIKE pattern matching `s` literally, with backslash as the escape character. */
+export function likeEscape(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 function chunkSizeOf(n: number | undefined): number {
@@ -1027,6 +1035,57 @@ export abstract class SqlStore implements Store {
     await this.prepareRead();
     const rows = await this.db.query(`SELECT key, ${RECORD_COLS} FROM models WHERE key = $1`, [clean(key)]);
     return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async derivativeCounts(key: string): Promise<DerivativeCounts> {
+    await this.prepareRead();
+    const own = clean(key);
+    // A derivative whose card was written before a rename still names the old key (lineage resolves it for the
+    // root, but base_models keeps the card's words), so the keys this model had count as its own.
+    const names = new Set([key, own]);
+    let frontier = [own];
+    for (let hop = 0; hop < 8 && frontier.length > 0 && names.size < MAX_ALIASES; hop++) {
+      const rows = await this.db.query(
+        'SELECT old_key FROM model_renames WHERE new_key IN (SELECT unnest(CAST($1 AS TEXT[])))',
+        [this.textArray(frontier)],
+      );
+      frontier = rows.map((r) => str(r.old_key)).filter((k) => !names.has(k));
+      for (const k of frontier) names.add(k);
+    }
+    // base_models is JSON text and the two engines share no JSON containment operator (PostgreSQL's jsonb `?`,
+    // DuckDB's json functions), nor an index on it. A LIKE on the key as JSON writes it, quotes included, is plain
+    // SQL both run inside the one scan the root count needs anyway, and it finds every real derivative: an array's
+    // text holds each element exactly as JSON.stringify writes that element alone. It can also match inside
+    // another element (base `"x:a\` contains the text of key `x:a\` quoted), so it is only a pre-filter: rows are
+    // grouped by their base list text (a popular model's thousands of derivatives share a handful of lists), and
+    // each group is checked exactly here before it counts. `%`, `_` and the escape character in keys are escaped.
+    const params: unknown[] = [own];
+    const likes = [...names].map((k) => {
+      params.push(`%${likeEscape(JSON.stringify(k))}%`);
+      return `base_models LIKE $${params.length} ESCAPE '\\'`;
+    });
+    const direct = `(${likes.join(' OR ')})`;
+    const rows = await this.db.query(
+      `SELECT relation, CASE WHEN ${direct} THEN base_models END AS bases, COUNT(*) AS n,
+         SUM(CASE WHEN root_key = $1 THEN 1 ELSE 0 END) AS under_root
+       FROM models
+       WHERE deleted_at IS NULL AND key <> $1 AND (root_key = $1 OR ${direct})
+       GROUP BY relation, CASE WHEN ${direct} THEN base_models END`,
+      params,
+    );
+    const byRelation = new Map<Relation, number>();
+    let descendants = 0;
+    for (const r of rows) {
+      descendants += num(r.under_root);
+      const bases = strOrNull(r.bases);
+      if (bases === null || !jsonArray(bases).some((b) => names.has(b) || names.has(clean(b)))) continue;
+      const rel = str(r.relation) as Relation;
+      byRelation.set(rel, (byRelation.get(rel) ?? 0) + num(r.n));
+    }
+    const directRows = [...byRelation.entries()]
+      .map(([relation, models]) => ({ relation, models }))
+      .sort((a, b) => b.models - a.models || (a.relation < b.relation ? -1 : 1));
+    return { direct: directRows, directTotal: directRows.reduce((t, r) => t + r.models, 0), descendants };
   }
 
   async statsHistory(key: string): Promise<StatsPoint[]> {

@@ -168,6 +168,18 @@ export interface NamespaceDownloads {
   downloads: number;
 }
 
+/** What a model's page says about the models built on it. */
+export interface DerivativeCounts {
+  /** Models that name this one (or a key it had before a rename) among their direct bases, by relation, most first. */
+  direct: Array<{ relation: Relation; models: number }>;
+  directTotal: number;
+  /**
+   * Models whose lineage root is this model, at any depth, itself excluded. Zero for a model that is not a root:
+   * the lineage pass counts every descendant under the root alone.
+   */
+  descendants: number;
+}
+
 export interface Store {
   readonly engine: 'duckdb' | 'postgres';
   /** Creates or upgrades the schema; safe to call on every start. */
@@ -234,6 +246,8 @@ export interface Store {
 
   listModels(q: ModelQuery): Promise<ModelPage>;
   getModel(key: string): Promise<NormalisedRecord | null>;
+  /** Direct derivatives of a model by relation, and all descendants under it as a root (deleted models left out). */
+  derivativeCounts(key: string): Promise<DerivativeCounts>;
   statsHistory(key: string): Promise<StatsPoint[]>;
   /** The histories of several models in one pass (keys without stats are absent from the map). */
   statsHistories(keys: string[]): Promise<Map<string, StatsPoint[]>>;

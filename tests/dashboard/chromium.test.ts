@@ -76,6 +76,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`dashboard in headless Chromium (${CHROMIUM})`, 
     ['overview', '/'],
     ['overview-llm-modelscope', '/?scope=llm&platform=modelscope&metric=derivatives'],
     ['races', '/races'],
+    ['races-licences-llm-modelscope', '/races?view=publisher&lic_metric=newReleases&lic_scope=llm&lic_platform=modelscope'],
     ['releases', '/releases'],
     ['org', '/org/Alibaba%20Qwen'],
     ['org-hostile', `/org/${encodeURIComponent(HOSTILE_ORG)}`],
@@ -131,6 +132,25 @@ describe.skipIf(!HAVE_CHROMIUM)(`dashboard in headless Chromium (${CHROMIUM})`, 
     await page.close();
     const fresh = await open(url.slice(base.length));
     expect(await fresh.page.locator('main svg.chart').first().innerHTML()).toBe(svg);
+    await fresh.page.close();
+  }, 60_000);
+
+  it('switches the licence-by-country chart in place and its URL reproduces it', async () => {
+    const { page, problems } = await open('/races');
+    await page.evaluate(() => ((globalThis as any).__sameDocument = true));
+    const title = () => page.locator('#licences-by-country svg.chart title').first().textContent();
+    expect(await title()).toContain('30-day downloads');
+    const group = page.getByRole('group', { name: 'Metric' }).filter({ has: page.getByRole('link', { name: 'new releases' }) });
+    await group.getByRole('link', { name: 'new releases' }).click();
+    await page.waitForURL(/lic_metric=newReleases/);
+    await expect.poll(title).toContain('new releases');
+    expect(await page.evaluate(() => (globalThis as any).__sameDocument)).toBe(true);
+    const svg = await page.locator('#licences-by-country svg.chart').innerHTML();
+    expect(problems).toEqual([]);
+    const url = page.url();
+    await page.close();
+    const fresh = await open(url.slice(base.length));
+    expect(await fresh.page.locator('#licences-by-country svg.chart').innerHTML()).toBe(svg);
     await fresh.page.close();
   }, 60_000);
 

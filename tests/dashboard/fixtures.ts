@@ -1,14 +1,18 @@
 // A year (or any span) of realistic daily snapshots for three platforms, checked against the snapshot schema: shares
 // that drift over the year, a platform without 30-day figures until its history exists, a few missing days,
 // families, organisations, kinds and licence classes. Used by the dashboard tests and bench/dashboard.ts.
-import { NormalisedRecord, PLATFORMS, type Platform } from '../../src/model.js';
+import { NormalisedRecord, PLATFORMS, type LicenseClass, type Platform } from '../../src/model.js';
+import { licenseTable } from '../../src/snapshot/build.js';
 import { SnapshotSchema } from '../../src/snapshot/schema.js';
 import { writeSnapshot } from '../../src/snapshot/files.js';
 import {
+  LICENSE_COUNTRY_METRICS,
   METRICS,
   SCOPES,
   SNAPSHOT_SCHEMA,
   VIEWS,
+  type LicenseByCountry,
+  type LicenseCountryTable,
   type Metric,
   type OrgRow,
   type ShareList,
@@ -33,6 +37,8 @@ const COUNTRIES: Array<[string, number, number]> = [
   ['CA', 1, 0],
   ['AE', 1, 0.4],
   ['IL', 0.6, 0],
+  ['SG', 0.4, 0.1],
+  ['IN', 0.3, 0.3],
   ['ZZ', 9, -0.2],
 ];
 
@@ -86,6 +92,54 @@ const METRIC_TOTAL: Record<Metric, number> = {
   derivatives: 900_000,
   likes: 3_000_000,
 };
+
+// How each country's figure splits into licence classes (the rest use the default mix).
+const CLASS_MIX: Record<string, Array<[LicenseClass, number]>> = {
+  CN: [['permissive', 0.7], ['open-restricted', 0.2], ['unknown', 0.1]],
+  US: [['permissive', 0.45], ['open-restricted', 0.4], ['non-commercial', 0.05], ['unknown', 0.1]],
+  FR: [['permissive', 0.6], ['non-commercial', 0.3], ['unknown', 0.1]],
+  ZZ: [['unknown', 0.7], ['permissive', 0.3]],
+};
+const DEFAULT_MIX: Array<[LicenseClass, number]> = [['permissive', 0.5], ['copyleft', 0.1], ['non-commercial', 0.2], ['unknown', 0.2]];
+
+function licenceSplit(list: ShareList | null): LicenseCountryTable | null {
+  if (!list) return null;
+  const m = new Map<string, Map<LicenseClass, number>>();
+  for (const e of list.shares) {
+    const mix = CLASS_MIX[e.country] ?? DEFAULT_MIX;
+    // The last class takes the rounding remainder, so a country's classes add up to its share-list value.
+    let left = e.value;
+    const classes = new Map<LicenseClass, number>();
+    mix.forEach(([c, w], i) => {
+      const v = i === mix.length - 1 ? left : Math.round(e.value * w);
+      left -= v;
+      classes.set(c, v);
+    });
+    m.set(e.country, classes);
+  }
+  return licenseTable(m);
+}
+
+function licenceBlock(metrics: Snapshot['metrics']): LicenseByCountry {
+  const out = { method: 'licence classes within each country', topCountries: 10, metrics: {} } as LicenseByCountry;
+  for (const metric of LICENSE_COUNTRY_METRICS) {
+    out.metrics[metric] = {
+      scopes: Object.fromEntries(
+        SCOPES.map((s) => [
+          s,
+          Object.fromEntries(
+            VIEWS.map((v) => {
+              const vs = metrics[metric].scopes[s][v];
+              const platforms = Object.fromEntries(Object.entries(vs.platforms).map(([p, l]) => [p, licenceSplit(l ?? null)]));
+              return [v, { combined: licenceSplit(vs.combined), combinedPlatforms: vs.combinedPlatforms, platforms }];
+            }),
+          ),
+        ]),
+      ) as LicenseByCountry['metrics'][typeof metric]['scopes'],
+    };
+  }
+  return out;
+}
 
 /** The snapshot of day `k` of a span starting at `start`; `wisemodelHistoryFrom` is the first day it has a 30-day figure. */
 export function yearSnapshot(start: string, k: number, opts: { previousDate: string | null; wisemodelHistoryFrom?: number } = { previousDate: null }): Snapshot {
@@ -195,6 +249,7 @@ export function yearSnapshot(start: string, k: number, opts: { previousDate: str
     orgs: { publisher: orgRows(), origin: orgRows() },
     kinds: { publisher: kinds, origin: kinds },
     sensitivity: { rows: [], maxAbsDeltaPp: 0 },
+    licenseByCountry: licenceBlock(metrics),
   };
   return snap;
 }

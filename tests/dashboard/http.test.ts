@@ -111,6 +111,73 @@ describe('dashboard pages', () => {
     expect((await w.app.inject('/model/nowhere/x/y')).statusCode).toBe(400);
   });
 
+  it('shows licence classes by country on the Races page, with its state in the URL and its data', async () => {
+    const r = await w.app.inject('/races');
+    expect(r.statusCode).toBe(200);
+    expectInert(r.body);
+    expect(r.body).not.toContain('not in the daily snapshot yet');
+    const fig = r.body.slice(r.body.indexOf('id="licences-by-country"'));
+    expect(fig).toContain('Licence classes within each country: 30-day downloads, all models, all platforms, origin view');
+    // One bar per country with its name, a legend naming each class beside its pattern, and shares in words.
+    expect(fig).toMatch(/<text[^>]*>China<\/text>/);
+    expect(fig).toMatch(/<text[^>]*>unattributed<\/text>/);
+    expect(fig).toMatch(/<text[^>]*>other countries \(2\)<\/text>/);
+    expect(fig).toContain('<pattern id="licc-p');
+    expect(fig).toMatch(/<g class="legend">.*>permissive<\/text>/);
+    expect(fig).toMatch(/<title>China: permissive 70%<\/title>/);
+    // Its table: China's row, with the classes as columns.
+    expect(fig).toMatch(/<th scope="row">China <span class="code">CN<\/span><\/th><td class="num">[\d,]+<\/td><td class="num">70\.0%<\/td>/);
+    expect(fig).toContain('href="/races/licences.csv"');
+    expect(fig).toContain('href="/races/licences.json"');
+    expect(fig).toContain('href="/races?lic_metric=newReleases#licences-by-country"');
+    expect(fig).toMatch(/class="method">Share of each licence class within the country/);
+
+    const other = await w.app.inject('/races?view=publisher&lic_metric=newReleases&lic_scope=llm&lic_platform=modelscope');
+    expect(other.statusCode).toBe(200);
+    expect(other.body).toContain('Licence classes within each country: new releases, language models (llm), ModelScope, publisher view');
+    // The view control keeps the licence choice.
+    expect(other.body).toContain('href="/races?lic_metric=newReleases&amp;lic_scope=llm&amp;lic_platform=modelscope"');
+    for (const [url, param] of [
+      ['/races?lic_metric=likes', 'lic_metric'],
+      ['/races?lic_platform=github', 'lic_platform'],
+      ['/races/licences.csv?view=origin', 'view'],
+    ] as const) {
+      const bad = await w.app.inject(url);
+      expect(bad.statusCode, url).toBe(400);
+      expect(bad.body).toContain(`Bad parameter ${param}`);
+    }
+
+    const csv = await w.app.inject('/races/licences.csv');
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    const lines = csv.body.trim().split('\r\n');
+    expect(lines[0]).toBe('date,metric,scope,view,platform,country,countries,class,value,share');
+    const last = w.dates[w.dates.length - 1]!;
+    expect(lines.some((l) => l.startsWith(`${last},downloads30d,all,origin,combined,CN,1,permissive,`))).toBe(true);
+    expect(lines.some((l) => l.startsWith(`${last},newReleases,llm,publisher,huggingface,other,2,`))).toBe(true);
+    const json = JSON.parse((await w.app.inject('/races/licences.json')).body);
+    expect(json.date).toBe(last);
+    const cn = json.licenseByCountry.metrics.downloads30d.scopes.all.origin.combined.rows[0];
+    expect(cn.country).toBe('CN');
+    expect(cn.classes.reduce((t: number, c: { share: number }) => t + c.share, 0)).toBeCloseTo(1, 9);
+  });
+
+  it('counts a model\'s derivatives by relation on its page', async () => {
+    const root = w.records[0]!;
+    const page = (await w.app.inject(modelPath(root.key))).body;
+    const der = page.slice(page.indexOf('id="der-h"'));
+    expect(der).toContain('Models built directly on this one (1)');
+    expect(der).toMatch(/<th scope="row">fine-tunes<\/th><td class="num">1<\/td>/);
+    // The fine-tune and the quantisation of it both have this model as their root.
+    expect(der).toMatch(/All descendants with this model as their lineage root, at any depth: <strong>2<\/strong>/);
+    const ft = w.records.find((r) => r.name === 'qwen-ft')!;
+    const ftPage = (await w.app.inject(modelPath(ft.key))).body;
+    expect(ftPage).toMatch(/<th scope="row">quantisations<\/th><td class="num">1<\/td>/);
+    expect(ftPage).toContain('counted at the lineage root');
+    const quant = (await w.app.inject(modelPath(w.records.find((r) => r.name === 'qwen-ft-GGUF')!.key))).body;
+    expect(quant).toContain('No tracked model names this one as its base.');
+  });
+
   it('serves any chart as a standalone SVG and a README badge', async () => {
     const svg = await w.app.inject('/chart/shares.svg?metric=derivatives&scope=llm');
     expect(svg.statusCode).toBe(200);
@@ -176,6 +243,14 @@ describe('static export of the dashboard', () => {
     // Every local link in the index points at a file that exists.
     const names = new Set([...(await readdir(pub, { recursive: true }))].map(String));
     for (const m of index.matchAll(/(?:href|src)="([^"#:]+)"/g)) expect(names, m[1]).toContain(m[1]!.replace(/&amp;/g, '&'));
+    // Every licence choice on the Races page is its own file, and the page's links lead to files that exist.
+    expect(rel).toContain('races-publisher-newReleases.llm.modelscope.html');
+    expect(rel).toContain('dashboard-data/licences-by-country.csv');
+    const races = await readFile(join(pub, 'races.html'), 'utf8');
+    expect(races).toContain('href="races-origin-newReleases.all.combined.html#licences-by-country"');
+    expect(races).toContain('href="dashboard-data/licences-by-country.json"');
+    for (const m of races.matchAll(/(?:href|src)="([^"#:]+)(?:#[^"]*)?"/g)) expect(names, m[1]).toContain(m[1]!.replace(/&amp;/g, '&'));
+    expect(await readFile(join(pub, 'dashboard-data/licences-by-country.csv'), 'utf8')).toBe((await w.app.inject('/races/licences.csv')).body);
     const csv = await readFile(join(pub, 'dashboard-data/shares-downloads30d.origin.all.combined.csv'), 'utf8');
     expect(csv).toBe((await w.app.inject('/api/v1/shares.csv?metric=downloads30d&view=origin&scope=all&platform=combined')).body);
   }, 60_000);

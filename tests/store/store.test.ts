@@ -504,6 +504,61 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
     out.lineage = { nodes: [...nodes.entries()], byName: [...byName.entries()], gotFt, gotCopy, orgs: await store.orgCounts() };
   });
 
+  it('counts a model\'s direct derivatives by relation and its descendants as a root', async () => {
+    // A key with LIKE's wildcards and JSON's escape character in it, so neither may be taken for a pattern.
+    const base = record('huggingface', 'o/a_b\\');
+    const other = record('huggingface', 'o/other');
+    const under = (id: string, relation: NormalisedRecord['lineage']['relation'], bases: string[], root = base.key) => {
+      const r = record('huggingface', id, { relation, baseModels: bases });
+      return { ...r, lineage: { ...r.lineage, root } };
+    };
+    const models = [
+      base,
+      other,
+      under('u/ft1', 'finetune', [base.key]),
+      under('u/ft2', 'finetune', [other.key, base.key]),
+      under('u/ad', 'adapter', [base.key]),
+      under('u/q', 'quantized', [base.key]),
+      under('u/merge', 'merge', [other.key, base.key], other.key),
+      // Depth two: a descendant under the root, not a direct derivative.
+      under('u/ft1-q', 'quantized', ['huggingface:u/ft1']),
+      // Wrong on purpose: `_` as a wildcard would match `axb`; the key's text inside another element
+      // (`"huggingface:o/a_b\` holds `"huggingface:o/a_b\\"` as JSON writes it) passes LIKE but not the exact check.
+      under('u/wild', 'finetune', ['huggingface:o/axb\\'], other.key),
+      under('u/inside', 'finetune', ['"huggingface:o/a_b\\'], other.key),
+      // Deleted below: never counted.
+      under('u/gone', 'finetune', [base.key]),
+    ];
+    await store.commitPage(page(D1, models));
+    await store.commitPage(page(D2, models.filter((m) => m.id !== 'u/gone')));
+    expect(await store.markMissing('huggingface', D2)).toBe(1);
+    expect(await store.markDeleted('huggingface', ['huggingface:u/gone'], D2)).toBe(1);
+
+    const got = await store.derivativeCounts(base.key);
+    expect(got).toEqual({
+      direct: [
+        { relation: 'finetune', models: 2 },
+        { relation: 'adapter', models: 1 },
+        { relation: 'merge', models: 1 },
+        { relation: 'quantized', models: 1 },
+      ],
+      directTotal: 5,
+      descendants: 5,
+    });
+    // A fine-tune's own derivative is direct; its descendants are counted at the root, not here.
+    expect(await store.derivativeCounts('huggingface:u/ft1')).toEqual({ direct: [{ relation: 'quantized', models: 1 }], directTotal: 1, descendants: 0 });
+    expect(await store.derivativeCounts('huggingface:nobody/none')).toEqual({ direct: [], directTotal: 0, descendants: 0 });
+
+    // Renamed: derivatives whose cards name the old key still count for the model under its new key.
+    const old = record('huggingface', 'r/old');
+    await store.commitPage(page(D2, [old, under('u/of-old', 'adapter', [old.key], old.key)], { objectIds: new Map([[old.key, 'oid-r']]) }));
+    const renamed = record('huggingface', 'r/new');
+    await store.commitPage(page(D3, [renamed], { objectIds: new Map([[renamed.key, 'oid-r']]) }));
+    const afterRename = await store.derivativeCounts(renamed.key);
+    expect(afterRename.direct).toEqual([{ relation: 'adapter', models: 1 }]);
+    out.derivatives = { got, afterRename };
+  });
+
   it('ranks namespaces without an organisation by the day’s downloads', async () => {
     await store.commitPage(
       page(D1, [

@@ -2,10 +2,10 @@
 // its root, mirrors on other platforms). Names come from platforms and the registry: all escaped and capped.
 import type { NormalisedRecord } from '../../model.js';
 import type { View } from '../../snapshot/types.js';
-import type { StatsPoint, Store } from '../../store/types.js';
+import type { DerivativeCounts, StatsPoint, Store } from '../../store/types.js';
 import type { Day } from '../data.js';
 import { countryName, fmtCompact, fmtInt, fmtPct, kindLabel, own, PLATFORM_LABELS, safeUrl, text, VIEW_LABELS } from '../format.js';
-import { figure, link, notice, optionGroup, table } from '../html.js';
+import { figure, link, optionGroup, table } from '../html.js';
 import type { Links } from '../links.js';
 import { lineChartSvg } from '../svg.js';
 
@@ -64,6 +64,29 @@ ${figure('trend', 'Share over time', svg, trendTable, `Share of the combined 30-
   }</section>`;
 }
 
+const RELATION_WORDS: Record<string, string> = {
+  finetune: 'fine-tunes',
+  adapter: 'adapters',
+  quantized: 'quantisations',
+  merge: 'merges',
+  base: 'copies and others (relation base)',
+};
+
+function derivativesHtml(m: NormalisedRecord, d: DerivativeCounts, links: Links): string {
+  const direct = d.direct.length
+    ? table(
+        `Models built directly on this one (${fmtInt(d.directTotal)})`,
+        [{ head: 'Relation' }, { head: 'Models', num: true }],
+        d.direct.map((r) => [own(RELATION_WORDS[r.relation] ?? r.relation), fmtInt(r.models)]),
+      )
+    : '<p class="empty">No tracked model names this one as its base.</p>';
+  const root =
+    m.lineage.root === m.key
+      ? `<p>All descendants with this model as their lineage root, at any depth: <strong>${fmtInt(d.descendants)}</strong>.</p>`
+      : `<p>Descendants at every depth are counted at the lineage root, ${link(links.model(m.lineage.root), text(m.lineage.root))}.</p>`;
+  return `${direct}${root}<p class="note">Direct: models whose declared base models include this one (or a name it had before a rename). Deleted models are not counted.</p>`;
+}
+
 /** Follows the first base model up to the root, at most `max` hops, never round a cycle. */
 export async function lineageChain(store: Store, model: NormalisedRecord, max = 8): Promise<Array<{ key: string; model: NormalisedRecord | null }>> {
   const chain: Array<{ key: string; model: NormalisedRecord | null }> = [];
@@ -85,6 +108,7 @@ export function modelBody(
   m: NormalisedRecord,
   history: StatsPoint[],
   chain: Array<{ key: string; model: NormalisedRecord | null }>,
+  derivatives: DerivativeCounts,
   links: Links,
 ): string {
   const dates = history.map((h) => h.date);
@@ -128,7 +152,7 @@ export function modelBody(
 ${facts}
 ${figure('downloads', 'Downloads', svg, histTable, `Downloads as the platform reports them on each day hubwatch swept it; 30-day figures on ModelScope and WiseModel come from stored history (docs/method.md).`)}
 <section aria-labelledby="lin-h"><h2 id="lin-h">Lineage up to its root</h2><ul class="lineage">${lineage}</ul></section>
-<section aria-labelledby="der-h"><h2 id="der-h">Derivatives by relation</h2>${notice('Not yet available: the store has no query from a model to the models built on it.')}</section>
+<section aria-labelledby="der-h"><h2 id="der-h">Derivatives by relation</h2>${derivativesHtml(m, derivatives, links)}</section>
 <section aria-labelledby="mir-h"><h2 id="mir-h">Mirrors on other platforms</h2>${mirrors}</section>`;
 }
 

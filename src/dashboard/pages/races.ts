@@ -1,11 +1,15 @@
-// Races: who gains on whom over time. Families and organisations by 30-day downloads, licence classes, and the
-// registry's kinds (big tech, AI start-ups, academic, …), each with its table and its method line.
-import type { View } from '../../snapshot/types.js';
+// Races: who gains on whom over time. Families and organisations by 30-day downloads, licence classes (over time,
+// and by country on the latest day), and the registry's kinds (big tech, AI start-ups, academic, …), each with its
+// table and its method line.
+import { LICENSE_CLASSES } from '../../model.js';
+import { LICENSE_COUNTRY_METRICS, type LicenseCountryRow } from '../../snapshot/types.js';
 import { daysBetween, type Day } from '../data.js';
-import { countryName, fmtCompact, fmtInt, fmtPct, kindLabel, own, text, VIEW_LABELS } from '../format.js';
+import { countryName, fmtCompact, fmtInt, fmtPct, kindLabel, METRIC_LABELS, own, platformLabel, SCOPE_LABELS, text, VIEW_LABELS } from '../format.js';
 import { figure, link, notice, optionGroup, table } from '../html.js';
+import { licenceTableOf } from '../licences.js';
 import type { Links } from '../links.js';
-import { lineChartSvg, stackedAreaSvg, type Series } from '../svg.js';
+import { DASH_PLATFORMS, type RacesState } from '../state.js';
+import { GREY_UNATTRIBUTED, lineChartSvg, stackedAreaSvg, stackedBarsSvg, type BarKey, type Series } from '../svg.js';
 
 const TOP = 8;
 
@@ -49,7 +53,81 @@ function sharesOver<R>(days: Day[], rowsOf: (d: Day) => R[], name: (r: R) => str
   }));
 }
 
-export function racesBody(days: Day[], view: View, links: Links): string {
+function rowLabel(r: LicenseCountryRow): string {
+  if (r.country === 'other') return `other countries (${r.countries})`;
+  return countryName(r.country);
+}
+
+/** Licence classes within each country on the latest day: one 100% bar per country, its table, its data. */
+function licencesByCountry(days: Day[], s: RacesState, links: Links, cov: string): string {
+  const last = days[days.length - 1]!;
+  const choice = <K extends keyof RacesState>(key: K, value: RacesState[K], label: string) => ({
+    label,
+    href: `${links.racesState({ ...s, [key]: value })}#licences-by-country`,
+    current: s[key] === value,
+  });
+  const controls = `<nav class="controls" aria-label="Licence chart options">
+${optionGroup('r-lmetric', 'Metric', LICENSE_COUNTRY_METRICS.map((m) => choice('licMetric', m, METRIC_LABELS[m])))}
+${optionGroup('r-lscope', 'Scope', (['all', 'llm'] as const).map((v) => choice('licScope', v, SCOPE_LABELS[v])))}
+${optionGroup('r-lplatform', 'Platform', DASH_PLATFORMS.map((p) => choice('licPlatform', p, platformLabel(p))))}
+</nav>`;
+  const head = `<h2 id="licences-by-country-h">Licence classes by country</h2>`;
+  if (!last.licenseByCountry) {
+    return `<section class="fig" id="licences-by-country" aria-labelledby="licences-by-country-h">${head}${notice(
+      `The snapshot of ${own(last.date)} was written before snapshots carried licence classes by country; the next snapshot will.`,
+    )}</section>`;
+  }
+  const t = licenceTableOf(last, s);
+  const what = `${METRIC_LABELS[s.licMetric]}, ${SCOPE_LABELS[s.licScope]}, ${platformLabel(s.licPlatform)}, ${s.view} view`;
+  const present = LICENSE_CLASSES.filter((c) => t?.rows.some((r) => r.classes.some((x) => x.class === c && x.value > 0)));
+  const keys: BarKey[] = LICENSE_CLASSES.map((c) => (c === 'unknown' ? { key: c, label: c, color: GREY_UNATTRIBUTED, pattern: 'dots' } : { key: c, label: c }));
+  const rows = t?.rows ?? [];
+  const lead = rows[0];
+  const svg = stackedBarsSvg({
+    id: 'licc',
+    title: `Licence classes within each country: ${what}`,
+    desc: lead
+      ? `One bar per country, split by licence class, on ${last.date}. ${rowLabel(lead)}: ${lead.classes.map((c) => `${c.class} ${fmtPct(c.share)}`).join(', ')}.`
+      : `No figure for this selection on ${last.date}.`,
+    keys,
+    bars: rows.map((r) => ({
+      label: rowLabel(r),
+      note: fmtCompact(r.total),
+      segments: r.classes.map((c) => ({ key: c.class, value: c.value, share: c.share })),
+    })),
+  });
+  const tableHtml = rows.length
+    ? table(
+        `Licence classes by country on ${last.date}: ${what}`,
+        [{ head: 'Country' }, { head: METRIC_LABELS[s.licMetric], num: true }, ...present.map((c) => ({ head: c, num: true }))],
+        rows.map((r) => [
+          own(rowLabel(r)) + (r.country.length === 2 && r.country !== 'ZZ' ? ` <span class="code">${own(r.country)}</span>` : ''),
+          fmtInt(r.total),
+          ...present.map((c) => {
+            const x = r.classes.find((k) => k.class === c);
+            return x ? fmtPct(x.share) : '–';
+          }),
+        ]),
+      )
+    : `<p class="empty">No figure for this selection on ${own(last.date)}.</p>`;
+  const windows = last.metrics[s.licMetric]?.window ?? {};
+  const included =
+    s.licPlatform === 'combined' ? (last.licenseByCountry.metrics?.[s.licMetric]?.scopes?.[s.licScope]?.[s.view]?.combinedPlatforms ?? []) : [s.licPlatform];
+  const windowText = included.length
+    ? included.map((p) => `${platformLabel(p)} ${String(windows[p] ?? 'n/a').slice(0, 60)}`).join('; ')
+    : 'no platform has this figure yet';
+  const method =
+    `Share of each licence class within the country's ${METRIC_LABELS[s.licMetric]} (each bar sums to 100%). ` +
+    `The ${last.licenseByCountry.topCountries} leading countries have their own bar, the other known ones are summed, unattributed (ZZ) is its own bar. ` +
+    `Window: ${windowText}. ${cov}`;
+  const data = `<ul class="data-links"><li>${link(links.licencesCsv(), 'CSV (every metric, scope, view and platform)')}</li><li>${link(links.licencesJson(), 'JSON')}</li></ul>`;
+  return `<section class="fig" id="licences-by-country" aria-labelledby="licences-by-country-h">${head}
+${controls}
+<figure><div class="chart-box">${svg}</div>${tableHtml}<figcaption class="method">${own(method)}</figcaption></figure>${data}</section>`;
+}
+
+export function racesBody(days: Day[], s: RacesState, links: Links): string {
+  const view = s.view;
   const last = days[days.length - 1]!;
   const dates = days.map((d) => d.date);
   const cov = coverageWords(days);
@@ -83,13 +161,13 @@ export function racesBody(days: Day[], view: View, links: Links): string {
     [{ head: 'Class' }, { head: 'Share', num: true }, { head: '30-day downloads', num: true }, { head: 'Models', num: true }, { head: 'New releases', num: true }],
     last.licenseClasses.map((l) => [own(l.key), licTotal ? fmtPct(l.downloads30d / licTotal) : '–', fmtInt(l.downloads30d), fmtInt(l.models), fmtInt(l.newReleases)]),
   );
-  const views = optionGroup('r-view', 'View', (['origin', 'publisher'] as const).map((v) => ({ label: VIEW_LABELS[v], href: links.races(v), current: v === view })));
+  const views = optionGroup('r-view', 'View', (['origin', 'publisher'] as const).map((v) => ({ label: VIEW_LABELS[v], href: links.racesState({ ...s, view: v }), current: v === view })));
   return `<h1>Races: families, organisations, licences and kinds (${own(view)} view)</h1>
 <p class="lede">Who gains on whom, day by day, all platforms combined. Lines are labelled at their right end and drawn with distinct dash patterns.</p>
 <nav class="controls" aria-label="Chart options">${views}</nav>
 ${figure('families', 'Model families', famSvg, famTable, `Families: the lineage root's family (Qwen, Llama, …), whichever view. Window: 30-day downloads, all platforms with the figure. ${cov}`)}
 ${figure('orgs', 'Organisations', orgSvg, orgTable, `The ${TOP} organisations leading on the last day; a gap means the organisation was outside the snapshot's top 50 that day. ${cov}`)}
 ${figure('kinds', 'Big tech, AI start-ups, academia', kindSvg, kindTable, `Kinds from the organisation registry; uploaders it does not know are individuals. ${cov}`)}
-${figure('licences', 'Licence classes', licSvg, licTable, `Licence class of each model's licence (SPDX id or LicenseRef), all models. ${cov}`)}
-${notice('Licence classes <em>by country</em> are not in the daily snapshot yet; this chart shows the classes across all countries.')}`;
+${figure('licences', 'Licence classes', licSvg, licTable, `Licence class of each model's licence (SPDX id or LicenseRef), all models, all countries. ${cov}`)}
+${licencesByCountry(days, s, links, cov)}`;
 }
