@@ -1,210 +1,51 @@
-// WiseModel (wisemodel.cn) as HTML pages. No real page or catalogue payload is public (research §B, samples
-// /wisemodel/SOURCE.md), so this design is ours, chosen to exercise what a scraper of a Chinese model hub meets:
+// WiseModel (wisemodel.cn) as the evidence shows it (research note §B, §E; samples/wisemodel/SOURCE.md):
 //
-//   GET /robots.txt                       allows /models and /organization, disallows /gateway/ and /api/
-//   GET /models?page=N&sort=newest|downloads   24 models per page, newest first by default
-//   GET /models/{owner}/{name}            one model
-//   GET /organization/{org}?page=N        an organisation's models (same list markup)
+// - The site is a client-rendered application: every page route answers 200 with the same shell (an empty
+//   `<div id="app">` and hashed script bundles, like the `img/logo.31fb6580.png` the SDK links to), whatever the
+//   path, as a history-mode single-page app behind nginx does. There is nothing in it to read without running its
+//   JavaScript. The server-rendered pages hubwatch once assumed are kept only as the HTML fallback's fixture, behind
+//   `SimFaults.wmHtmlFixture` (src/sim/wisemodel-html.ts).
+// - A GitLab v4 API on the same host (src/sim/wisemodel-gitlab.ts).
+// - The JSON gateway with its envelope, codes and login token (src/sim/wisemodel-gateway.ts).
+// - robots.txt allowing the pages and keeping crawlers out of /gateway/ and /api/ (as GitLab's stock robots.txt
+//   keeps them out of /api).
 //
-// Each page comes in one of two forms (`wisemodelForm`; `mixed` picks per page from a hash of the URL and day):
-//  1. embedded state, as a Nuxt or Next build ships it: `<script>window.__NUXT__=(function(){return {...}})()</script>`
-//     or `<script id="__NEXT_DATA__" type="application/json">{...}</script>`, with an empty app mount. The object
-//     literal is plain JSON (with `<` escaped as \u003c). List pages carry `{list, total, page, pageSize}` under
-//     `data[0]` (Nuxt) or `props.pageProps` (Next); model pages carry `{model}` there.
-//  2. server-rendered HTML matching config/default.json `sources.wisemodel.selectors`: `ul.model-list >
-//     li.model-item` with `a.model-link`, per-item `[data-field=…]` elements (so a list page is enough for stats),
-//     `a[rel=next]` for the next page; model pages with `h1.model-title`, `[data-field=…]`, `[data-field=base-model] a`,
-//     `ul.tags > li`. Numbers are plain digits; dates are ISO-8601 text (also in a `datetime` attribute).
-// Item fields: owner, name, title, downloads (cumulative only), likes, license (free text, often Chinese), task,
-// createdAt, updatedAt, baseModels (WiseModel ids), tags.
-// `layoutDrift` renders a redesigned layout (other class names, no data-field attributes, no embedded state).
-import { hostileFor, isHostile } from './hostile.js';
+// All three read the same WmCatalogue, so a model's likes are its star_count and its downloads are the same in the
+// fixture's pages and the gateway. `SimFaults.wmDrift` (src/sim/wisemodel-faults.ts) switches the drifts on.
 import { html, type PlatformContext, type PlatformHooks, type RateState, type Reply, type RequestInfo } from './http.js';
-import { hashString, isoSeconds } from './rng.js';
-import type { Universe, WmCatalogue } from './universe.js';
+import type { Universe } from './universe.js';
+import { WmGateway } from './wisemodel-gateway.js';
+import { WmGitlab } from './wisemodel-gitlab.js';
+import { WmHtmlFixture, appShell, type WisemodelForm } from './wisemodel-html.js';
 
-export const WM_PAGE_SIZE = 24;
-export type WisemodelForm = 'embedded' | 'html' | 'mixed';
+export { escapeHtml, WM_PAGE_SIZE, type WisemodelForm, type WmItem } from './wisemodel-html.js';
 
 export const ROBOTS_TXT = 'User-agent: *\nAllow: /models\nAllow: /organization\nDisallow: /gateway/\nDisallow: /api/\nDisallow: /my-token\n';
 
-export interface WmItem {
-  owner: string;
-  name: string;
-  title: string | null;
-  downloads: number | null;
-  likes: number;
-  license: string;
-  task: string;
-  createdAt: string | null;
-  updatedAt: string;
-  baseModels: string[];
-  tags: string[];
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
-
-function scriptJson(v: unknown): string {
-  return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
-
 export class WmSite implements PlatformHooks {
   readonly platform = 'wisemodel' as const;
+  readonly fixture: WmHtmlFixture;
+  readonly gitlab: WmGitlab;
+  readonly gateway: WmGateway;
 
   constructor(
     readonly u: Universe,
     readonly dayN: () => number,
-    public form: () => WisemodelForm,
-  ) {}
-
-  private get wm(): WmCatalogue {
-    return this.u.wm;
-  }
-
-  item(k: number, dayN: number, ctx: PlatformContext): WmItem {
-    const wm = this.wm;
-    const hostile = isHostile(this.u.seed, k + 9_000_000, ctx.faults.hostileRate);
-    const base = wm.base[k] as number;
-    const it: WmItem = {
-      owner: wm.owner[k] as string,
-      name: wm.name[k] as string,
-      title: hostile ? hostileFor(this.u.seed, k, 8) : (wm.title[k] as string),
-      downloads: wm.downloads(k, dayN),
-      likes: wm.likes(k, dayN),
-      license: wm.license[k] as string,
-      task: wm.task[k] as string,
-      createdAt: isoSeconds(wm.created[k] as number),
-      updatedAt: isoSeconds(wm.updated(k, dayN)),
-      baseModels: base >= 0 ? [wm.idOf(base)] : [],
-      tags: [wm.task[k] as string, wm.isMirror[k] ? '官方' : '社区'].filter(Boolean),
-    };
-    if (ctx.chance(ctx.faults.malformedRate)) {
-      const c = Math.floor(ctx.seq.next() * 3);
-      if (c === 0) it.downloads = null;
-      else if (c === 1) it.createdAt = null;
-      else it.title = null;
-    }
-    return it;
-  }
-
-  private pageForm(req: RequestInfo, ctx: PlatformContext): 'drift' | 'nuxt' | 'next' | 'html' {
-    if (ctx.faults.layoutDrift) return 'drift';
-    const f = this.form();
-    const h = hashString(`${req.path}?${req.url.search}#${this.dayN()}`, this.u.seed);
-    const embedded = f === 'embedded' || (f === 'mixed' && h % 2 === 0);
-    if (!embedded) return 'html';
-    return (h >>> 3) % 2 === 0 ? 'nuxt' : 'next';
+    form: () => WisemodelForm,
+  ) {
+    this.fixture = new WmHtmlFixture(u, dayN, form);
+    const notFound = (): Reply => this.fixture.notFound();
+    this.gitlab = new WmGitlab(u, dayN, notFound);
+    this.gateway = new WmGateway(u, dayN, notFound);
   }
 
   handle(req: RequestInfo, ctx: PlatformContext): Reply {
+    if (req.path === '/api/v4' || req.path.startsWith('/api/v4/')) return this.gitlab.handle(req, ctx);
+    if (req.path.startsWith('/gateway/')) return this.gateway.handle(req, ctx);
     if (req.method !== 'GET' && req.method !== 'HEAD') return html(405, '<h1>405</h1>');
     if (req.path === '/robots.txt') return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: ROBOTS_TXT };
-    if (req.path === '/models' || req.path === '/models/') return this.listPage(req, ctx, null);
-    let m = /^\/organization\/([^/]+)\/?$/.exec(req.path);
-    if (m) return this.listPage(req, ctx, decodeURIComponent(m[1]!));
-    m = /^\/models\/([^/]+)\/([^/]+)\/?$/.exec(req.path);
-    if (m) return this.modelPage(`${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}`, req, ctx);
-    return this.notFound();
-  }
-
-  private notFound(): Reply {
-    return html(404, '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>页面不存在 - 始智AI</title></head><body><div class="error-page"><h1>404</h1><p>页面不存在</p></div></body></html>');
-  }
-
-  private shell(title: string, body: string, head = ''): string {
-    return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(title)} - 始智AI wisemodel</title><meta name="viewport" content="width=device-width,initial-scale=1">${head}<link rel="stylesheet" href="/css/app.31fb6580.css"></head><body>${body}<script src="/js/chunk-vendors.9a1c2e.js"></script></body></html>`;
-  }
-
-  private listPage(req: RequestInfo, ctx: PlatformContext, org: string | null): Reply {
-    const sp = req.url.searchParams;
-    const dayN = this.dayN();
-    const sort = sp.get('sort') === 'downloads' ? 'downloads' : 'newest';
-    const pageRaw = Number(sp.get('page') ?? '1');
-    const page = Number.isInteger(pageRaw) && pageRaw >= 1 ? pageRaw : 1;
-    let all = this.wm.list(dayN, sort);
-    if (org !== null) {
-      all = all.filter((k) => this.wm.owner[k] === org);
-      if (!all.length) return this.notFound();
-    }
-    const slice = all.slice((page - 1) * WM_PAGE_SIZE, page * WM_PAGE_SIZE);
-    const items = slice.map((k) => this.item(k, dayN, ctx));
-    const base = org === null ? '/models' : `/organization/${encodeURIComponent(org)}`;
-    const hasNext = page * WM_PAGE_SIZE < all.length;
-    const link = (p: number): string => `${base}?page=${p}${org === null ? `&sort=${sort}` : ''}`;
-    const form = this.pageForm(req, ctx);
-    const title = org ? `${org} 的模型` : '模型库';
-    const state = { list: items, total: all.length, page, pageSize: WM_PAGE_SIZE };
-    if (form === 'nuxt' || form === 'next') return html(200, this.shell(title, this.embedded(form, org ? '/organization/[org]' : '/models', state)));
-    if (form === 'drift') {
-      const cards = items
-        .map(
-          (it) =>
-            `<div class="repo-card"><a class="repo-anchor" href="/models/${encodeURIComponent(it.owner)}/${encodeURIComponent(it.name)}">${escapeHtml(it.owner)}/${escapeHtml(it.name)}</a><div class="repo-desc">${escapeHtml(it.title ?? '')}</div><div class="repo-stats"><span class="stat-dl">${it.downloads ?? ''}</span><span class="stat-like">${it.likes}</span></div></div>`,
-        )
-        .join('');
-      const pager = hasNext ? `<div class="pager"><button class="pager-next" data-href="${link(page + 1)}">下一页</button></div>` : '';
-      return html(200, this.shell(title, `<div id="root"><section class="repo-grid">${cards}</section>${pager}</div>`));
-    }
-    const lis = items
-      .map(
-        (it) =>
-          `<li class="model-item"><a class="model-link" href="/models/${encodeURIComponent(it.owner)}/${encodeURIComponent(it.name)}"><span class="model-name">${escapeHtml(it.owner)}/${escapeHtml(it.name)}</span></a>` +
-          `<p class="model-title">${escapeHtml(it.title ?? '')}</p>` +
-          `<div class="model-meta">${this.fields(it)}</div></li>`,
-      )
-      .join('');
-    const pager = `<nav class="pagination">${page > 1 ? `<a rel="prev" href="${link(page - 1)}">上一页</a>` : ''}<span class="current">${page}</span>${hasNext ? `<a rel="next" href="${link(page + 1)}">下一页</a>` : ''}</nav>`;
-    return html(200, this.shell(title, `<div id="app"><main class="models-page"><h2 class="page-title">${escapeHtml(title)}</h2><ul class="model-list">${lis}</ul>${pager}</main></div>`));
-  }
-
-  private fields(it: WmItem): string {
-    const t = (field: string, iso: string | null): string => (iso === null ? '' : `<time data-field="${field}" datetime="${iso}">${iso}</time>`);
-    return (
-      (it.downloads === null ? '<span data-field="downloads">--</span>' : `<span data-field="downloads">${it.downloads}</span>`) +
-      `<span data-field="likes">${it.likes}</span>` +
-      `<span data-field="license">${escapeHtml(it.license)}</span>` +
-      `<span data-field="task">${escapeHtml(it.task)}</span>` +
-      t('created-at', it.createdAt) +
-      t('updated-at', it.updatedAt)
-    );
-  }
-
-  private embedded(form: 'nuxt' | 'next', route: string, state: Record<string, unknown>): string {
-    if (form === 'nuxt') {
-      return `<div id="__nuxt"><div id="__layout"><div class="app-loading"></div></div></div><script>window.__NUXT__=(function(){return ${scriptJson({ layout: 'default', data: [state], fetch: {}, error: null, state: {}, serverRendered: true, routePath: route })}})()</script>`;
-    }
-    return `<div id="__next"></div><script id="__NEXT_DATA__" type="application/json">${scriptJson({ props: { pageProps: state }, page: route, query: {}, buildId: 'wm-7f3c2a1', isFallback: false, gssp: true })}</script>`;
-  }
-
-  private modelPage(id: string, req: RequestInfo, ctx: PlatformContext): Reply {
-    const dayN = this.dayN();
-    const k = this.wm.lookup(id, dayN);
-    if (k === null) return this.notFound();
-    const it = this.item(k, dayN, ctx);
-    const form = this.pageForm(req, ctx);
-    const title = `${it.owner}/${it.name}`;
-    if (form === 'nuxt' || form === 'next') return html(200, this.shell(title, this.embedded(form, '/models/[owner]/[name]', { model: it })));
-    const desc = `<div class="model-readme">${escapeHtml(it.title ?? '')}</div>`;
-    if (form === 'drift') {
-      return html(
-        200,
-        this.shell(title, `<div id="root"><header class="repo-header"><h2 class="repo-heading">${escapeHtml(it.title ?? it.name)}</h2></header><div class="repo-info"><span class="stat-dl">${it.downloads ?? ''}</span><span class="stat-like">${it.likes}</span><span class="lic">${escapeHtml(it.license)}</span></div>${desc}</div>`),
-      );
-    }
-    const bases = it.baseModels.length
-      ? `<div data-field="base-model">${it.baseModels.map((b) => `<a href="/models/${b.split('/').map(encodeURIComponent).join('/')}">${escapeHtml(b)}</a>`).join(' ')}</div>`
-      : '';
-    const tags = `<ul class="tags">${it.tags.map((t) => `<li>${escapeHtml(t)}</li>`).join('')}</ul>`;
-    return html(
-      200,
-      this.shell(
-        title,
-        `<div id="app"><main class="model-page"><div class="model-header"><h1 class="model-title">${escapeHtml(it.title ?? '')}</h1><div class="model-path"><a href="/organization/${encodeURIComponent(it.owner)}">${escapeHtml(it.owner)}</a> / ${escapeHtml(it.name)}</div></div>` +
-          `<div class="model-meta">${this.fields(it)}</div>${bases}${tags}${desc}</main></div>`,
-      ),
-    );
+    if (ctx.faults.wmHtmlFixture) return this.fixture.handle(req, ctx) ?? this.fixture.notFound();
+    return html(200, appShell('始智AI wisemodel 中立开放的AI开源社区'));
   }
 
   rateLimited(rate: RateState): Reply {

@@ -11,6 +11,7 @@ import {
   unflattenDevalue,
 } from '../../src/sources/wisemodel/parser.js';
 import { parseRobots } from '../../src/sources/wisemodel/robots.js';
+import { readInstant, relativeInstant } from '../../src/sources/wisemodel/times.js';
 import { RobotsDisallowedError, createWiseModelSource, type WiseModelSource } from '../../src/sources/wisemodel/index.js';
 import { collect, fakeServer, fixture, testConfig, type FakeServer } from './helpers.js';
 
@@ -33,7 +34,8 @@ describe('WiseModel parser', () => {
     expect(p.items).toEqual([
       expect.objectContaining({ owner: 'ZhipuAI', name: 'GLM-4-9B-Chat', downloads: 12345, likes: 87, license: '其他', task: '文本生成', updatedAt: '2024-06-05T08:00:00.000Z' }),
       expect.objectContaining({ owner: '01.AI', name: 'Yi-1.5-34B-Chat', downloads: 3400, likes: 1024, license: 'Apache License 2.0', title: 'Yi-1.5-34B-Chat <script>alert(1)</script>' }),
-      expect.objectContaining({ owner: 'Netease_Youdao', name: 'bce-embedding-base_v1', downloads: 999, createdAt: '2024-01-03T00:00:00.000Z' }),
+      // `2024年1月3日` carries no zone: Beijing midnight.
+      expect.objectContaining({ owner: 'Netease_Youdao', name: 'bce-embedding-base_v1', downloads: 999, createdAt: '2024-01-02T16:00:00.000Z' }),
     ]);
   });
 
@@ -41,7 +43,8 @@ describe('WiseModel parser', () => {
     const p = parseWiseModelPage(fixture('wisemodel/list-next-data.html'), selectors, { url: 'https://www.wisemodel.cn/models?page=2&sort=newest' });
     expect(p.form).toBe('embedded');
     expect(p.items).toHaveLength(3);
-    expect(p.items[0]).toMatchObject({ owner: 'ZhipuAI', name: 'GLM-4-9B-Chat', downloads: 12345, likes: 87, createdAt: '2024-06-05T08:00:00.000Z', updatedAt: '2024-06-06T10:30:00.000Z', tags: ['chat', '中文'] });
+    // updated_at `2024-06-06 10:30:00` has no zone: Beijing time, 02:30 UTC.
+    expect(p.items[0]).toMatchObject({ owner: 'ZhipuAI', name: 'GLM-4-9B-Chat', downloads: 12345, likes: 87, createdAt: '2024-06-05T08:00:00.000Z', updatedAt: '2024-06-06T02:30:00.000Z', tags: ['chat', '中文'] });
     expect(p.items[1]).toMatchObject({ owner: '01.AI', name: 'Yi-1.5-34B-Chat', downloads: 3400, likes: 1024, license: 'Apache License 2.0', task: 'text-generation', createdAt: '2024-05-06T12:53:20.000Z' });
     expect(p.items[2]).toMatchObject({ owner: 'someone', name: 'Yi-ft-lora', baseModels: ['01.AI/Yi-1.5-34B-Chat'], tags: ['lora', '微调'] });
     expect(p.next).toBe('https://www.wisemodel.cn/models?page=3&sort=newest');
@@ -74,8 +77,8 @@ describe('WiseModel parser', () => {
         likes: 12,
         license: 'apache-2.0',
         task: 'text-generation',
-        createdAt: '2024-05-07T09:15:00.000Z',
-        updatedAt: '2024-05-08T00:00:00.000Z',
+        createdAt: '2024-05-07T01:15:00.000Z',
+        updatedAt: '2024-05-07T16:00:00.000Z',
         baseModels: ['01.AI/Yi-1.5-34B-Chat'],
         tags: ['lora', '微调'],
       },
@@ -113,16 +116,49 @@ describe('WiseModel parser', () => {
     expect(p.problems.join(' ')).toMatch(/3 of 3 models rejected: missing downloads/);
   });
 
-  it('reads counts and dates as pages write them', () => {
+  it('reads counts and dates as pages write them: no zone means Beijing time', () => {
     expect(parseCount('1.2万')).toBe(12000);
     expect(parseCount('3.4k')).toBe(3400);
     expect(parseCount('1,024 次下载')).toBe(1024);
     expect(parseCount('—')).toBeNull();
-    expect(parseDate('2024年1月3日')).toBe('2024-01-03T00:00:00.000Z');
-    expect(parseDate('2024-06-06 10:30:00')).toBe('2024-06-06T10:30:00.000Z');
+    expect(parseDate('2024年1月3日')).toBe('2024-01-02T16:00:00.000Z');
+    expect(parseDate('2024-06-06 10:30:00')).toBe('2024-06-06T02:30:00.000Z');
     expect(parseDate('2024-06-06T10:30:00+08:00')).toBe('2024-06-06T02:30:00.000Z');
+    expect(parseDate('2024-06-06T10:30:00Z')).toBe('2024-06-06T10:30:00.000Z');
+    expect(parseDate('2024-05-07T12:27:17.016+08:00')).toBe('2024-05-07T04:27:17.016Z');
     expect(parseDate(1715000000)).toBe('2024-05-06T12:53:20.000Z');
     expect(parseDate('soon')).toBeNull();
+  });
+
+  it('reads relative dates against the fetch time, cut to their own precision in Beijing time', () => {
+    // 2026-11-20 09:30 in Beijing.
+    const now = new Date('2026-11-20T01:30:00.000Z');
+    expect(relativeInstant('刚刚', now)).toBe('2026-11-20T01:30:00.000Z');
+    expect(relativeInstant('5 分钟前', now)).toBe('2026-11-20T01:25:00.000Z');
+    expect(relativeInstant('2 小时前', now)).toBe('2026-11-19T23:00:00.000Z');
+    // Three days back is 2026-11-17 in Beijing, whose day starts at 16:00 UTC the evening before.
+    expect(relativeInstant('3天前', now)).toBe('2026-11-16T16:00:00.000Z');
+    expect(relativeInstant('3天前', new Date('2026-11-20T15:59:00.000Z'))).toBe('2026-11-16T16:00:00.000Z');
+    expect(relativeInstant('昨天 14:30', now)).toBe('2026-11-19T06:30:00.000Z');
+    expect(relativeInstant('昨天', now)).toBe('2026-11-18T16:00:00.000Z');
+    expect(relativeInstant('2 weeks ago', now)).toBe('2026-11-05T16:00:00.000Z');
+    expect(relativeInstant('3天后', now)).toBeNull();
+    // Without the fetch time relative dates are not guessed.
+    expect(readInstant('3天前')).toBeNull();
+    expect(readInstant('3天前', now)).toBe('2026-11-16T16:00:00.000Z');
+    // A month and day without a year: this year, or last year when that is still to come.
+    expect(readInstant('11月3日', now)).toBe('2026-11-02T16:00:00.000Z');
+    expect(readInstant('12月3日', now)).toBe('2025-12-02T16:00:00.000Z');
+    expect(parseDate('3天前', now)).toBe('2026-11-16T16:00:00.000Z');
+  });
+
+  it('names a client-rendered app shell as such: nothing to read', () => {
+    // Vue CLI's default page: a noscript notice, an empty mount, hashed bundles.
+    const shell = '<!doctype html><html><head><title>始智AI</title><link rel="stylesheet" href="/css/app.31fb6580.css"></head><body><noscript><strong>We\'re sorry but it doesn\'t work properly without JavaScript enabled.</strong></noscript><div id="app"></div><script src="/js/chunk-vendors.9a1c2e.js"></script><script src="/js/app.4e2b7d.js"></script></body></html>';
+    const p = parseWiseModelPage(shell, selectors, { url: 'https://www.wisemodel.cn/models?page=1' });
+    expect(p).toMatchObject({ items: [], rejected: [], shell: true });
+    expect(p.problems.join(' ')).toMatch(/client-rendered app shell/);
+    expect(parseWiseModelPage(fixture('wisemodel/list-drift.html'), selectors, { url: 'https://www.wisemodel.cn/models?page=1' }).shell).toBe(false);
   });
 
   it('unflattens Nuxt 3 devalue payloads and cuts JSON literals safely', () => {
@@ -203,9 +239,10 @@ async function fakeWm(o: { robots?: string | null; listDrift?: number; listStatu
   return s;
 }
 
+/** The HTML strategy alone, unless the overrides say otherwise (these tests are about reading pages). */
 function source(url: string, overrides: Record<string, unknown> = {}, enrichNewest = true, logger: Logger = silentLogger) {
   const src = createWiseModelSource({
-    config: testConfig({ wisemodel: url }, { wisemodel: overrides }),
+    config: testConfig({ wisemodel: url }, { wisemodel: { strategies: ['html'], ...overrides } }),
     logger,
     rateLimitMode: 'wait',
     http: { keepAliveTimeoutMs: 50 },
@@ -215,13 +252,26 @@ function source(url: string, overrides: Record<string, unknown> = {}, enrichNewe
   return src;
 }
 
-describe('WiseModel source against a fake host', () => {
+describe('WiseModel HTML fallback against a fake host', () => {
+  it('is tried when no GitLab answers at the host: the projects list is asked first, then robots.txt and the pages', async () => {
+    const wm = await fakeWm();
+    const src = source(wm.url, { strategies: ['gitlab', 'html'] });
+    const pages = await collect(src.sweep());
+    expect(pages.map((p) => p.items.length)).toEqual([3, 3, 3]);
+    expect(pages.map((p) => p.next)).toEqual(['html:2', 'html:3', null]);
+    expect(wm.requests.map((r) => r.url.split('?')[0])).toEqual(['/api/v4/projects', '/robots.txt', '/models', '/models', '/models']);
+    expect(src.strategy).toBe('html');
+    const report = src.sweepReport!({ recordsSeen: 9, resumed: false });
+    expect(report.complete).toBe(true);
+    expect(report.notes[0]).toMatch(/HTML list pages, the fallback strategy \(evidence: none: .*GitLab projects list at .*: HTTP 404/);
+  });
+
   it('reads robots.txt once, then sweeps the list pages by downloads following rel=next, one request at a time', async () => {
     const wm = await fakeWm();
     const src = source(wm.url, { delayMs: 30 });
     const pages = await collect(src.sweep());
     expect(pages.map((p) => p.items.length)).toEqual([3, 3, 3]);
-    expect(pages.map((p) => p.next)).toEqual(['2', '3', null]);
+    expect(pages.map((p) => p.next)).toEqual(['html:2', 'html:3', null]);
     expect(pages.every((p) => !p.degraded && p.quarantine.length === 0)).toBe(true);
     expect(wm.requests.map((r) => r.url)).toEqual([
       '/robots.txt',
@@ -232,9 +282,9 @@ describe('WiseModel source against a fake host', () => {
     for (let i = 1; i < wm.requests.length; i++) expect(wm.requests[i]!.at - wm.requests[i - 1]!.at).toBeGreaterThanOrEqual(25);
     expect(wm.requests[1]!.headers['user-agent']).toContain('contact: https://github.com/hubwatch/hubwatch/issues');
     expect(src.counters).toMatchObject({ requests: 4, pages: 3 });
-    // resume
-    const rest = await collect(src.sweep({ cursor: '3' }));
-    expect(rest.map((p) => p.items[0]!.name)).toEqual(['GLM-p3']);
+    // resume, from this cursor and from a bare page number (a checkpoint written before the GitLab strategy)
+    expect((await collect(src.sweep({ cursor: 'html:3' }))).map((p) => p.items[0]!.name)).toEqual(['GLM-p3']);
+    expect((await collect(src.sweep({ cursor: '3' }))).map((p) => p.items[0]!.name)).toEqual(['GLM-p3']);
   });
 
   it('listNewest reads each listed model page and merges what the card leaves out', async () => {
@@ -243,7 +293,7 @@ describe('WiseModel source against a fake host', () => {
     const it = src.listNewest()[Symbol.asyncIterator]();
     const page = (await it.next()).value!;
     await it.return?.(undefined);
-    expect(page.items[0]).toMatchObject({ owner: 'ZhipuAI', name: 'GLM-p1', downloads: 1234, license: 'apache-2.0', baseModels: ['01.AI/Yi-1.5-34B-Chat'], createdAt: '2024-05-07T09:15:00.000Z' });
+    expect(page.items[0]).toMatchObject({ owner: 'ZhipuAI', name: 'GLM-p1', downloads: 1234, license: 'apache-2.0', baseModels: ['01.AI/Yi-1.5-34B-Chat'], createdAt: '2024-05-07T01:15:00.000Z' });
     expect(wm.requests.map((r) => r.url)).toEqual([
       '/robots.txt',
       '/models?page=1&sort=newest',
@@ -251,7 +301,7 @@ describe('WiseModel source against a fake host', () => {
       '/models/01.AI/Yi-p1',
       '/models/Netease_Youdao/bce-p1',
     ]);
-    expect(src.orderTime(page.items[0]!)).toBe('2024-05-07T09:15:00.000Z');
+    expect(src.orderTime(page.items[0]!)).toBe('2024-05-07T01:15:00.000Z');
   });
 
   it('marks a drifted page degraded, logs it at error level, quarantines it whole', async () => {

@@ -1,16 +1,23 @@
-// The WiseModel source: server-rendered pages read with cheerio (parser.ts), politely: one request at a time, the
-// configured delay between requests (raised to robots.txt's Crawl-delay when that is longer), robots.txt fetched
-// once and obeyed (a disallowed path is not fetched: RobotsDisallowedError says which rule), and a User-Agent that
-// names hubwatch and its contact URL.
+// The WiseModel source. WiseModel is most likely a client-rendered web app with nothing to read in its HTML; what
+// the evidence supports is the GitLab v4 API its SDK talks to, and the JSON gateway behind its pages (research note
+// §B, §E; src/sources/wisemodel/evidence.ts). So a walk tries, in the configured order (`sources.wisemodel.strategies`):
 //
-// Listing: `GET /models?page=N&sort=newest` (listNewest) and `sort=downloads` (sweep); the cursor is the next page
-// number as a string, taken from the page's own next link (or its embedded state). listNewest also reads the page
-// (`/models/{owner}/{name}`) of each listed model whose card leaves out what a new release needs (base models,
-// tags: server-rendered cards do, embedded state does not); the sweep reads list pages only, since it records
-// downloads and likes.
+// 1. `gitlab` (gitlab.ts): `GET /api/v4/projects` on WiseModel's GitLab, public projects by id, newest first, keyset
+//    pages (offset where keyset is refused). New releases, the catalogue and likes (`star_count`). Ids never change
+//    and rise with creation, so the walk holds still (docs/method.md, "Walk order"); the GitLab id is the model's
+//    object id, so a renamed project keeps one history.
+// 2. `html` (html.ts): the server-rendered list pages, kept as a fallback only.
 //
-// Drift is loud: a 200 page that yields no models, or models missing required fields, comes back with
-// `degraded: true`, is logged at error level, and is quarantined whole (kind `page`), next to the rejected models.
+// A strategy that does not answer as itself (a 4xx, an HTML page where JSON belongs, an app shell where a list page
+// belongs) gives way to the next; one that fails the way servers fail (5xx, timeouts) fails the page, as everywhere.
+// When none can read the catalogue, the walk yields one degraded page whose quarantine entry, log line and coverage
+// note name `hubwatch probe --platform wisemodel` and the config keys to set.
+//
+// Downloads come from the gateway (gateway.ts), only where an operator configured the endpoint that lists them
+// (`sources.wisemodel.gateway.downloads`) and, where it needs one, WISEMODEL_TOKEN. A sweep reads that list once and
+// joins it to the GitLab walk; polls do not (new releases carry downloads from the day's sweep on). Without it,
+// downloads are null and the day's coverage says why. After each sweep, `sweepReport` says which strategy ran,
+// what it rests on and which figures it could give.
 import type { Config } from '../../config.js';
 import { InputError, PageFailedError, PermanentHttpError } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -19,29 +26,26 @@ import type { WiseModelInput } from '../../normalise/inputs.js';
 import { normaliseWiseModel, sight } from '../../normalise/record.js';
 import type { QuarantineItem } from '../../store/types.js';
 import { createHttpClient, type HttpClient, type HttpClientOptions } from '../http.js';
-import type { ListOptions, RateLimitMode, Source, SourcePage } from '../types.js';
+import type { GoneCheck, ListOptions, RateLimitMode, Source, SourcePage, SweepReport } from '../types.js';
 import { toQuarantine } from '../validate.js';
-import { parseWiseModelPage, type ParsedWiseModelPage, type WiseModelSelectors } from './parser.js';
-import { ALLOW_ALL, parseRobots, type RobotsRules } from './robots.js';
+import { CONFIG_KEYS, EVIDENCE, degradedMessage, endpoints, type WmStrategy } from './evidence.js';
+import { Gateway, GatewayError, type DownloadFigures } from './gateway.js';
+import { emptyTally, fetchProjects, projectRoute, projectsUrl, readProjects, type ProjectTally, type WmSourceItem } from './gitlab.js';
+import { createHtmlStrategy, type WmSort } from './html.js';
+import type { RobotsRules } from './robots.js';
 
-/** robots.txt forbids the path: it was not fetched. Retrying does not help; the operator must decide. */
-export class RobotsDisallowedError extends PermanentHttpError {
-  readonly path: string;
-  constructor(path: string, robotsUrl: string) {
-    super(`wisemodel: ${robotsUrl} disallows ${path} for hubwatch; the page was not fetched`, null);
-    this.path = path;
-  }
-}
+export { RobotsDisallowedError, ROBOTS_TOKEN, type WmSort } from './html.js';
+export type { WmSourceItem } from './gitlab.js';
 
-export type WmSort = 'newest' | 'downloads';
-
-export interface WiseModelSource extends Source<WiseModelInput> {
+export interface WiseModelSource extends Source<WmSourceItem> {
   readonly platform: 'wisemodel';
   readonly http: HttpClient;
-  /** One model page by id (`owner/name`). PermanentHttpError when it yields no model (drift) or is refused. */
+  /** One model page by id (`owner/name`), through the HTML fallback. PermanentHttpError when it yields no model. */
   fetchModel(id: string, opts?: { signal?: AbortSignal }): Promise<WiseModelInput>;
-  /** robots.txt as read (fetched on first use). */
+  /** robots.txt as read (fetched on first use; it governs the HTML pages). */
   robots(signal?: AbortSignal): Promise<RobotsRules>;
+  /** The strategy the last walk read with, or null before any walk or when none could. */
+  readonly strategy: WmStrategy | null;
 }
 
 export interface WiseModelSourceOptions {
@@ -50,20 +54,59 @@ export interface WiseModelSourceOptions {
   rateLimitMode: RateLimitMode;
   http?: Partial<Pick<HttpClientOptions, 'resetMarginMs' | 'random' | 'keepAliveTimeoutMs' | 'maxConsecutive429'>>;
   now?: () => Date;
-  /** Read each listed model's page in listNewest (default true). */
+  /** Read each listed model's page in the HTML fallback's polls (default true). */
   enrichNewest?: boolean;
 }
 
-/** The product token robots.txt groups are matched against. */
-export const ROBOTS_TOKEN = 'hubwatch';
+/** What one walk did, for `sweepReport`. */
+interface Walk {
+  purpose: 'newest' | 'sweep';
+  resumed: boolean;
+  strategy: WmStrategy | null;
+  pagination: 'keyset' | 'offset' | null;
+  /** Why each strategy that was tried gave way. */
+  tried: string[];
+  tally: ProjectTally;
+  ended: boolean;
+  total: number | null;
+  degraded: boolean;
+  keysetRefused: boolean;
+  linkOrigin: string | null;
+  /** The gateway's figures, the reason there are none, and how many models the list did not name. */
+  gateway: { figures: DownloadFigures | null; why: string | null; unmatched: number; matched: number };
+}
 
-function pageParam(href: string, base: string): number | null {
-  try {
-    const p = new URL(href, base).searchParams.get('page');
-    return p !== null && /^\d+$/.test(p) ? Number(p) : null;
-  } catch {
-    return null;
-  }
+function newWalk(purpose: Walk['purpose'], resumed: boolean): Walk {
+  return {
+    purpose,
+    resumed,
+    strategy: null,
+    pagination: null,
+    tried: [],
+    tally: emptyTally(),
+    ended: false,
+    total: null,
+    degraded: false,
+    keysetRefused: false,
+    linkOrigin: null,
+    gateway: { figures: null, why: null, unmatched: 0, matched: 0 },
+  };
+}
+
+type Cursor = { strategy: 'gitlab'; path: string } | { strategy: 'html'; page: number };
+
+function readCursor(c: string): Cursor {
+  // A bare page number is a checkpoint written before the GitLab strategy existed.
+  const html = /^(?:html:)?([1-9]\d{0,6})$/.exec(c);
+  if (html) return { strategy: 'html', page: Number(html[1]) };
+  const gl = /^gl:(\/\S*\/api\/v4\/projects\?\S+|\/api\/v4\/projects\?\S+)$/.exec(c);
+  if (gl) return { strategy: 'gitlab', path: gl[1]! };
+  throw new InputError(`wisemodel: not a cursor of this source: ${JSON.stringify(capString(c, 100))}`);
+}
+
+function pathOf(url: string): string {
+  const u = new URL(url);
+  return `${u.pathname}${u.search}`;
 }
 
 export function createWiseModelSource(opts: WiseModelSourceOptions): WiseModelSource {
@@ -71,183 +114,261 @@ export function createWiseModelSource(opts: WiseModelSourceOptions): WiseModelSo
   const platform = 'wisemodel' as const;
   const log = opts.logger.child({ source: platform });
   const settings = config.file.sources.wisemodel;
-  const http = createHttpClient(
-    platform,
-    { config, logger: log, rateLimitMode: opts.rateLimitMode },
-    { serial: true, ...opts.http },
-  );
-  const base = config.urls.wisemodel;
-  const selectors: WiseModelSelectors = settings.selectors;
+  const ep = endpoints(config);
+  const http = createHttpClient(platform, { config, logger: log, rateLimitMode: opts.rateLimitMode }, { serial: true, ...opts.http });
   const now = opts.now ?? (() => new Date());
-  const enrichNewest = opts.enrichNewest ?? true;
-  const robotsUrl = `${base}/robots.txt`;
-  let robotsMemo: Promise<RobotsRules> | null = null;
+  const html = createHtmlStrategy({ config, http, log, now, enrichNewest: opts.enrichNewest ?? true });
+  const gateway = new Gateway({ http, base: ep.gateway, settings: settings.gateway, token: config.tokens.wisemodel, log });
+  const gitlabOrigin = new URL(ep.gitlab).origin;
+  let lastSweep: Walk | null = null;
+  let strategy: WmStrategy | null = null;
+  if (ep.gitlabRebased) log.info({ gitlab: ep.gitlab }, 'GitLab asked at HUBWATCH_WISEMODEL_URL, which points away from wisemodel.cn');
 
-  async function loadRobots(signal?: AbortSignal): Promise<RobotsRules> {
-    if (!settings.respectRobots) return ALLOW_ALL;
-    const res = await http.send(robotsUrl, {
-      signal,
-      what: 'robots.txt',
-      headers: { accept: 'text/plain' },
-      passStatuses: [400, 401, 403, 404, 410],
-      parse: (text) => text,
-    });
-    // RFC 9309: a robots.txt that is "unavailable" (4xx) means no rules.
-    if (res.status >= 400) {
-      log.info({ status: res.status }, 'no robots.txt; no rules apply');
-      return ALLOW_ALL;
+  function degradedPage(walk: Walk, url: string, payload: string): SourcePage<WmSourceItem> {
+    const message = degradedMessage(walk.tried);
+    walk.degraded = true;
+    log.error({ tried: walk.tried }, message);
+    return { items: [], quarantine: [toQuarantine(platform, 'page', payload, message, url, now())], next: null, url, degraded: true };
+  }
+
+  /** The sweep's download figures, read once before its first GitLab page is handed on. */
+  async function loadDownloads(walk: Walk, signal?: AbortSignal): Promise<void> {
+    if (settings.gateway.downloads === null) {
+      walk.gateway.why = `no gateway endpoint for downloads is configured (sources.wisemodel.gateway.downloads)`;
+      return;
     }
-    const rules = parseRobots(res.body, ROBOTS_TOKEN);
-    if (rules.crawlDelayMs !== null && rules.crawlDelayMs > http.delayMs) {
-      log.info({ crawlDelayMs: rules.crawlDelayMs }, 'robots.txt asks for a longer delay; using it');
-      http.raiseDelay(rules.crawlDelayMs);
+    try {
+      walk.gateway.figures = await gateway.downloads(signal);
+      log.info({ listed: walk.gateway.figures.listed, pages: walk.gateway.figures.pages }, 'gateway download figures read');
+    } catch (err) {
+      if (!(err instanceof GatewayError) && !(err instanceof PermanentHttpError) && !(err instanceof PageFailedError)) throw err;
+      walk.gateway.why = `the gateway failed: ${err.message}`;
+      log.warn({ err: err.message }, 'no WiseModel downloads today: the gateway failed');
     }
-    return rules;
   }
 
-  function robots(signal?: AbortSignal): Promise<RobotsRules> {
-    // Fetched once; a failed fetch is not remembered (the next request tries again), and until robots.txt has
-    // been read no page is fetched (RFC 9309: an unreachable robots.txt means complete disallow).
-    robotsMemo ??= loadRobots(signal).catch((err: unknown) => {
-      robotsMemo = null;
-      throw err instanceof PageFailedError
-        ? new PageFailedError(`wisemodel: robots.txt could not be read, so no page is fetched: ${err.message}`, {
-            cause: err,
-          })
-        : err;
-    });
-    return robotsMemo;
-  }
-
-  async function getHtml(url: string, what: string, signal?: AbortSignal) {
-    const rules = await robots(signal);
-    const u = new URL(url);
-    const path = `${u.pathname}${u.search}`;
-    if (!rules.isAllowed(path)) {
-      const err = new RobotsDisallowedError(path, robotsUrl);
-      log.error({ path }, err.message);
-      throw err;
+  async function* gitlabWalk(walk: Walk, resume: string | null, signal?: AbortSignal): AsyncGenerator<SourcePage<WmSourceItem>, boolean> {
+    let mode: 'keyset' | 'offset' = resume === null ? settings.gitlab.pagination : resume.includes('pagination=keyset') ? 'keyset' : 'offset';
+    let url = resume === null ? projectsUrl(ep.gitlab, mode, settings.gitlab.perPage) : `${gitlabOrigin}${resume}`;
+    let first = true;
+    // A page of datasets and code repos alone holds no model: it is not handed on by itself (a runner takes an empty
+    // page for the end of the list); its quarantine goes with the next page that has models, or the last.
+    let carried: QuarantineItem[] = [];
+    for (;;) {
+      const res = await fetchProjects(http, url, signal);
+      if (res.kind === 'keyset-refused' && first && resume === null) {
+        walk.keysetRefused = true;
+        log.warn({ url: res.url }, 'GitLab refuses keyset pagination here; walking by offset');
+        mode = 'offset';
+        url = projectsUrl(ep.gitlab, mode, settings.gitlab.perPage);
+        continue;
+      }
+      if (res.kind !== 'page') {
+        const why = res.kind === 'keyset-refused' ? 'HTTP 405: keyset pagination refused' : res.why;
+        if (first && resume === null) {
+          walk.tried.push(`GitLab projects list at ${ep.gitlab}/api/v4/projects: ${why}`);
+          log.warn({ url: res.url, why }, 'the GitLab projects list does not answer; trying the next strategy');
+          return false;
+        }
+        throw new PageFailedError(`wisemodel: GitLab projects page ${res.url} answered ${why}`);
+      }
+      if (first) {
+        first = false;
+        walk.strategy = strategy = 'gitlab';
+        walk.pagination = mode;
+        walk.total = res.total;
+        if (walk.purpose === 'sweep') await loadDownloads(walk, signal);
+      }
+      if (res.linkOrigin !== null && walk.linkOrigin === null) {
+        walk.linkOrigin = res.linkOrigin;
+        log.warn({ linkOrigin: res.linkOrigin, followed: gitlabOrigin }, "GitLab's Link names another host; following its path on the configured one");
+      }
+      const read = readProjects(res.items, { rules: settings.gitlab.kinds, ref: res.url, at: now(), tally: walk.tally });
+      let incomplete = read.incomplete;
+      const figures = walk.gateway.figures;
+      if (figures) {
+        for (const it of read.items) {
+          const f = figures.figures.get(`${it.owner}/${it.name}`);
+          if (f) {
+            it.downloads = f.downloads;
+            if (f.likes !== null) it.likes = f.likes;
+          }
+          if (f?.downloads == null) {
+            walk.gateway.unmatched++;
+            incomplete++;
+          } else walk.gateway.matched++;
+        }
+      }
+      if (read.quarantine.length) log.warn({ url: res.url, quarantined: read.quarantine.length, first: read.quarantine[0]!.reason }, 'GitLab projects quarantined');
+      http.counters.pages++;
+      const quarantine = carried.length ? [...carried, ...read.quarantine] : read.quarantine;
+      if (read.items.length === 0 && res.next !== null) {
+        carried = quarantine;
+        signal?.throwIfAborted();
+        url = res.next;
+        continue;
+      }
+      carried = [];
+      const next = res.next === null ? null : `gl:${pathOf(res.next)}`;
+      // Said before the last page is handed on: a runner stops asking once it sees `next: null`.
+      if (next === null) walk.ended = true;
+      yield { items: read.items, quarantine, next, url: res.url, ...(incomplete ? { incomplete } : {}) };
+      if (res.next === null) return true;
+      signal?.throwIfAborted();
+      url = res.next;
     }
-    return http.send(url, { signal, what, headers: { accept: 'text/html,application/xhtml+xml' }, parse: (t) => t });
   }
 
-  function pageQuarantine(html: string, parsed: ParsedWiseModelPage, ref: string): QuarantineItem[] {
-    const at = now();
-    const q = parsed.rejected.map((r) => toQuarantine(platform, 'item', r.raw, `invalid item: ${r.reason}`, ref, at));
-    q.push(
-      toQuarantine(
-        platform,
-        'page',
-        html,
-        `degraded ${parsed.kind} page (${parsed.form}): ${parsed.problems.join('; ') || 'no usable models'}`,
-        ref,
-        at,
-      ),
-    );
-    return q;
-  }
-
-  function isDegraded(parsed: ParsedWiseModelPage): boolean {
-    return parsed.items.length === 0 || parsed.rejected.length > 0;
-  }
-
-  async function readModelPage(
-    owner: string,
-    name: string,
-    signal?: AbortSignal,
-  ): Promise<{ item: WiseModelInput | null; quarantine: QuarantineItem[]; url: string }> {
-    const url = `${base}/models/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`;
-    const res = await getHtml(url, 'model page', signal);
-    const parsed = parseWiseModelPage(res.body, selectors, { url, kind: 'model' });
-    if (isDegraded(parsed)) {
-      log.error({ url: res.url, form: parsed.form, problems: parsed.problems }, 'model page yields no usable model');
-      return { item: null, quarantine: pageQuarantine(res.body, parsed, res.url), url: res.url };
+  async function* walk(purpose: Walk['purpose'], o: ListOptions = {}): AsyncGenerator<SourcePage<WmSourceItem>> {
+    const signal = o.signal;
+    const cursor = o.cursor ? readCursor(o.cursor) : null;
+    const w = newWalk(purpose, cursor !== null);
+    if (purpose === 'sweep') lastSweep = w;
+    const sort: WmSort = purpose === 'sweep' ? 'downloads' : 'newest';
+    if (cursor?.strategy === 'gitlab') {
+      yield* gitlabWalk(w, cursor.path, signal);
+      return;
     }
-    return { item: parsed.items[0]!, quarantine: [], url: res.url };
+    let lastUrl = ep.site;
+    let lastPayload = '';
+    for (const s of cursor?.strategy === 'html' ? (['html'] as const) : settings.strategies) {
+      if (s === 'gitlab') {
+        if (yield* gitlabWalk(w, null, signal)) return;
+        lastUrl = `${ep.gitlab}/api/v4/projects`;
+        continue;
+      }
+      const pages = html.list(sort, cursor?.strategy === 'html' ? cursor.page : 1, signal);
+      let r = await pages.next();
+      if (r.done && r.value.shell) {
+        w.tried.push(`HTML list page ${r.value.shell.url}: a client-rendered app shell, nothing to read`);
+        lastUrl = r.value.shell.url;
+        lastPayload = r.value.shell.html;
+        continue;
+      }
+      w.strategy = strategy = 'html';
+      while (!r.done) {
+        const page = r.value;
+        if (page.degraded) w.degraded = true;
+        if (page.next === null) w.ended = true;
+        yield { ...page, next: page.next === null ? null : `html:${page.next}` };
+        if (page.next === null) return;
+        r = await pages.next();
+      }
+      w.ended = true;
+      return;
+    }
+    strategy = null;
+    yield degradedPage(w, lastUrl, lastPayload || w.tried.join('\n'));
   }
 
-  async function fetchModel(id: string, o: { signal?: AbortSignal } = {}): Promise<WiseModelInput> {
-    const m = /^([^/\s]+)\/([^/\s]+)$/.exec(id);
-    if (!m) throw new InputError(`wisemodel: a model id is owner/name, got ${JSON.stringify(capString(id, 200))}`);
-    const r = await readModelPage(m[1]!, m[2]!, o.signal);
-    if (!r.item) throw new PermanentHttpError(`wisemodel: ${r.url} yields no usable model (${r.quarantine[0]?.reason})`, 200);
-    return r.item;
+  function downloadsNote(w: Walk): string {
+    const d = settings.gateway.downloads;
+    if (w.gateway.figures && d) {
+      const f = w.gateway.figures;
+      return (
+        `downloads from the gateway endpoint ${d.path} (configured by the operator; evidence: ${EVIDENCE.gateway.level}): ` +
+        `${f.listed} listed in ${f.pages} page(s), ${w.gateway.matched} of ${w.gateway.matched + w.gateway.unmatched} models matched` +
+        `${w.gateway.unmatched ? `, ${w.gateway.unmatched} without a figure (null, counted incomplete)` : ''}` +
+        `${f.unreadable ? `, ${f.unreadable} listed item(s) unreadable under the configured fields` : ''}` +
+        `${f.short ? `; ${f.short}` : ''}` +
+        `${d.likesField ? '; likes from the gateway where it gives them' : ''}`
+      );
+    }
+    return `downloads are null: ${w.gateway.why ?? 'not read'}. See \`hubwatch probe --platform wisemodel\`; set sources.wisemodel.gateway.downloads and WISEMODEL_TOKEN to read them`;
   }
 
-  /** The list item with what its model page adds (the model page wins where it says something). */
-  function merge(listed: WiseModelInput, page: WiseModelInput): WiseModelInput {
-    const out: WiseModelInput = { ...listed };
-    for (const [k, v] of Object.entries(page) as Array<[keyof WiseModelInput, unknown]>) {
-      if (v !== null && v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
+  function sweepReport(ctx: { recordsSeen: number; resumed: boolean }): SweepReport {
+    const w = lastSweep;
+    if (!w) return { complete: false, notes: ['wisemodel: no sweep walk was recorded'] };
+    if (w.strategy === null) {
+      return { complete: false, notes: [degradedMessage(w.tried)] };
+    }
+    const resumed = ctx.resumed ? ' (this run resumed a sweep: its counts cover the pages after the checkpoint)' : '';
+    if (w.strategy === 'html') {
+      return {
+        complete: w.ended && !w.degraded,
+        notes: [
+          `WiseModel read from its HTML list pages, the fallback strategy (evidence: ${EVIDENCE.html.level}: ${EVIDENCE.html.rests})${w.tried.length ? `; before it: ${w.tried.join('; ')}` : ''}${resumed}`,
+          ...(w.degraded ? [`some pages yielded no usable models: run \`hubwatch probe --platform wisemodel\` and set ${CONFIG_KEYS}`] : []),
+        ],
+      };
+    }
+    const t = w.tally;
+    const rules = settings.gitlab.kinds;
+    const datasetsKnown = rules.some((r) => r.kind === 'datasets');
+    const notes = [
+      `WiseModel read through GitLab's projects list at ${ep.gitlab}/api/v4/projects, ${w.pagination} pages by id, newest first (evidence: ${EVIDENCE.gitlab.level}: ${EVIDENCE.gitlab.rests})${resumed}`,
+      `${t.projects} public project(s) read: ${datasetsKnown ? `${t.models} model(s), ${t.datasets} dataset(s)` : `${t.models} model(s) or dataset(s)`}, ${t.codes} code repo(s)` +
+        `${t.otherPaths ? `; ${t.otherPaths} model-kind project(s) deeper than {owner}/{name} left out` : ''}` +
+        `${t.notPublic ? `; ${t.notPublic} not public, left out` : ''}`,
+      `figures: new releases from created_at, likes from star_count (GitLab stars taken for the site's likes [inferred]); licence, task and base models are not in GitLab's list: null (no WiseModel model counts as a derivative, none in the llm scope)`,
+      downloadsNote(w),
+    ];
+    if (!datasetsKnown) {
+      notes.push(
+        `GitLab paths do not tell datasets from models (both are {owner}/{name}; only code repos sit under codes/): the ${t.models} model(s) may include datasets. Set sources.wisemodel.gitlab.kinds once a mark is known`,
+      );
+    }
+    if (w.keysetRefused) notes.push('GitLab refused keyset pagination (HTTP 405): the walk went by offset');
+    if (w.linkOrigin) notes.push(`GitLab's Link named ${w.linkOrigin}; its path was followed on ${gitlabOrigin}`);
+    if (ep.gitlabRebased) notes.push(`GitLab asked at ${ep.gitlab}: HUBWATCH_WISEMODEL_URL points away from wisemodel.cn`);
+    let complete = w.ended;
+    if (w.pagination === 'offset') {
+      const shown = !w.resumed && w.total !== null && t.projects >= w.total;
+      if (!shown) {
+        notes.push(
+          `offset pages shift as projects come and go${w.total === null ? ' and GitLab gave no x-total (over 10,000 projects)' : ` (${t.projects} read, x-total ${w.total})`}: the walk cannot show it saw every project; use keyset (sources.wisemodel.gitlab.pagination)`,
+        );
+      }
+      complete &&= shown;
+    }
+    return { complete, notes };
+  }
+
+  /** GitLab's project route answers for a project that exists: 404 means gone, another path means renamed. */
+  async function confirmGone(ids: readonly string[], o: { signal?: AbortSignal } = {}): Promise<Map<string, GoneCheck>> {
+    const out = new Map<string, GoneCheck>();
+    for (const id of ids) {
+      if (strategy !== 'gitlab') {
+        out.set(id, { state: 'unknown', detail: 'the last walk did not read GitLab' });
+        continue;
+      }
+      try {
+        const res = await http.send<unknown>(projectRoute(ep.gitlab, id), {
+          signal: o.signal,
+          what: 'GitLab project',
+          headers: { accept: 'application/json' },
+          passStatuses: [401, 403, 404, 410],
+          parse: (t) => JSON.parse(t) as unknown,
+        });
+        const path = (res.body as { path_with_namespace?: unknown } | null)?.path_with_namespace;
+        if (res.status === 404 || res.status === 410) out.set(id, { state: 'gone', detail: `HTTP ${res.status}` });
+        else if (res.status !== 200 || typeof path !== 'string') out.set(id, { state: 'unknown', detail: `HTTP ${res.status}` });
+        else if (path === id) out.set(id, { state: 'present' });
+        else if (/^[^/\s]+\/[^/\s]+$/.test(path)) out.set(id, { state: 'renamed', to: path });
+        else out.set(id, { state: 'unknown', detail: `now at ${path}` });
+      } catch (err) {
+        o.signal?.throwIfAborted();
+        out.set(id, { state: 'unknown', detail: err instanceof Error ? err.message : String(err) });
+      }
     }
     return out;
-  }
-
-  async function* list(sort: WmSort, o: ListOptions = {}): AsyncGenerator<SourcePage<WiseModelInput>> {
-    const signal = o.signal;
-    let page = 1;
-    if (o.cursor) {
-      if (!/^[1-9]\d{0,6}$/.test(o.cursor)) {
-        throw new InputError(`wisemodel: a cursor is a page number, got ${JSON.stringify(capString(o.cursor, 100))}`);
-      }
-      page = Number(o.cursor);
-    }
-    for (;;) {
-      const url = `${base}/models?page=${page}&sort=${sort}`;
-      const res = await getHtml(url, 'page', signal);
-      const parsed = parseWiseModelPage(res.body, selectors, { url, kind: 'list' });
-      let items = parsed.items;
-      let quarantine: QuarantineItem[] = [];
-      const degraded = isDegraded(parsed);
-      if (degraded) {
-        log.error(
-          { url: res.url, form: parsed.form, models: parsed.items.length, rejected: parsed.rejected.length, problems: parsed.problems },
-          'WiseModel page does not look as expected (layout drift?): page degraded and quarantined',
-        );
-        quarantine = pageQuarantine(res.body, parsed, res.url);
-      }
-      let nextPage: number | null = null;
-      if (parsed.next !== null) {
-        const n = pageParam(parsed.next, url) ?? page + 1;
-        nextPage = n > page ? n : null;
-      }
-      if (sort === 'newest' && enrichNewest && items.length > 0) {
-        const enriched: WiseModelInput[] = [];
-        for (const it of items) {
-          // Embedded list state carries everything; server-rendered cards leave out base models and tags.
-          if (it.baseModels != null && it.tags != null) {
-            enriched.push(it);
-            continue;
-          }
-          try {
-            const r = await readModelPage(it.owner, it.name, signal);
-            quarantine.push(...r.quarantine);
-            enriched.push(r.item ? merge(it, r.item) : it);
-          } catch (err) {
-            if (!(err instanceof PermanentHttpError) && !(err instanceof PageFailedError)) throw err;
-            log.warn({ model: `${it.owner}/${it.name}`, err: err.message }, 'model page not read; keeping the list card');
-            enriched.push(it);
-          }
-        }
-        items = enriched;
-      }
-      http.counters.pages++;
-      const next = nextPage === null ? null : String(nextPage);
-      yield { items, quarantine, next, url: res.url, ...(degraded || quarantine.some((q) => q.kind === 'page') ? { degraded: true } : {}) };
-      if (next === null) return;
-      signal?.throwIfAborted();
-      page = nextPage!;
-    }
   }
 
   return {
     platform,
     http,
     counters: http.counters,
-    listNewest: (o) => list('newest', o),
-    sweep: (o) => list('downloads', o),
-    fetchModel,
-    robots,
+    get strategy() {
+      return strategy;
+    },
+    listNewest: (o) => walk('newest', o),
+    sweep: (o) => walk('sweep', o),
+    sweepReport,
+    confirmGone,
+    objectId: (item) => (typeof item.projectId === 'number' ? String(item.projectId) : null),
+    fetchModel: (id, o) => html.fetchModel(id, o),
+    robots: (signal) => html.robots(signal),
     orderTime: (item) => item.createdAt ?? null,
     normalise: (item, ctx) => normaliseWiseModel(item, ctx),
     sight: (item, seed, fingerprint) => sight(platform, item, seed, fingerprint),

@@ -1,5 +1,6 @@
-// WiseModel pages to models. No public WiseModel page could be studied (research note §B), so the parser is
-// honest about what it reads and loud when it reads nothing:
+// WiseModel pages to models: the HTML fallback strategy's reader. No public WiseModel page could be studied
+// (research note §B) and the site is most likely client-rendered (§E), so the parser is honest about what it reads
+// and loud when it reads nothing; a client-rendered app shell (an empty mount and script bundles) is named as such.
 //
 // 1. Embedded state first: `<script id="__NEXT_DATA__" type="application/json">` (JSON), Nuxt 3's
 //    `<script id="__NUXT_DATA__" type="application/json">` (devalue's flattened array, unflattened here), or
@@ -17,6 +18,7 @@ import { load, type CheerioAPI } from 'cheerio';
 import type { WiseModelInput } from '../../normalise/inputs.js';
 import { describeIssues } from '../validate.js';
 import { WM_LIST_REQUIRED, WmModelSchema } from './schema.js';
+import { readInstant } from './times.js';
 
 export interface WiseModelSelectors {
   listItem: string;
@@ -43,6 +45,8 @@ export interface ParsedWiseModelPage {
   form: 'embedded' | 'html';
   kind: 'list' | 'model';
   problems: string[];
+  /** The page is a client-rendered app shell: an empty mount and script bundles, nothing to read. */
+  shell: boolean;
 }
 
 export interface ParseOptions {
@@ -50,6 +54,8 @@ export interface ParseOptions {
   url?: string;
   /** `list` or `model`; guessed from the URL, then from the content, when absent. */
   kind?: 'list' | 'model';
+  /** The fetch time, against which relative dates (`3天前`) are read; without it they are not read. */
+  now?: Date;
 }
 
 const MODEL_PATH = /^\/models\/([^/?#\s]+)\/([^/?#\s]+)\/?(?:[?#].*)?$/;
@@ -90,31 +96,12 @@ export function parseCount(v: unknown): number | null {
   return Number.isSafeInteger(r) ? r : null;
 }
 
-/** ISO strings, epoch seconds or milliseconds, `2024-05-01`, `2024-05-01 12:00:00`, `2024年5月1日` to ISO. */
-export function parseDate(v: unknown): string | null {
-  if (v === null || v === undefined || v === '') return null;
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v) || v <= 0) return null;
-    const d = new Date(v > 1e12 ? v : v * 1000);
-    return Number.isNaN(d.getTime()) ? null : d.toISOString();
-  }
-  if (typeof v !== 'string') return null;
-  const s = v.trim();
-  if (/^\d{9,13}$/.test(s)) return parseDate(Number(s));
-  const cn = /(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?/.exec(s);
-  if (cn) return isoOf(Date.UTC(Number(cn[1]), Number(cn[2]) - 1, Number(cn[3])));
-  const ymd = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
-  if (ymd) {
-    const [, y, mo, d, h, mi, se, , tz] = ymd;
-    const base = `${y}-${mo!.padStart(2, '0')}-${d!.padStart(2, '0')}T${(h ?? '0').padStart(2, '0')}:${mi ?? '00'}:${se ?? '00'}`;
-    // Times without a zone are read as UTC (the platform does not say; Beijing time would be +08:00).
-    return isoOf(Date.parse(`${base}${tz ? (tz === 'Z' ? 'Z' : tz.includes(':') ? tz : `${tz.slice(0, 3)}:${tz.slice(3)}`) : 'Z'}`));
-  }
-  return null;
-}
-
-function isoOf(ms: number): string | null {
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+/**
+ * A date as a page writes it, to a UTC ISO instant (times.ts): zoneless values are Beijing time, relative ones
+ * (`3天前`) are read against `now`, the fetch time.
+ */
+export function parseDate(v: unknown, now?: Date): string | null {
+  return readInstant(v, now);
 }
 
 const clean = (s: string | undefined | null): string | null => {
@@ -192,7 +179,7 @@ function idOf(o: Obj): { owner: string; name: string } | null {
 }
 
 /** A state object mapped onto WiseModelInput's names (values still as found: the schema checks them). */
-function fromState(o: Obj, id: { owner: string; name: string }): Record<string, unknown> {
+function fromState(o: Obj, id: { owner: string; name: string }, now: Date | undefined): Record<string, unknown> {
   const dl = pick(o, ALIASES.downloads);
   const lk = pick(o, ALIASES.likes);
   const created = pick(o, ALIASES.createdAt);
@@ -205,8 +192,8 @@ function fromState(o: Obj, id: { owner: string; name: string }): Record<string, 
     likes: lk === undefined ? null : (parseCount(lk) ?? lk),
     license: asText(pick(o, ALIASES.license)),
     task: asText(pick(o, ALIASES.task)),
-    createdAt: created === undefined ? null : (parseDate(created) ?? created),
-    updatedAt: updated === undefined ? null : (parseDate(updated) ?? updated),
+    createdAt: created === undefined ? null : (parseDate(created, now) ?? created),
+    updatedAt: updated === undefined ? null : (parseDate(updated, now) ?? updated),
     baseModels: asIdList(pick(o, ALIASES.baseModels)),
     tags: asTags(pick(o, ALIASES.tags)),
   };
@@ -403,6 +390,7 @@ function fromHtmlScope(
   base: string,
   /** A model page shows its base models and tags when it has any: none shown means none (not unknown). */
   wholePage: boolean,
+  now: Date | undefined,
 ): Record<string, unknown> {
   const dl = fieldText($, scope, sel.downloads);
   const lk = fieldText($, scope, sel.likes);
@@ -430,8 +418,8 @@ function fromHtmlScope(
     likes: lk === null ? null : (parseCount(lk) ?? lk),
     license: fieldText($, scope, sel.license),
     task: fieldText($, scope, sel.task),
-    createdAt: created === null ? null : (parseDate(created) ?? created),
-    updatedAt: updated === null ? null : (parseDate(updated) ?? updated),
+    createdAt: created === null ? null : (parseDate(created, now) ?? created),
+    updatedAt: updated === null ? null : (parseDate(updated, now) ?? updated),
     baseModels: bases.length || wholePage ? bases : null,
     tags: tags.length || wholePage ? tags : null,
   };
@@ -460,7 +448,7 @@ export function parseWiseModelPage(html: string, selectors: WiseModelSelectors, 
   try {
     $ = load(html);
   } catch (err) {
-    return { items: [], rejected: [], next: null, form: 'html', kind: opts.kind ?? 'list', problems: [`not HTML: ${(err as Error).message}`] };
+    return { items: [], rejected: [], next: null, form: 'html', kind: opts.kind ?? 'list', problems: [`not HTML: ${(err as Error).message}`], shell: false };
   }
   const urlId = opts.url ? modelIdFromHref(opts.url, base) : null;
   // The kind: as given, else from the URL, else from the content (for `inspect` on a saved file).
@@ -479,7 +467,7 @@ export function parseWiseModelPage(html: string, selectors: WiseModelSelectors, 
     if (kind === 'list') {
       const best = lists.sort((a, b) => b.length - a.length)[0];
       if (best) {
-        candidates = best.map((o) => fromState(o, idOf(o)!));
+        candidates = best.map((o) => fromState(o, idOf(o)!, opts.now));
         next ??= nextFromState(embedded.state, opts.url);
       }
     } else {
@@ -489,7 +477,7 @@ export function parseWiseModelPage(html: string, selectors: WiseModelSelectors, 
           const i = idOf(o);
           return id !== null && i !== null && i.owner === id.owner && i.name === id.name;
         }) ?? (id === null ? singles[0] : undefined);
-      if (match) candidates = [fromState(match, idOf(match)!)];
+      if (match) candidates = [fromState(match, idOf(match)!, opts.now)];
     }
     if (candidates.length > 0) form = 'embedded';
     else problems.push(`embedded state (${embedded.source}) holds no ${kind === 'list' ? 'model list' : 'model'}; read the HTML instead`);
@@ -508,12 +496,12 @@ export function parseWiseModelPage(html: string, selectors: WiseModelSelectors, 
         // The card's title: the link text, unless it only repeats the id.
         const text = clean(link.text());
         const title = text === `${id.owner}/${id.name}` || text === id.name ? null : text;
-        candidates.push(fromHtmlScope($, scope, selectors, id, title, base, false));
+        candidates.push(fromHtmlScope($, scope, selectors, id, title, base, false, opts.now));
       }
     } else {
       const id = urlId ?? modelIdOfPage($, opts.url);
       const title = clean($(selectors.modelTitle).first().text());
-      if (id && title !== null) candidates.push(fromHtmlScope($, $.root(), selectors, id, title, base, true));
+      if (id && title !== null) candidates.push(fromHtmlScope($, $.root(), selectors, id, title, base, true, opts.now));
       else if (id || title !== null) {
         candidates.push({ owner: id?.owner ?? null, name: id?.name ?? null, title });
         if (title === null) problems.push(`model page: selector modelTitle (${selectors.modelTitle}) matched nothing`);
@@ -536,7 +524,12 @@ export function parseWiseModelPage(html: string, selectors: WiseModelSelectors, 
     }
     items.push(r.data);
   }
-  if (candidates.length === 0) {
+  const shell = candidates.length === 0 && embedded === null && isAppShell($);
+  if (shell) {
+    problems.push(
+      'a client-rendered app shell (an empty app mount and script bundles): the models are fetched by its JavaScript, there is nothing in the HTML to read',
+    );
+  } else if (candidates.length === 0) {
     problems.push(
       form === 'html'
         ? kind === 'list'
@@ -546,5 +539,12 @@ export function parseWiseModelPage(html: string, selectors: WiseModelSelectors, 
     );
   }
   if (rejected.length > 0) problems.push(`${rejected.length} of ${candidates.length} models rejected: ${rejected[0]!.reason}`);
-  return { items, rejected, next, form, kind, problems };
+  return { items, rejected, next, form, kind, problems, shell };
+}
+
+/** An empty mount point (`#app`, `#root`, `#__nuxt`, `#__next`) and a script bundle, and no text of its own. */
+function isAppShell($: CheerioAPI): boolean {
+  const mount = $('#app, #root, #__nuxt, #__next').first();
+  if (!mount.length || mount.children().length > 0 || clean(mount.text()) !== null) return false;
+  return $('script[src]').length > 0 && (clean($('body').clone().find('script, noscript').remove().end().text()) ?? '') === '';
 }

@@ -1,5 +1,6 @@
-// zod schema of one WiseModel model as the scraper reads it (from a page's embedded state or from its HTML). The
-// parser maps whatever the page carries onto these names; this schema is what a model must satisfy to be used.
+// zod schemas of what WiseModel serves: one model as the HTML fallback reads it (from a page's embedded state or its
+// HTML; the parser maps whatever the page carries onto these names), a GitLab project as the projects list gives it,
+// and the gateway's envelope.
 import { z } from 'zod';
 import type { WiseModelInput } from '../../normalise/inputs.js';
 
@@ -35,3 +36,34 @@ void _yieldsInput;
  * nothing to record, so a list page whose models lack them is drift (a changed layout), not a quiet zero.
  */
 export const WM_LIST_REQUIRED = ['downloads'] as const satisfies ReadonlyArray<keyof WiseModelInput>;
+
+/**
+ * One project of GitLab's `GET /api/v4/projects` as an anonymous caller gets it: the simple fields of
+ * ProjectIdentity and BasicProjectDetails (gitlabhq lib/api/entities/project_identity.rb, basic_project_details.rb).
+ * Read generously, like a Hub item: without an id or a path a project cannot be keyed (quarantined); a missing or
+ * unreadable time or star count is a null figure, counted as incomplete.
+ */
+export const GlProjectSchema = z
+  .object({
+    id: z.number().int().positive(),
+    path_with_namespace: z.string().regex(/^[^/\s]+(?:\/[^/\s]+)+$/, 'expected group/…/project'),
+    name: z.string().nullish(),
+    description: z.string().nullish(),
+    created_at: z.unknown().optional(),
+    last_activity_at: z.unknown().optional(),
+    star_count: z.unknown().optional(),
+    topics: z.array(z.string()).nullish(),
+    tag_list: z.array(z.string()).nullish(),
+    /** Absent for anonymous callers (who see public projects only); when present, only `public` is read. */
+    visibility: z.string().nullish(),
+  })
+  .passthrough();
+export type GlProject = z.infer<typeof GlProjectSchema>;
+
+/** The gateway's envelope (wisemodel-hub utils.py, auth.py): `code` 0 ok, 10003 not found, "B2002" token expired. */
+export const WmEnvelopeSchema = z.object({
+  code: z.union([z.number(), z.string()]),
+  message: z.string().nullish(),
+  data: z.unknown().optional(),
+});
+export type WmEnvelope = z.infer<typeof WmEnvelopeSchema>;
