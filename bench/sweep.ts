@@ -19,6 +19,8 @@ import { createSource } from '../src/sources/registry.js';
 import { openStore } from '../src/store/index.js';
 import { sweepStats } from '../src/cycle/ingest.js';
 import { HF_LIST_EXPAND } from '../src/sources/huggingface/schema.js';
+import { endpoints } from '../src/sources/wisemodel/evidence.js';
+import { linkNext, projectsUrl } from '../src/sources/wisemodel/gitlab.js';
 
 const { values } = parseArgs({
   options: {
@@ -56,26 +58,42 @@ async function baseline(): Promise<{ records: number; ms: number; cpuMs: number 
       url = m ? m[1]! : null;
     }
   } else if (platform === 'modelscope') {
-    for (let page = 1; ; page += 1) {
+    // The same walk as the source (src/sources/modelscope/sweep.ts) on a catalogue one listing reaches: GmtModified
+    // pages to the end (a short page, or a full one at TotalCount), then the closing pass from page 1 while every
+    // model on a page is newer than the first page's newest (one page when nothing moved during the walk).
+    const put = async (page: number) => {
       const res = await request(`${baseUrl}/api/v1/dolphin/models`, {
         method: 'PUT',
         dispatcher: agent,
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ PageSize: 100, PageNumber: page, SortBy: 'DownloadsCount', Target: '', Criterion: [], SingleCriterion: [], Name: '' }),
+        body: JSON.stringify({ Name: '', PageNumber: page, PageSize: 100, SortBy: 'GmtModified', Target: '', Criterion: [], SingleCriterion: [] }),
       });
-      const body = (await res.body.json()) as { Data: { Model: { Models: unknown[] } } };
+      const body = (await res.body.json()) as { Data: { Model: { Models: Array<{ LastUpdatedTime: number }>; TotalCount: number } } };
       records += body.Data.Model.Models.length;
-      if (body.Data.Model.Models.length < 100) break;
+      return body.Data.Model;
+    };
+    let h0 = -Infinity;
+    for (let page = 1; ; page += 1) {
+      const m = await put(page);
+      if (page === 1) h0 = Math.max(...m.Models.map((x) => x.LastUpdatedTime));
+      if (m.Models.length < 100 || page * 100 >= m.TotalCount) break;
+    }
+    for (let page = 1; ; page += 1) {
+      const m = await put(page);
+      if (m.Models.some((x) => x.LastUpdatedTime <= h0) || m.Models.length < 100) break;
     }
   } else {
-    // WiseModel list pages come in two forms (embedded state or plain HTML) and only some carry a next link, so
-    // the baseline reads the same numbered pages the source read (known after its run) and parses each with cheerio.
-    const { load } = await import('cheerio');
-    for (let page = 1; page <= wisemodelPages; page += 1) {
-      const res = await request(`${baseUrl}/models?page=${page}&sort=downloads`, { dispatcher: agent });
-      const $ = load(await res.body.text());
-      const embedded = $('script#__NEXT_DATA__').text() || $('script:contains("__NUXT__")').text();
-      records += embedded ? (embedded.match(/"owner":/g)?.length ?? 0) : $('li.model-item').length;
+    // The WiseModel source's walk: GitLab's projects list by keyset, newest id first, following the Link to the
+    // empty page that ends it (src/sources/wisemodel/gitlab.ts). The records are GitLab projects: datasets and code
+    // repositories included, which the source reads and then leaves out.
+    const config = loadConfig({ HUBWATCH_WISEMODEL_URL: baseUrl, LOG_LEVEL: 'silent' });
+    let url: string | null = projectsUrl(endpoints(config).gitlab, 'keyset', config.file.sources.wisemodel.gitlab.perPage);
+    while (url) {
+      const res: Awaited<ReturnType<typeof request>> = await request(url, { dispatcher: agent });
+      const body = (await res.body.json()) as unknown[];
+      records += body.length;
+      const link: unknown = res.headers.link;
+      url = linkNext(typeof link === 'string' ? link : null);
     }
   }
   const ms = performance.now() - t0;
@@ -83,8 +101,6 @@ async function baseline(): Promise<{ records: number; ms: number; cpuMs: number 
   await agent.close();
   return { records, ms, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
-
-let wisemodelPages = 0;
 
 async function pipeline(): Promise<{
   records: number;
@@ -137,20 +153,9 @@ if (values.prefill) {
   process.exit(0);
 }
 
-// WiseModel's baseline needs the page count, so there the pipeline runs first; elsewhere the baseline does.
-let base: { records: number; ms: number; cpuMs: number };
-let run: Awaited<ReturnType<typeof pipeline>>;
-let rssAfterBaseline: number;
-if (platform === 'wisemodel') {
-  run = await pipeline();
-  wisemodelPages = run.pages;
-  base = await baseline();
-  rssAfterBaseline = peakRss;
-} else {
-  base = await baseline();
-  rssAfterBaseline = peakRss;
-  run = await pipeline();
-}
+const base = await baseline();
+const rssAfterBaseline = peakRss;
+const run = await pipeline();
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
 process.stdout.write(

@@ -61,16 +61,127 @@ const SourceConfig = z.object({
 });
 export type SourceConfig = z.infer<typeof SourceConfig>;
 
+// ---- WiseModel (docs/method.md, "WiseModel"; research note §B and §E) ----
+
+/** A rule telling a GitLab project's kind; the first rule that matches wins, unmatched projects are models. */
+const WmKindRule = z
+  .object({
+    kind: z.enum(['models', 'datasets', 'codes']),
+    /** `path_with_namespace` starts with it (code repos live under `codes/`, wisemodel-hub git_downloader.py). */
+    pathPrefix: z.string().min(1).optional(),
+    /** One of the project's `topics` equals it. */
+    topic: z.string().min(1).optional(),
+  })
+  .refine((r) => r.pathPrefix !== undefined || r.topic !== undefined, 'a kind rule needs pathPrefix or topic');
+
+const WmGitlabConfig = z.object({
+  /**
+   * The WiseModel GitLab instance (its API is `{url}/api/v4`). Default: the URL the official SDK hands to
+   * python-gitlab (wisemodel-hub constants.py WM_GITLAB_ENDPOINT). While HUBWATCH_WISEMODEL_URL points away from
+   * wisemodel.cn (a simulator, a mirror), a URL on wisemodel.cn is replaced by it, so that no request leaks.
+   */
+  url: httpUrl.default('https://wisemodel.cn'),
+  /** `keyset` (GitLab's `pagination=keyset&order_by=id`, holds still during a walk) or `offset` (`page`). */
+  pagination: z.enum(['keyset', 'offset']).default('keyset'),
+  /** Projects per page; GitLab's maximum is 100. */
+  perPage: z.number().int().min(1).max(100).default(100),
+  /** A project the probe reads a repository tree of when the list is closed (seen in the SDK's notebook). */
+  probeProject: z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'expected owner/name').default('SHYuanBest/ConsisID-Preview'),
+  /** How to tell models from datasets and code repos; only the `codes/` prefix is evidenced. */
+  kinds: z.array(WmKindRule).default([{ kind: 'codes', pathPrefix: 'codes/' }]),
+});
+
+/**
+ * An operator-found gateway endpoint that lists models with their download counts. No such endpoint is known
+ * (research note §B2): its path and fields are the operator's, only the envelope `{code, message, data}` and the
+ * `baseReq: {page, pageSize}` paging of `listfiles` are evidenced.
+ */
+const WmGatewayDownloads = z
+  .object({
+    method: z.enum(['POST', 'GET']).default('POST'),
+    /** Path on the gateway URL, e.g. `/gateway/project/api/v1/...`. */
+    path: z.string().regex(/^\//, 'must start with /'),
+    /** Fields sent with every page (POST body, or query parameters for GET). */
+    body: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    /** `baseReq`: POST body `{baseReq: {page, pageSize}}` (as listfiles); `query`: `?page=&pageSize=`. */
+    paging: z.enum(['baseReq', 'query']).default('baseReq'),
+    pageSize: z.number().int().min(1).max(1000).default(100),
+    maxPages: z.number().int().min(1).max(100_000).default(2000),
+    /** Dotted path of the item array in the envelope. */
+    itemsPath: z.string().min(1).default('data.list'),
+    /** Dotted path of the total, when the endpoint gives one (the walk then checks it saw them all). */
+    totalPath: z.string().min(1).nullable().default(null),
+    /** Field holding the model's id: `owner/name`, `/models/owner/name` or the model page's URL. */
+    idField: z.string().min(1).nullable().default(null),
+    /** Or two fields holding owner and name. */
+    ownerField: z.string().min(1).nullable().default(null),
+    nameField: z.string().min(1).nullable().default(null),
+    downloadsField: z.string().min(1),
+    /** When set, the site's likes replace GitLab's star_count. */
+    likesField: z.string().min(1).nullable().default(null),
+    /** Send the login JWT (WISEMODEL_TOKEN) as `authorization: Bearer`. */
+    auth: z.boolean().default(true),
+  })
+  .refine((d) => d.idField !== null || (d.ownerField !== null && d.nameField !== null), 'set idField, or ownerField and nameField');
+
+const WmGatewayConfig = z.object({
+  /** The gateway's base URL; null: HUBWATCH_WISEMODEL_URL (the SDK calls www.wisemodel.cn/gateway/...). */
+  url: httpUrl.nullable().default(null),
+  /** The SDK's login call (wisemodel-hub constants.py WM_URL_LOGIN). */
+  loginPath: z.string().regex(/^\//, 'must start with /').default('/gateway/user/api/v1/login'),
+  /** null: no downloads endpoint configured, WiseModel downloads are null (said in coverage). */
+  downloads: WmGatewayDownloads.nullable().default(null),
+});
+
+export type WmGitlabConfig = z.infer<typeof WmGitlabConfig>;
+export type WmGatewayConfig = z.infer<typeof WmGatewayConfig>;
+export type WmGatewayDownloads = z.infer<typeof WmGatewayDownloads>;
+export type WmKindRule = z.infer<typeof WmKindRule>;
+
+// ---- ModelScope (docs/method.md, "ModelScope"; research note §A2, §A7, §E) ----
+
+const MsSweepConfig = z.object({
+  /**
+   * Models one dolphin listing serves at most, when known (e.g. from `hubwatch probe`): the sweep then partitions a
+   * larger catalogue from its first page. null: no cap is documented, so the sweep walks the whole listing and
+   * partitions only when one stops short of its TotalCount [evidence: none either way; a third party read to 9,000].
+   */
+  depthLimit: z.number().int().min(1).nullable().default(null),
+  /**
+   * Criterion categories a listing out of reach is split by, in order: `tasks` [official, the MCP server],
+   * `libraries`, `tags`, `organizations` [third party]; `license` is a facet key never shown to be a criterion.
+   * A category the platform ignores is detected by TotalCount and skipped.
+   */
+  partitionBy: z
+    .array(z.enum(['tasks', 'organizations', 'libraries', 'tags', 'license']))
+    .default(['tasks', 'libraries', 'tags', 'organizations']),
+  /** Task names partitioned by besides those seen in records (evidenced: the MCP server's and the real sample's). */
+  taskValues: z.array(z.string().min(1)).default(['text-generation', 'text-to-image-synthesis', 'image-to-image', 'image-to-video']),
+  /** Most partitions one split makes (each costs at least one request). */
+  maxPartitions: z.number().int().min(2).max(10_000).default(200),
+  /** Most listings one sweep reads (each at least one request); past it nothing is split and the gap is reported. */
+  maxListings: z.number().int().min(1).max(1_000_000).default(5_000),
+});
+export type MsSweepConfig = z.infer<typeof MsSweepConfig>;
+
 const FileConfig = z.object({
   userAgent: z.string().min(1),
   contactUrl: z.string().url(),
   sources: z.object({
     huggingface: SourceConfig,
-    modelscope: SourceConfig,
+    modelscope: SourceConfig.extend({ sweep: MsSweepConfig.default(MsSweepConfig.parse({})) }),
     wisemodel: SourceConfig.extend({
-      /** Respect robots.txt on the WiseModel host. */
+      /**
+       * Enumeration strategies in the order they are tried; the first that answers serves the walk
+       * (src/sources/wisemodel/evidence.ts says what each rests on). `gitlab`: the GitLab v4 projects list;
+       * `html`: the server-rendered list pages, kept as a fallback only (the site is most likely client-rendered).
+       */
+      strategies: z.array(z.enum(['gitlab', 'html'])).min(1).default(['gitlab', 'html']),
+      gitlab: WmGitlabConfig.default(WmGitlabConfig.parse({})),
+      gateway: WmGatewayConfig.default(WmGatewayConfig.parse({})),
+      /** Respect robots.txt on the WiseModel host (for the HTML pages; the JSON APIs are not crawled pages). */
       respectRobots: z.boolean(),
-      /** CSS selectors for the server-rendered pages, so a layout change needs no release. */
+      /** CSS selectors for the server-rendered pages (the HTML fallback), so a layout change needs no release. */
       selectors: z.object({
         listItem: z.string(),
         listLink: z.string(),
@@ -122,6 +233,8 @@ const Env = z.object({
     .optional(),
   HF_TOKEN: z.string().min(1).optional(),
   MODELSCOPE_TOKEN: z.string().min(1).optional(),
+  /** WiseModel gateway: the login JWT, or `username:password` for the login call (never logged). */
+  WISEMODEL_TOKEN: z.string().min(1).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOG_LEVEL: LogLevel.default('info'),
   LOG_PRETTY: z.enum(['0', '1', 'true', 'false']).optional(),
@@ -133,7 +246,7 @@ export interface Config {
   readonly dataDir: string;
   readonly redisUrl: string;
   readonly databaseUrl: string | null;
-  readonly tokens: { readonly huggingface: string | null; readonly modelscope: string | null };
+  readonly tokens: { readonly huggingface: string | null; readonly modelscope: string | null; readonly wisemodel: string | null };
   readonly adminToken: string | null;
   readonly port: number;
   readonly logLevel: z.infer<typeof LogLevel>;
@@ -209,7 +322,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides?: unk
     dataDir: resolve(e.HUBWATCH_DATA_DIR),
     redisUrl: e.REDIS_URL,
     databaseUrl: e.DATABASE_URL ?? null,
-    tokens: { huggingface: e.HF_TOKEN ?? null, modelscope: e.MODELSCOPE_TOKEN ?? null },
+    tokens: { huggingface: e.HF_TOKEN ?? null, modelscope: e.MODELSCOPE_TOKEN ?? null, wisemodel: e.WISEMODEL_TOKEN ?? null },
     adminToken: e.HUBWATCH_ADMIN_TOKEN ?? null,
     port: e.PORT ?? fileParsed.data.server.port,
     logLevel: e.LOG_LEVEL,

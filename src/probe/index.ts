@@ -8,6 +8,8 @@ import type { Logger } from '../log.js';
 import type { Platform } from '../model.js';
 import { createHttpClient, redactUrl, type HeaderBag, type HttpClient } from '../sources/http.js';
 import { huggingfaceProbe } from '../sources/huggingface/probe.js';
+import { modelscopeProbe } from '../sources/modelscope/probe.js';
+import { wisemodelProbe } from '../sources/wisemodel/probe.js';
 
 export type Verdict = 'ok' | 'drift' | 'unreachable';
 
@@ -54,6 +56,8 @@ export interface PlatformProbe {
 
 const PROBES: Partial<Record<Platform, PlatformProbe>> = {
   huggingface: huggingfaceProbe,
+  modelscope: modelscopeProbe,
+  wisemodel: wisemodelProbe,
 };
 
 const URL_VARIABLE: Record<Platform, string> = {

@@ -5,6 +5,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Sequence } from './rng.js';
+import type { WmDrift } from './wisemodel-faults.js';
+import type { MsDrift } from './modelscope.js';
 
 export type PlatformName = 'huggingface' | 'modelscope' | 'wisemodel';
 
@@ -20,10 +22,31 @@ export interface SimFaults {
   /** Share of models whose free-text fields carry hostile strings (markup, RTL overrides, emoji, 10,000 chars). */
   hostileRate?: number;
   rateLimit?: { max: number; windowMs: number } | null;
-  /** WiseModel only: render the changed layout (different class names, no embedded state). */
+  /** WiseModel only, with `wmHtmlFixture`: render the changed layout (different class names, no embedded state). */
   layoutDrift?: boolean;
+  /**
+   * WiseModel only: serve the invented server-rendered list and model pages (the HTML fallback's fixture) instead
+   * of the client-rendered app shell the evidence points to (research note §B1, §E).
+   */
+  wmHtmlFixture?: boolean;
+  /** WiseModel only: drift switches for its GitLab API, gateway and tokens (src/sim/wisemodel-faults.ts). */
+  wmDrift?: WmDrift;
   /** ModelScope only: share of answers that are HTTP 200 with `Success:false` and a Chinese message. */
   businessErrorRate?: number;
+  /**
+   * ModelScope only: the dolphin search serves no model at or past this offset ((PageNumber-1)*PageSize): the page
+   * that crosses it is short and later pages are empty, with `Success` and the full `TotalCount` (the silent form;
+   * no cap is documented, one cannot be ruled out: research note §E).
+   */
+  depthLimit?: number;
+  /**
+   * ModelScope only: until this many dolphin list pages of the day have been served, the catalogue is as it stood
+   * at the end of the previous day (models, counts, update times); from then on, the day's. Mid-walk, counts jump,
+   * models updated that day move to the front of the GmtModified order and the day's new models appear.
+   */
+  msMoveAfterPage?: number;
+  /** ModelScope only: the ways the real site may drift from what hubwatch expects (for `hubwatch probe`). */
+  msDrift?: MsDrift;
   /**
    * Hugging Face only. The list route accepts `baseModels`, `childrenModelCount` and `usedStorage` (the old,
    * wrong belief): for tests that ask for permissive behaviour on purpose. Default: refused with a 400, as the Hub does.

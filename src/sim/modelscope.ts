@@ -1,8 +1,21 @@
 // ModelScope's site search API (`PUT /api/v1/dolphin/models`) and model detail (`GET /api/v1/models/{owner}/{name}`)
 // with the real PascalCase envelope and the real 96-key record (cloned from a captured response, see
-// modelscope-template.ts). Paging is by page number with `TotalCount`; a short or empty page ends a listing.
-// Unknown models answer HTTP 200 with `Success:false`: the ModelScope SDK reads the envelope (`Code == 200 and
-// Success`) and raises NotExistError from `Message`, which is what the research notes describe.
+// modelscope-template.ts), plus the SDK's documented listing `GET /openapi/v1/models` (snake_case). Paging is by
+// page number with `TotalCount`; a short or empty page ends a listing. Unknown models answer HTTP 200 with
+// `Success:false`: the ModelScope SDK reads the envelope (`Code == 200 and Success`) and raises NotExistError from
+// `Message`, which is what the research notes describe.
+//
+// What the evidence shows, and the simulator therefore does (research/modelscope-wisemodel.md §A2, §A7, §E):
+// - `SortBy` is one of Default, DownloadsCount, StarsCount, GmtModified (the MCP server's typed literal); anything
+//   else is refused. GmtModified orders by the record's `LastUpdatedTime`, newest first: the MCP server offers it
+//   for "most recent models" and maps `LastUpdatedTime` to its `updated_at` [official, an inference from naming].
+// - `Criterion` categories honoured: `tasks` [official], `organizations`, `tags`, `libraries` [third party]. Any
+//   other category (and `license`, a facet key never shown to be a criterion) is ignored without an error, as a
+//   third party reports for guessed shapes: a client must check a filtered listing by its own TotalCount.
+// - Depth: no cap is documented for dolphin; `depthLimit` switches the silent form on (short, then empty pages with
+//   `Success` and the full `TotalCount`). The OpenAPI listing refuses `page_number * page_size > 3000` and
+//   `page_size > 50` (the SDK checks both before sending and calls it the server's offset limit; the form of the
+//   server's own refusal is not recorded, so it is an HTTP 400 envelope here [inferred]).
 import { randomUUID } from 'node:crypto';
 import { hostileFor, isHostile } from './hostile.js';
 import { html, json, type PlatformContext, type PlatformHooks, type RateState, type Reply, type RequestInfo } from './http.js';
@@ -13,6 +26,9 @@ import { type MsCatalogue, RELATIONS, Universe } from './universe.js';
 export const MS_SORTS = ['Default', 'DownloadsCount', 'StarsCount', 'GmtModified'] as const;
 type MsSort = (typeof MS_SORTS)[number];
 export const MS_MAX_PAGE_SIZE = 100;
+/** The OpenAPI listing's limits, as the SDK enforces them (modelscope_hub _openapi.py, cli/repo.py; note §A7). */
+export const OPENAPI_MAX_PAGE_SIZE = 50;
+export const OPENAPI_MAX_OFFSET = 3000;
 const TEMPLATE_JSON = JSON.stringify(MS_RECORD_TEMPLATE);
 const SHIFT = 2 ** 23;
 
@@ -25,6 +41,27 @@ const TASK_CN: Record<string, [string, string]> = {
   'text-to-speech': ['语音合成', 'audio'],
   'text-to-video-synthesis': ['文本生成视频', 'multi-modal'],
 };
+
+/** Criterion categories the site is known to honour; every other category is ignored silently. */
+export const MS_HONOURED_CRITERIA = ['tasks', 'organizations', 'tags', 'libraries'] as const;
+
+/** The ways the real site may drift from what hubwatch expects (SimFaults.msDrift, for `hubwatch probe`'s tests). */
+export interface MsDrift {
+  /** Dolphin answers leave out `Data.Model.TotalCount`. */
+  noTotalCount?: boolean;
+  /** More criterion categories ignored silently (e.g. `tasks`): the listing is the unfiltered one. */
+  ignoreCriteria?: string[];
+  /** `SortBy: GmtModified` no longer orders by LastUpdatedTime (served in the Default order). */
+  unsortedModified?: boolean;
+  /** A record field left out of every list item and detail answer. */
+  dropField?: string;
+  /** A field served in another type: counts as "2.0k", times as naive Beijing date-times ("2025-10-16 10:50:23"). */
+  retypeField?: string;
+  /** The detail route answers 模型不存在 for every model, listed or not. */
+  detailGone?: boolean;
+  /** Dolphin answers in the OpenAPI's snake_case envelope `{success, data: {models, total_count}, message}`. */
+  snakeEnvelope?: boolean;
+}
 
 interface Criterion {
   category: string;
@@ -40,6 +77,11 @@ interface Query {
   target: string;
 }
 
+/** Epoch seconds as the naive "YYYY-MM-DD HH:mm:ss" a Chinese site prints in Beijing time (UTC+8). */
+function beijingNaive(sec: number): string {
+  return new Date(sec * 1000 + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
 function envelope(data: unknown, code = 200, message = 'success', success = true): Record<string, unknown> {
   return { Code: code, Data: data, Message: message, RequestId: randomUUID(), Success: success };
 }
@@ -48,6 +90,9 @@ export class MsApi implements PlatformHooks {
   readonly platform = 'modelscope' as const;
   private readonly orders = new Map<string, Int32Array>();
   private readonly aggs = new Map<string, Record<string, Array<{ Count: number; Value: string }>>>();
+  /** Dolphin list pages served on `pagesDay` (for msMoveAfterPage). */
+  private pagesServed = 0;
+  private pagesDay = -1;
 
   constructor(
     readonly u: Universe,
@@ -66,7 +111,29 @@ export class MsApi implements PlatformHooks {
     }
     const m = /^\/api\/v1\/models\/([^/]+)\/([^/]+)\/?$/.exec(req.path);
     if (m && req.method === 'GET') return this.detail(`${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}`, ctx);
+    if (req.path === '/openapi/v1/models' || req.path === '/openapi/v1/models/') {
+      if (req.method !== 'GET') return json(405, { success: false, message: 'method not allowed', data: null });
+      return this.openapiList(req, ctx);
+    }
+    const o = /^\/openapi\/v1\/models\/([^/]+)\/([^/]+)\/?$/.exec(req.path);
+    if (o && req.method === 'GET') return this.openapiDetail(`${decodeURIComponent(o[1]!)}/${decodeURIComponent(o[2]!)}`, ctx);
     return json(404, envelope(null, 404, 'not found', false));
+  }
+
+  /**
+   * The day whose catalogue answers now: the previous day's until msMoveAfterPage list pages of the day have been
+   * served (`listPage` counts this answer as one), the day's from then on.
+   */
+  private stateDay(ctx: PlatformContext, listPage: boolean): number {
+    const dayN = this.dayN();
+    if (dayN !== this.pagesDay) {
+      this.pagesDay = dayN;
+      this.pagesServed = 0;
+    }
+    const after = ctx.faults.msMoveAfterPage;
+    const day = after !== undefined && this.pagesServed < after ? dayN - 1 : dayN;
+    if (listPage) this.pagesServed++;
+    return day;
   }
 
   private parse(body: string): Query | string {
@@ -157,11 +224,11 @@ export class MsApi implements PlatformHooks {
     return ms.taskOf(k) === 'text-to-image-synthesis' ? ['pytorch', 'diffusers', 'safetensors'] : ['pytorch', 'transformers', 'safetensors'];
   }
 
-  private matches(k: number, q: Query): boolean {
+  private matches(k: number, q: Pick<Query, 'criteria' | 'name'> & { openapi?: boolean }, ignored: readonly string[] = []): boolean {
     const ms = this.ms;
     for (const c of q.criteria) {
       const vals = c.values.map((v) => v.toLowerCase());
-      if (!vals.length) continue;
+      if (!vals.length || ignored.includes(c.category)) continue;
       let have: string[];
       switch (c.category) {
         case 'organizations':
@@ -177,6 +244,8 @@ export class MsApi implements PlatformHooks {
           have = this.libraries(k);
           break;
         case 'license':
+          // OpenAPI's `filter.license` only: on dolphin `license` is a facet key, never shown to be a criterion.
+          if (!q.openapi) continue;
           have = [ms.licenseOf(k).toLowerCase()];
           break;
         default:
@@ -270,6 +339,19 @@ export class MsApi implements PlatformHooks {
     return r;
   }
 
+  /** SimFaults.msDrift's field switches, on one record. */
+  private drift(r: Record<string, unknown>, d: MsDrift | undefined): void {
+    if (!d) return;
+    if (d.dropField) delete r[d.dropField];
+    const f = d.retypeField;
+    if (f && f in r) {
+      const v = r[f];
+      if (f === 'CreatedTime' || f === 'LastUpdatedTime') r[f] = beijingNaive(Number(v));
+      else if (typeof v === 'number') r[f] = `${(v / 1000).toFixed(1)}k`;
+      else r[f] = JSON.stringify(v);
+    }
+  }
+
   private malform(r: Record<string, unknown>, x: number): void {
     const c = Math.floor(x * 6);
     if (c === 0) r.Downloads = null;
@@ -280,7 +362,7 @@ export class MsApi implements PlatformHooks {
     else r.BaseModel = 'Qwen/Qwen3-8B';
   }
 
-  private facets(dayN: number, q: Query, matched: Int32Array | number[]): Record<string, Array<{ Count: number; Value: string }>> {
+  private facets(dayN: number, q: Pick<Query, 'criteria' | 'name'>, matched: Int32Array | number[]): Record<string, Array<{ Count: number; Value: string }>> {
     const key = `${dayN}:${JSON.stringify(q.criteria)}:${q.name}`;
     const hit = this.aggs.get(key);
     if (hit) return hit;
@@ -313,21 +395,31 @@ export class MsApi implements PlatformHooks {
   private search(req: RequestInfo, ctx: PlatformContext): Reply {
     const q = this.parse(req.body);
     if (typeof q === 'string') return json(400, envelope(null, 400, q, false));
-    const dayN = this.dayN();
-    const order = this.order(dayN, q.sortBy);
-    const filtered = q.criteria.length || q.name ? Array.from(order).filter((k) => this.matches(k, q)) : order;
+    const drift = ctx.faults.msDrift;
+    const dayN = this.stateDay(ctx, true);
+    const sort = drift?.unsortedModified && q.sortBy === 'GmtModified' ? 'Default' : q.sortBy;
+    const order = this.order(dayN, sort);
+    const ignored = drift?.ignoreCriteria ?? [];
+    const filtered = q.criteria.length || q.name ? Array.from(order).filter((k) => this.matches(k, q, ignored)) : order;
     const start = (q.pageNumber - 1) * q.pageSize;
-    const page = Array.from(filtered.slice(start, start + q.pageSize));
+    // The depth limit: nothing at or past it, in the silent form (a 200 with Success and the full TotalCount).
+    const end = Math.min(start + q.pageSize, ctx.faults.depthLimit ?? Infinity);
+    const page = start < end ? Array.from(filtered.slice(start, end)) : [];
     const models = page.map((k) => {
       const r = this.record(k, dayN, ctx.faults, false);
+      this.drift(r, drift);
       if (ctx.chance(ctx.faults.malformedRate)) this.malform(r, ctx.seq.next());
       return r;
     });
+    if (drift?.snakeEnvelope) {
+      return json(200, { success: true, data: { models, ...(drift.noTotalCount ? {} : { total_count: filtered.length }) }, message: '' });
+    }
+    const queryFacets = { criteria: q.criteria.filter((c) => !ignored.includes(c.category)), name: q.name };
     return json(
       200,
       envelope({
-        FiledAgg: this.facets(dayN, q, filtered),
-        Model: { Models: models, TotalCount: filtered.length },
+        FiledAgg: this.facets(dayN, queryFacets, filtered),
+        Model: { Models: models, ...(drift?.noTotalCount ? {} : { TotalCount: filtered.length }) },
         Source: '',
         Target: q.target,
       }),
@@ -335,12 +427,91 @@ export class MsApi implements PlatformHooks {
   }
 
   private detail(id: string, ctx: PlatformContext): Reply {
-    const dayN = this.dayN();
-    const k = this.ms.lookup(id, dayN);
+    const dayN = this.stateDay(ctx, false);
+    const k = ctx.faults.msDrift?.detailGone ? null : this.ms.lookup(id, dayN);
     if (k === null) return json(200, envelope(null, 10010205, '模型不存在', false));
     const r = this.record(k, dayN, ctx.faults, true);
+    this.drift(r, ctx.faults.msDrift);
     if (ctx.chance(ctx.faults.malformedRate)) this.malform(r, ctx.seq.next());
     return json(200, envelope(r));
+  }
+
+  /** One model as the SDK's OpenAPI types read it (modelscope_hub types.py): snake_case, ISO-8601 `Z` times. */
+  private openapiItem(k: number, dayN: number): Record<string, unknown> {
+    const ms = this.ms;
+    const src = ms.src[k] as number;
+    const params = src >= 0 ? Math.round((this.u.params[src] as number) * 1e9) : 235_929_600;
+    const task = ms.taskOf(k);
+    return {
+      id: ms.idOf(k),
+      display_name: this.chineseName(k) || ms.nameOf(k),
+      description: '',
+      downloads: ms.downloads(k, dayN),
+      likes: ms.stars(k, dayN),
+      created_at: new Date((ms.created[k] as number) * 1000).toISOString().replace('.000Z', 'Z'),
+      last_modified: new Date(ms.lastUpdated(k, dayN) * 1000).toISOString().replace('.000Z', 'Z'),
+      license: ms.licenseOf(k),
+      tags: this.tags(k),
+      tasks: task ? [task] : [],
+      file_size: params * 2,
+      private: false,
+      gated: false,
+      login_required: false,
+    };
+  }
+
+  /**
+   * `GET /openapi/v1/models` (modelscope_hub _openapi.py list_models): `search, owner, sort, page_number,
+   * page_size, filter.{task,library,model_type,custom_tag,license,deploy}`. Its `sort` values for models are not
+   * documented (the dataset twin's are default, downloads, likes, last_modified [official]); those four are taken and
+   * any other is refused [inferred]. `model_type` and `deploy` filters are accepted and not applied.
+   */
+  private openapiList(req: RequestInfo, ctx: PlatformContext): Reply {
+    const sp = req.url.searchParams;
+    const bad = (message: string): Reply => json(400, { success: false, message, data: null });
+    const int = (name: string, dflt: number): number | null => {
+      const v = sp.get(name);
+      if (v === null || v === '') return dflt;
+      return /^\d{1,9}$/.test(v) ? Number(v) : null;
+    };
+    const pageNumber = int('page_number', 1);
+    const pageSize = int('page_size', 10);
+    if (pageNumber === null || pageNumber < 1) return bad('page_number must be a positive integer');
+    if (pageSize === null || pageSize < 1) return bad('page_size must be a positive integer');
+    if (pageSize > OPENAPI_MAX_PAGE_SIZE) return bad(`page_size must be <= ${OPENAPI_MAX_PAGE_SIZE} (got ${pageSize}).`);
+    if (pageNumber * pageSize > OPENAPI_MAX_OFFSET) {
+      return bad(`page_number * page_size must be <= ${OPENAPI_MAX_OFFSET} (got ${pageNumber * pageSize}).`);
+    }
+    const sorts: Record<string, MsSort> = { default: 'Default', downloads: 'DownloadsCount', likes: 'StarsCount', last_modified: 'GmtModified' };
+    const sortName = sp.get('sort') || 'default';
+    const sort = sorts[sortName];
+    if (!sort) return bad(`sort must be one of ${Object.keys(sorts).join(', ')}`);
+    const criteria: Array<Criterion> = [];
+    const filterOf: Record<string, string> = { 'filter.task': 'tasks', 'filter.library': 'libraries', 'filter.custom_tag': 'tags', 'filter.license': 'license' };
+    for (const [param, category] of Object.entries(filterOf)) {
+      const v = sp.get(param);
+      if (v) criteria.push({ category, values: v.split(',') });
+    }
+    const owner = sp.get('owner');
+    if (owner) criteria.push({ category: 'organizations', values: [owner] });
+    const dayN = this.stateDay(ctx, false);
+    const order = this.order(dayN, sort);
+    const q = { criteria, name: sp.get('search') ?? '', openapi: true };
+    const filtered = criteria.length || q.name ? Array.from(order).filter((k) => this.matches(k, q)) : Array.from(order);
+    const start = (pageNumber - 1) * pageSize;
+    const models = filtered.slice(start, start + pageSize).map((k) => this.openapiItem(k, dayN));
+    return json(200, {
+      success: true,
+      data: { models, total_count: filtered.length, page_number: pageNumber, page_size: pageSize },
+      message: '',
+    });
+  }
+
+  private openapiDetail(id: string, ctx: PlatformContext): Reply {
+    const dayN = this.stateDay(ctx, false);
+    const k = this.ms.lookup(id, dayN);
+    if (k === null) return json(404, { success: false, message: `model ${id} not found`, data: null });
+    return json(200, { success: true, data: this.openapiItem(k, dayN), message: '' });
   }
 
   rateLimited(rate: RateState): Reply {

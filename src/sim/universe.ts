@@ -1380,6 +1380,16 @@ export const WM_TASK_OF: Record<string, string> = {
   'text-to-speech': '语音合成',
 };
 
+/** What a WiseModel GitLab project holds; the site's URLs are /{models|datasets|codes}/{owner}/{name}. */
+export type WmKind = 'models' | 'datasets' | 'codes';
+/** A real WiseModel model (repo_type "models" in wisemodel-hub's example notebook): the probe's default project. */
+export const WM_EVIDENCE_MODEL = 'SHYuanBest/ConsisID-Preview';
+
+/**
+ * WiseModel's catalogue, and the GitLab projects behind it. Models are indices [0, size); datasets and code
+ * repositories, which share the GitLab instance, follow as project indices [size, projects). GitLab ids rise with
+ * creation time (with gaps, as deleted and private projects leave them), so keyset by id walks in creation order.
+ */
 export class WmCatalogue {
   readonly size: number;
   readonly owner: string[] = [];
@@ -1393,6 +1403,19 @@ export class WmCatalogue {
   readonly task: string[] = [];
   readonly isMirror: Uint8Array;
   private readonly byId = new Map<string, number>();
+  /** Datasets (1) and code repositories (2), after the models. */
+  private readonly xKind: Uint8Array;
+  private readonly xOwner: string[] = [];
+  private readonly xName: string[] = [];
+  private readonly xCreated: Uint32Array;
+  private readonly xWeight: Float32Array;
+  /** GitLab id per project index. */
+  readonly gid: Uint32Array;
+  /** Project indices by GitLab id (= by creation time), and their creation times in that order. */
+  readonly order: Int32Array;
+  private readonly orderCreated: Uint32Array;
+  private readonly byPath = new Map<string, number>();
+  private readonly byGid = new Map<number, number>();
 
   constructor(
     readonly u: Universe,
@@ -1436,6 +1459,8 @@ export class WmCatalogue {
       }
       es.push({ owner, name: `${es[b]!.name}-${pick(PURPOSES, h >>> 9)}-${j.toString(36)}`, title: `${es[b]!.name} 微调`, src: -1, base: b, created, w: 0.2 * Math.exp(normal(seed, j, SALT.wm)), lic: pick(WM_LICENSES, h >>> 5), task: es[b]!.task, mirror: false });
     }
+    const [evOwner, evName] = splitId(WM_EVIDENCE_MODEL);
+    es.push({ owner: evOwner, name: evName, title: evName, src: -1, base: -1, created: Date.parse('2024-11-27T10:00:00+08:00') / 1000, w: 0.3, lic: 'Apache-2.0', task: '文生视频', mirror: false });
     this.size = es.length;
     this.src = new Int32Array(this.size);
     this.base = new Int32Array(this.size);
@@ -1457,10 +1482,116 @@ export class WmCatalogue {
       this.task.push(e.task);
       this.isMirror[k] = e.mirror ? 1 : 0;
     });
+
+    // Datasets and code repositories, published by the same owners, created over the same span.
+    const nx0 = Math.max(4, Math.round(this.size * 0.2));
+    const perDayX = Math.max(1, Math.round(perDay * 0.2));
+    const nx = nx0 + perDayX * (HORIZON_DAYS + 1);
+    this.xKind = new Uint8Array(nx);
+    this.xCreated = new Uint32Array(nx);
+    this.xWeight = new Float32Array(nx);
+    const owners = [...new Set(this.owner)];
+    for (let j = 0; j < nx; j++) {
+      const h = hash3(seed, j, SALT.wm + 40);
+      const kind = h % 4 === 0 ? 2 : 1;
+      this.xKind[j] = kind;
+      this.xCreated[j] =
+        j < nx0 ? Math.floor(START_SEC + (ANCHOR_SEC - START_SEC) * Math.sqrt((j + 0.5) / nx0)) : ANCHOR_SEC + Math.floor((j - nx0) / perDayX) * 86_400 + ((h >>> 3) % 86_400);
+      this.xWeight[j] = 0.02 * Math.exp(normal(seed, j, SALT.wm + 40));
+      const owner = pick(owners, h >>> 5);
+      const base = `${pick(OWN_WORDS, h >>> 9)}-${kind === 1 ? 'dataset' : 'demo'}-${j.toString(36)}`;
+      let name = base;
+      for (let v = 2; this.byId.has(`${owner}/${name}`) || this.byPath.has(`${owner}/${name}`); v++) name = `${base}-v${v}`;
+      this.xOwner.push(owner);
+      this.xName.push(name);
+      this.byPath.set(kind === 2 ? `codes/${owner}/${name}` : `${owner}/${name}`, this.size + j);
+    }
+    for (const [id, k] of this.byId) this.byPath.set(id, k);
+    const P = this.size + nx;
+    const createdOf = (p: number): number => (p < this.size ? (this.created[p] as number) : (this.xCreated[p - this.size] as number));
+    this.order = Int32Array.from({ length: P }, (_, i) => i).sort((a, b) => createdOf(a) - createdOf(b) || a - b);
+    this.orderCreated = Uint32Array.from(this.order, createdOf);
+    this.gid = new Uint32Array(P);
+    let gid = 1000;
+    for (const p of this.order) {
+      gid += 1 + (hash3(seed, p, SALT.wm + 41) % 3);
+      this.gid[p] = gid;
+      this.byGid.set(gid, p);
+    }
   }
 
   idOf(k: number): string {
     return `${this.owner[k]}/${this.name[k]}`;
+  }
+
+  /** Models, datasets and code repositories together. */
+  get projects(): number {
+    return this.gid.length;
+  }
+
+  kindOf(p: number): WmKind {
+    return p < this.size ? 'models' : this.xKind[p - this.size] === 2 ? 'codes' : 'datasets';
+  }
+
+  projectOwner(p: number): string {
+    return p < this.size ? (this.owner[p] as string) : (this.xOwner[p - this.size] as string);
+  }
+
+  projectName(p: number): string {
+    return p < this.size ? (this.name[p] as string) : (this.xName[p - this.size] as string);
+  }
+
+  /** GitLab's `path_with_namespace`: code repositories live under `codes/` (wisemodel-hub git_downloader.py). */
+  pathOf(p: number): string {
+    const id = `${this.projectOwner(p)}/${this.projectName(p)}`;
+    return this.kindOf(p) === 'codes' ? `codes/${id}` : id;
+  }
+
+  projectCreated(p: number): number {
+    return p < this.size ? (this.created[p] as number) : (this.xCreated[p - this.size] as number);
+  }
+
+  /** GitLab's star_count: a model's likes; datasets and code repos collect stars the same way. */
+  stars(p: number, dayN: number): number {
+    if (p < this.size) return this.likes(p, dayN);
+    const t = Math.max(0, ((dayN + 1) * 86_400 - this.projectCreated(p)) / 86_400);
+    return Math.round(Math.sqrt(this.xWeight[p - this.size] as number) * 8 * G(t));
+  }
+
+  /** GitLab's last_activity_at (epoch seconds). */
+  lastActivity(p: number, dayN: number): number {
+    return p < this.size ? this.updated(p, dayN) : this.activityAt(this.projectCreated(p), hash3(this.u.seed, p, SALT.wm + 2), dayN);
+  }
+
+  /** How many projects exist at the end of `dayN`: they are `order[0, n)`. */
+  visibleProjects(dayN: number): number {
+    const end = (dayN + 1) * 86_400;
+    let lo = 0;
+    let hi = this.orderCreated.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.orderCreated[mid] as number) < end) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The position in `order` of the first project whose GitLab id is at least `gid`. */
+  orderPositionOf(gid: number): number {
+    let lo = 0;
+    let hi = this.order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.gid[this.order[mid] as number] as number) < gid) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** A project by its GitLab path or id, if it exists on `dayN`. */
+  project(ref: string | number, dayN: number): number | null {
+    const p = typeof ref === 'number' ? this.byGid.get(ref) : this.byPath.get(ref);
+    return p !== undefined && this.projectCreated(p) < (dayN + 1) * 86_400 ? p : null;
   }
 
   lookup(id: string, dayN: number): number | null {
@@ -1483,10 +1614,13 @@ export class WmCatalogue {
   }
 
   updated(k: number, dayN: number): number {
-    const h = hash3(this.u.seed, k, SALT.wm + 2);
+    return this.activityAt(this.created[k] as number, hash3(this.u.seed, k, SALT.wm + 2), dayN);
+  }
+
+  private activityAt(created: number, h: number, dayN: number): number {
     const period = 7 + (h % 90);
     const upd = dayN - ((dayN + (h >>> 8)) % period);
-    return Math.max(this.created[k] as number, Math.min(upd * 86_400 + ((h >>> 4) % 86_400), (dayN + 1) * 86_400 - 1));
+    return Math.max(created, Math.min(upd * 86_400 + ((h >>> 4) % 86_400), (dayN + 1) * 86_400 - 1));
   }
 
   /** Visible models, newest first (or by downloads), as indices. */

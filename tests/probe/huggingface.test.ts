@@ -99,27 +99,33 @@ describe('hubwatch probe: Hugging Face', () => {
 
   it('prints JSON carrying the same verdicts as the table', async () => {
     sim.setFaults('huggingface', { hfDrift: { noRateLimitHeaders: true } });
-    const r = await probe(sim.urls.huggingface, ['huggingface', 'modelscope']);
+    const r = await probe(sim.urls.huggingface, ['huggingface']);
     const doc = JSON.parse(renderJson(r)) as ProbeReport & { schema: string };
     expect(doc.schema).toBe('hubwatch.probe/v1');
     expect(doc.exitCode).toBe(1);
-    expect(doc.platforms.map((p) => [p.platform, p.verdict])).toEqual([['huggingface', 'drift'], ['modelscope', 'unchecked']]);
+    expect(doc.platforms.map((p) => [p.platform, p.verdict])).toEqual([['huggingface', 'drift']]);
     expect(doc.platforms[0]!.checks).toEqual(hf(r).checks);
     const table = renderTable(r);
     for (const c of hf(r).checks) expect(table).toMatch(new RegExp(`^  ${c.id} +${c.verdict} `, 'm'));
   });
 
-  it('says plainly that a platform has no checks yet, and exits 0 for it', async () => {
-    const r = await probe(sim.urls.huggingface, ['modelscope', 'wisemodel']);
-    expect(r.exitCode).toBe(0);
-    expect(r.platforms.map((p) => [p.verdict, p.checks.length])).toEqual([['unchecked', 0], ['unchecked', 0]]);
+  it('says plainly that a platform has no checks yet, and exits 0 for it', () => {
+    // Every platform has checks now (ModelScope and WiseModel too): the table's wording for one without is what is left.
+    const r: ProbeReport = { checkedAt: new Date().toISOString(), exitCode: 0, platforms: [{ platform: 'modelscope', url: 'https://www.modelscope.cn', verdict: 'unchecked', checks: [] }] };
     expect(renderTable(r)).toMatch(/^modelscope \(https:\/\/www\.modelscope\.cn\): no checks for this platform yet; nothing was probed\.$/m);
     expect(sim.requestCount('huggingface')).toBe(0);
   });
 
   it('runs as a command: the table and exit code 1 on drift, JSON on --json', async () => {
     sim.setFaults('huggingface', { hfDrift: { missingRepoStatus: 404 } });
-    const env = { ...process.env, LOG_LEVEL: 'silent', HUBWATCH_HF_URL: sim.urls.huggingface };
+    // WiseModel has checks of its own now: it is pointed at the simulator too, so that no request leaves the machine.
+    const env = {
+      ...process.env,
+      LOG_LEVEL: 'silent',
+      HUBWATCH_HF_URL: sim.urls.huggingface,
+      HUBWATCH_MODELSCOPE_URL: sim.urls.modelscope,
+      HUBWATCH_WISEMODEL_URL: sim.urls.wisemodel,
+    };
     const cli = async (args: string[]) => {
       try {
         const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'probe', ...args], { cwd: PROJECT_ROOT, env, timeout: 60_000 });
@@ -135,7 +141,8 @@ describe('hubwatch probe: Hugging Face', () => {
     expect(table.stdout).toMatch(/^ {2}list-fields +ok +HTTP 200, 20 items/m);
     expect(table.stdout).toMatch(/^ {2}missing-repo +drift +HTTP 404 for hubwatch-probe\/absent-/m);
     expect(table.stdout).toMatch(/→ harmless: hubwatch treats 401 and 404 alike/);
-    expect(table.stdout).toMatch(/^wisemodel \(.*\): no checks for this platform yet/m);
+    expect(table.stdout).toMatch(/^wisemodel \(http:\/\/127\.0\.0\.1:\d+\): all 9 checks ok$/m);
+    expect(table.stdout).toMatch(/^modelscope \(http:\/\/127\.0\.0\.1:\d+\): all 7 checks ok$/m);
     expect(table.stderr).toContain('hubwatch: huggingface: drift');
     const json = await cli(['--platform', 'huggingface', '--json']);
     expect(json.code).toBe(1);

@@ -174,6 +174,139 @@ describe('ModelScope simulator', () => {
     sim.setFaults('modelscope', {});
   });
 
+  const criterion = (category: string, value: string) => [{ category, predicate: 'contains', values: [value], sub_values: [] }];
+  const totalOf = async (body: Record<string, unknown>) => (await search({ PageSize: 1, PageNumber: 1, ...body })).body.Data!.Model.TotalCount;
+
+  it('honours tasks, organizations, tags and libraries, and ignores any other category without an error', async () => {
+    const all = await totalOf({});
+    const honoured: Array<[string, string]> = [['tasks', 'text-generation'], ['organizations', 'Qwen'], ['tags', 'lora'], ['libraries', 'gguf']];
+    for (const [c, v] of honoured) {
+      const t = await totalOf({ Criterion: criterion(c, v) });
+      expect(t, `${c}=${v}`).toBeGreaterThan(0);
+      expect(t, `${c}=${v}`).toBeLessThan(all);
+    }
+    // `license` is a FiledAgg key, never shown to be a criterion; a made-up category is the third party's case.
+    for (const c of ['license', 'inference_type', 'no-such-category']) {
+      const r = await search({ PageSize: 1, PageNumber: 1, Criterion: criterion(c, 'apache-2.0') });
+      expect(r.status).toBe(200);
+      expect(r.body.Success).toBe(true);
+      expect(r.body.Data!.Model.TotalCount).toBe(all);
+    }
+  });
+
+  it('orders GmtModified by LastUpdatedTime, newest first, across pages', async () => {
+    const times: number[] = [];
+    for (let p = 1; p <= 3; p++) {
+      const r = await search({ PageSize: 100, PageNumber: p, SortBy: 'GmtModified' });
+      times.push(...r.body.Data!.Model.Models.map((m) => m.LastUpdatedTime as number));
+    }
+    expect(times).toHaveLength(300);
+    expect(times.every((t, i) => i === 0 || times[i - 1]! >= t)).toBe(true);
+  });
+
+  it('depthLimit: the page crossing it is short, later ones are empty, TotalCount stays whole (the silent form)', async () => {
+    const all = await totalOf({});
+    expect(all).toBeGreaterThan(1000);
+    sim.setFaults('modelscope', { depthLimit: 250 });
+    try {
+      const page = async (n: number) => (await search({ PageSize: 100, PageNumber: n, SortBy: 'GmtModified' })).body;
+      const [p2, p3, p4] = [await page(2), await page(3), await page(4)];
+      expect(p2.Data!.Model.Models).toHaveLength(100);
+      expect(p3.Data!.Model.Models).toHaveLength(50);
+      expect(p4.Data!.Model.Models).toHaveLength(0);
+      for (const b of [p3, p4]) {
+        expect(b).toMatchObject({ Code: 200, Success: true });
+        expect(b.Data!.Model.TotalCount).toBe(all);
+      }
+      // A filtered listing has the same limit.
+      const filtered = await search({ PageSize: 100, PageNumber: 3, SortBy: 'GmtModified', Criterion: criterion('tasks', 'text-generation') });
+      expect(filtered.body.Data!.Model.Models.length).toBeLessThanOrEqual(50);
+    } finally {
+      sim.setFaults('modelscope', {});
+    }
+  });
+
+  it('msMoveAfterPage: the previous day until that many list pages, then the day (counts jump, updates move up, new models appear)', async () => {
+    const day = '2026-11-21';
+    sim.setDay(day);
+    try {
+      sim.setFaults('modelscope', { msMoveAfterPage: 2 });
+      const first = await search({ PageSize: 100, PageNumber: 1, SortBy: 'GmtModified' });
+      const second = await search({ PageSize: 100, PageNumber: 1, SortBy: 'GmtModified' });
+      const third = await search({ PageSize: 100, PageNumber: 1, SortBy: 'GmtModified' });
+      const ms = sim.universe.ms;
+      expect(first.body.Data!.Model.TotalCount).toBe(ms.countAt(DAY));
+      expect(second.body.Data!.Model.TotalCount).toBe(ms.countAt(DAY));
+      expect(third.body.Data!.Model.TotalCount).toBe(ms.countAt(day));
+      const h0 = Math.max(...first.body.Data!.Model.Models.map((m) => m.LastUpdatedTime as number));
+      const moved = third.body.Data!.Model.Models.filter((m) => (m.LastUpdatedTime as number) > h0);
+      expect(moved.length).toBeGreaterThan(0);
+      // Every model at the front of the day's order was updated (or created) on the day itself.
+      for (const m of moved) expect(m.LastUpdatedTime as number).toBeGreaterThanOrEqual(Date.parse(`${day}T00:00:00Z`) / 1000);
+      const dl = (b: Env) => new Map(b.Data!.Model.Models.map((m) => [`${m.Path}/${m.Name}`, m.Downloads]));
+      const before = dl(first.body);
+      const after = dl((await search({ PageSize: 100, PageNumber: 1, SortBy: 'DownloadsCount' })).body);
+      expect([...after].some(([id, d]) => before.has(id) && before.get(id) !== d)).toBe(true);
+    } finally {
+      sim.setFaults('modelscope', {});
+      sim.setDay(DAY);
+    }
+  });
+
+  it('serves the OpenAPI listing in snake_case and refuses what the SDK refuses (page_size > 50, page_number * page_size > 3000)', async () => {
+    const r = await getJson<{ success: boolean; message: string; data: { models: Array<Record<string, unknown>>; total_count: number; page_number: number; page_size: number } }>(
+      `${ms}/openapi/v1/models?page_number=2&page_size=50&sort=downloads`,
+    );
+    expect(r.status).toBe(200);
+    expect(r.body.success).toBe(true);
+    expect(r.body.data).toMatchObject({ page_number: 2, page_size: 50, total_count: sim.universe.ms.countAt(DAY) });
+    expect(r.body.data.models).toHaveLength(50);
+    const m = r.body.data.models[0]!;
+    expect(Object.keys(m)).toEqual(['id', 'display_name', 'description', 'downloads', 'likes', 'created_at', 'last_modified', 'license', 'tags', 'tasks', 'file_size', 'private', 'gated', 'login_required']);
+    expect(m.id).toMatch(/^[^/]+\/[^/]+$/);
+    expect(m.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    const dl = r.body.data.models.map((x) => x.downloads as number);
+    expect(dl.every((d, i) => i === 0 || dl[i - 1]! >= d)).toBe(true);
+    const owned = await getJson<{ data: { models: Array<{ id: string }> } }>(`${ms}/openapi/v1/models?owner=Qwen&page_size=50`);
+    expect(owned.body.data.models.length).toBeGreaterThan(0);
+    expect(owned.body.data.models.every((x) => x.id.startsWith('Qwen/'))).toBe(true);
+    for (const q of ['page_number=61&page_size=50', 'page_number=1&page_size=51', 'page_number=0', 'sort=trending']) {
+      const bad = await getJson<{ success: boolean; message: string }>(`${ms}/openapi/v1/models?${q}`);
+      expect(bad.status, q).toBe(400);
+      expect(bad.body.success).toBe(false);
+      expect(bad.body.message.length).toBeGreaterThan(5);
+    }
+    expect((await getJson(`${ms}/openapi/v1/models?page_number=60&page_size=50`)).status).toBe(200);
+    const detail = await getJson<{ success: boolean; data: { id: string } }>(`${ms}/openapi/v1/models/${m.id as string}`);
+    expect(detail.body.data.id).toBe(m.id);
+    expect((await getJson(`${ms}/openapi/v1/models/nobody/nothing`)).status).toBe(404);
+  });
+
+  it('drift switches: no TotalCount, snake_case envelope, retyped and dropped fields, GmtModified unsorted, detail gone', async () => {
+    try {
+      sim.setFaults('modelscope', { msDrift: { noTotalCount: true } });
+      expect((await search({ PageSize: 5 })).body.Data!.Model).not.toHaveProperty('TotalCount');
+      sim.setFaults('modelscope', { msDrift: { snakeEnvelope: true } });
+      const snake = (await search({ PageSize: 5 })).body as unknown as Record<string, unknown>;
+      expect(Object.keys(snake)).toEqual(['success', 'data', 'message']);
+      sim.setFaults('modelscope', { msDrift: { retypeField: 'CreatedTime', dropField: 'Stars' } });
+      const [rec] = (await search({ PageSize: 1, SortBy: 'GmtModified' })).body.Data!.Model.Models;
+      expect(rec!.CreatedTime).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+      expect(rec).not.toHaveProperty('Stars');
+      sim.setFaults('modelscope', { msDrift: { unsortedModified: true } });
+      const times = (await search({ PageSize: 100, SortBy: 'GmtModified' })).body.Data!.Model.Models.map((m) => m.LastUpdatedTime as number);
+      expect(times.some((t, i) => i > 0 && t > times[i - 1]!)).toBe(true);
+      sim.setFaults('modelscope', { msDrift: { ignoreCriteria: ['tasks'] } });
+      expect(await totalOf({ Criterion: criterion('tasks', 'text-generation') })).toBe(await totalOf({}));
+      sim.setFaults('modelscope', { msDrift: { detailGone: true } });
+      const [listed] = (await search({ PageSize: 1 })).body.Data!.Model.Models;
+      const d = await getJson<Env>(`${ms}/api/v1/models/${listed!.Path}/${listed!.Name}`);
+      expect(d.body).toMatchObject({ Success: false, Message: '模型不存在' });
+    } finally {
+      sim.setFaults('modelscope', {});
+    }
+  });
+
   it('gives each platform its own download counts', async () => {
     const r = await search({ PageSize: 100, PageNumber: 1, SortBy: 'DownloadsCount', Criterion: [{ category: 'organizations', predicate: 'contains', values: ['Qwen'] }] });
     const u = sim.universe;

@@ -9,7 +9,7 @@ import {
   type ModelScopeSource,
 } from '../../src/sources/modelscope/index.js';
 import fc from 'fast-check';
-import { MsModelSchema, epochToIso, pickMsModel } from '../../src/sources/modelscope/schema.js';
+import { MsModelSchema, checkMsModel, epochToIso, pickMsModel } from '../../src/sources/modelscope/schema.js';
 import { collect, fakeServer, fixture, sendJson, testConfig, type FakeServer } from './helpers.js';
 
 const sampleText = fixture('modelscope/dolphin-models-put-response.lora-search.json');
@@ -27,15 +27,29 @@ function envelope(data: unknown, over: Record<string, unknown> = {}) {
   return { Code: 200, Data: data, Message: 'success', RequestId: 'req-1', Success: true, ...over };
 }
 
-/** A catalogue of n records cloned from the real sample, with distinct ids. */
+const T0 = 1_764_000_000;
+
+/**
+ * A catalogue of n records cloned from the real sample, with distinct ids, in the order `SortBy: GmtModified` lists
+ * them (newest LastUpdatedTime first): the fake server below serves every SortBy in this one order.
+ */
 function catalogue(n: number): Array<Record<string, unknown>> {
-  return Array.from({ length: n }, (_, i) => ({ ...records[i % records.length]!, Path: `owner${i % 7}`, Name: `model-${i}`, Id: i }));
+  return Array.from({ length: n }, (_, i) => ({
+    ...records[i % records.length]!,
+    Path: `owner${i % 7}`,
+    Name: `model-${i}`,
+    Id: i,
+    LastUpdatedTime: T0 - i * 60,
+    CreatedTime: T0 - i * 60 - 3600,
+  }));
 }
 
 interface FakeMsOptions {
   items: Array<Record<string, unknown>>;
   total?: 'exact' | 'none';
   onList?: (body: Record<string, unknown>, n: number) => { status: number; body: unknown; headers?: Record<string, string> } | null;
+  /** Items left out of a page (by page number) after it was cut: a short page in the middle of a listing. */
+  shorten?: Record<number, number>;
 }
 
 async function fakeMs(o: FakeMsOptions): Promise<FakeServer> {
@@ -45,7 +59,7 @@ async function fakeMs(o: FakeMsOptions): Promise<FakeServer> {
       const body = JSON.parse(req.body) as { PageSize: number; PageNumber: number };
       const forced = o.onList?.(body, n);
       if (forced) return sendJson(res, forced.status, forced.body, forced.headers);
-      const page = o.items.slice((body.PageNumber - 1) * body.PageSize, body.PageNumber * body.PageSize);
+      const page = o.items.slice((body.PageNumber - 1) * body.PageSize, body.PageNumber * body.PageSize - (o.shorten?.[body.PageNumber] ?? 0));
       return sendJson(res, 200, envelope({ Model: { Models: page, ...(o.total === 'none' ? {} : { TotalCount: o.items.length }) }, Source: '', Target: '' }));
     }
     const m = /^\/api\/v1\/models\/([^/]+)\/([^/]+)$/.exec(url.pathname);
@@ -121,12 +135,17 @@ describe('ModelScope schema', () => {
     );
   });
 
-  it('reads epoch seconds, milliseconds and numeric strings; sentinels are null', () => {
+  it('reads epoch seconds, milliseconds and numeric strings; naive times are Beijing time; sentinels are null', () => {
     expect(epochToIso(1760583023)).toBe('2025-10-16T02:50:23.000Z');
     expect(epochToIso('1760583023')).toBe('2025-10-16T02:50:23.000Z');
     expect(epochToIso(1760583023000)).toBe('2025-10-16T02:50:23.000Z');
+    // Not in any payload seen, but read rather than lose every model: a time without a zone is UTC+8.
+    expect(epochToIso('2025-10-16 10:50:23')).toBe('2025-10-16T02:50:23.000Z');
+    expect(epochToIso('2025-10-16T02:50:23Z')).toBe('2025-10-16T02:50:23.000Z');
     expect(epochToIso(-62135596800)).toBeNull();
     expect(epochToIso(null)).toBeNull();
+    expect(checkMsModel({ ...records[0], LastUpdatedTime: '2025-10-16 10:50:23' }).ok).toBe(true);
+    expect(checkMsModel({ ...records[0], LastUpdatedTime: 'yesterday' }).ok).toBe(false);
   });
 
   it('checks the envelope and keeps the platform message', () => {
@@ -155,7 +174,7 @@ describe('ModelScope source against a fake server', () => {
     });
     servers.push(s);
     const src = source(s.url, { pageSize: 30 });
-    const it = src.sweep()[Symbol.asyncIterator]();
+    const it = src.listNewest()[Symbol.asyncIterator]();
     const page = (await it.next()).value!;
     await it.return?.(undefined);
     expect(page.items).toHaveLength(30);
@@ -171,39 +190,85 @@ describe('ModelScope source against a fake server', () => {
     expect(rec.stats.downloads30d).toBeNull();
   });
 
-  it('PUTs the dolphin body, pages 1-based, sorts by DownloadsCount (sweep) and GmtModified (newest), stops on a short page', async () => {
+  it('PUTs the dolphin body, pages 1-based by GmtModified, then reads the front again (the closing pass)', async () => {
     const items = catalogue(250);
-    const ms = await fakeMs({ items, total: 'none' });
+    const ms = await fakeMs({ items });
     const src = source(ms.url, { pageSize: 100 });
     const pages = await collect(src.sweep());
-    expect(pages.map((p) => p.items.length)).toEqual([100, 100, 50]);
-    expect(pages.map((p) => p.next)).toEqual(['2', '3', null]);
+    expect(pages.map((p) => p.items.length)).toEqual([100, 100, 50, 100]);
+    expect(pages.at(-1)!.next).toBeNull();
+    expect(pages.slice(0, -1).every((p) => p.next !== null && JSON.parse(p.next).v === 1)).toBe(true);
     const bodies = ms.requests.map((r) => JSON.parse(r.body) as Record<string, unknown>);
     expect(ms.requests.every((r) => r.method === 'PUT' && r.headers['content-type'] === 'application/json')).toBe(true);
-    expect(bodies[0]).toEqual({ Name: '', PageNumber: 1, PageSize: 100, SortBy: 'DownloadsCount', Target: '', Criterion: [], SingleCriterion: [] });
-    expect(bodies.map((b) => b.PageNumber)).toEqual([1, 2, 3]);
+    expect(bodies[0]).toEqual({ Name: '', PageNumber: 1, PageSize: 100, SortBy: 'GmtModified', Target: '', Criterion: [], SingleCriterion: [] });
+    expect(bodies.map((b) => b.PageNumber)).toEqual([1, 2, 3, 1]);
+    const report = src.sweepReport!({ recordsSeen: 250, resumed: false });
+    expect(report.complete).toBe(true);
+    expect(report.notes[0]).toMatch(/^ModelScope sweep: 250 of 250 models shown against TotalCount/);
     await collect(src.listNewest());
     expect((JSON.parse(ms.requests.at(-1)!.body) as { SortBy: string }).SortBy).toBe('GmtModified');
     expect(src.listRecentlyModified).toBeUndefined();
-    expect(src.orderTime(pages[0]!.items[0]!)).toBe(epochToIso(items[0]!.LastUpdatedTime as number));
+    // The poll stops on the field GmtModified sorts by: LastUpdatedTime, epoch seconds.
+    expect(src.orderTime(pages[0]!.items[0]!)).toBe(new Date(T0 * 1000).toISOString());
+  });
+
+  it('ends a walk without TotalCount on its short page, and cannot call it complete', async () => {
+    const ms = await fakeMs({ items: catalogue(250), total: 'none' });
+    const src = source(ms.url, { pageSize: 100 });
+    const pages = await collect(src.sweep());
+    expect(pages.map((p) => p.items.length)).toEqual([100, 100, 50, 100]);
+    const report = src.sweepReport!({ recordsSeen: 250, resumed: false });
+    expect(report.complete).toBe(false);
+    expect(report.notes.join('\n')).toMatch(/no TotalCount, so no walk can show that it saw every model/);
+    expect(report.notes.at(-1)).toMatch(/nobody is marked missing today$/);
+  });
+
+  it('never ends a walk on a short page alone: it reads on while TotalCount says there is more', async () => {
+    const ms = await fakeMs({ items: catalogue(300), shorten: { 2: 40 } });
+    const src = source(ms.url, { pageSize: 100 });
+    const pages = await collect(src.sweep());
+    expect(pages.map((p) => p.items.length)).toEqual([100, 60, 100, 100]);
+    const report = src.sweepReport!({ recordsSeen: 260, resumed: false });
+    // The 40 models the short page left out were never listed: 260 of 300, incomplete with the numbers.
+    expect(report.complete).toBe(false);
+    expect(report.notes.join('\n')).toMatch(/40 of the 300 models TotalCount announces were not shown/);
   });
 
   it('stops without an empty extra request when TotalCount is a multiple of the page size', async () => {
     const ms = await fakeMs({ items: catalogue(200) });
     const src = source(ms.url, { pageSize: 100 });
     const pages = await collect(src.sweep());
-    expect(pages.map((p) => p.items.length)).toEqual([100, 100]);
-    expect(ms.requests).toHaveLength(2);
+    expect(pages.map((p) => p.items.length)).toEqual([100, 100, 100]);
+    expect(ms.requests.map((r) => (JSON.parse(r.body) as { PageNumber: number }).PageNumber)).toEqual([1, 2, 1]);
   });
 
-  it('resumes from a page-number cursor and refuses a bad one', async () => {
+  it('resumes a poll from a page-number cursor and a sweep from its JSON cursor; refuses a bad one', async () => {
     const items = catalogue(230);
     const ms = await fakeMs({ items });
     const src = source(ms.url, { pageSize: 100 });
-    const pages = await collect(src.sweep({ cursor: '2' }));
-    expect(pages[0]!.items[0]!.Name).toBe('model-100');
-    expect(pages.map((p) => p.items.length)).toEqual([100, 30]);
+    const polled = await collect(src.listNewest({ cursor: '2' }));
+    expect(polled[0]!.items[0]!.Name).toBe('model-100');
+    expect(polled.map((p) => p.items.length)).toEqual([100, 30]);
+    const it = src.sweep()[Symbol.asyncIterator]();
+    const first = (await it.next()).value!;
+    await it.return?.(undefined);
+    const again = source(ms.url, { pageSize: 100 });
+    const rest = await collect(again.sweep({ cursor: first.next }));
+    expect(rest.map((p) => p.items.length)).toEqual([100, 30, 100]);
+    expect(rest[0]!.items[0]!.Name).toBe('model-100');
+    const report = again.sweepReport!({ recordsSeen: 330, resumed: true });
+    expect(report.complete).toBe(true);
+    expect(report.notes.join('\n')).toMatch(/230 of 230 models shown.*\n.*resumed from a checkpoint/s);
+    // A page-number checkpoint of the walk this replaced: read on from there, but claim nothing about before it.
+    const legacy = source(ms.url, { pageSize: 100 });
+    const tail = await collect(legacy.sweep({ cursor: '2' }));
+    expect(tail[0]!.items[0]!.Name).toBe('model-100');
+    const lr = legacy.sweepReport!({ recordsSeen: 130, resumed: true });
+    expect(lr.complete).toBe(false);
+    expect(lr.notes.join('\n')).toMatch(/older version/);
     await expect(collect(src.sweep({ cursor: 'https://x' }))).rejects.toBeInstanceOf(InputError);
+    await expect(collect(src.sweep({ cursor: '{"v":2}' }))).rejects.toBeInstanceOf(InputError);
+    await expect(collect(src.listNewest({ cursor: '{"v":1}' }))).rejects.toBeInstanceOf(InputError);
   });
 
   it('quarantines bad records and keeps the page going', async () => {
@@ -221,6 +286,10 @@ describe('ModelScope source against a fake server', () => {
       expect.stringMatching(/#6: CreatedTime/),
     ]);
     expect(page!.quarantine[0]!.ref).toContain('PageNumber=1');
+    // Three models were listed but could not be read: the sweep cannot show them.
+    const report = src.sweepReport!({ recordsSeen: 7, resumed: false });
+    expect(report.complete).toBe(false);
+    expect(report.notes.join('\n')).toMatch(/3 listed items were unreadable/);
   });
 
   it('raises Success:false as PermanentHttpError with the platform message, not retried', async () => {
@@ -278,7 +347,7 @@ describe('ModelScope source against a fake server', () => {
       onList: (_b, n) => (n === 0 ? { status: 200, body: { Code: 50000, Message: '系统繁忙，请稍后再试', Success: false } } : null),
     });
     const src = source(ms.url);
-    const pages = await collect(src.sweep());
+    const pages = await collect(src.listNewest());
     expect(pages[0]!.items).toHaveLength(5);
     expect(src.counters).toMatchObject({ requests: 2, errors: 1 });
   });

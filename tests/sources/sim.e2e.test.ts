@@ -215,17 +215,20 @@ describe('ModelScope adapter against the simulator', () => {
       http: HTTP,
     });
 
-  it('sweeps by DownloadsCount page by page, each model once, ending on the short page', async () => {
+  it('sweeps by GmtModified page by page, each model once, then reads the front again (the closing pass)', async () => {
     sim.setFaults('modelscope', {});
     const src = ms();
     const pages = await drain(src, src.sweep());
-    const ids = pages.flatMap((p) => p.items.map((i) => `${i.Path}/${i.Name}`));
+    // The walk's pages, then the closing pass: page 1 again, which holds no model changed since the walk began.
+    const walk = pages.slice(0, -1);
+    const ids = walk.flatMap((p) => p.items.map((i) => `${i.Path}/${i.Name}`));
     expect(ids).toHaveLength(expected);
     expect(new Set(ids).size).toBe(expected);
     expect(pages.at(-1)!.next).toBeNull();
-    expect(pages.slice(0, -1).every((p) => p.items.length === 100)).toBe(true);
-    const dl = pages.flatMap((p) => p.items.map((i) => i.Downloads!));
-    expect(dl.every((d, i) => i === 0 || dl[i - 1]! >= d)).toBe(true);
+    expect(pages.at(-1)!.items.map((i) => i.Name)).toEqual(pages[0]!.items.map((i) => i.Name));
+    expect(walk.slice(0, -1).every((p) => p.items.length === 100)).toBe(true);
+    const t = walk.flatMap((p) => p.items.map((i) => Number(i.LastUpdatedTime)));
+    expect(t.every((d, i) => i === 0 || t[i - 1]! >= d)).toBe(true);
   });
 
   it('keeps @revision base ids as given, and the normaliser strips the revision', async () => {
@@ -242,7 +245,7 @@ describe('ModelScope adapter against the simulator', () => {
   it('quarantines malformed records and retries busy refusals, 5xx and truncated bodies', async () => {
     sim.setFaults('modelscope', { malformedRate: 0.05, businessErrorRate: 0.1, error5xxRate: 0.1, truncateRate: 0.1 });
     const src = ms({ maxRetries: 8 });
-    const pages = await drain(src, src.sweep());
+    const pages = (await drain(src, src.sweep())).slice(0, -1); // without the closing pass's page 1
     const good = pages.reduce((n, p) => n + p.items.length, 0);
     const bad = pages.flatMap((p) => p.quarantine);
     expect(good + bad.length).toBe(expected);
@@ -265,9 +268,12 @@ describe('ModelScope adapter against the simulator', () => {
   });
 });
 
-describe('WiseModel adapter against the simulator', () => {
+// The HTML fallback against the simulator's fixture pages (`wmHtmlFixture`: invented pages, since WiseModel's real
+// ones are client-rendered); the GitLab strategy has its own file (wisemodel-gitlab.test.ts).
+describe('WiseModel HTML fallback against the simulator', () => {
   let sim: Sim;
   let expected: number;
+  const FIXTURE = { wmHtmlFixture: true } as const;
   beforeAll(async () => {
     sim = await startSim({ models: 6000, seed: 9 });
     expected = sim.universe.wm.list(sim.universe.checkDay(sim.day()), 'downloads').length;
@@ -277,14 +283,14 @@ describe('WiseModel adapter against the simulator', () => {
   });
   const wm = () =>
     createWiseModelSource({
-      config: testConfig({ wisemodel: sim.urls.wisemodel }, { wisemodel: { delayMs: 2 } }),
+      config: testConfig({ wisemodel: sim.urls.wisemodel }, { wisemodel: { delayMs: 2, strategies: ['html'] } }),
       logger: silentLogger,
       rateLimitMode: 'wait',
       http: HTTP,
     });
 
   it('reads the same catalogue from embedded-state pages, server-rendered pages and a mix', async () => {
-    sim.setFaults('wisemodel', {});
+    sim.setFaults('wisemodel', FIXTURE);
     const seen: Record<string, string[]> = {};
     for (const form of ['embedded', 'html', 'mixed'] as const) {
       sim.setWisemodelForm(form);
@@ -300,7 +306,7 @@ describe('WiseModel adapter against the simulator', () => {
   });
 
   it('listNewest gives models with base models and tags in both forms, newest first', async () => {
-    sim.setFaults('wisemodel', {});
+    sim.setFaults('wisemodel', FIXTURE);
     for (const form of ['embedded', 'html'] as const) {
       sim.setWisemodelForm(form);
       const src = wm();
@@ -318,7 +324,7 @@ describe('WiseModel adapter against the simulator', () => {
   });
 
   it('is loud about layout drift: degraded page, logged, quarantined whole', async () => {
-    sim.setFaults('wisemodel', { layoutDrift: true });
+    sim.setFaults('wisemodel', { ...FIXTURE, layoutDrift: true });
     const src = wm();
     const pages = await drain(src, src.sweep());
     expect(pages).toHaveLength(1);
@@ -331,7 +337,7 @@ describe('WiseModel adapter against the simulator', () => {
   });
 
   it('marks pages with models missing downloads degraded, keeping the good ones', async () => {
-    sim.setFaults('wisemodel', { malformedRate: 0.1 });
+    sim.setFaults('wisemodel', { ...FIXTURE, malformedRate: 0.1 });
     sim.setWisemodelForm('mixed');
     const src = wm();
     const pages = await drain(src, src.sweep());
@@ -343,8 +349,22 @@ describe('WiseModel adapter against the simulator', () => {
     expect(rejected.every((q) => /downloads/.test(q.reason))).toBe(true);
   });
 
+  it('falls back to the fixture pages by itself when the GitLab list is closed', async () => {
+    sim.setFaults('wisemodel', { ...FIXTURE, wmDrift: { gitlab: 'closed' } });
+    sim.setWisemodelForm('mixed');
+    const src = createWiseModelSource({
+      config: testConfig({ wisemodel: sim.urls.wisemodel }, { wisemodel: { delayMs: 2 } }),
+      logger: silentLogger,
+      rateLimitMode: 'wait',
+      http: HTTP,
+    });
+    const pages = await drain(src, src.sweep());
+    expect(src.strategy).toBe('html');
+    expect(pages.reduce((n, p) => n + p.items.length, 0)).toBe(expected);
+  });
+
   it('reads the simulator robots.txt and obeys it', async () => {
-    sim.setFaults('wisemodel', {});
+    sim.setFaults('wisemodel', FIXTURE);
     const src = wm();
     const rules = await src.robots();
     expect(rules.isAllowed('/models?page=1&sort=downloads')).toBe(true);

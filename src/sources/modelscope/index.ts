@@ -1,7 +1,9 @@
 // The ModelScope source: the website's own JSON API over undici `request` (through the shared HttpClient: pacing,
-// retries, 429 with Retry-After, counters). Listing is `PUT /api/v1/dolphin/models` with a 1-based `PageNumber`;
-// the cursor is the next page number as a string, and the walk stops on a short page (or when `TotalCount` says the
-// catalogue is exhausted). One model is `GET /api/v1/models/{owner}/{name}`. Every answer is an envelope
+// retries, 429 with Retry-After, counters). Listing is `PUT /api/v1/dolphin/models` with a 1-based `PageNumber`.
+// The new-release poll reads `SortBy: GmtModified` (newest LastUpdatedTime first) with the page number as its
+// cursor; the daily sweep is a plan of such listings, partitioned when one cannot reach its TotalCount, with a JSON
+// cursor and a report of what it can show (sweep.ts; docs/method.md, "ModelScope"). One model is
+// `GET /api/v1/models/{owner}/{name}`. Every answer is an envelope
 // `{Code, Data, Message, RequestId, Success}`: `Success: false` is a PermanentHttpError that carries the
 // platform's message as it is (模型不存在 = the model does not exist), except "busy, try again later"
 // (系统繁忙，请稍后再试, a 5xx-like Code), which is retried like a 5xx.
@@ -23,6 +25,7 @@ import {
 import { describeIssues, toQuarantine } from '../validate.js';
 import type { ListOptions, RateLimitMode, Source, SourcePage } from '../types.js';
 import { MsEnvelopeSchema, MsListDataSchema, checkMsModel, epochToIso, type MsEnvelope } from './schema.js';
+import { MsSweepPlan, type Crit, type Facets } from './sweep.js';
 
 export type MsSort = 'GmtModified' | 'DownloadsCount';
 
@@ -103,6 +106,7 @@ export function createModelScopeSource(opts: ModelScopeSourceOptions): ModelScop
   const pageSize = config.file.sources.modelscope.pageSize;
   const now = opts.now ?? (() => new Date());
   const listUrl = `${base}/api/v1/dolphin/models`;
+  const sweepSettings = { pageSize, ...config.file.sources.modelscope.sweep };
 
   const quarantineItem = (raw: unknown, reason: string, ref: string): QuarantineItem =>
     toQuarantine(platform, 'item', raw, `invalid item: ${reason}`, ref, now());
@@ -111,7 +115,44 @@ export function createModelScopeSource(opts: ModelScopeSourceOptions): ModelScop
     const env = readEnvelope(text, res.status, where);
     const data = MsListDataSchema.safeParse(env.Data);
     if (!data.success) throw new BadBodyError(`list envelope without Data.Model.Models: ${describeIssues(data.error)}`);
-    return data.data.Model;
+    return { ...data.data.Model, facets: readFacets(data.data.FiledAgg) };
+  }
+
+  /** One dolphin page: `Criterion` entries in the shape the MCP server sends (`contains`, one value each). */
+  async function fetchPage(sortBy: MsSort, criteria: readonly Crit[], pageNumber: number, signal: AbortSignal | undefined) {
+    const filter = criteria.map(([c, v]) => `&${c}=${encodeURIComponent(v)}`).join('');
+    const ref = `${listUrl}#SortBy=${sortBy}&PageSize=${pageSize}&PageNumber=${pageNumber}${filter}`;
+    const body = JSON.stringify({
+      Name: '',
+      PageNumber: pageNumber,
+      PageSize: pageSize,
+      SortBy: sortBy,
+      Target: '',
+      Criterion: criteria.map(([category, value]) => ({ category, predicate: 'contains', values: [value], sub_values: [] })),
+      SingleCriterion: [],
+    });
+    const res = await http.send(listUrl, {
+      method: 'PUT',
+      body,
+      signal,
+      what: 'page',
+      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      passStatuses: ENVELOPE_STATUSES,
+      parse: (text, r) => parseList(text, r, `page ${pageNumber}${filter ? ` (${filter.slice(1)})` : ''}`),
+    });
+    const { Models: raw, TotalCount: total, facets } = res.body;
+    const items: ModelScopeInput[] = [];
+    const quarantine: QuarantineItem[] = [];
+    for (let i = 0; i < raw.length; i++) {
+      const r = checkMsModel(raw[i]);
+      if (r.ok) items.push(r.item);
+      else quarantine.push(quarantineItem(raw[i], `#${i}: ${r.reason}`, ref));
+    }
+    if (quarantine.length > 0) {
+      log.warn({ ref, quarantined: quarantine.length, first: quarantine[0]!.reason }, 'items quarantined');
+    }
+    http.counters.pages++;
+    return { items, quarantine, listed: raw.length, total: typeof total === 'number' ? total : null, facets, ref };
   }
 
   async function* list(sortBy: MsSort, o: ListOptions = {}): AsyncGenerator<SourcePage<ModelScopeInput>> {
@@ -124,45 +165,39 @@ export function createModelScopeSource(opts: ModelScopeSourceOptions): ModelScop
       pageNumber = Number(o.cursor);
     }
     for (;;) {
-      const ref = `${listUrl}#SortBy=${sortBy}&PageSize=${pageSize}&PageNumber=${pageNumber}`;
-      const body = JSON.stringify({
-        Name: '',
-        PageNumber: pageNumber,
-        PageSize: pageSize,
-        SortBy: sortBy,
-        Target: '',
-        Criterion: [],
-        SingleCriterion: [],
-      });
-      const res = await http.send(listUrl, {
-        method: 'PUT',
-        body,
-        signal,
-        what: 'page',
-        headers: { accept: 'application/json', 'content-type': 'application/json' },
-        passStatuses: ENVELOPE_STATUSES,
-        parse: (text, r) => parseList(text, r, `page ${pageNumber}`),
-      });
-      const { Models: raw, TotalCount: total } = res.body;
-      const items: ModelScopeInput[] = [];
-      const quarantine: QuarantineItem[] = [];
-      for (let i = 0; i < raw.length; i++) {
-        const r = checkMsModel(raw[i]);
-        if (r.ok) items.push(r.item);
-        else quarantine.push(quarantineItem(raw[i], `#${i}: ${r.reason}`, ref));
-      }
-      if (quarantine.length > 0) {
-        log.warn({ ref, quarantined: quarantine.length, first: quarantine[0]!.reason }, 'items quarantined');
-      }
-      const short = raw.length < pageSize;
-      const exhausted = typeof total === 'number' && pageNumber * pageSize >= total;
+      const { items, quarantine, listed, total, ref } = await fetchPage(sortBy, [], pageNumber, signal);
+      // A poll stops at its watermark long before any depth limit; a short page or TotalCount ends it otherwise.
+      const short = listed < pageSize;
+      const exhausted = total !== null && pageNumber * pageSize >= total;
       const next = short || exhausted ? null : String(pageNumber + 1);
-      http.counters.pages++;
       log.debug({ ref, items: items.length, total, next }, 'page');
       yield { items, quarantine, next, url: ref };
       if (next === null) return;
       signal?.throwIfAborted();
       pageNumber++;
+    }
+  }
+
+  /** The last sweep's plan: what `sweepReport` reads after the walk's last page. */
+  let lastPlan: MsSweepPlan | null = null;
+
+  async function* sweep(o: ListOptions = {}): AsyncGenerator<SourcePage<ModelScopeInput>> {
+    const signal = o.signal;
+    let plan: MsSweepPlan;
+    try {
+      plan = new MsSweepPlan(sweepSettings, o.cursor ?? null);
+    } catch {
+      throw new InputError(`modelscope: not a sweep cursor: ${JSON.stringify(capString(o.cursor ?? '', 100))}`);
+    }
+    lastPlan = plan;
+    for (let req = plan.next(); req !== null; req = plan.next()) {
+      const page = await fetchPage('GmtModified', req.criteria, req.pageNumber, signal);
+      plan.take(page);
+      const next = plan.cursor();
+      log.debug({ ref: page.ref, items: page.items.length, total: page.total, close: req.close }, 'sweep page');
+      yield { items: page.items, quarantine: page.quarantine, next, url: page.ref };
+      if (next === null) return;
+      signal?.throwIfAborted();
     }
   }
 
@@ -190,11 +225,29 @@ export function createModelScopeSource(opts: ModelScopeSourceOptions): ModelScop
     // GmtModified order: new uploads and updates first. There is no confirmed creation-time order, so the newest
     // listing already catches models made public late, and there is no separate recently-modified pass.
     listNewest: (o) => list('GmtModified', o),
-    sweep: (o) => list('DownloadsCount', o),
+    sweep,
+    sweepReport: (ctx) =>
+      lastPlan?.report(ctx) ?? { complete: false, notes: ['ModelScope: no sweep ran in this process, so none can be shown complete'] },
     fetchModel,
+    // The poll walks GmtModified and stops on this: the field that order sorts by (sweep.ts says why it is
+    // LastUpdatedTime), read as the normaliser reads it (epoch seconds; a naive time is Beijing time).
     orderTime: (item) => epochToIso(item.LastUpdatedTime),
     normalise: (item, ctx) => normaliseModelScope(item, ctx),
     sight: (item, seed, fingerprint) => sight(platform, item, seed, fingerprint),
     close: () => http.close(),
   };
+}
+
+/** FiledAgg as `{category: [{Count, Value}]}`, keeping only well-formed entries (it is advice for partitioning). */
+function readFacets(raw: unknown): Facets | null {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+  const out: Facets = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (!Array.isArray(v)) continue;
+    out[k] = v.filter(
+      (e): e is { Count: number; Value: string } =>
+        typeof e === 'object' && e !== null && typeof (e as { Value?: unknown }).Value === 'string' && Number.isSafeInteger((e as { Count?: unknown }).Count),
+    );
+  }
+  return out;
 }

@@ -4,7 +4,11 @@
 // below are read). Unknown keys are dropped, which also sheds the heavy AIGC fields (MuseInfo, …) before storage.
 import { z } from 'zod';
 import type { ModelScopeInput } from '../../normalise/inputs.js';
+import { isoInstant } from '../../normalise/text.js';
 import { describeIssues } from '../validate.js';
+
+/** Beijing time: what a ModelScope time without a zone means (the Chinese platforms print naive times in it). */
+export const MS_NAIVE_OFFSET = '+08:00';
 
 export const MsEnvelopeSchema = z.object({
   Code: z.union([z.number(), z.string()]).nullish(),
@@ -20,10 +24,24 @@ export const MsListDataSchema = z.object({
     Models: z.array(z.unknown()),
     TotalCount: z.number().int().nonnegative().nullish(),
   }),
+  /**
+   * Facet counts of the same query (spelled FiledAgg by the API): `{key: [{Count, Value}]}` (real sample). Only advice
+   * for partitioning: any other shape is read as no facets, never as a broken page.
+   */
+  FiledAgg: z.unknown().optional(),
 });
 
-/** Epoch seconds as a number or a numeric string (milliseconds are tolerated; the reader tells them apart). */
-const epoch = z.union([z.number().finite(), z.string().regex(/^-?\d+(\.\d+)?$/, 'expected an epoch time')]);
+/**
+ * A time: epoch seconds as a number or a numeric string (official and real: CreatedTime/LastUpdatedTime; milliseconds
+ * are tolerated, the reader tells them apart), or a date-time text a reader can place: with a zone as given,
+ * without one in Beijing time. The text forms are not evidenced for these fields; they are read rather than lose
+ * every model if the API ever sends them (`hubwatch probe` reports such a change).
+ */
+const epoch = z.union([
+  z.number().finite(),
+  z.string().regex(/^-?\d+(\.\d+)?$/, 'expected an epoch time'),
+  z.string().refine((s) => isoInstant(s, MS_NAIVE_OFFSET) !== null, 'expected an epoch time'),
+]);
 const count = z.number().int().nonnegative();
 const strings = z.array(z.string());
 
@@ -54,14 +72,12 @@ export const MsModelSchema = z.object({
 const _yieldsInput: (x: z.infer<typeof MsModelSchema>) => ModelScopeInput = (x) => x;
 void _yieldsInput;
 
-/** Epoch seconds (or milliseconds, or a numeric string) to ISO; null for missing, zero or negative sentinels. */
+/**
+ * A ModelScope time to ISO, as the normaliser reads it (text.ts isoInstant): epoch seconds or milliseconds, numeric
+ * strings, naive date-times in Beijing time; null for missing, zero or negative sentinels (-62135596800 = year 1).
+ */
 export function epochToIso(v: number | string | null | undefined): string | null {
-  if (v === null || v === undefined) return null;
-  const n = typeof v === 'number' ? v : Number(v);
-  if (!Number.isFinite(n) || n <= 0) return null;
-  const ms = n > 1e12 ? n : n * 1000;
-  const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+  return isoInstant(v, MS_NAIVE_OFFSET);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -76,7 +92,8 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isS
 const optString = (v: unknown): boolean => nullish(v) || typeof v === 'string';
 const optCount = (v: unknown): boolean => nullish(v) || isCount(v);
 const isEpoch = (v: unknown): boolean =>
-  (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v));
+  (typeof v === 'number' && Number.isFinite(v)) ||
+  (typeof v === 'string' && (/^-?\d+(\.\d+)?$/.test(v) || isoInstant(v, MS_NAIVE_OFFSET) !== null));
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 const optStrings = (v: unknown): boolean => nullish(v) || isStrings(v);
 

@@ -1,0 +1,406 @@
+// What the ModelScope source assumes about modelscope.cn, checked against config.urls.modelscope (`hubwatch probe`).
+// Seven checks from seven to nine requests: the first dolphin page (envelope, TotalCount, field types, order), its
+// last page (the reachable depth, one or two more when it is empty), one narrow page per partition category (does
+// TotalCount change?) and one detail answer. No quota is published for these endpoints (research note §A8).
+//
+// The dolphin search is a PUT; the probe context offers GETs only, so those few go through a ModelScope HttpClient
+// of the probe's own (the same pacing, token and one retry), built from the configuration the command line read.
+import { getConfig, type Config } from '../../config.js';
+import { errorMessage } from '../../errors.js';
+import { silentLogger } from '../../log.js';
+import type { Answer, PlatformProbe, ProbeContext } from '../../probe/index.js';
+import { createHttpClient, redactUrl, type HttpClient } from '../http.js';
+import { MS_NAIVE_OFFSET } from './schema.js';
+import { isoInstant } from '../../normalise/text.js';
+import type { MsCategory } from './sweep.js';
+
+const SCHEMA_FILE = 'src/sources/modelscope/schema.ts';
+/** What the third-party crawl read dolphin to (note §E), and the OpenAPI's refusal threshold (note §A7). */
+const KNOWN_DEPTHS = [9000, 3000];
+
+export const modelscopeProbe: PlatformProbe = {
+  checks: [
+    { id: 'envelope', title: 'PUT /api/v1/dolphin/models answers {Code:200, Success:true, Data.Model.Models[]}' },
+    { id: 'total-count', title: 'every dolphin answer carries Data.Model.TotalCount' },
+    { id: 'item-types', title: 'list records carry the fields hubwatch reads, with their types (times in epoch seconds)' },
+    { id: 'order', title: 'SortBy GmtModified lists newest LastUpdatedTime first' },
+    { id: 'depth', title: "a listing reaches its TotalCount (the last page is served), or the sweep's depthLimit says where it stops" },
+    { id: 'criteria', title: 'the Criterion categories the sweep partitions by are honoured (TotalCount changes)' },
+    { id: 'detail', title: 'GET /api/v1/models/{owner}/{name} answers for a listed model' },
+  ],
+  run,
+};
+
+type Obj = Record<string, unknown>;
+const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+interface Page {
+  answer: Answer;
+  models: unknown[] | null;
+  total: number | null;
+}
+
+function settings(): { config: Config; pageSize: number; partitionBy: readonly MsCategory[]; depthLimit: number | null } {
+  const config = getConfig();
+  const ms = config.file.sources.modelscope;
+  return { config, pageSize: ms.pageSize, partitionBy: ms.sweep.partitionBy, depthLimit: ms.sweep.depthLimit };
+}
+
+/** A client like the probe runner's own: one retry for a blip, a spent rate-limit window reported, not waited out. */
+function client(config: Config, baseUrl: string): HttpClient {
+  const s = config.file.sources.modelscope;
+  const probeConfig: Config = {
+    ...config,
+    urls: { ...config.urls, modelscope: baseUrl },
+    file: {
+      ...config.file,
+      sources: { ...config.file.sources, modelscope: { ...s, maxRetries: Math.min(s.maxRetries, 1), maxRateLimitWaitMs: Math.min(s.maxRateLimitWaitMs, 60_000) } },
+    },
+  };
+  return createHttpClient('modelscope', { config: probeConfig, logger: silentLogger, rateLimitMode: 'wait' });
+}
+
+const ALL_4XX = Array.from({ length: 100 }, (_, i) => 400 + i);
+
+async function run(ctx: ProbeContext): Promise<void> {
+  const { config, pageSize, partitionBy, depthLimit } = settings();
+  const http = client(config, ctx.baseUrl);
+  const listUrl = `${ctx.baseUrl}/api/v1/dolphin/models`;
+  const put = async (body: Obj, what: string): Promise<Page> => {
+    let answer: Answer;
+    try {
+      const res = await http.send<string>(listUrl, {
+        method: 'PUT',
+        body: JSON.stringify({ Name: '', Target: '', SingleCriterion: [], ...body }),
+        what,
+        headers: { accept: 'application/json', 'content-type': 'application/json' },
+        passStatuses: ALL_4XX,
+        parse: (t) => t,
+      });
+      let json: unknown;
+      try {
+        json = JSON.parse(res.body);
+      } catch {
+        json = undefined;
+      }
+      answer = { status: res.status, headers: res.headers, text: res.body, json, url: res.url };
+    } catch (err) {
+      const u = new URL(redactUrl(listUrl));
+      return ctx.unreachable(`no answer to the ${what} request (PUT ${u.origin}${u.pathname}): ${errorMessage(err)}`);
+    }
+    const model = isObject(answer.json) && isObject(answer.json.Data) && isObject(answer.json.Data.Model) ? answer.json.Data.Model : null;
+    const models = model && Array.isArray(model.Models) ? model.Models : null;
+    const total = model && Number.isSafeInteger(model.TotalCount) ? (model.TotalCount as number) : null;
+    return { answer, models, total };
+  };
+  try {
+    const first = await put({ PageNumber: 1, PageSize: pageSize, SortBy: 'GmtModified', Criterion: [] }, 'list page');
+    const ok = checkEnvelope(ctx, first);
+    const items = (first.models ?? []).filter(isObject);
+    if (!ok) {
+      for (const id of ['total-count', 'item-types', 'order', 'depth', 'criteria']) ctx.drift(id, 'not checked: the first page is not a dolphin envelope', 'see envelope');
+    } else {
+      checkTotal(ctx, first);
+      checkItems(ctx, items);
+      checkOrder(ctx, items);
+      await checkDepth(ctx, first, pageSize, depthLimit, put);
+      await checkCriteria(ctx, first, items, partitionBy, put);
+    }
+    await checkDetail(ctx, items);
+  } finally {
+    await http.close();
+  }
+}
+
+function snippet(a: Answer): string {
+  const m = isObject(a.json) ? (a.json.Message ?? a.json.message) : undefined;
+  const t = (typeof m === 'string' ? m : a.text).replace(/\s+/g, ' ').trim();
+  return t ? `: ${t.length > 160 ? `${t.slice(0, 160)}…` : t}` : '';
+}
+
+/** envelope: the PascalCase envelope the SDK itself checks (`Code == 200 and Success`, note §A3). */
+function checkEnvelope(ctx: ProbeContext, p: Page): boolean {
+  const id = 'envelope';
+  const a = p.answer;
+  const j = a.json;
+  if (a.status === 404 || a.status === 405) {
+    ctx.drift(id, `HTTP ${a.status} for PUT /api/v1/dolphin/models${snippet(a)}`, 'the site search moved: polls and sweeps fail until the ModelScope source follows it (src/sources/modelscope/index.ts; the OpenAPI listing cannot enumerate past 3,000 models)');
+    return false;
+  }
+  if (a.status !== 200 && !(a.status >= 400 && a.status < 500 && isObject(j))) {
+    return ctx.unreachable(`the dolphin search answered HTTP ${a.status}${snippet(a)} (not ModelScope's API at this URL, or a proxy, or a bad MODELSCOPE_TOKEN)`);
+  }
+  if (isObject(j) && 'success' in j && !('Success' in j)) {
+    ctx.drift(id, `HTTP ${a.status} in a snake_case envelope (success, data, message) instead of Code/Success/Data`, `every ModelScope page now fails as "not a ModelScope envelope": MsEnvelopeSchema and MsListDataSchema (${SCHEMA_FILE}) must learn the new form`);
+    return false;
+  }
+  if (!isObject(j) || typeof j.Success !== 'boolean') {
+    ctx.drift(id, `HTTP ${a.status}, a body that is not the {Code, Data, Message, RequestId, Success} envelope${snippet(a)}`, `check that HUBWATCH_MODELSCOPE_URL is ModelScope; if it is, the envelope changed and ${SCHEMA_FILE} must follow`);
+    return false;
+  }
+  if (!j.Success || Number(j.Code ?? 200) !== 200) {
+    ctx.drift(id, `Success ${String(j.Success)}, Code ${String(j.Code)}${snippet(a)}`, 'the search refuses the body hubwatch sends (PageSize, SortBy, Criterion): read the message; polls and sweeps fail until the body is fixed in src/sources/modelscope/index.ts');
+    return false;
+  }
+  if (p.models === null) {
+    ctx.drift(id, 'Success, but no Data.Model.Models array', `pages fail as "list envelope without Data.Model.Models": MsListDataSchema (${SCHEMA_FILE}) must follow the new shape`);
+    return false;
+  }
+  ctx.ok(id, `HTTP 200, Code 200, Success, ${p.models.length} models on the first page`);
+  return true;
+}
+
+function checkTotal(ctx: ProbeContext, p: Page): void {
+  const id = 'total-count';
+  const model = (p.answer.json as { Data: { Model: Obj } }).Data.Model;
+  if (p.total === null) {
+    const seen = 'TotalCount' in model ? `TotalCount is ${JSON.stringify(model.TotalCount)?.slice(0, 40)}` : 'no TotalCount in Data.Model';
+    ctx.drift(id, seen, 'no sweep can show that it saw every model: each day is reported incomplete and nobody is marked missing or deleted on ModelScope; polls are unaffected');
+    return;
+  }
+  if (p.total < (p.models?.length ?? 0)) {
+    ctx.drift(id, `TotalCount ${p.total} is below the ${p.models!.length} models of the page`, 'TotalCount no longer counts the listing: sweeps judge completeness by it, so they may call a partial walk complete. Treat ModelScope figures with care and review the source');
+    return;
+  }
+  ctx.ok(id, `TotalCount ${p.total}`);
+}
+
+interface Rule {
+  field: string;
+  required: boolean;
+  expect: string;
+  test: (v: unknown) => boolean;
+}
+
+const str = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
+const count = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const epochSeconds = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v > 0 && v < 1e11;
+const strings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+// What MsModelSchema (schema.ts) needs of the fields records are built from; an item that breaks a required one is
+// quarantined by polls and sweeps. Times are checked for the evidenced form (integer epoch seconds).
+const RULES: readonly Rule[] = [
+  { field: 'Path', required: true, expect: 'a non-empty string', test: str },
+  { field: 'Name', required: true, expect: 'a non-empty string', test: str },
+  { field: 'Downloads', required: true, expect: 'a non-negative integer', test: count },
+  { field: 'Stars', required: false, expect: 'a non-negative integer', test: count },
+  { field: 'CreatedTime', required: true, expect: 'epoch seconds (an integer)', test: epochSeconds },
+  { field: 'LastUpdatedTime', required: true, expect: 'epoch seconds (an integer)', test: epochSeconds },
+  { field: 'License', required: false, expect: 'a string', test: (v) => typeof v === 'string' },
+  { field: 'Tasks', required: false, expect: 'an array of {Name}', test: (v) => Array.isArray(v) && v.every((t) => t === null || (isObject(t) && (t.Name === undefined || t.Name === null || typeof t.Name === 'string'))) },
+  { field: 'Libraries', required: false, expect: 'an array of strings', test: strings },
+  { field: 'Tags', required: false, expect: 'an array of strings', test: strings },
+  { field: 'BaseModel', required: false, expect: 'an array of ModelScope ids', test: strings },
+];
+
+const COST: Record<string, string> = {
+  Path: 'the model cannot be keyed (quarantined)',
+  Name: 'the model cannot be keyed (quarantined)',
+  Downloads: 'the model is quarantined (downloads are promised)',
+  Stars: 'likes are unreadable',
+  CreatedTime: 'release dates',
+  LastUpdatedTime: 'the poll watermark and the sweep order',
+  License: 'licence shares',
+  Tasks: 'the llm scope and the tasks partition',
+  Libraries: 'the libraries partition and the library field',
+  Tags: 'tag-based licence and lineage hints',
+  BaseModel: 'lineage (derivatives by origin)',
+};
+
+/** item-types: every rule over every record of the first page; drift names the field, how many, and what it costs. */
+function checkItems(ctx: ProbeContext, items: Obj[]): void {
+  const id = 'item-types';
+  if (items.length === 0) {
+    ctx.drift(id, 'the first page lists no models', 'check that HUBWATCH_MODELSCOPE_URL is ModelScope (its catalogue is never empty)');
+    return;
+  }
+  const n = items.length;
+  const problems: string[] = [];
+  const broken: string[] = [];
+  let naive = false;
+  for (const r of RULES) {
+    const missing = r.required ? items.filter((x) => x[r.field] === undefined || x[r.field] === null).length : 0;
+    const wrong = items.filter((x) => x[r.field] !== undefined && x[r.field] !== null && !r.test(x[r.field]));
+    if (missing) problems.push(`${r.field} missing in ${missing} of ${n} items`);
+    if (wrong.length) {
+      const eg = JSON.stringify(wrong[0]![r.field])?.slice(0, 40);
+      const placed = typeof wrong[0]![r.field] === 'string' ? isoInstant(wrong[0]![r.field], MS_NAIVE_OFFSET) : null;
+      if (placed && (r.field === 'CreatedTime' || r.field === 'LastUpdatedTime')) naive = true;
+      problems.push(`${r.field} not ${r.expect} in ${wrong.length} of ${n} items (e.g. ${eg}${placed ? `, read as ${placed}` : ''})`);
+    }
+    if (missing || wrong.length) broken.push(r.field);
+  }
+  if (problems.length === 0) {
+    ctx.ok(id, `${n} items: ${RULES.map((r) => r.field).join(', ')} as expected`);
+    return;
+  }
+  const losses = broken.map((f) => `${f}: ${COST[f]}`).join('; ');
+  const timeNote = naive
+    ? ' Times without a zone are read as Beijing time (UTC+8): check a few against the site before trusting release dates.'
+    : '';
+  ctx.drift(id, problems.join('; '), `affected: ${losses}. Bring MsModelSchema (${SCHEMA_FILE}) in line with the new form.${timeNote}`);
+}
+
+/** order: the poll stops, and the sweep keeps its keyset, by LastUpdatedTime under SortBy GmtModified. */
+function checkOrder(ctx: ProbeContext, items: Obj[]): void {
+  const id = 'order';
+  const times = items.map((x) => {
+    const v = x.LastUpdatedTime;
+    if (typeof v === 'number') return v < 1e11 ? v : v / 1000;
+    const iso = isoInstant(v, MS_NAIVE_OFFSET);
+    return iso === null ? NaN : Date.parse(iso) / 1000;
+  }).filter((t) => !Number.isNaN(t));
+  if (times.length < 2) {
+    ctx.drift(id, `not checked: ${times.length} readable LastUpdatedTime values on the first page`, 'see item-types');
+    return;
+  }
+  const rises = times.filter((t, i) => i > 0 && t > times[i - 1]!).length;
+  if (rises === 0) {
+    ctx.ok(id, `${times.length} items newest first, ${new Date(times[0]! * 1000).toISOString()} down to ${new Date(times.at(-1)! * 1000).toISOString()}`);
+    return;
+  }
+  ctx.drift(
+    id,
+    `LastUpdatedTime rises ${rises} time(s) within the first page under SortBy GmtModified`,
+    'the new-release poll stops at its watermark by LastUpdatedTime and would stop early and miss models; sweeps note the models out of order and cannot rely on the closing pass. Find the field GmtModified sorts by and make orderTime read it (src/sources/modelscope/index.ts, sweep.ts)',
+  );
+}
+
+type Put = (body: Obj, what: string) => Promise<Page>;
+
+/** depth: the listing's last page, asked for directly; empty means the site serves fewer models than it counts. */
+async function checkDepth(ctx: ProbeContext, first: Page, pageSize: number, configured: number | null, put: Put): Promise<void> {
+  const id = 'depth';
+  const T = first.total;
+  if (T === null) {
+    ctx.drift(id, 'not checked: no TotalCount', 'see total-count');
+    return;
+  }
+  if (T <= pageSize) {
+    ctx.ok(id, `the whole catalogue (${T}) fits on the first page`);
+    return;
+  }
+  const lastPage = Math.ceil(T / pageSize);
+  const last = await put({ PageNumber: lastPage, PageSize: pageSize, SortBy: 'GmtModified', Criterion: [] }, 'last list page');
+  const n = last.models?.length ?? 0;
+  if (n > 0) {
+    if (configured !== null && configured < T) {
+      ctx.drift(
+        id,
+        `the last page (offset ${(lastPage - 1) * pageSize} of TotalCount ${T}) serves ${n} models, but sources.modelscope.sweep.depthLimit is ${configured}`,
+        'the sweep partitions a catalogue it could read in one listing: set depthLimit to null (fewer requests, same figures)',
+      );
+    } else ctx.ok(id, `the last page (offset ${(lastPage - 1) * pageSize} of TotalCount ${T}) serves ${n} models: one listing reaches the end`);
+    return;
+  }
+  // Empty: bracket the limit with two more requests, at the depths the evidence names when they fall inside, else
+  // halfway. A page that comes back short names the limit exactly.
+  let below = 0;
+  let above = (lastPage - 1) * pageSize;
+  let exact = false;
+  const known = [...KNOWN_DEPTHS];
+  for (let asked = 0; asked < 2 && !exact && above - below > pageSize; asked++) {
+    const k = known.findIndex((d) => d > below + pageSize && d < above);
+    const target = k >= 0 ? known.splice(k, 1)[0]! : Math.floor((below + above) / 2);
+    const page = Math.max(1, Math.floor(target / pageSize)); // the page ending at offset `target`
+    const r = await put({ PageNumber: page, PageSize: pageSize, SortBy: 'GmtModified', Criterion: [] }, 'deep list page');
+    const got = r.models?.length ?? 0;
+    const offset = (page - 1) * pageSize;
+    if (got > 0) below = Math.max(below, offset + got);
+    else above = Math.min(above, offset);
+    if (got > 0 && got < pageSize) {
+      above = below;
+      exact = true;
+    }
+  }
+  const where = exact ? `at ${below}` : below > 0 ? `between ${below} and ${above}` : `at or below ${above}`;
+  const seen = `the last page (offset ${(lastPage - 1) * pageSize} of TotalCount ${T}) is empty: one listing stops ${where} models`;
+  if (configured !== null && configured <= above && (below === 0 || configured >= below)) {
+    ctx.ok(id, `${seen}; sources.modelscope.sweep.depthLimit ${configured} agrees, the sweep partitions from the start`);
+    return;
+  }
+  ctx.drift(
+    id,
+    seen,
+    `the sweep partitions the catalogue (sources.modelscope.sweep.partitionBy) until every listing is within reach, and reports the day incomplete with the numbers where it cannot; set sources.modelscope.sweep.depthLimit to ${below > 0 ? below : above} so that it does not find the limit again every day`,
+  );
+}
+
+/** A value of a category on the first page that not every item shares (so that a honoured filter must narrow). */
+function sampleValue(items: Obj[], c: MsCategory): string | null {
+  const values = (x: Obj): string[] => {
+    const out: unknown[] =
+      c === 'tasks' ? (Array.isArray(x.Tasks) ? x.Tasks.map((t) => (isObject(t) ? t.Name : null)) : [])
+      : c === 'organizations' ? [x.Path, isObject(x.Organization) ? x.Organization.Name : null]
+      : c === 'libraries' ? (Array.isArray(x.Libraries) ? x.Libraries : [])
+      : c === 'tags' ? (Array.isArray(x.Tags) ? x.Tags : [])
+      : [x.License];
+    return out.filter((v): v is string => typeof v === 'string' && v.trim() !== '');
+  };
+  const freq = new Map<string, number>();
+  for (const x of items) for (const v of new Set(values(x))) freq.set(v, (freq.get(v) ?? 0) + 1);
+  const ranked = [...freq].sort((a, b) => b[1] - a[1]);
+  return (ranked.find(([, k]) => k < items.length) ?? ranked[0])?.[0] ?? null;
+}
+
+/** criteria: one narrow page per category; honoured when its TotalCount is above 0 and below the unfiltered one. */
+async function checkCriteria(ctx: ProbeContext, first: Page, items: Obj[], cats: readonly MsCategory[], put: Put): Promise<void> {
+  const id = 'criteria';
+  const T = first.total;
+  if (T === null) {
+    ctx.drift(id, 'not checked: no TotalCount to compare with', 'see total-count');
+    return;
+  }
+  const honoured: string[] = [];
+  const ignored: string[] = [];
+  const empty: string[] = [];
+  for (const c of cats) {
+    const v = sampleValue(items, c);
+    if (v === null) {
+      empty.push(`${c} (no value on the first page to try)`);
+      continue;
+    }
+    const r = await put(
+      { PageNumber: 1, PageSize: 1, SortBy: 'GmtModified', Criterion: [{ category: c, predicate: 'contains', values: [v], sub_values: [] }] },
+      `list page filtered by ${c}`,
+    );
+    if (r.total === null) empty.push(`${c}=${v} (no TotalCount)`);
+    else if (r.total >= T) ignored.push(`${c}=${v} (TotalCount ${r.total} of ${T})`);
+    else if (r.total === 0) empty.push(`${c}=${v} (TotalCount 0 for a value a listed model shows)`);
+    else honoured.push(`${c}=${v}: ${r.total} of ${T}`);
+  }
+  if (ignored.length === 0 && empty.length === 0) {
+    ctx.ok(id, honoured.join('; '));
+    return;
+  }
+  const seen = [...ignored.map((x) => `ignored: ${x}`), ...empty.map((x) => `not usable: ${x}`), ...honoured.map((x) => `honoured: ${x}`)].join('; ');
+  ctx.drift(
+    id,
+    seen,
+    'the sweep trusts a partition only by its own TotalCount, so an ignored category costs requests, not figures: it is detected and the next category is used. Remove it from sources.modelscope.sweep.partitionBy; if every category is ignored, a catalogue beyond the depth limit can no longer be read whole',
+  );
+}
+
+/** detail: the first listed model by id on the detail route, in the same envelope. */
+async function checkDetail(ctx: ProbeContext, items: Obj[]): Promise<void> {
+  const id = 'detail';
+  const item = items.find((x) => str(x.Path) && str(x.Name));
+  if (!item) {
+    ctx.drift(id, 'not checked: no listed model with Path and Name', 'see envelope and item-types');
+    return;
+  }
+  const repo = `${String(item.Path)}/${String(item.Name)}`;
+  const a = await ctx.get(`${ctx.baseUrl}/api/v1/models/${encodeURIComponent(String(item.Path))}/${encodeURIComponent(String(item.Name))}`, 'model');
+  const j = a.json;
+  const data = isObject(j) && isObject(j.Data) ? j.Data : null;
+  if (a.status === 200 && isObject(j) && j.Success === true && data && data.Path === item.Path && data.Name === item.Name) {
+    ctx.ok(id, `HTTP 200, Success, the record of ${repo}`);
+    return;
+  }
+  const what = isObject(j) && typeof j.Message === 'string' ? ` (${j.Message})` : snippet(a);
+  ctx.drift(
+    id,
+    `HTTP ${a.status}${isObject(j) ? `, Success ${String(j.Success)}` : ''} for ${repo}, listed a moment ago${what}`,
+    'single-model look-ups (fetchModel) fail; the daily cycle does not use them (deletions on ModelScope are confirmed by two complete sweeps), but check MODELSCOPE_TOKEN and probe again',
+  );
+}
