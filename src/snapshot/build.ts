@@ -227,6 +227,11 @@ export async function buildSnapshot(deps: BuildSnapshotDeps, date: string): Prom
     f(t);
   };
 
+  /**
+   * `metric|platform` pairs with at least one known figure: a platform whose every figure is null (WiseModel without a
+   * configured gateway has no downloads) has no share list and is not among the combined platforms.
+   */
+  const figured = new Set<string>();
   for await (const chunk of store.streamSnapshotRows(date, prevDate)) {
     for (const r of chunk) {
       let ps = platformState.get(r.platform);
@@ -270,6 +275,7 @@ export async function buildSnapshot(deps: BuildSnapshotDeps, date: string): Prom
         derivatives: derivative ? 1 : 0,
         likes: r.likes,
       };
+      for (const metric of METRICS) if (values[metric] !== null) figured.add(`${metric}|${r.platform}`);
       const scopes: Scope[] = r.task !== null && llm.has(r.task) ? ['all', 'llm'] : ['all'];
       for (const scope of scopes) {
         for (const metric of METRICS) {
@@ -342,7 +348,7 @@ export async function buildSnapshot(deps: BuildSnapshotDeps, date: string): Prom
         const included: Platform[] = [];
         const maps: CountryMap[] = [];
         for (const p of platforms) {
-          let m: CountryMap | null = acc.get(metric, scope, view, p);
+          let m: CountryMap | null = figured.has(`${metric}|${p}`) ? acc.get(metric, scope, view, p) : null;
           if (metric === 'downloads30d' && p !== 'huggingface') {
             m = d30Source(p) === 'history' ? hist30.get(metric, scope, view, p) : null;
           }

@@ -160,13 +160,17 @@ describe('run --once on Hugging Face against the simulator', () => {
     expect(d30.combinedPlatforms).toEqual(['huggingface']);
     expect(snap.metrics.downloads30d.window.modelscope).toMatch(/unavailable/);
 
-    // All-time downloads exist everywhere: the combined list adds up the three platforms.
+    // All-time downloads: Hugging Face and ModelScope give them; WiseModel without a configured gateway endpoint
+    // gives none, so it has no share list and is not among the combined platforms (its likes still count).
     const all = snap.metrics.downloadsAllTime.scopes.all.publisher;
-    expect(all.combinedPlatforms).toEqual(['huggingface', 'modelscope', 'wisemodel']);
-    const sum = (['huggingface', 'modelscope', 'wisemodel'] as const).reduce((s, p) => s + all.platforms[p]!.total, 0);
+    expect(all.combinedPlatforms).toEqual(['huggingface', 'modelscope']);
+    expect(all.platforms.wisemodel).toBeNull();
+    const sum = (['huggingface', 'modelscope'] as const).reduce((s, p) => s + all.platforms[p]!.total, 0);
     expect(all.combined!.total).toBe(sum);
     expectSharesSumToOne(all.platforms.modelscope);
-    expectSharesSumToOne(all.platforms.wisemodel);
+    expect(snap.metrics.likes.scopes.all.publisher.combinedPlatforms).toEqual(['huggingface', 'modelscope', 'wisemodel']);
+    expectSharesSumToOne(snap.metrics.likes.scopes.all.publisher.platforms.wisemodel);
+    expect(snap.coverage.wisemodel!.notes.join('\n')).toMatch(/download/i);
   }, 180_000);
 
   it('resumes a sweep killed halfway from its checkpoint, with no stats row missing or twice', async () => {
