@@ -40,6 +40,10 @@ export interface Answer {
 export interface ProbeContext {
   /** The configured base URL of the platform (config.urls). */
   readonly baseUrl: string;
+  /** The configuration the probe runs with (the runner's, with the probe's shorter retries and waits). */
+  readonly config: Config;
+  /** The platform's HTTP client as the probe uses it, for what `get` cannot ask (ModelScope's PUT search). */
+  readonly http: HttpClient;
   /** A GET through the platform's HTTP client. No answer (network, 5xx after a retry, a long 429) ends the run. */
   get(url: string, what: string): Promise<Answer>;
   ok(id: string, seen: string): void;
@@ -129,7 +133,8 @@ async function probePlatform(platform: Platform, config: Config, logger: Logger)
   const url = redactUrl(config.urls[platform]);
   const probe = PROBES[platform];
   if (!probe) return { platform, url, verdict: 'unchecked', checks: [] };
-  const http = createHttpClient(platform, { config: probeConfig(config, platform), logger, rateLimitMode: 'wait' });
+  const tuned = probeConfig(config, platform);
+  const http = createHttpClient(platform, { config: tuned, logger, rateLimitMode: 'wait' });
   const results = new Map<string, CheckResult>();
   const record = (id: string, verdict: Verdict, seen: string, action: string | null): void => {
     const spec = probe.checks.find((c) => c.id === id);
@@ -138,6 +143,8 @@ async function probePlatform(platform: Platform, config: Config, logger: Logger)
   };
   const ctx: ProbeContext = {
     baseUrl: config.urls[platform],
+    config: tuned,
+    http,
     get: (u, what) => get(http, u, what),
     ok: (id, seen) => record(id, 'ok', seen, null),
     drift: (id, seen, action) => record(id, 'drift', seen, action),

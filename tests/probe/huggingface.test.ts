@@ -2,7 +2,6 @@
 // and each of the simulator's drift switches is caught by the check that owns it, in the table, the JSON and the
 // exit code.
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, loadConfig } from '../../src/config.js';
@@ -11,6 +10,7 @@ import type { Platform } from '../../src/model.js';
 import { renderJson, renderTable, runProbes, type ProbeReport } from '../../src/probe/index.js';
 import { startSim, type Sim, type SimFaults } from '../../src/sim/index.js';
 import { HF_EXPAND_COST } from '../../src/sources/huggingface/schema.js';
+import { closedPort, reportOf } from './helpers.js';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -21,18 +21,8 @@ function probe(url: string, platforms: Platform[] = ['huggingface']): Promise<Pr
   return runProbes({ config, logger, platforms });
 }
 
-const hf = (r: ProbeReport) => r.platforms.find((p) => p.platform === 'huggingface')!;
-const check = (r: ProbeReport, id: string) => hf(r).checks.find((c) => c.id === id)!;
-const drifted = (r: ProbeReport): string[] => hf(r).checks.filter((c) => c.verdict !== 'ok').map((c) => c.id);
+const { of: hf, check, drifted } = reportOf('huggingface');
 
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('hubwatch probe: Hugging Face', () => {
   let sim: Sim;

@@ -2,13 +2,13 @@
 // the evidence shows it) passes every check in under ten requests, and each drift switch is caught by the check that
 // owns it, with what was seen and what to do.
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { runProbes, type ProbeReport } from '../../src/probe/index.js';
 import { startSim, type Sim, type SimFaults } from '../../src/sim/index.js';
+import { closedPort, reportOf } from './helpers.js';
 
 const logger = createLogger({ level: 'silent' });
 const IDS = ['envelope', 'total-count', 'item-types', 'order', 'depth', 'criteria', 'detail'];
@@ -17,17 +17,8 @@ function probe(url: string): Promise<ProbeReport> {
   return runProbes({ config: loadConfig({ HUBWATCH_MODELSCOPE_URL: url, LOG_LEVEL: 'silent' }), logger, platforms: ['modelscope'] });
 }
 
-const ms = (r: ProbeReport) => r.platforms.find((p) => p.platform === 'modelscope')!;
-const check = (r: ProbeReport, id: string) => ms(r).checks.find((c) => c.id === id)!;
-const drifted = (r: ProbeReport): string[] => ms(r).checks.filter((c) => c.verdict !== 'ok').map((c) => c.id);
+const { of: ms, check, drifted } = reportOf('modelscope');
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('hubwatch probe: ModelScope', () => {
   let sim: Sim;

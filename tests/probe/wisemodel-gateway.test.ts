@@ -1,7 +1,5 @@
 // `hubwatch probe --platform wisemodel` with a gateway downloads endpoint configured and WISEMODEL_TOKEN set, as an
-// operator would run it. The probe context carries only the base URL, so the WiseModel probe reads its config section
-// and the token from the process's config (getConfig): this file sets HUBWATCH_CONFIG and WISEMODEL_TOKEN before the
-// first probe, and runs the command line for the other configurations. The endpoint is the simulator's stand-in
+// operator would run it: through runProbes with that configuration, and through the command line for the others. The endpoint is the simulator's stand-in
 // (src/sim/wisemodel-gateway.ts), mapped the way the real one would be.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +12,7 @@ import { createLogger } from '../../src/log.js';
 import { runProbes, type ProbeReport } from '../../src/probe/index.js';
 import { startSim, type Sim } from '../../src/sim/index.js';
 import { WM_SIM_DOWNLOADS_PATH, WM_SIM_PASSWORD, WM_SIM_USER, simToken } from '../../src/sim/wisemodel-gateway.js';
+import { reportOf } from './helpers.js';
 
 const LOGIN = `${WM_SIM_USER}:${WM_SIM_PASSWORD}`;
 const DOWNLOADS = { path: WM_SIM_DOWNLOADS_PATH, itemsPath: 'data.list', totalPath: 'data.total', idField: 'project_path', downloadsField: 'download_count' };
@@ -24,27 +23,24 @@ const configFile = (name: string, downloads: Record<string, unknown>): string =>
   return file;
 };
 
-const wm = (r: ProbeReport) => r.platforms.find((p) => p.platform === 'wisemodel')!;
-const check = (r: ProbeReport, id: string) => wm(r).checks.find((c) => c.id === id)!;
-const drifted = (r: ProbeReport): string[] => wm(r).checks.filter((c) => c.verdict !== 'ok').map((c) => c.id);
+const { check, drifted } = reportOf('wisemodel');
 
 describe('hubwatch probe: WiseModel with a gateway endpoint and a token', () => {
   let sim: Sim;
   beforeAll(async () => {
-    process.env.HUBWATCH_CONFIG = configFile('good.json', DOWNLOADS);
-    process.env.WISEMODEL_TOKEN = LOGIN;
     sim = await startSim({ seed: 7, models: 3000 });
   });
   afterAll(async () => {
-    delete process.env.HUBWATCH_CONFIG;
-    delete process.env.WISEMODEL_TOKEN;
     await sim.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   const probe = (): Promise<ProbeReport> =>
     runProbes({
-      config: loadConfig({ HUBWATCH_WISEMODEL_URL: sim.urls.wisemodel, LOG_LEVEL: 'silent' }, { sources: { wisemodel: { delayMs: 0 } } }),
+      config: loadConfig(
+        { HUBWATCH_WISEMODEL_URL: sim.urls.wisemodel, LOG_LEVEL: 'silent', HUBWATCH_CONFIG: configFile('good.json', DOWNLOADS), WISEMODEL_TOKEN: LOGIN },
+        { sources: { wisemodel: { delayMs: 0 } } },
+      ),
       logger: createLogger({ level: 'silent' }),
       platforms: ['wisemodel'],
     });

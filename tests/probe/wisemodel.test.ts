@@ -3,13 +3,13 @@
 // run with the default WiseModel config (no gateway endpoint, no WISEMODEL_TOKEN): wisemodel-gateway.test.ts runs
 // with one.
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { renderJson, renderTable, runProbes, type ProbeReport } from '../../src/probe/index.js';
 import { startSim, type Sim, type SimFaults } from '../../src/sim/index.js';
+import { closedPort, reportOf } from './helpers.js';
 
 const logger = createLogger({ level: 'silent' });
 const CHECKS = ['gitlab-list', 'gitlab-fields', 'gitlab-keyset', 'gitlab-offset', 'gitlab-tree', 'gateway', 'gateway-downloads', 'html', 'strategy'];
@@ -20,17 +20,8 @@ function probe(url: string): Promise<ProbeReport> {
   return runProbes({ config, logger, platforms: ['wisemodel'] });
 }
 
-const wm = (r: ProbeReport) => r.platforms.find((p) => p.platform === 'wisemodel')!;
-const check = (r: ProbeReport, id: string) => wm(r).checks.find((c) => c.id === id)!;
-const drifted = (r: ProbeReport): string[] => wm(r).checks.filter((c) => c.verdict !== 'ok').map((c) => c.id);
+const { of: wm, check, drifted } = reportOf('wisemodel');
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('hubwatch probe: WiseModel', () => {
   let sim: Sim;

@@ -3,13 +3,12 @@
 // last page (the reachable depth, one or two more when it is empty), one narrow page per partition category (does
 // TotalCount change?) and one detail answer. No quota is published for these endpoints (research note §A8).
 //
-// The dolphin search is a PUT; the probe context offers GETs only, so those few go through a ModelScope HttpClient
-// of the probe's own (the same pacing, token and one retry), built from the configuration the command line read.
-import { getConfig, type Config } from '../../config.js';
+// The dolphin search is a PUT: those few go through the probe's ModelScope client (ctx.http: the same pacing, token
+// and one retry as its GETs).
+import type { Config } from '../../config.js';
 import { errorMessage } from '../../errors.js';
-import { silentLogger } from '../../log.js';
 import type { Answer, PlatformProbe, ProbeContext } from '../../probe/index.js';
-import { createHttpClient, redactUrl, type HttpClient } from '../http.js';
+import { redactUrl } from '../http.js';
 import { MS_NAIVE_OFFSET } from './schema.js';
 import { isoInstant } from '../../normalise/text.js';
 import type { MsCategory } from './sweep.js';
@@ -40,31 +39,16 @@ interface Page {
   total: number | null;
 }
 
-function settings(): { config: Config; pageSize: number; partitionBy: readonly MsCategory[]; depthLimit: number | null } {
-  const config = getConfig();
+function settings(config: Config): { pageSize: number; partitionBy: readonly MsCategory[]; depthLimit: number | null } {
   const ms = config.file.sources.modelscope;
-  return { config, pageSize: ms.pageSize, partitionBy: ms.sweep.partitionBy, depthLimit: ms.sweep.depthLimit };
-}
-
-/** A client like the probe runner's own: one retry for a blip, a spent rate-limit window reported, not waited out. */
-function client(config: Config, baseUrl: string): HttpClient {
-  const s = config.file.sources.modelscope;
-  const probeConfig: Config = {
-    ...config,
-    urls: { ...config.urls, modelscope: baseUrl },
-    file: {
-      ...config.file,
-      sources: { ...config.file.sources, modelscope: { ...s, maxRetries: Math.min(s.maxRetries, 1), maxRateLimitWaitMs: Math.min(s.maxRateLimitWaitMs, 60_000) } },
-    },
-  };
-  return createHttpClient('modelscope', { config: probeConfig, logger: silentLogger, rateLimitMode: 'wait' });
+  return { pageSize: ms.pageSize, partitionBy: ms.sweep.partitionBy, depthLimit: ms.sweep.depthLimit };
 }
 
 const ALL_4XX = Array.from({ length: 100 }, (_, i) => 400 + i);
 
 async function run(ctx: ProbeContext): Promise<void> {
-  const { config, pageSize, partitionBy, depthLimit } = settings();
-  const http = client(config, ctx.baseUrl);
+  const { pageSize, partitionBy, depthLimit } = settings(ctx.config);
+  const http = ctx.http;
   const listUrl = `${ctx.baseUrl}/api/v1/dolphin/models`;
   const put = async (body: Obj, what: string): Promise<Page> => {
     let answer: Answer;
@@ -93,23 +77,19 @@ async function run(ctx: ProbeContext): Promise<void> {
     const total = model && Number.isSafeInteger(model.TotalCount) ? (model.TotalCount as number) : null;
     return { answer, models, total };
   };
-  try {
-    const first = await put({ PageNumber: 1, PageSize: pageSize, SortBy: 'GmtModified', Criterion: [] }, 'list page');
-    const ok = checkEnvelope(ctx, first);
-    const items = (first.models ?? []).filter(isObject);
-    if (!ok) {
-      for (const id of ['total-count', 'item-types', 'order', 'depth', 'criteria']) ctx.drift(id, 'not checked: the first page is not a dolphin envelope', 'see envelope');
-    } else {
-      checkTotal(ctx, first);
-      checkItems(ctx, items);
-      checkOrder(ctx, items);
-      await checkDepth(ctx, first, pageSize, depthLimit, put);
-      await checkCriteria(ctx, first, items, partitionBy, put);
-    }
-    await checkDetail(ctx, items);
-  } finally {
-    await http.close();
+  const first = await put({ PageNumber: 1, PageSize: pageSize, SortBy: 'GmtModified', Criterion: [] }, 'list page');
+  const ok = checkEnvelope(ctx, first);
+  const items = (first.models ?? []).filter(isObject);
+  if (!ok) {
+    for (const id of ['total-count', 'item-types', 'order', 'depth', 'criteria']) ctx.drift(id, 'not checked: the first page is not a dolphin envelope', 'see envelope');
+  } else {
+    checkTotal(ctx, first);
+    checkItems(ctx, items);
+    checkOrder(ctx, items);
+    await checkDepth(ctx, first, pageSize, depthLimit, put);
+    await checkCriteria(ctx, first, items, partitionBy, put);
   }
+  await checkDetail(ctx, items);
 }
 
 function snippet(a: Answer): string {

@@ -4,9 +4,9 @@
 // page, offset), one repository tree, one or two gateway calls (a login when WISEMODEL_TOKEN is username:password),
 // the configured downloads page when there is one, and the site's model list page.
 //
-// The probe context carries only the base URL, so the WiseModel section of the config (GitLab URL, gateway, kinds)
-// and WISEMODEL_TOKEN are read from the process's config (getConfig: the same one the command line runs with).
-import { getConfig, type Config } from '../../config.js';
+// The WiseModel section of the config (GitLab URL, gateway, kinds) and WISEMODEL_TOKEN come from the runner's
+// config (ctx.config), with ctx.baseUrl as the site's URL.
+import type { Config } from '../../config.js';
 import { HubwatchError } from '../../errors.js';
 import { silentLogger } from '../../log.js';
 import type { Answer, PlatformProbe, ProbeContext } from '../../probe/index.js';
@@ -43,12 +43,6 @@ function message(a: Answer): string {
   return /<html|<!doctype/i.test(a.text) ? 'an HTML page' : a.text.replace(/\s+/g, ' ').trim().slice(0, 120);
 }
 
-/** The WiseModel config with the URL the probe was given (the runner's), from the process's config. */
-function configFor(baseUrl: string): Config {
-  const c = getConfig();
-  return { ...c, urls: { ...c.urls, wisemodel: baseUrl } };
-}
-
 interface ListState {
   /** The projects of the first page that answered, keyset or offset. */
   items: Item[] | null;
@@ -57,7 +51,7 @@ interface ListState {
 }
 
 async function run(ctx: ProbeContext): Promise<void> {
-  const config = configFor(ctx.baseUrl);
+  const config = ctx.config;
   const s = config.file.sources.wisemodel;
   const ep = endpoints(config);
   const keysetUrl = projectsUrl(ep.gitlab, 'keyset', PAGE);
