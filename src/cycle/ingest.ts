@@ -356,6 +356,8 @@ export async function sweepStats<T>(
       models: [...models.values()],
       fingerprints,
       objectIds,
+      // Until a platform's first complete sweep the store holds none of its catalogue: nothing can have been renamed.
+      detectRenames: !ctx.backfill,
       seen: [...seen.values()],
       quarantine,
       coverage: { ...delta, quarantined: quarantine.length, incomplete },

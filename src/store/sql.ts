@@ -546,7 +546,9 @@ export abstract class SqlStore implements Store {
     await this.tx(async (db) => {
       // Quarantine first, models after: a failure anywhere later must also take these rows back with it.
       if (page.quarantine.length > 0) await this.insertQuarantine(db, page.quarantine);
-      if (page.objectIds && page.objectIds.size > 0) await this.applyRenames(db, date, page.platform, page.objectIds);
+      if (page.objectIds && page.objectIds.size > 0 && page.detectRenames !== false) {
+        await this.applyRenames(db, date, page.platform, page.objectIds);
+      }
       if (models.length > 0) await this.writeModels(db, date, models, page.fingerprints, page.objectIds);
       if (seen.length > 0) await this.writeSeen(db, date, page.platform, seen);
       if (page.coverage) await this.addCoverage(db, date, page.platform, page.coverage);

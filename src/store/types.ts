@@ -61,6 +61,11 @@ export interface PageCommit {
    */
   objectIds?: ReadonlyMap<string, string>;
   /**
+   * False to store `objectIds` without looking for renames: a platform's first sweep into a store that holds none of
+   * its models (a look-up per batch there costs much and finds nothing). Default true.
+   */
+  detectRenames?: boolean;
+  /**
    * Known models whose stored fingerprint matched: the day's figures go to daily_stats and the model's latest
    * figures, and the model counts as seen on the day. A key also in `models` is taken from `models`.
    */
