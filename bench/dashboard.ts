@@ -7,7 +7,8 @@
 // static files, and this process only runs autocannon.
 //
 //   npx tsx bench/dashboard.ts [--days 365] [--duration 3] [--rounds 2]
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { childOf, exited } from './processes.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -16,7 +17,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 
-const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const START = '2025-11-21';
 
 interface CannonRun {
@@ -77,16 +77,7 @@ async function serve(dir: string): Promise<void> {
   process.on('disconnect', () => void stop());
 }
 
-function child(args: string[], ipc: boolean): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], {
-    cwd: PROJECT_ROOT,
-    stdio: ipc ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', 'inherit', 'inherit'],
-  });
-}
-
-function exited(c: ChildProcess): Promise<number | null> {
-  return c.exitCode !== null ? Promise.resolve(c.exitCode) : new Promise((resolve) => c.once('exit', resolve));
-}
+const child = (args: string[], ipc: boolean): ChildProcess => childOf(import.meta.url, args, ipc);
 
 async function timed(url: string): Promise<{ ms: number; status: number; body: Buffer }> {
   const t = performance.now();

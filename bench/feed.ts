@@ -15,7 +15,8 @@
 // machine used meanwhile.
 //
 //   npx tsx bench/feed.ts [--records 50000] [--duration 4] [--rounds 3]
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { childOf, exited } from './processes.js';
 import { createReadStream, readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -25,7 +26,6 @@ import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
-const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export interface FeedBenchOptions {
   records?: number;
@@ -229,16 +229,7 @@ async function serve(dataDir: string): Promise<void> {
   process.on('disconnect', () => void stop());
 }
 
-function child(args: string[], ipc: boolean): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], {
-    cwd: PROJECT_ROOT,
-    stdio: ipc ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', 'inherit', 'inherit'],
-  });
-}
-
-function exited(c: ChildProcess): Promise<number | null> {
-  return c.exitCode !== null ? Promise.resolve(c.exitCode) : new Promise((resolve) => c.once('exit', resolve));
-}
+const child = (args: string[], ipc: boolean): ChildProcess => childOf(import.meta.url, args, ipc);
 
 // ---- CPU accounting -------------------------------------------------------------------------------------------
 

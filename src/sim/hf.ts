@@ -513,7 +513,8 @@ export class HfApi implements PlatformHooks {
     const dayN = this.dayN();
     const i = this.u.lookup(id, dayN);
     if (i === null) {
-      // A renamed repo's old id redirects to the new one (research/hf.md §7).
+      // A renamed repo's old id redirects to the new one (research/hf.md §7). Which 3xx the Hub uses is not in the
+      // evidence; hubwatch's client follows any redirect and compares the id it lands on, so the choice is harmless.
       const moved = this.u.renamedTo(id, dayN);
       if (moved !== null) {
         const rest = rev === null ? '' : `/revision/${encodeURIComponent(rev)}`;

@@ -53,11 +53,15 @@ export interface SimFaults {
    */
   listExpandPermissive?: boolean;
   /**
-   * Hugging Face only: the Hub's download and like counters move in batches. Until this many list pages of the day
+   * Hugging Face only: the Hub's download and like counters move in batches (research/hf.md §7: stall days, then
+   * catch-up; huggingface_hub#4365). Until this many list pages of the day
    * have been served, figures (and the orders by them) are the previous day's; from then on, the day's.
    */
   counterBatchAfterPage?: number;
-  /** Hugging Face only: list pages hold fewer items than `limit` (the walk must follow Link, never stop on a short page). */
+  /**
+   * Hugging Face only: list pages hold fewer items than `limit` (research/hf.md §7; the walk must follow Link, never
+   * stop on a short page).
+   */
   shortPages?: boolean;
   /** Hugging Face only: the ways the real Hub may drift from what hubwatch expects (for `hubwatch probe` and its tests). */
   hfDrift?: HfDrift;

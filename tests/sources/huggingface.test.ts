@@ -48,6 +48,8 @@ interface FakeHubOptions {
   items: Array<Record<string, unknown>>;
   /** Absolute (default) or relative Link, or a Link on another origin. */
   link?: 'absolute' | 'relative' | 'foreign';
+  /** The next-page Link leaves out the expand parameters (the Hub's Link need not repeat them). */
+  bareLink?: boolean;
   onList?: (url: URL, n: number) => { status: number; body?: unknown } | null;
 }
 
@@ -66,6 +68,7 @@ async function fakeHub(o: FakeHubOptions): Promise<FakeServer> {
       if (offset + limit < o.items.length) {
         const next = new URL(url);
         next.searchParams.set('cursor', Buffer.from(String(offset + limit)).toString('base64url'));
+        if (o.bareLink) for (const k of ['expand', 'expand[]']) next.searchParams.delete(k);
         const rel = `${next.pathname}${next.search}`;
         headers.Link =
           o.link === 'relative'
@@ -200,6 +203,15 @@ describe('Hugging Face source against a fake Hub', () => {
     expect(first.searchParams.getAll('expand[]')).toEqual([...HF_LIST_EXPAND]);
     expect(first.searchParams.getAll('expand')).toEqual([]);
     expect(src.counters).toMatchObject({ requests: 3, pages: 3, http429: 0, errors: 0 });
+  });
+
+  it('asks every page for its field set, when the Link leaves the fields out', async () => {
+    const hub = await fakeHub({ items: catalogue(25), bareLink: true });
+    const src = source(hub.url, { pageSize: 10 });
+    const pages = await collect(src.sweep());
+    expect(pages.map((p) => p.items.length)).toEqual([10, 10, 5]);
+    expect(hub.requests).toHaveLength(3);
+    for (const r of hub.requests) expect(new URL(r.url, hub.url).searchParams.getAll('expand[]')).toEqual([...HF_LIST_EXPAND]);
   });
 
   it('orders the newest listing by createdAt and the recently-modified pass by lastModified', async () => {

@@ -258,9 +258,8 @@ export class MsSweepPlan {
   private readonly s: MsSweepSettings;
   private st: State;
   private readonly counted = new Set<number>();
-  /** Hashes in the order they were counted, for giving counts back; starts at `logBase` counted models. */
+  /** Hashes in the order this process counted them, for giving counts back. */
   private log: number[] = [];
-  private logBase = 0;
   private readonly walkSeen = new Set<number>();
   private readonly deferred = new Set<number>();
   /** Values of `restSplit`'s category on the models its rest owns (see restructure). */
@@ -277,7 +276,6 @@ export class MsSweepPlan {
     this.st = cursor ? this.restore(cursor) : fresh();
     // A depth limit known beforehand (config) lets the root split at its first page instead of being walked first.
     if (!cursor && settings.depthLimit !== null) this.st.depth = settings.depthLimit;
-    this.logBase = this.st.acc;
     this.enter();
   }
 
