@@ -1,9 +1,9 @@
 // Micro-benchmark: normalise 1,000,000 Hugging Face-like records (target < 10 s). Run: npx tsx bench/normalise.ts [N]
 // The records cycle through a realistic mix (registry orgs, quantisers with and without lineage, unknown users,
 // licence spellings) so the caches see the repetition a real sweep has, but every id is distinct.
-import { loadRegistry } from '../src/normalise/registry.js';
-import { normaliseHuggingFace } from '../src/normalise/record.js';
-import type { HfModelInput } from '../src/normalise/inputs.js';
+import { loadReferenceData } from '../src/reference-data.js';
+import { normaliseHuggingFace } from '../src/sources/huggingface/record.js';
+import type { HfModelInput } from '../src/sources/huggingface/schema.js';
 
 export function hfLikeRecords(n: number, offset = 0): HfModelInput[] {
   const owners = ['Qwen', 'meta-llama', 'bartowski', 'mlx-community', 'someuser', 'unsloth', 'google', 'THUDM', 'RichardErkhov', 'deepseek-ai'];
@@ -38,8 +38,7 @@ export function hfLikeRecords(n: number, offset = 0): HfModelInput[] {
  * what the normaliser costs, the wall figure what a loaded host makes of it.
  */
 export function benchNormalise(n: number): { n: number; ms: number; cpuMs: number; perRecordUs: number } {
-  const registry = loadRegistry();
-  const ctx = { registry, now: '2025-11-25T00:00:00.000Z', backfill: false };
+  const ctx = { ...loadReferenceData(), now: '2025-11-25T00:00:00.000Z', backfill: false };
   const CHUNK = 10_000;
   let ms = 0;
   let cpuUs = 0;

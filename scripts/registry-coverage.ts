@@ -14,7 +14,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HfModelInput } from '../src/normalise/inputs.js';
+import type { HfModelInput } from '../src/sources/huggingface/schema.js';
 import { readTop10k, readTrending, SAMPLES_DIR } from './bulk-lists.js';
 
 interface Entry {

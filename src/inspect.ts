@@ -8,15 +8,17 @@ import { MAX_DEPTH } from './cycle/lineage.js';
 import { InputError } from './errors.js';
 import type { NormalisedRecord, Platform } from './model.js';
 import type { NormaliseContext } from './normalise/context.js';
-import { normaliseHuggingFace, normaliseModelScope, normaliseWiseModel } from './normalise/record.js';
-import { loadRegistry, type Registry } from './normalise/registry.js';
+import type { Registry } from './normalise/registry.js';
 import { lineageNodeOf, resolveNode, withOriginUpdate } from './normalise/resolve-local.js';
+import type { ReferenceData } from './reference-data.js';
+import { normaliseHuggingFace } from './sources/huggingface/record.js';
 import { checkHfModel } from './sources/huggingface/schema.js';
+import { normaliseModelScope } from './sources/modelscope/record.js';
 import { MsEnvelopeSchema, MsListDataSchema, MsModelSchema } from './sources/modelscope/schema.js';
 import { describeIssues } from './sources/validate.js';
 import { parseWiseModelPage } from './sources/wisemodel/parser.js';
+import { normaliseWiseModel } from './sources/wisemodel/record.js';
 import { WmModelSchema } from './sources/wisemodel/schema.js';
-import type { ModelScopeInput, WiseModelInput } from './normalise/inputs.js';
 
 export interface Rejected {
   index: number;
@@ -33,8 +35,8 @@ function items(value: unknown): unknown[] {
 }
 
 /** A saved payload is out of time: firstSeenAt cannot be known, so it takes createdAt (the backfill rule). */
-function context(registry: Registry): NormaliseContext {
-  return { registry, now: new Date().toISOString(), backfill: true };
+function context(reference: ReferenceData): NormaliseContext {
+  return { registry: reference.registry, licenses: reference.licenses, now: new Date().toISOString(), backfill: true };
 }
 
 /**
@@ -51,19 +53,19 @@ function resolveAcrossPayload(out: InspectResult, registry: Registry): InspectRe
   return out;
 }
 
-export function inspectHuggingFace(body: unknown, registry: Registry): InspectResult {
+export function inspectHuggingFace(body: unknown, reference: ReferenceData): InspectResult {
   const out: InspectResult = { records: [], rejected: [] };
-  const ctx = context(registry);
+  const ctx = context(reference);
   items(body).forEach((raw, index) => {
     const c = checkHfModel(raw, { requireAllTime: false });
     if (c.ok) out.records.push(normaliseHuggingFace(c.item, ctx));
     else out.rejected.push({ index, reason: c.reason });
   });
-  return resolveAcrossPayload(out, registry);
+  return resolveAcrossPayload(out, reference.registry);
 }
 
 /** A dolphin list envelope, a detail envelope, an array of records or one record. */
-export function inspectModelScope(body: unknown, registry: Registry): InspectResult {
+export function inspectModelScope(body: unknown, reference: ReferenceData): InspectResult {
   let raws: unknown[];
   const env = MsEnvelopeSchema.safeParse(body);
   if (env.success && typeof body === 'object' && body !== null && 'Success' in body) {
@@ -76,27 +78,27 @@ export function inspectModelScope(body: unknown, registry: Registry): InspectRes
     raws = items(body);
   }
   const out: InspectResult = { records: [], rejected: [] };
-  const ctx = context(registry);
+  const ctx = context(reference);
   raws.forEach((raw, index) => {
     const r = MsModelSchema.safeParse(raw);
-    if (r.success) out.records.push(normaliseModelScope(r.data as ModelScopeInput, ctx));
+    if (r.success) out.records.push(normaliseModelScope(r.data, ctx));
     else out.rejected.push({ index, reason: describeIssues(r.error) });
   });
-  return resolveAcrossPayload(out, registry);
+  return resolveAcrossPayload(out, reference.registry);
 }
 
 /** A WiseModel HTML page (list or model, embedded state or plain HTML), or JSON items as the scraper reads them. */
-export function inspectWiseModel(text: string, registry: Registry): InspectResult {
+export function inspectWiseModel(text: string, reference: ReferenceData): InspectResult {
   const out: InspectResult = { records: [], rejected: [] };
-  const ctx = context(registry);
+  const ctx = context(reference);
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     items(JSON.parse(trimmed) as unknown).forEach((raw, index) => {
       const r = WmModelSchema.safeParse(raw);
-      if (r.success) out.records.push(normaliseWiseModel(r.data as WiseModelInput, ctx));
+      if (r.success) out.records.push(normaliseWiseModel(r.data, ctx));
       else out.rejected.push({ index, reason: describeIssues(r.error) });
     });
-    return resolveAcrossPayload(out, registry);
+    return resolveAcrossPayload(out, reference.registry);
   }
   const page = parseWiseModelPage(text, getConfig().file.sources.wisemodel.selectors);
   for (const item of page.items) out.records.push(normaliseWiseModel(item, ctx));
@@ -104,22 +106,22 @@ export function inspectWiseModel(text: string, registry: Registry): InspectResul
   if (page.items.length === 0 && page.rejected.length === 0) {
     out.rejected.push({ index: -1, reason: `no models found on the page (${page.problems.join('; ') || 'unknown layout'})` });
   }
-  return resolveAcrossPayload(out, registry);
+  return resolveAcrossPayload(out, reference.registry);
 }
 
-export async function inspectFile(platform: Platform, file: string, registry = loadRegistry()): Promise<InspectResult> {
+export async function inspectFile(platform: Platform, file: string, reference: ReferenceData): Promise<InspectResult> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
     throw new InputError(`cannot read ${file}: ${(err as Error).message}. Check the path.`);
   }
-  if (platform === 'wisemodel') return inspectWiseModel(text, registry);
+  if (platform === 'wisemodel') return inspectWiseModel(text, reference);
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch (err) {
     throw new InputError(`${file} is not valid JSON (${(err as Error).message}); ${platform} payloads are JSON bodies as the API returns them.`);
   }
-  return platform === 'huggingface' ? inspectHuggingFace(body, registry) : inspectModelScope(body, registry);
+  return platform === 'huggingface' ? inspectHuggingFace(body, reference) : inspectModelScope(body, reference);
 }

@@ -1,7 +1,8 @@
 // `hubwatch orgs check` and `hubwatch orgs unknown`: the tools that keep the organisation registry true.
 import type { Config } from './config.js';
 import { HubwatchError } from './errors.js';
-import { defaultRegistryDir, formatProblem, loadRegistry, RegistryError } from './normalise/registry.js';
+import { formatProblem } from './normalise/registry.js';
+import { defaultRegistryDir, loadRegistry, RegistryError } from './reference-data.js';
 import { openStore } from './store/index.js';
 
 export async function orgsCheckCommand(dir = defaultRegistryDir()): Promise<void> {

@@ -1,22 +1,22 @@
 // `inspect` resolves lineage across the records of the payload it reads, as the daily cycle resolves it across the
 // store: multi-hop roots, bases the payload lacks kept as dangling roots, cycles cut. The last cases hold the two
 // together by running the cycle on the same records in a real (DuckDB) store.
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readTrending, TRENDING_FILE } from '../scripts/bulk-lists.js';
+import { readTrending } from '../scripts/bulk-lists.js';
 import { MAX_DEPTH, resolveLineage } from '../src/cycle/lineage.js';
 import { inspectFile, inspectHuggingFace, inspectModelScope } from '../src/inspect.js';
 import { silentLogger } from '../src/log.js';
 import { NormalisedRecord } from '../src/model.js';
-import { normaliseHuggingFace } from '../src/normalise/record.js';
-import { loadRegistry } from '../src/normalise/registry.js';
+import { loadReferenceData } from '../src/reference-data.js';
+import { normaliseHuggingFace } from '../src/sources/huggingface/record.js';
 import { openStore } from '../src/store/index.js';
 import type { Store } from '../src/store/types.js';
 
-const registry = loadRegistry();
+const reference = loadReferenceData();
+const { registry } = reference;
 const QWEN = registry.lookup('huggingface', 'Qwen');
 
 let seq = 0;
@@ -53,13 +53,13 @@ describe('inspect resolves lineage across the payload', () => {
     expect(QWEN?.country).toBe('CN');
     const items = [hfItem(C, { relation: 'quantized', id: B }), hfItem(B, { relation: 'finetune', id: A }), hfItem(A)];
 
-    const alone = inspectHuggingFace([items[0]], registry);
+    const alone = inspectHuggingFace([items[0]], reference);
     // Alone, C's root is provisional: its direct base, an unregistered individual's finetune.
     expect(alone.records[0]!.lineage.root).toBe(`huggingface:${B}`);
     expect(alone.records[0]!.origin.country).toBe('ZZ');
 
     for (const payload of [items, [...items].reverse()]) {
-      const res = inspectHuggingFace(payload, registry);
+      const res = inspectHuggingFace(payload, reference);
       expect(res.rejected).toEqual([]);
       const r = byId(res.records);
       const c = r.get(C)!;
@@ -86,7 +86,7 @@ describe('inspect resolves lineage across the payload', () => {
         hfItem('carol/mystery-ft', { relation: 'finetune', id: 'ghost-org/never-published' }),
         hfItem('dave/mystery-ft-GGUF', { relation: 'quantized', id: 'carol/mystery-ft' }),
       ],
-      registry,
+      reference,
     );
     const r = byId(res.records);
     for (const id of ['carol/mystery-ft', 'dave/mystery-ft-GGUF']) {
@@ -99,7 +99,7 @@ describe('inspect resolves lineage across the payload', () => {
   it('terminates on a cycle between two items and gives both the same root', () => {
     const res = inspectHuggingFace(
       [hfItem('loop-b/two', { relation: 'finetune', id: 'loop-a/one' }), hfItem('loop-a/one', { relation: 'finetune', id: 'loop-b/two' })],
-      registry,
+      reference,
     );
     expect(res.records).toHaveLength(2);
     const [two, one] = res.records;
@@ -110,7 +110,7 @@ describe('inspect resolves lineage across the payload', () => {
   it('stops a chain longer than the cycle’s depth cap where the cycle stops', () => {
     const ids = Array.from({ length: MAX_DEPTH + 3 }, (_, i) => `chain-${i}/m`);
     const items = ids.map((id, i) => (i === ids.length - 1 ? hfItem(id) : hfItem(id, { relation: 'finetune', id: ids[i + 1]! })));
-    const r = byId(inspectHuggingFace(items, registry).records);
+    const r = byId(inspectHuggingFace(items, reference).records);
     expect(r.get(ids[0]!)!.lineage.root).toBe(`huggingface:${ids[MAX_DEPTH]}`);
     expect(r.get(ids[2]!)!.lineage.root).toBe(`huggingface:${ids.at(-1)}`);
   });
@@ -131,7 +131,7 @@ describe('inspect resolves lineage across the payload', () => {
     });
     const res = inspectModelScope(
       { Code: 200, Success: true, Data: { Model: { Models: [ms('someone', 'ft-gguf', 'someone/ft'), ms('someone', 'ft', 'Qwen/Qwen3-8B'), ms('Qwen', 'Qwen3-8B')], TotalCount: 3 } } },
-      registry,
+      reference,
     );
     const gguf = res.records.find((r) => r.id === 'someone/ft-gguf')!;
     expect(gguf.lineage.root).toBe('modelscope:Qwen/Qwen3-8B');
@@ -151,7 +151,7 @@ describe('inspect resolves lineage across the payload', () => {
           hfItem(A),
         ]),
       );
-      const res = await inspectFile('huggingface', file, registry);
+      const res = await inspectFile('huggingface', file, reference);
       expect(res.records.map((r) => r.id)).toEqual([C, B, A]);
       expect(res.records[0]!.lineage.root).toBe(`huggingface:${A}`);
       expect(res.rejected).toHaveLength(1);
@@ -177,8 +177,8 @@ describe('inspect agrees with the cycle’s lineage pass on the same records', (
 
   /** Stores the records normalised alone, runs the cycle's pass, and compares what the store reads back. */
   async function expectSameAsCycle(items: unknown[]): Promise<number> {
-    const printed = inspectHuggingFace(items, registry).records;
-    const ctx = { registry, now: '2026-05-01T00:00:00.000Z', backfill: true };
+    const printed = inspectHuggingFace(items, reference).records;
+    const ctx = { ...reference, now: '2026-05-01T00:00:00.000Z', backfill: true };
     const alone = printed.map((p) => normaliseHuggingFace(items.find((i) => (i as { id: string }).id === p.id) as never, ctx));
     await store.commitPage({ date: '2026-05-01', platform: 'huggingface', models: alone, quarantine: [] });
     await resolveLineage({ store, registry, logger: silentLogger });
@@ -213,7 +213,7 @@ describe('inspect agrees with the cycle’s lineage pass on the same records', (
     expect(n).toBe(7 + chain.length);
   });
 
-  it.skipIf(!existsSync(TRENDING_FILE))('on the shared real trending list (1,000 models, many chains within it)', async () => {
+  it('on the real trending list (tests/fixtures, 1,000 models, many chains within it)', async () => {
     // The list was collected without _id and createdAt; the values given here play no part in lineage.
     const items = readTrending().map((x, i) => ({ _id: String(i).padStart(24, '0'), createdAt: '2026-04-01T00:00:00.000Z', likes: 0, downloads: 0, ...x }));
     const n = await expectSameAsCycle(items);

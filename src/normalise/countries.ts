@@ -19,3 +19,20 @@ export function isCountry(code: string): boolean {
 export function isCountryAlt(code: string): boolean {
   return code === 'EU' || isCountry(code);
 }
+
+const REGIONS = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+
+/**
+ * A country as people name it, for what people read (digest, dashboard): the English name from the runtime's own
+ * CLDR data; ZZ (no known country) reads "unattributed", never "Unknown Region"; the summed rest reads "other countries".
+ */
+export function countryName(code: string): string {
+  if (code === 'ZZ') return 'unattributed';
+  if (code === 'Other' || code === 'other') return 'other countries';
+  if (!/^[A-Z]{2}$/.test(code)) return 'unattributed';
+  try {
+    return REGIONS.of(code) ?? code;
+  } catch {
+    return code;
+  }
+}

@@ -5,7 +5,7 @@
 // figures. Any change to the item, the registry or the licence table gives a new fingerprint, so the model is
 // normalised and written whole again: editing the registry re-attributes every model on the next sweep.
 import { hash } from 'node:crypto';
-import tableJson from '../../config/licenses.json' with { type: 'json' };
+import type { LicenseTable } from './license.js';
 import type { Registry } from './registry.js';
 
 /**
@@ -14,14 +14,22 @@ import type { Registry } from './registry.js';
  */
 export const NORMALISE_VERSION = 1;
 
-const seeds = new WeakMap<Registry, string>();
+const seeds = new WeakMap<Registry, WeakMap<LicenseTable, string>>();
 
-/** The part of every fingerprint that stands for the code and configuration: one hash per registry object. */
-export function normaliseSeed(registry: Registry): string {
-  let seed = seeds.get(registry);
+/**
+ * The part of every fingerprint that stands for the code and configuration: one hash per pair of registry and
+ * licence table objects, over the table's JSON content and the registry's entries.
+ */
+export function normaliseSeed(registry: Registry, licenses: LicenseTable): string {
+  let byTable = seeds.get(registry);
+  if (byTable === undefined) {
+    byTable = new WeakMap();
+    seeds.set(registry, byTable);
+  }
+  let seed = byTable.get(licenses);
   if (seed === undefined) {
-    seed = hash('sha1', JSON.stringify([NORMALISE_VERSION, tableJson, registry.entries]), 'base64');
-    seeds.set(registry, seed);
+    seed = hash('sha1', JSON.stringify([NORMALISE_VERSION, licenses.source, registry.entries]), 'base64');
+    byTable.set(licenses, seed);
   }
   return seed;
 }

@@ -1,11 +1,11 @@
 // Licence normalisation: whatever a platform says about a licence → an SPDX id or expression (or
 // LicenseRef-hubwatch-<key> for model licences SPDX lacks), a class, and the basis of the decision. The knowledge
-// lives in config/licenses.json (reviewable in a pull request); this file only applies it.
+// lives in config/licenses.json (reviewable in a pull request); the caller reads it (src/reference-data.ts), this
+// file compiles it and applies it.
 import correct from 'spdx-correct';
 import parse, { type SpdxNode } from 'spdx-expression-parse';
-import tableJson from '../../config/licenses.json' with { type: 'json' };
-import { LICENSE_CLASSES, LIMITS, type LicenseClass, type LicenseInfo } from '../model.js';
-import { cap, cleanText, isRecord, listOf, stringList } from './text.js';
+import { LICENSE_CLASSES, LIMITS, capString, type LicenseClass, type LicenseInfo } from '../model.js';
+import { cleanText, isRecord, listOf, stringList } from './text.js';
 
 export interface LicenseInput {
   /** Hugging Face tags; only `license:<id>` ones are read. */
@@ -32,6 +32,8 @@ export interface LicenseTable {
   aliases: ReadonlyMap<string, string>;
   /** Lower-cased SPDX id → entry, so "Apache-2.0" or "CC-BY-NC-4.0" as free text hits the table. */
   byId: ReadonlyMap<string, LicenseEntry>;
+  /** The JSON content the table was compiled from: part of the fingerprint seed (fingerprint.ts). */
+  source: unknown;
 }
 
 /** Most permissive first: an OR keeps the highest, an AND the lowest. */
@@ -123,15 +125,11 @@ export function compileLicenseTable(json: unknown): { table: LicenseTable; probl
     if (typeof target !== 'string' || !byKey.has(target)) problems.push(`alias "${alias}" points to unknown key ${String(target)}`);
     else aliases.set(normKey(alias), target);
   }
-  return { table: { byKey, aliases, byId }, problems };
+  return { table: { byKey, aliases, byId, source: json }, problems };
 }
 
-const compiled = compileLicenseTable(tableJson);
-if (compiled.problems.length > 0) {
-  // A broken shipped table is a build defect, not bad input: fail at start-up, loudly.
-  throw new Error(`config/licenses.json: ${compiled.problems.join('; ')}`);
-}
-export const DEFAULT_LICENSE_TABLE: LicenseTable = compiled.table;
+/** No entries: every licence is read by spdx-correct or left unknown. */
+const EMPTY_LICENSE_TABLE: LicenseTable = compileLicenseTable({ licenses: {} }).table;
 
 function normKey(s: string): string {
   return s
@@ -174,7 +172,7 @@ function fromEntry(e: LicenseEntry, basis: string): Resolved {
 /** One licence name or id, without expressions. */
 function resolveAtom(text: string, t: LicenseTable): Resolved {
   const k = normKey(text);
-  const shown = cap(k, 80);
+  const shown = capString(k, 80);
   const direct = t.byKey.get(k);
   if (direct) return fromEntry(direct, `"${shown}" is in the licence table`);
   const alias = t.aliases.get(k);
@@ -216,7 +214,7 @@ function resolveAtom(text: string, t: LicenseTable): Resolved {
   }
   return {
     id: licenseRef(k),
-    name: cap(cleanText(text.trim()), LIMITS.text),
+    name: capString(cleanText(text.trim()), LIMITS.text),
     class: 'unknown',
     basis: `"${shown}" is neither in the licence table nor an SPDX licence`,
     key: null,
@@ -273,9 +271,9 @@ function resolveExpression(text: string, t: LicenseTable): Resolved | null {
   const rule = hasOr && !hasAnd ? 'a choice (OR): the most permissive class is kept' : hasAnd && !hasOr ? 'all apply (AND): the least permissive class is kept' : 'OR keeps the most permissive, AND the least permissive class';
   return {
     id: out.trim(),
-    name: cap(names.join(hasAnd && !hasOr ? ' and ' : ' or '), LIMITS.text),
+    name: capString(names.join(hasAnd && !hasOr ? ' and ' : ' or '), LIMITS.text),
     class: cls,
-    basis: `expression "${cap(text.trim(), 120)}" read as ${out.trim()}: ${rule}`,
+    basis: `expression "${capString(text.trim(), 120)}" read as ${out.trim()}: ${rule}`,
     key: null,
   };
 }
@@ -286,7 +284,7 @@ function resolveText(text: string, t: LicenseTable): Resolved {
     // "apache-2.0 or mit" as Apache-2.0 alone and lose the choice.
     const k = normKey(text);
     const exact = t.byKey.get(k) ?? t.byKey.get(t.aliases.get(k) ?? '');
-    if (exact) return fromEntry(exact, `"${cap(k, 80)}" is in the licence table`);
+    if (exact) return fromEntry(exact, `"${capString(k, 80)}" is in the licence table`);
     const expr = resolveExpression(text, t);
     if (expr) return expr;
   }
@@ -299,18 +297,30 @@ function combineOr(items: Resolved[], what: string): Resolved {
   const id = items.map((r) => (r.id.includes(' ') ? `(${r.id})` : r.id)).join(' OR ');
   return {
     id: validSpdx(id) ? id : best.id,
-    name: cap(items.map((r) => r.name).join(' or '), LIMITS.text),
+    name: capString(items.map((r) => r.name).join(' or '), LIMITS.text),
     class: best.class,
     basis: `${what} lists ${items.length} licences, read as a choice (OR): the most permissive class (${best.class}) is kept; ${items.map((r) => r.basis).join('; ')}`,
     key: null,
   };
 }
 
-const cache = new Map<string, LicenseInfo>();
+// One cache per table: a table handed in later (a test's, an edited file) must not answer from another's results.
+const caches = new WeakMap<LicenseTable, Map<string, LicenseInfo>>();
 const CACHE_MAX = 50_000;
 
-/** Pure and total: any input gives a LicenseInfo; the same input gives the same answer. */
-export function normaliseLicense(input: LicenseInput, t: LicenseTable = DEFAULT_LICENSE_TABLE): LicenseInfo {
+function cacheOf(t: LicenseTable): Map<string, LicenseInfo> {
+  let cache = caches.get(t);
+  if (cache === undefined) {
+    cache = new Map();
+    caches.set(t, cache);
+  }
+  return cache;
+}
+
+/** Pure and total: any input gives a LicenseInfo; the same input and table give the same answer. */
+export function normaliseLicense(input: LicenseInput, table: LicenseTable): LicenseInfo {
+  // Totality: a caller that hands in no table (only a hostile context can) gets the empty table's answers.
+  const t = isRecord(table) && table.byKey instanceof Map ? table : EMPTY_LICENSE_TABLE;
   const inp = isRecord(input) ? input : {};
   const tagValues: string[] = [];
   const tags = listOf(inp.hfTags);
@@ -329,6 +339,7 @@ export function normaliseLicense(input: LicenseInput, t: LicenseTable = DEFAULT_
   const text = typeof inp.text === 'string' ? inp.text.trim() : '';
 
   const cacheKey = `${cardValues.join('\u0001')}\u0002${tagValues.join('\u0001')}\u0002${name}\u0002${link}\u0002${text}`;
+  const cache = cacheOf(t);
   const hit = cache.get(cacheKey);
   if (hit) return { ...hit };
 
@@ -336,7 +347,7 @@ export function normaliseLicense(input: LicenseInput, t: LicenseTable = DEFAULT_
   for (const v of [...(cardValues.length > 0 ? cardValues : tagValues), name, link, text]) {
     if (v !== '' && !rawParts.includes(v)) rawParts.push(v);
   }
-  const raw = rawParts.length > 0 ? cap(cleanText(rawParts.join(' | ')), LIMITS.raw) : null;
+  const raw = rawParts.length > 0 ? capString(cleanText(rawParts.join(' | ')), LIMITS.raw) : null;
 
   let resolved: Resolved;
   const primary = cardValues.length > 0 ? cardValues : tagValues;
@@ -346,7 +357,7 @@ export function normaliseLicense(input: LicenseInput, t: LicenseTable = DEFAULT_
       const r = resolveText(v, t);
       if ((r.key === 'other' || r.key === 'unknown') && name !== '') {
         const n = resolveText(name, t);
-        return { ...n, basis: `${what} says ${v}, license_name "${cap(name, 80)}": ${n.basis}` };
+        return { ...n, basis: `${what} says ${v}, license_name "${capString(name, 80)}": ${n.basis}` };
       }
       return { ...r, basis: `${what}: ${r.basis}` };
     });
@@ -364,9 +375,9 @@ export function normaliseLicense(input: LicenseInput, t: LicenseTable = DEFAULT_
   const info: LicenseInfo = {
     raw,
     id: resolved.id,
-    name: cap(cleanText(resolved.name), LIMITS.text),
+    name: capString(cleanText(resolved.name), LIMITS.text),
     class: resolved.class,
-    basis: cap(cleanText(resolved.basis), LIMITS.raw),
+    basis: capString(cleanText(resolved.basis), LIMITS.raw),
   };
   if (cache.size >= CACHE_MAX) cache.clear();
   cache.set(cacheKey, info);

@@ -74,7 +74,7 @@ const UNKNOWN_ORIGIN: Origin = Object.freeze({
   countryAlt: null,
   kind: 'unknown',
   basis: 'unknown',
-}) as Origin;
+});
 
 function fromMatch(m: RegistryMatch, basis: Origin['basis']): Origin {
   return { org: m.org, country: m.country, countryAlt: m.countryAlt, kind: m.kind, basis };

@@ -1,9 +1,7 @@
-// The organisation registry: platform namespace → organisation, country, kind. Everything here is pure except
-// loadRegistry at the bottom, the one function under src/normalise/ that reads files (config/registry/*.json). The rules behind the data (country R1–R7, why
-// mirrors and quantisers are redistributors) are in ../shared/research/orgs.md; docs/registry.md says the same.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// The organisation registry: platform namespace → organisation, country, kind. Everything here is pure: the files
+// (config/registry/*.json) are read by src/reference-data.ts and their content handed to parseRegistryFile. The rules
+// behind the data (country R1–R7, why mirrors and quantisers are redistributors) are in ../shared/research/orgs.md;
+// docs/registry.md says the same.
 import { z } from 'zod';
 import type { Platform } from '../model.js';
 import { isCountry, isCountryAlt } from './countries.js';
@@ -461,63 +459,4 @@ export function formatProblem(p: Problem): string {
     .filter(Boolean)
     .join(' ');
   return where ? `${where}: ${p.message}` : p.message;
-}
-
-
-export class RegistryError extends Error {
-  constructor(
-    message: string,
-    readonly problems: Problem[],
-  ) {
-    super(message);
-    this.name = 'RegistryError';
-  }
-}
-
-/** config/registry of this checkout, found from this module whether it runs from src/ (tsx) or dist/src/. */
-export function defaultRegistryDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'config', 'registry');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  return resolve('config', 'registry');
-}
-
-/**
- * The one function under src/normalise/ that reads files: every `*.json` in `dir` (seed.json, long-tail.json,
- * individuals.json, …) in name order, merged into one registry. A broken file or entry, or any checkRegistry
- * problem (a namespace claimed twice across files, a bad country), is a RegistryError listing all of them: the
- * service must not start with an attribution table nobody can vouch for.
- */
-export function loadRegistry(dir: string = defaultRegistryDir(), opts: { check?: boolean } = {}): Registry {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
-  } catch (err) {
-    throw new RegistryError(`cannot read the registry directory ${dir}: ${(err as Error).message}`, []);
-  }
-  if (names.length === 0) throw new RegistryError(`no registry files (*.json) in ${dir}`, []);
-  const entries: SourcedEntry[] = [];
-  const problems: Problem[] = [];
-  for (const name of names) {
-    let content: unknown;
-    try {
-      content = JSON.parse(readFileSync(join(dir, name), 'utf8'));
-    } catch (err) {
-      problems.push({ file: name, entry: null, org: null, message: `not valid JSON: ${(err as Error).message}` });
-      continue;
-    }
-    const parsed = parseRegistryFile(name, content);
-    entries.push(...parsed.entries);
-    problems.push(...parsed.problems);
-  }
-  if (opts.check !== false) problems.push(...checkRegistry(entries));
-  if (problems.length > 0) {
-    const shown = problems.slice(0, 20).map(formatProblem).join('\n  ');
-    const more = problems.length > 20 ? `\n  … and ${problems.length - 20} more` : '';
-    throw new RegistryError(`registry in ${dir} has ${problems.length} problem(s):\n  ${shown}${more}`, problems);
-  }
-  return buildRegistry(entries);
 }

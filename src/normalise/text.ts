@@ -3,6 +3,7 @@
 // stores reject them: C0/C1 control characters other than tab, newline and carriage return (NUL breaks
 // PostgreSQL text, ESC sequences repaint terminals that tail the logs), and lone UTF-16 surrogates (not valid
 // Unicode, so not valid UTF-8 once serialised).
+import { capString } from '../model.js';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
@@ -25,18 +26,6 @@ export function cleanText(s: string): string {
   return out;
 }
 
-/**
- * Caps to `max` UTF-16 units with an ellipsis, never cutting a surrogate pair in half (model.ts's capString
- * slices blindly, which can leave half an emoji behind).
- */
-export function cap(s: string, max: number): string {
-  if (s.length <= max) return s;
-  let end = Math.max(0, max - 1);
-  const c = s.charCodeAt(end - 1);
-  if (c >= 0xd800 && c <= 0xdbff) end -= 1;
-  return `${s.slice(0, end)}…`;
-}
-
 /** A platform value as a clean, capped string, or null when it is not a non-empty string. */
 export function str(v: unknown, max: number): string | null {
   if (typeof v !== 'string') return null;
@@ -44,7 +33,7 @@ export function str(v: unknown, max: number): string | null {
   const last = c.length - 1;
   // Most platform strings carry no outer whitespace; trim() would still allocate on some engines' paths.
   const t = last >= 0 && c.charCodeAt(0) > 32 && c.charCodeAt(last) > 32 ? c : c.trim();
-  return t === '' ? null : cap(t, max);
+  return t === '' ? null : capString(t, max);
 }
 
 export function isRecord(v: unknown): v is Record<string, unknown> {

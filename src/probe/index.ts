@@ -7,6 +7,7 @@ import { HubwatchError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Platform } from '../model.js';
 import { createHttpClient, redactUrl, type HeaderBag, type HttpClient } from '../sources/http.js';
+import { platformProfile } from '../sources/registry.js';
 import { huggingfaceProbe } from '../sources/huggingface/probe.js';
 import { modelscopeProbe } from '../sources/modelscope/probe.js';
 import { wisemodelProbe } from '../sources/wisemodel/probe.js';
@@ -134,7 +135,7 @@ async function probePlatform(platform: Platform, config: Config, logger: Logger)
   const probe = PROBES[platform];
   if (!probe) return { platform, url, verdict: 'unchecked', checks: [] };
   const tuned = probeConfig(config, platform);
-  const http = createHttpClient(platform, { config: tuned, logger, rateLimitMode: 'wait' });
+  const http = createHttpClient(platformProfile(platform), { config: tuned, logger, rateLimitMode: 'wait' });
   const results = new Map<string, CheckResult>();
   const record = (id: string, verdict: Verdict, seen: string, action: string | null): void => {
     const spec = probe.checks.find((c) => c.id === id);

@@ -1,9 +1,21 @@
 // The one Source interface every platform adapter implements (after Renovate's datasources): a new platform is a
 // new folder under src/sources/ plus one line in src/sources/registry.ts.
+import type { Config } from '../config.js';
 import type { NormalisedRecord, Platform } from '../model.js';
 import type { QuarantineItem } from '../store/types.js';
 import type { NormaliseContext } from '../normalise/context.js';
-import type { Sighting } from '../normalise/record.js';
+import type { PlatformRecords, Sighting } from '../normalise/record.js';
+
+/**
+ * What the rest of hubwatch knows of a platform without talking to it (src/sources/<platform>/record.ts): its
+ * record mapping, its name for readers, and which configured token its HTTP client sends.
+ */
+export interface PlatformProfile extends PlatformRecords {
+  /** The platform's name as readers know it ("Hugging Face"), for feeds, digests and the dashboard. */
+  readonly label: string;
+  /** The token sent as a bearer token to the platform's own origin (http.ts), or null for none. */
+  bearerToken(tokens: Config['tokens']): string | null;
+}
 
 /** Counters a source keeps while it talks to its platform; they feed the snapshot's coverage. */
 export interface SourceCounters {
@@ -102,8 +114,9 @@ export interface Source<T = unknown> {
   /** Pure: one validated platform item to the normalised record. */
   normalise(item: T, ctx: NormaliseContext): NormalisedRecord;
   /**
-   * Pure: the key, figures and fingerprint `normalise` would give (record.ts `sight`), so that a sweep can skip
-   * normalising and rewriting a model whose stored fingerprint is the same. Sources without it always normalise.
+   * Pure: the key, figures and fingerprint `normalise` would give (normalise/record.ts `sightItem`), so that a
+   * sweep can skip normalising and rewriting a model whose stored fingerprint is the same. Sources without it
+   * always normalise.
    */
   sight?(item: T, seed: string, fingerprint: string | null): Sighting;
   /** Releases sockets. */

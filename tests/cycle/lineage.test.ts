@@ -8,14 +8,15 @@ import { resolveLineage } from '../../src/cycle/lineage.js';
 import { silentLogger } from '../../src/log.js';
 import type { NormalisedRecord } from '../../src/model.js';
 import type { NormaliseContext } from '../../src/normalise/context.js';
-import type { HfModelInput } from '../../src/normalise/inputs.js';
-import { normaliseHuggingFace, normaliseModelScope } from '../../src/normalise/record.js';
-import { loadRegistry } from '../../src/normalise/registry.js';
+import { loadReferenceData } from '../../src/reference-data.js';
+import { normaliseHuggingFace } from '../../src/sources/huggingface/record.js';
+import type { HfModelInput } from '../../src/sources/huggingface/schema.js';
+import { normaliseModelScope } from '../../src/sources/modelscope/record.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 
-const registry = loadRegistry();
-const ctx: NormaliseContext = { registry, now: '2026-11-20T12:00:00.000Z', backfill: false };
+const { registry, licenses } = loadReferenceData();
+const ctx: NormaliseContext = { registry, licenses, now: '2026-11-20T12:00:00.000Z', backfill: false };
 const DAY = '2026-11-20';
 
 function hf(id: string, extra: Partial<HfModelInput> = {}): NormalisedRecord {

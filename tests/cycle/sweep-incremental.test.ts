@@ -6,7 +6,8 @@ import { loadConfig } from '../../src/config.js';
 import { sweepStats } from '../../src/cycle/ingest.js';
 import { silentLogger } from '../../src/log.js';
 import type { NormalisedRecord } from '../../src/model.js';
-import { buildRegistry, loadRegistry } from '../../src/normalise/registry.js';
+import { buildRegistry } from '../../src/normalise/registry.js';
+import { loadReferenceData } from '../../src/reference-data.js';
 import { startSim, type Sim } from '../../src/sim/index.js';
 import { createSource } from '../../src/sources/registry.js';
 import type { Source } from '../../src/sources/types.js';
@@ -14,7 +15,7 @@ import type { SnapshotRow, Store } from '../../src/store/types.js';
 import { duckdbHarness, postgresHarness, type EngineHarness } from '../store/fixtures.js';
 
 const DAYS = ['2026-11-20', '2026-11-21', '2026-11-22'];
-const registry = loadRegistry();
+const { registry, licenses } = loadReferenceData();
 
 async function everyModel(store: Store): Promise<NormalisedRecord[]> {
   const out: NormalisedRecord[] = [];
@@ -59,7 +60,7 @@ describe.each([
     try {
       for (const [i, date] of DAYS.entries()) {
         sim.setDay(date);
-        const deps = (store: Store) => ({ store, registry, logger: silentLogger, now: () => `${date}T23:59:59.000Z` });
+        const deps = (store: Store) => ({ store, registry, licenses, logger: silentLogger, now: () => `${date}T23:59:59.000Z` });
         const source = createSource('huggingface', { config, logger: silentLogger, rateLimitMode: 'wait' });
         // The same adapter without `sight`: every model normalised and written whole, as before fingerprints.
         const plain: Source = { ...source, sight: undefined };
@@ -85,7 +86,7 @@ describe.each([
       );
       const source = createSource('huggingface', { config, logger: silentLogger, rateLimitMode: 'wait' });
       try {
-        const again = await sweepStats({ store: fast, registry: other, logger: silentLogger }, source, { date: '2026-11-23' });
+        const again = await sweepStats({ store: fast, registry: other, licenses, logger: silentLogger }, source, { date: '2026-11-23' });
         expect(again.unchanged).toBe(0);
       } finally {
         await source.close();

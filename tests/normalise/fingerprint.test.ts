@@ -1,13 +1,16 @@
 // A sweep trusts `sight` to say what `normalise` would: the same key and figures, and a fingerprint that moves
 // with everything the record is made of except the day's figures. Checked on the real samples and hostile input.
+import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SAMPLES_DIR } from '../../scripts/bulk-lists.js';
 import type { Platform } from '../../src/model.js';
-import { itemFingerprint, normaliseSeed } from '../../src/normalise/fingerprint.js';
-import { normaliseRecord, sight } from '../../src/normalise/record.js';
-import { ctx, registry, tinyRegistry } from './helpers.js';
+import { itemFingerprint, NORMALISE_VERSION, normaliseSeed } from '../../src/normalise/fingerprint.js';
+import { compileLicenseTable } from '../../src/normalise/license.js';
+import { defaultLicenseTablePath } from '../../src/reference-data.js';
+import { normaliseRecord, sight } from '../../src/sources/registry.js';
+import { ctx, licenses, registry, tinyRegistry } from './helpers.js';
 
 const readJson = (p: string) => JSON.parse(readFileSync(`${SAMPLES_DIR}/${p}`, 'utf8')) as unknown;
 
@@ -21,7 +24,7 @@ const samples: Array<[Platform, unknown]> = [
 ];
 
 describe('sight', () => {
-  const seed = normaliseSeed(registry());
+  const seed = normaliseSeed(registry(), licenses());
 
   it.each(samples.map((s, i) => [i, ...s] as const))('sample %i (%s): same key and figures as the normalised record', (_i, platform, item) => {
     const rec = normaliseRecord(platform, item, ctx());
@@ -41,10 +44,18 @@ describe('sight', () => {
 
   it('changes with the registry, so editing it re-attributes every model on the next sweep', () => {
     const other = tinyRegistry([{ org: 'Example Lab', country: 'FR', kind: 'academic', hf: ['example-lab'], source: 'x' }]);
-    expect(normaliseSeed(other)).not.toBe(seed);
-    expect(normaliseSeed(registry())).toBe(seed); // one hash per registry object
+    expect(normaliseSeed(other, licenses())).not.toBe(seed);
+    expect(normaliseSeed(registry(), licenses())).toBe(seed); // one hash per pair of table objects
     const item = samples[0]![1] as Record<string, unknown>;
-    expect(sight('huggingface', item, normaliseSeed(other)).fingerprint).not.toBe(sight('huggingface', item, seed).fingerprint);
+    expect(sight('huggingface', item, normaliseSeed(other, licenses())).fingerprint).not.toBe(sight('huggingface', item, seed).fingerprint);
+  });
+
+  it('changes with the licence table, and is the hash of the shipped file as read from disk', () => {
+    const json = JSON.parse(readFileSync(defaultLicenseTablePath(), 'utf8')) as unknown;
+    // The seed stored fingerprints were made under: the table's JSON content, not the compiled object.
+    expect(seed).toBe(hash('sha1', JSON.stringify([NORMALISE_VERSION, json, registry().entries]), 'base64'));
+    const edited = compileLicenseTable({ licenses: { mit: { spdx: 'MIT', class: 'permissive' } } }).table;
+    expect(normaliseSeed(registry(), edited)).not.toBe(seed);
   });
 
   it('is total on hostile input and agrees with normalise on the key', () => {

@@ -1,12 +1,18 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ResolveModelAdditionalFields } from '@huggingface/hub';
 import parse from 'spdx-expression-parse';
 import { describe, expect, it } from 'vitest';
 import tableJson from '../../config/licenses.json' with { type: 'json' };
-import { compileLicenseTable, DEFAULT_LICENSE_TABLE, licenseRef, normaliseLicense } from '../../src/normalise/license.js';
+import { ConfigError } from '../../src/errors.js';
+import { compileLicenseTable, licenseRef, normaliseLicense, type LicenseInput, type LicenseTable } from '../../src/normalise/license.js';
 import { LicenseInfo, type LicenseClass } from '../../src/model.js';
+import { loadLicenseTable } from '../../src/reference-data.js';
+
+const TABLE = loadLicenseTable();
+const normalise = (input: LicenseInput) => normaliseLicense(input, TABLE);
 
 // The package types the Hub's licence list as `License` but does not export the name; reach it through the
 // exported card type.
@@ -49,12 +55,12 @@ describe('licence table', () => {
     const values = hubLicenseValuesFromPackage();
     expect(values.length).toBeGreaterThan(60);
     expect(new Set(values)).toEqual(new Set(Object.keys(HUB_LICENSES)));
-    const unmapped = values.filter((v) => !DEFAULT_LICENSE_TABLE.byKey.has(v));
+    const unmapped = values.filter((v) => !TABLE.byKey.has(v));
     expect(unmapped).toEqual([]);
   });
 
   it('every id is a valid SPDX expression or a hubwatch LicenseRef', () => {
-    for (const e of DEFAULT_LICENSE_TABLE.byKey.values()) {
+    for (const e of TABLE.byKey.values()) {
       expect(() => parse(e.id), e.key).not.toThrow();
       if (e.id.startsWith('LicenseRef-')) expect(e.id).toMatch(/^LicenseRef-hubwatch-[A-Za-z0-9.-]+$/);
     }
@@ -71,7 +77,7 @@ describe('licence table', () => {
   });
 });
 
-type Case = [string, Parameters<typeof normaliseLicense>[0], string, LicenseClass];
+type Case = [string, LicenseInput, string, LicenseClass];
 const cases: Case[] = [
   ['HF tag apache-2.0', { hfTags: ['license:apache-2.0'] }, 'Apache-2.0', 'permissive'],
   ['HF tag mit', { hfTags: ['transformers', 'license:mit'] }, 'MIT', 'permissive'],
@@ -127,7 +133,7 @@ const cases: Case[] = [
 
 describe('normaliseLicense', () => {
   it.each(cases)('%s', (_label, input, id, cls) => {
-    const info = normaliseLicense(input);
+    const info = normalise(input);
     expect(LicenseInfo.safeParse(info).success).toBe(true);
     expect(info.id).toBe(id);
     expect(info.class).toBe(cls);
@@ -136,31 +142,59 @@ describe('normaliseLicense', () => {
   });
 
   it('says why in basis: table, alias, expression rule, license_name', () => {
-    expect(normaliseLicense({ text: 'Apache License 2.0' }).basis).toMatch(/alias of apache-2.0/);
-    expect(normaliseLicense({ cardLicense: 'apache-2.0 OR mit' }).basis).toMatch(/most permissive/);
-    expect(normaliseLicense({ cardLicense: ['mit', 'gpl-3.0'] }).basis).toMatch(/choice \(OR\)/);
-    expect(normaliseLicense({ cardLicense: 'other', licenseName: 'llama3' }).basis).toMatch(/license_name "llama3"/);
-    expect(normaliseLicense({ text: 'GPLv3' }).basis).toMatch(/spdx-correct/);
+    expect(normalise({ text: 'Apache License 2.0' }).basis).toMatch(/alias of apache-2.0/);
+    expect(normalise({ cardLicense: 'apache-2.0 OR mit' }).basis).toMatch(/most permissive/);
+    expect(normalise({ cardLicense: ['mit', 'gpl-3.0'] }).basis).toMatch(/choice \(OR\)/);
+    expect(normalise({ cardLicense: 'other', licenseName: 'llama3' }).basis).toMatch(/license_name "llama3"/);
+    expect(normalise({ text: 'GPLv3' }).basis).toMatch(/spdx-correct/);
   });
 
   it('raw keeps what the platform said, joined and capped', () => {
-    expect(normaliseLicense({ cardLicense: 'other', licenseName: 'llama3', licenseLink: 'LICENSE' }).raw).toBe('other | llama3 | LICENSE');
-    expect(normaliseLicense({}).raw).toBeNull();
-    expect(normaliseLicense({ text: 'x'.repeat(5000) }).raw?.length).toBeLessThanOrEqual(2000);
+    expect(normalise({ cardLicense: 'other', licenseName: 'llama3', licenseLink: 'LICENSE' }).raw).toBe('other | llama3 | LICENSE');
+    expect(normalise({}).raw).toBeNull();
+    expect(normalise({ text: 'x'.repeat(5000) }).raw?.length).toBeLessThanOrEqual(2000);
   });
 
   it('the card licence wins over the tags it was derived from', () => {
-    expect(normaliseLicense({ hfTags: ['license:mit'], cardLicense: 'gemma' }).id).toBe('LicenseRef-hubwatch-gemma');
+    expect(normalise({ hfTags: ['license:mit'], cardLicense: 'gemma' }).id).toBe('LicenseRef-hubwatch-gemma');
   });
 
   it('never throws on wrong types', () => {
     for (const bad of [null, 42, [], { hfTags: 7, cardLicense: { a: 1 }, licenseName: [], text: 3 }, { cardLicense: [null, 1, 'mit'] }])
-      expect(LicenseInfo.safeParse(normaliseLicense(bad as never)).success).toBe(true);
+      expect(LicenseInfo.safeParse(normalise(bad as never)).success).toBe(true);
+  });
+
+  it('reads against the table it is given, never another table\'s cached answer', () => {
+    const own: LicenseTable = compileLicenseTable({ licenses: { 'acme-model': { spdx: null, name: 'Acme Model Licence', class: 'non-commercial' } } }).table;
+    expect(normalise({ text: 'acme-model' }).class).toBe('unknown');
+    expect(normaliseLicense({ text: 'acme-model' }, own).class).toBe('non-commercial');
+    expect(normalise({ text: 'acme-model' }).class).toBe('unknown');
+  });
+
+  it('without a table (a hostile caller) answers as with an empty one instead of throwing', () => {
+    const info = normaliseLicense({ text: 'mit' }, undefined as never);
+    expect(LicenseInfo.safeParse(info).success).toBe(true);
+    expect(info.id).toBe('MIT');
   });
 
   it('licenseRef makes valid idstrings', () => {
     expect(licenseRef('openrail++')).toBe('LicenseRef-hubwatch-openrail-plus-plus');
     expect(licenseRef('')).toBe('LicenseRef-hubwatch-other');
     expect(() => parse(licenseRef('  ~~weird__ name!! '))).not.toThrow();
+  });
+});
+
+describe('loadLicenseTable', () => {
+  it('names every problem of a broken file and what to do, as a configuration error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hubwatch-licenses-'));
+    try {
+      const file = join(dir, 'licenses.json');
+      writeFileSync(file, JSON.stringify({ licenses: { bad: { spdx: 'Not-A-Licence', class: 'permissive' } }, aliases: { x: 'nowhere' } }));
+      expect(() => loadLicenseTable(file)).toThrow(ConfigError);
+      expect(() => loadLicenseTable(file)).toThrow(/2 problem\(s\): bad: "Not-A-Licence".*alias "x".*fix the file/);
+      expect(() => loadLicenseTable(join(dir, 'missing.json'))).toThrow(/cannot read the licence table .*restore it/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

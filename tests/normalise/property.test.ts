@@ -7,8 +7,11 @@ import { NormalisedRecord, PLATFORMS, LicenseInfo } from '../../src/model.js';
 import { normaliseLicense } from '../../src/normalise/license.js';
 import { parseLineage, resolveRoot, familyOf } from '../../src/normalise/lineage.js';
 import { canonicalIdentity, mirrorCandidates } from '../../src/normalise/identity.js';
-import { normaliseHuggingFace, normaliseModelScope, normaliseRecord, normaliseWiseModel } from '../../src/normalise/record.js';
-import { ctx, registry } from './helpers.js';
+import { normaliseHuggingFace } from '../../src/sources/huggingface/record.js';
+import { normaliseModelScope } from '../../src/sources/modelscope/record.js';
+import { normaliseRecord } from '../../src/sources/registry.js';
+import { normaliseWiseModel } from '../../src/sources/wisemodel/record.js';
+import { ctx, licenses, registry } from './helpers.js';
 
 const SAMPLES = SAMPLES_DIR;
 const hfDetail = JSON.parse(readFileSync(`${SAMPLES}/hf/model-info-default.ggml-org_gemma-3-1b-it-GGUF.json`, 'utf8')) as Record<string, unknown>;
@@ -82,7 +85,7 @@ describe('normalisers are total', () => {
 
   it('the parts: licence, lineage, roots, families, identity', () => {
     fc.assert(fc.property(anyValue, anyValue, anyValue, anyValue, (a, b, c, d) => {
-      expect(LicenseInfo.safeParse(normaliseLicense({ hfTags: a, cardLicense: b, licenseName: c, text: d })).success).toBe(true);
+      expect(LicenseInfo.safeParse(normaliseLicense({ hfTags: a, cardLicense: b, licenseName: c, text: d }, licenses())).success).toBe(true);
       const l = parseLineage({ platform: 'huggingface', hfTags: a, cardBaseModel: b, cardRelation: c, msBaseModel: d, wmBaseModels: a });
       expect(l.relation === 'base').toBe(l.baseModels.length === 0);
       const s = typeof a === 'string' ? a : 'huggingface:x/y';

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NormalisedRecord } from '../../src/model.js';
-import type { HfModelInput, ModelScopeInput } from '../../src/normalise/inputs.js';
-import {
-  normaliseHuggingFace,
-  normaliseModelScope,
-  normaliseRecord,
-  normaliseWiseModel,
-} from '../../src/normalise/record.js';
+import { normaliseHuggingFace } from '../../src/sources/huggingface/record.js';
+import type { HfModelInput } from '../../src/sources/huggingface/schema.js';
+import { normaliseModelScope } from '../../src/sources/modelscope/record.js';
+import type { ModelScopeInput } from '../../src/sources/modelscope/schema.js';
+import { normaliseRecord } from '../../src/sources/registry.js';
+import { normaliseWiseModel } from '../../src/sources/wisemodel/record.js';
 import { ctx, NOW } from './helpers.js';
 import { readTop10k, SAMPLES_DIR } from '../../scripts/bulk-lists.js';
 
@@ -129,7 +128,7 @@ describe('real bulk Hugging Face lists parse through normaliseHuggingFace', () =
 });
 
 describe('hand-written records', () => {
-  const hf = (over: Partial<HfModelInput> & Record<string, unknown>) => normaliseHuggingFace({ id: 'org/model', ...over } as HfModelInput, ctx());
+  const hf = (over: Partial<HfModelInput> & Record<string, unknown>) => normaliseHuggingFace({ id: 'org/model', ...over }, ctx());
 
   it('releasedAt: createdAt, or firstSeenAt when first seen more than two days later', () => {
     expect(hf({ createdAt: '2025-11-24T12:00:00.000Z' })).toMatchObject({ firstSeenAt: NOW, releasedAt: '2025-11-24T12:00:00.000Z' });

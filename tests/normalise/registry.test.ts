@@ -1,15 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SHARED_DIR } from '../../scripts/bulk-lists.js';
+import { FIXTURES_DIR } from '../../scripts/bulk-lists.js';
 import { describe, expect, it } from 'vitest';
-import {
-  checkRegistry,
-  loadRegistry,
-  parseRegistryFile,
-  RegistryError,
-  type RegistryEntryInput,
-} from '../../src/normalise/registry.js';
+import { checkRegistry, parseRegistryFile, type RegistryEntryInput } from '../../src/normalise/registry.js';
+import { loadRegistry, RegistryError } from '../../src/reference-data.js';
 import { registry, tinyRegistry } from './helpers.js';
 
 const seedPath = new URL('../../config/registry/seed.json', import.meta.url);
@@ -169,7 +164,7 @@ describe('loadRegistry', () => {
   });
 
   it('the seed keeps every entry of the research data and its evidence', () => {
-    const orgs = JSON.parse(readFileSync(join(SHARED_DIR, 'data', 'orgs.json'), 'utf8')) as RegistryEntryInput[];
+    const orgs = JSON.parse(readFileSync(join(FIXTURES_DIR, 'shared-data', 'orgs.json'), 'utf8')) as RegistryEntryInput[];
     expect(seed.length).toBe(orgs.length);
     orgs.forEach((o, i) => {
       expect(seed[i]?.org).toBe(o.org);

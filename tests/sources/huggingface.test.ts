@@ -2,12 +2,12 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputError, PageFailedError, PermanentHttpError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
-import { loadRegistry } from '../../src/normalise/registry.js';
-import { sight } from '../../src/normalise/record.js';
+import { loadReferenceData } from '../../src/reference-data.js';
+import { sight } from '../../src/sources/registry.js';
 import { createHuggingFaceSource, type HuggingFaceSource } from '../../src/sources/huggingface/index.js';
 import { HF_DETAIL_EXPAND, HF_LIST_EXPAND, HfModelSchema, refusedExpandValues, checkHfModel, isHfModel } from '../../src/sources/huggingface/schema.js';
 import type { SourcePage } from '../../src/sources/types.js';
-import type { HfModelInput } from '../../src/normalise/inputs.js';
+import type { HfModelInput } from '../../src/sources/huggingface/schema.js';
 import { collect, fakeServer, fixture, sendJson, testConfig, type FakeServer } from './helpers.js';
 
 const realList = JSON.parse(fixture('huggingface/list-models-default.burncloud-2025-11.json')) as Array<Record<string, unknown>>;
@@ -258,7 +258,7 @@ describe('Hugging Face source against a fake Hub', () => {
     items[3] = { ...items[3]!, downloads: null };
     items[7] = { ...items[7]!, tags: 'oops', cardData: { long: 'x'.repeat(50_000) } };
     items[8] = 'not an object' as never;
-    items[9] = { ...items[9]!, id: undefined, cardData: { long: 'x'.repeat(50_000) } } as never;
+    items[9] = { ...items[9]!, id: undefined, cardData: { long: 'x'.repeat(50_000) } };
     const hub = await fakeHub({ items });
     const src = source(hub.url, { pageSize: 20 });
     const pages = await collect(src.sweep());
@@ -309,7 +309,7 @@ describe('Hugging Face source against a fake Hub', () => {
     const src = source(hub.url);
     const [page] = await collect(src.sweep());
     const rec = src.normalise(page!.items[0]!, {
-      registry: loadRegistry(),
+      ...loadReferenceData(),
       now: '2026-11-25T00:00:00.000Z',
       backfill: false,
     });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputError, PageFailedError, PermanentHttpError, RateLimitedError, TransientHttpError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
-import { loadRegistry } from '../../src/normalise/registry.js';
+import { loadReferenceData } from '../../src/reference-data.js';
 import {
   createModelScopeSource,
   readEnvelope,
@@ -180,8 +180,8 @@ describe('ModelScope source against a fake server', () => {
     expect(page.items).toHaveLength(30);
     expect(page.quarantine).toEqual([]);
     expect(page.next).toBe('2');
-    const ctx = { registry: loadRegistry(), now: '2026-11-25T00:00:00.000Z', backfill: false };
-    const rec = src.normalise(page.items[0]!, ctx);
+    const ctx = { ...loadReferenceData(), now: '2026-11-25T00:00:00.000Z', backfill: false };
+    const rec = src.normalise(page.items[0], ctx);
     expect(rec.key).toBe('modelscope:DiffSynth-Studio/Qwen-Image-Edit-F2P');
     expect(rec.lineage.relation).toBe('adapter');
     expect(rec.lineage.baseModels).toEqual(['modelscope:Qwen/Qwen-Image-Edit']);

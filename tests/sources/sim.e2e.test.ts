@@ -3,18 +3,18 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PageFailedError, PermanentHttpError, RateLimitedError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
-import { loadRegistry } from '../../src/normalise/registry.js';
+import { loadReferenceData } from '../../src/reference-data.js';
 import { startSim, type Sim } from '../../src/sim/index.js';
 import { createHuggingFaceSource } from '../../src/sources/huggingface/index.js';
 import { createModelScopeSource } from '../../src/sources/modelscope/index.js';
 import { createSource } from '../../src/sources/registry.js';
 import type { Source, SourcePage } from '../../src/sources/types.js';
 import { createWiseModelSource } from '../../src/sources/wisemodel/index.js';
-import type { WiseModelInput } from '../../src/normalise/inputs.js';
+import type { WiseModelInput } from '../../src/sources/wisemodel/schema.js';
 import { collect, testConfig } from './helpers.js';
 
 const HTTP = { keepAliveTimeoutMs: 50, resetMarginMs: 50 };
-const ctx = () => ({ registry: loadRegistry(), now: '2026-11-20T12:00:00.000Z', backfill: false });
+const ctx = () => ({ ...loadReferenceData(), now: '2026-11-20T12:00:00.000Z', backfill: false });
 
 async function drain<T>(src: Source<T>, it: AsyncIterable<SourcePage<T>>) {
   const pages = await collect(it);

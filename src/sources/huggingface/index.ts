@@ -39,8 +39,7 @@ import type { Config } from '../../config.js';
 import { InputError, PermanentHttpError, errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { capString } from '../../model.js';
-import type { HfModelInput } from '../../normalise/inputs.js';
-import { VOLATILE_FIELDS, normaliseHuggingFace, sight } from '../../normalise/record.js';
+import { sightItem } from '../../normalise/record.js';
 import { scanItems, type ScannedItem } from '../raw-items.js';
 import type { QuarantineItem } from '../../store/types.js';
 import {
@@ -65,7 +64,9 @@ import {
   hfObjectId,
   isHfSighting,
   refusedExpandValues,
+  type HfModelInput,
 } from './schema.js';
+import { huggingfaceProfile, normaliseHuggingFace } from './record.js';
 
 export type HfSort = 'createdAt' | 'lastModified' | 'downloads';
 
@@ -134,7 +135,7 @@ export function createHuggingFaceSource(opts: HuggingFaceSourceOptions): Hugging
   const log = opts.logger.child({ source: platform });
   // undici's `request`, not its fetch: the library only ever sees the stand-in Response built below, so the real
   // exchange can skip the WHATWG stream layer, which showed in sweep profiles (body reassembly and decoding).
-  const http = createHttpClient(platform, { config, logger: log, rateLimitMode: opts.rateLimitMode }, { ...opts.http });
+  const http = createHttpClient(huggingfaceProfile, { config, logger: log, rateLimitMode: opts.rateLimitMode }, { ...opts.http });
   const hubUrl = config.urls.huggingface;
   const pageSize = config.file.sources.huggingface.pageSize;
   const now = opts.now ?? (() => new Date());
@@ -231,7 +232,7 @@ export function createHuggingFaceSource(opts: HuggingFaceSourceOptions): Hugging
    * minus the figures is byte for byte one that parsed and validated before, and the figures are checked here.
    */
   function deferredItems(bytes: Buffer, scanned: ScannedItem[], url: string, seed: string): DeferredItems<HfModelInput> {
-    const sightings = scanned.map((s) => (isHfSighting(s.values) ? sight(platform, s.values, seed, s.fingerprint) : null));
+    const sightings = scanned.map((s) => (isHfSighting(s.values) ? sightItem(huggingfaceProfile, s.values, seed, s.fingerprint) : null));
     return {
       sightings,
       read(i) {
@@ -287,7 +288,7 @@ export function createHuggingFaceSource(opts: HuggingFaceSourceOptions): Hugging
           ? {
               parseBytes: (bytes: Buffer, head): ListBody => {
                 if (head.status === 400) return { refused: bytes.toString('utf8') };
-                const scanned = scanItems(bytes, VOLATILE_FIELDS.huggingface, HF_SIGHT_MEMBERS, seed);
+                const scanned = scanItems(bytes, huggingfaceProfile.volatileFields, HF_SIGHT_MEMBERS, seed);
                 return scanned ? { bytes, scanned } : parseList(bytes.toString('utf8'));
               },
             }
@@ -418,7 +419,7 @@ export function createHuggingFaceSource(opts: HuggingFaceSourceOptions): Hugging
     refusedFields: () => [...refused].map(([field, cost]) => ({ field, cost })),
     orderTime: hfCreatedAt,
     normalise: (item, ctx) => normaliseHuggingFace(item, ctx),
-    sight: (item, seed, fingerprint) => sight(platform, item, seed, fingerprint),
+    sight: (item, seed, fingerprint) => sightItem(huggingfaceProfile, item, seed, fingerprint),
     close: () => http.close(),
   };
 }

@@ -2,6 +2,7 @@
 // Seven checks from five requests (six when the list refuses a field and is asked again without it): the anonymous
 // budget is 500 per 5 minutes, and an operator may run this beside a sweep.
 import { randomBytes } from 'node:crypto';
+import { capString } from '../../model.js';
 import type { Answer, PlatformProbe, ProbeContext } from '../../probe/index.js';
 import { parseRateLimit, parseRateLimitPolicy } from '../http.js';
 import { HF_DETAIL_EXPAND, HF_EXPAND_COST, HF_LIST_EXPAND, ISO_INSTANT, refusedExpandValues } from './schema.js';
@@ -70,7 +71,7 @@ function message(a: Answer): string {
 
 function snippet(a: Answer): string {
   const t = message(a).replace(/\s+/g, ' ').trim();
-  return t ? `: ${t.length > 160 ? `${t.slice(0, 160)}…` : t}` : '';
+  return t ? `: ${capString(t, 161)}` : '';
 }
 
 /** The values of `ours` a 400 answer refuses (schema.ts refusedExpandValues, shared with the sweep). */

@@ -6,8 +6,32 @@
 // item. Fields the Hub leaves out when unset (`pipeline_tag`, `library_name`, `cardData`, `safetensors`, `gguf`,
 // `baseModels`, `author`) may be absent or null, but must have the right type when present.
 import { z } from 'zod';
-import type { HfModelInput } from '../../normalise/inputs.js';
 import { describeIssues } from '../validate.js';
+
+// The shape the normaliser (./record.ts) accepts: what this file's schema yields after validation at the edge. It is
+// structural and loose on purpose (every field optional where the platform may omit it) so that the normaliser
+// stays total: it never throws on any input, it falls back and says so.
+
+/** A Hugging Face model as the list or detail endpoint returns it (raw JSON, not @huggingface/hub's ModelEntry). */
+export interface HfModelInput {
+  _id?: string | null;
+  id: string;
+  author?: string | null;
+  createdAt?: string | null;
+  lastModified?: string | null;
+  downloads?: number | null;
+  downloadsAllTime?: number | null;
+  likes?: number | null;
+  tags?: string[] | null;
+  pipeline_tag?: string | null;
+  library_name?: string | null;
+  private?: boolean | null;
+  gated?: boolean | string | null;
+  cardData?: Record<string, unknown> | null;
+  safetensors?: { total?: number | null } | null;
+  gguf?: { total?: number | null } | null;
+  baseModels?: unknown;
+}
 
 /**
  * The fields a list page asks for with `expand[]`. Only list-allowed values: the list route answers HTTP 400 for

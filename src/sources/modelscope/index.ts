@@ -11,8 +11,7 @@ import type { Config } from '../../config.js';
 import { InputError, PermanentHttpError, TransientHttpError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { capString } from '../../model.js';
-import type { ModelScopeInput } from '../../normalise/inputs.js';
-import { normaliseModelScope, sight } from '../../normalise/record.js';
+import { sightItem } from '../../normalise/record.js';
 import type { QuarantineItem } from '../../store/types.js';
 import {
   BadBodyError,
@@ -24,7 +23,8 @@ import {
 } from '../http.js';
 import { describeIssues, toQuarantine } from '../validate.js';
 import type { ListOptions, RateLimitMode, Source, SourcePage } from '../types.js';
-import { MsEnvelopeSchema, MsListDataSchema, checkMsModel, epochToIso, type MsEnvelope } from './schema.js';
+import { MsEnvelopeSchema, MsListDataSchema, checkMsModel, epochToIso, type ModelScopeInput, type MsEnvelope } from './schema.js';
+import { modelscopeProfile, normaliseModelScope } from './record.js';
 import { MsSweepPlan, type Crit, type Facets } from './sweep.js';
 
 export type MsSort = 'GmtModified' | 'DownloadsCount';
@@ -101,7 +101,7 @@ export function createModelScopeSource(opts: ModelScopeSourceOptions): ModelScop
   const { config } = opts;
   const platform = 'modelscope' as const;
   const log = opts.logger.child({ source: platform });
-  const http = createHttpClient(platform, { config, logger: log, rateLimitMode: opts.rateLimitMode }, opts.http ?? {});
+  const http = createHttpClient(modelscopeProfile, { config, logger: log, rateLimitMode: opts.rateLimitMode }, opts.http ?? {});
   const base = config.urls.modelscope;
   const pageSize = config.file.sources.modelscope.pageSize;
   const now = opts.now ?? (() => new Date());
@@ -233,7 +233,7 @@ export function createModelScopeSource(opts: ModelScopeSourceOptions): ModelScop
     // LastUpdatedTime), read as the normaliser reads it (epoch seconds; a naive time is Beijing time).
     orderTime: (item) => epochToIso(item.LastUpdatedTime),
     normalise: (item, ctx) => normaliseModelScope(item, ctx),
-    sight: (item, seed, fingerprint) => sight(platform, item, seed, fingerprint),
+    sight: (item, seed, fingerprint) => sightItem(modelscopeProfile, item, seed, fingerprint),
     close: () => http.close(),
   };
 }

@@ -7,6 +7,7 @@
 // and one retry as its GETs).
 import type { Config } from '../../config.js';
 import { errorMessage } from '../../errors.js';
+import { capString } from '../../model.js';
 import type { Answer, PlatformProbe, ProbeContext } from '../../probe/index.js';
 import { redactUrl } from '../http.js';
 import { MS_NAIVE_OFFSET } from './schema.js';
@@ -95,7 +96,7 @@ async function run(ctx: ProbeContext): Promise<void> {
 function snippet(a: Answer): string {
   const m = isObject(a.json) ? (a.json.Message ?? a.json.message) : undefined;
   const t = (typeof m === 'string' ? m : a.text).replace(/\s+/g, ' ').trim();
-  return t ? `: ${t.length > 160 ? `${t.slice(0, 160)}…` : t}` : '';
+  return t ? `: ${capString(t, 161)}` : '';
 }
 
 /** envelope: the PascalCase envelope the SDK itself checks (`Code == 200 and Success`, note §A3). */

@@ -3,12 +3,38 @@
 // endpoint share the record; the real sample in tests/sources/fixtures/modelscope has 96 keys, of which the ones
 // below are read). Unknown keys are dropped, which also sheds the heavy AIGC fields (MuseInfo, …) before storage.
 import { z } from 'zod';
-import type { ModelScopeInput } from '../../normalise/inputs.js';
 import { isoInstant } from '../../normalise/text.js';
 import { describeIssues } from '../validate.js';
 
 /** Beijing time: what a ModelScope time without a zone means (the Chinese platforms print naive times in it). */
 export const MS_NAIVE_OFFSET = '+08:00';
+
+// The shape the normaliser (./record.ts) accepts: what this file's schema yields after validation at the edge. It is
+// structural and loose on purpose (every field optional where the platform may omit it) so that the normaliser
+// stays total: it never throws on any input, it falls back and says so.
+
+/** A ModelScope record from `PUT /api/v1/dolphin/models` or `GET /api/v1/models/{owner}/{name}`. */
+export interface ModelScopeInput {
+  Id?: number | null;
+  Path: string;
+  Name: string;
+  ChineseName?: string | null;
+  Downloads?: number | null;
+  Stars?: number | null;
+  Likes?: number | null;
+  License?: string | null;
+  /** Epoch seconds (sometimes a numeric string; milliseconds are tolerated and detected). */
+  CreatedTime?: number | string | null;
+  LastUpdatedTime?: number | string | null;
+  Tags?: string[] | null;
+  Tasks?: Array<{ Name?: string | null } | null> | null;
+  Libraries?: string[] | null;
+  Frameworks?: string[] | null;
+  BaseModel?: string[] | string | null;
+  BaseModelRelation?: string | null;
+  Organization?: { Name?: string | null; FullName?: string | null } | null;
+  ModelInfos?: { safetensor?: { model_size?: number | null } | null } | null;
+}
 
 export const MsEnvelopeSchema = z.object({
   Code: z.union([z.number(), z.string()]).nullish(),

@@ -21,7 +21,7 @@
 //   value of each split it matches, or the split's rest), so the count needs no memory of earlier ids and survives a
 //   resume; a set of id hashes only removes in-process repeats. The cursor carries the plan, the counts and the
 //   walk's keyset boundary; after a resume, items sorting before the boundary are taken as seen before it.
-import type { ModelScopeInput } from '../../normalise/inputs.js';
+import type { ModelScopeInput } from './schema.js';
 import type { SweepReport } from '../types.js';
 import { isoInstant } from '../../normalise/text.js';
 

@@ -19,12 +19,12 @@
 // lib/api/entities/{project_identity,basic_project_details}.rb; gitlab-org/gitlab!214356 (the offset limit applied
 // to unauthenticated project lists). What WiseModel's instance does with them is not seen: `hubwatch probe` checks.
 import type { WmKindRule } from '../../config.js';
-import type { WiseModelInput } from '../../normalise/inputs.js';
 import type { QuarantineItem } from '../../store/types.js';
 import type { HeaderBag, HttpClient } from '../http.js';
 import { describeIssues, toQuarantine } from '../validate.js';
-import { GlProjectSchema } from './schema.js';
+import { GlProjectSchema, type WiseModelInput } from './schema.js';
 import { readInstant } from './times.js';
+import { capString } from '../../model.js';
 
 /** A WiseModel model as hubwatch reads it, with the GitLab project id where it came from GitLab (kept across renames). */
 export interface WmSourceItem extends WiseModelInput {
@@ -77,7 +77,7 @@ export function onOrigin(target: string, asked: string): { url: string; foreign:
 
 function snippet(text: string): string {
   const t = text.replace(/\s+/g, ' ').trim();
-  return t.length > 160 ? `${t.slice(0, 160)}…` : t;
+  return capString(t, 161);
 }
 
 function messageOf(json: unknown, text: string): string {

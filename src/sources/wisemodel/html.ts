@@ -17,7 +17,7 @@ import type { Config } from '../../config.js';
 import { InputError, PageFailedError, PermanentHttpError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { capString } from '../../model.js';
-import type { WiseModelInput } from '../../normalise/inputs.js';
+import type { WiseModelInput } from './schema.js';
 import type { QuarantineItem } from '../../store/types.js';
 import type { HttpClient } from '../http.js';
 import type { SourcePage } from '../types.js';

@@ -22,8 +22,7 @@ import type { Config } from '../../config.js';
 import { InputError, PageFailedError, PermanentHttpError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { capString } from '../../model.js';
-import type { WiseModelInput } from '../../normalise/inputs.js';
-import { normaliseWiseModel, sight } from '../../normalise/record.js';
+import { sightItem } from '../../normalise/record.js';
 import type { QuarantineItem } from '../../store/types.js';
 import { createHttpClient, type HttpClient, type HttpClientOptions } from '../http.js';
 import type { GoneCheck, ListOptions, RateLimitMode, Source, SourcePage, SweepReport } from '../types.js';
@@ -32,7 +31,9 @@ import { CONFIG_KEYS, EVIDENCE, degradedMessage, endpoints, type WmStrategy } fr
 import { Gateway, GatewayError, type DownloadFigures } from './gateway.js';
 import { emptyTally, fetchProjects, projectRoute, projectsUrl, readProjects, type ProjectTally, type WmSourceItem } from './gitlab.js';
 import { createHtmlStrategy, type WmSort } from './html.js';
+import { normaliseWiseModel, wisemodelProfile } from './record.js';
 import type { RobotsRules } from './robots.js';
+import type { WiseModelInput } from './schema.js';
 
 export { RobotsDisallowedError, ROBOTS_TOKEN, type WmSort } from './html.js';
 export type { WmSourceItem } from './gitlab.js';
@@ -115,7 +116,7 @@ export function createWiseModelSource(opts: WiseModelSourceOptions): WiseModelSo
   const log = opts.logger.child({ source: platform });
   const settings = config.file.sources.wisemodel;
   const ep = endpoints(config);
-  const http = createHttpClient(platform, { config, logger: log, rateLimitMode: opts.rateLimitMode }, { serial: true, ...opts.http });
+  const http = createHttpClient(wisemodelProfile, { config, logger: log, rateLimitMode: opts.rateLimitMode }, { serial: true, ...opts.http });
   const now = opts.now ?? (() => new Date());
   const html = createHtmlStrategy({ config, http, log, now, enrichNewest: opts.enrichNewest ?? true });
   const gateway = new Gateway({ http, base: ep.gateway, settings: settings.gateway, token: config.tokens.wisemodel, log });
@@ -371,7 +372,7 @@ export function createWiseModelSource(opts: WiseModelSourceOptions): WiseModelSo
     robots: (signal) => html.robots(signal),
     orderTime: (item) => item.createdAt ?? null,
     normalise: (item, ctx) => normaliseWiseModel(item, ctx),
-    sight: (item, seed, fingerprint) => sight(platform, item, seed, fingerprint),
+    sight: (item, seed, fingerprint) => sightItem(wisemodelProfile, item, seed, fingerprint),
     close: () => http.close(),
   };
 }

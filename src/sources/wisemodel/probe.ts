@@ -15,6 +15,7 @@ import { CONFIG_KEYS, EVIDENCE, endpoints } from './evidence.js';
 import { Gateway, GatewayError, at, exactCount, isOk, jwtExpiry, modelIdOf, readToken, CODE_TOKEN_EXPIRED } from './gateway.js';
 import { KEYSET_REFUSED, linkNext, projectRoute, projectsUrl } from './gitlab.js';
 import { parseWiseModelPage } from './parser.js';
+import { wisemodelProfile } from './record.js';
 import { readInstant } from './times.js';
 
 const PAGE = 20;
@@ -251,7 +252,7 @@ interface GatewayState {
 async function checkGateway(ctx: ProbeContext, config: Config, base: string, list: ListState, probeProject: string): Promise<GatewayState> {
   const s = config.file.sources.wisemodel;
   const settings = { ...s, maxRetries: Math.min(s.maxRetries, 1), maxRateLimitWaitMs: Math.min(s.maxRateLimitWaitMs, 60_000) };
-  const http = createHttpClient('wisemodel', {
+  const http = createHttpClient(wisemodelProfile, {
     config: { ...config, file: { ...config.file, sources: { ...config.file.sources, wisemodel: settings } } },
     logger: silentLogger,
     rateLimitMode: 'wait',

@@ -2,7 +2,27 @@
 // HTML; the parser maps whatever the page carries onto these names), a GitLab project as the projects list gives it,
 // and the gateway's envelope.
 import { z } from 'zod';
-import type { WiseModelInput } from '../../normalise/inputs.js';
+
+// The shape the normaliser (./record.ts) accepts: what this file's schema yields after validation at the edge. It is
+// structural and loose on purpose (every field optional where the platform may omit it) so that the normaliser
+// stays total: it never throws on any input, it falls back and says so.
+
+/** A WiseModel model as the scraper reads it from a page's embedded state or its HTML. */
+export interface WiseModelInput {
+  owner: string;
+  name: string;
+  title?: string | null;
+  downloads?: number | null;
+  likes?: number | null;
+  /** Free text as the page shows it; may be Chinese (其他 = other). */
+  license?: string | null;
+  task?: string | null;
+  createdAt?: string | null;
+  updatedAt?: string | null;
+  /** WiseModel ids (`owner/name`) of the bases, when the page names them. */
+  baseModels?: string[] | null;
+  tags?: string[] | null;
+}
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 /** One path segment of a WiseModel id: no slash, no whitespace, no query or fragment characters. */

@@ -4,11 +4,11 @@
 // Relative dates (`3天前`, `2 小时前`, `昨天 14:30`) are counted back from the fetch time and cut to their own
 // precision in Beijing time (`3天前` is the start of that Beijing day), so that a page read twice the same day gives
 // the same instant and an unchanged model keeps its fingerprint.
+import { DAY_MS as DAY } from '../../time.js';
 
 const CN_OFFSET_MS = 8 * 3_600_000;
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
-const DAY = 86_400_000;
 
 /** `ms` cut down to a multiple of `unit`, counted in Beijing time. */
 function floorBeijing(ms: number, unit: number): number {
