@@ -57,9 +57,9 @@ async function main(): Promise<void> {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });
   const logger = createLogger({ level: config.logLevel, destination: 2 });
-  await import('./exports.js');
+  const { staticExports } = await import('./exports.js');
   const { openRuntime, runOnce } = await import('./cycle/run.js');
-  const rt = await openRuntime(config, logger);
+  const rt = await openRuntime(config, logger, { afterSnapshot: staticExports });
   let last: Snapshot | null = null;
   try {
     for (const day of SIM_DAYS) {

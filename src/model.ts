@@ -146,6 +146,14 @@ export const LIMITS = {
   raw: 2000,
 } as const;
 
+/**
+ * Caps to `max` UTF-16 units, an ellipsis included, never cutting a surrogate pair in half (half an emoji is not
+ * valid Unicode and fails as UTF-8). The one capping helper: stores, feeds, digests and messages all use it.
+ */
 export function capString(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+  if (s.length <= max) return s;
+  let end = Math.max(0, max - 1);
+  const before = s.charCodeAt(end - 1);
+  if (before >= 0xd800 && before <= 0xdbff) end -= 1;
+  return `${s.slice(0, end)}…`;
 }

@@ -11,9 +11,8 @@ import { parseArgs } from 'node:util';
 import { getConfig } from '../src/config.js';
 import { ConfigError, HubwatchError, errorMessage } from '../src/errors.js';
 import { createLogger } from '../src/log.js';
+import { staticExports } from '../src/exports.js';
 import { runServiceCommand } from '../src/queue/service.js';
-// Snapshots written by this process run the static export too, as they do under `hubwatch start`.
-import '../src/exports.js';
 import type { Tuning } from '../src/queue/queues.js';
 
 function positiveInt(name: string, v: string | undefined): number | undefined {
@@ -50,6 +49,8 @@ async function main(): Promise<void> {
     logger,
     mode: 'worker',
     queue,
+    // Snapshots written by this process run the static export too, as they do under `hubwatch start`.
+    afterSnapshot: staticExports,
     ...(values.prefix ? { prefix: values.prefix } : {}),
     tuning,
   });

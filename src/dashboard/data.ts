@@ -4,6 +4,7 @@
 import { stat } from 'node:fs/promises';
 import type { Platform } from '../model.js';
 import { listSnapshotDates, readSnapshot, snapshotPath } from '../snapshot/files.js';
+import { DAY_MS } from '../time.js';
 import type { FamilyRow, KindRow, LicenseByCountry, LicenseRow, Metric, MetricBlock, OrgRow, ShareList, Snapshot, View } from '../snapshot/types.js';
 import { DASH_METRICS, type DashMetric, type OverviewState } from './state.js';
 
@@ -60,11 +61,11 @@ export function listOf(day: Day, s: OverviewState): ShareList | null {
 
 /** Days between two ISO dates (b − a). */
 export function daysBetween(a: string, b: string): number {
-  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / DAY_MS);
 }
 
 export function addDays(date: string, n: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+  return new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 }
 
 export class SnapshotDays {

@@ -1,6 +1,7 @@
 // ISO 8601 weeks in UTC. A digest covers Monday 00:00 to Sunday 24:00 UTC; the week-numbering year is the year of
 // the week's Thursday, so 2026-12-31 can belong to 2027-W53's neighbour and 2027-01-01 to 2026-W53.
 import { InputError } from '../errors.js';
+import { DAY_MS } from '../time.js';
 
 export interface IsoWeek {
   /** `YYYY-Www`, zero-padded. */
@@ -19,7 +20,6 @@ export interface IsoWeek {
 }
 
 const WEEK_RE = /^(\d{4})-W(\d{2})$/;
-const DAY_MS = 86_400_000;
 
 function isoDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);

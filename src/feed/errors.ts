@@ -1,7 +1,16 @@
-// The API's one error shape. A client that gets a 400 learns which parameter was wrong and why, so it can fix
-// the request without reading our source.
+// The one error shape of every JSON answer hubwatch serves (the API, /metrics, Bull Board's token check). A client
+// that gets a 400 learns which parameter was wrong and why, so it can fix the request without reading our source.
 
-export type ApiErrorCode = 'bad_request' | 'not_found' | 'moved_permanently' | 'method_not_allowed' | 'internal_error';
+export const API_ERROR_CODES = [
+  'bad_request',
+  'unauthorized',
+  'not_found',
+  'moved_permanently',
+  'method_not_allowed',
+  'internal_error',
+  'unavailable',
+] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 
 export interface ApiErrorBody {
   error: ApiErrorCode;

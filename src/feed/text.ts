@@ -1,28 +1,19 @@
 // Rendering platform strings into feeds, XML and CSV. The store keeps them verbatim (markup, right-to-left text,
 // emoji are data); this is where they stop being data and become someone's screen or spreadsheet, so this is
 // where they are capped, stripped and escaped.
+import { capString } from '../model.js';
 
 // Characters XML 1.0 forbids outright (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF) plus the C1
 // controls it discourages: a single one makes a strict feed reader reject the whole document.
-// eslint-disable-next-line no-control-regex
 const XML_ILLEGAL = /[^\t\n\r\u0020-\u007E\u00A0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 // Bidi overrides and isolates let a model name visually reorder the text around it in a reader ("spoofing");
 // plain right-to-left letters are kept.
 const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
 
-/** Caps to `max` UTF-16 units with an ellipsis, never leaving half a surrogate pair behind. */
-export function capText(s: string, max: number): string {
-  if (s.length <= max) return s;
-  let end = Math.max(0, max - 1);
-  const c = s.charCodeAt(end - 1);
-  if (c >= 0xd800 && c <= 0xdbff) end -= 1;
-  return `${s.slice(0, end)}…`;
-}
-
 /** A platform string made fit for a reader's screen: illegal and spoofing characters removed, whitespace folded, capped. */
 export function displayText(s: string, max: number): string {
   const cleaned = s.replace(XML_ILLEGAL, '').replace(BIDI_CONTROLS, '').replace(/\s+/g, ' ').trim();
-  return capText(cleaned, max);
+  return capString(cleaned, max);
 }
 
 /** Escapes text for XML element content and attribute values (both quote styles), dropping illegal characters. */

@@ -15,8 +15,7 @@ import { PLATFORMS } from '../model.js';
 import type { Config } from '../config.js';
 import { JOB, jobIds, type SnapshotJobData, type SweepJobData } from './names.js';
 import { jobOptions, type QueueSet, type Tuning } from './queues.js';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../time.js';
 
 /** The UTC day a daily job fired at `fireMs` describes: the last complete UTC day before it. */
 export function dailySnapshotDate(fireMs: number): string {

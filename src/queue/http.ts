@@ -5,7 +5,6 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import { buildServer } from '../feed/server.js';
-import { digestPlugin } from '../digest/plugin.js';
 import { dashboard } from '../dashboard/plugin.js';
 import type { Registry } from '../normalise/registry.js';
 import { opsPlugin } from './ops.js';
@@ -39,6 +38,6 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     config: deps.config,
     logger: deps.logger,
     registryEntries: deps.registry.entries.map((e) => e.entry),
-    plugins: [async (app) => app.register(digestPlugin, { dataDir: deps.config.dataDir }), dashboard(deps.config.dataDir), plugin],
+    plugins: [dashboard(deps.config.dataDir), plugin],
   });
 }

@@ -1,6 +1,7 @@
 // Queue names, job names, job ids and job payloads of the scheduled service, in one module: producers (schedulers,
 // flows, the CLI) and consumers (workers) must agree on them, and a payload is validated where it is consumed.
 import { z } from 'zod';
+import { ConfigError } from '../errors.js';
 import { PLATFORMS, Platform } from '../model.js';
 
 /** One queue per platform, so each upstream gets its own limiter and concurrency. */
@@ -23,6 +24,18 @@ export const DEFAULT_PREFIX = '{hubwatch}';
 export const QueuePrefix = z
   .string()
   .regex(/^[^{}]*\{[^{}:]+\}[^{}]*$/, 'must contain one hash tag in braces, e.g. {hubwatch} or {hubwatch-test-1}');
+
+/** The queue prefix a process uses: the explicit one, else HUBWATCH_QUEUE_PREFIX, else the default; checked. */
+export function resolvePrefix(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
+  const prefix = explicit ?? env.HUBWATCH_QUEUE_PREFIX ?? DEFAULT_PREFIX;
+  const parsed = QueuePrefix.safeParse(prefix);
+  if (!parsed.success) {
+    throw new ConfigError(
+      `Queue prefix ${JSON.stringify(prefix)} ${parsed.error.issues[0]!.message} (HUBWATCH_QUEUE_PREFIX).`,
+    );
+  }
+  return prefix;
+}
 
 export const JOB = {
   pollNew: 'poll-new',

@@ -1,4 +1,4 @@
-// Operating the service: /healthz, /metrics (Prometheus text), Bull Board behind a bearer token, and the
+// Operating the service: /healthz, /metrics (Prometheus text, written in metrics.ts), Bull Board behind a bearer token, and the
 // `hubwatch status` report. Everything here reads state that all processes share (Redis, the store), so any
 // process that serves HTTP answers for the whole deployment.
 import { timingSafeEqual } from 'node:crypto';
@@ -8,13 +8,13 @@ import type { Config } from '../config.js';
 import { errorMessage } from '../errors.js';
 import { createLogger, silentLogger, type Logger } from '../log.js';
 import { PLATFORMS, type Platform } from '../model.js';
-import { listSnapshotDates } from '../snapshot/files.js';
 import type { Store } from '../store/types.js';
-import { todayUtc } from '../cycle/run.js';
-import { refusedFieldsName } from '../cycle/ingest.js';
+import { refusedFieldsName } from '../cycle/checkpoint-names.js';
+import { ApiError } from '../feed/errors.js';
 import { closeConnection, probeRedis, producerConnection, redactRedisUrl } from './connection.js';
-import { QUEUE_NAMES, type QueueName } from './names.js';
+import { QUEUE_NAMES, resolvePrefix, type QueueName } from './names.js';
 import { DEFAULT_TUNING, closeQueues, createQueues, rateLimitedForMs, type QueueSet } from './queues.js';
+import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js';
 import { cronIntervalMs, desiredSchedules } from './schedules.js';
 import { OpsState, type LastPoll, type LastRun } from './state.js';
 
@@ -126,82 +126,6 @@ export async function checkHealth(deps: OpsDeps, now = Date.now()): Promise<Heal
   return { status: reasons.length === 0 ? 'ok' : 'unhealthy', reasons, warnings, checks };
 }
 
-function esc(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-/** Collects metric families so each HELP/TYPE appears once, as the text format requires. */
-class MetricsText {
-  private readonly families = new Map<string, { help: string; type: string; lines: string[] }>();
-  add(name: string, type: string, help: string, labels: Record<string, string>, value: number): void {
-    const fam = this.families.get(name) ?? { help, type, lines: [] };
-    const l = Object.entries(labels)
-      .map(([k, v]) => `${k}="${esc(v)}"`)
-      .join(',');
-    fam.lines.push(`${name}${l ? `{${l}}` : ''} ${Number.isFinite(value) ? value : 0}`);
-    this.families.set(name, fam);
-  }
-  raw(name: string, type: string, help: string, line: string): void {
-    const fam = this.families.get(name) ?? { help, type, lines: [] };
-    fam.lines.push(line);
-    this.families.set(name, fam);
-  }
-  toString(): string {
-    const out: string[] = [];
-    for (const [name, f] of this.families) {
-      out.push(`# HELP ${name} ${f.help}`, `# TYPE ${name} ${f.type}`, ...f.lines);
-    }
-    return `${out.join('\n')}\n`;
-  }
-}
-
-export async function renderMetrics(deps: OpsDeps): Promise<string> {
-  const m = new MetricsText();
-  // BullMQ's own export, per queue, folded into one family.
-  for (const q of Object.values(deps.queues)) {
-    const text = await q.exportPrometheusMetrics({ prefix: q.opts.prefix ?? '' });
-    for (const line of text.split('\n')) {
-      if (line.startsWith('bullmq_job_count')) m.raw('bullmq_job_count', 'gauge', 'Number of jobs in the queue by state', line);
-    }
-    const ttl = await rateLimitedForMs(q, deps.config);
-    m.add('hubwatch_queue_rate_limited_seconds', 'gauge', 'Seconds until the queue rate limit (a 429 pause or a full limiter window) ends; 0 when not limited', { queue: q.name }, ttl / 1000);
-  }
-  const DUR = 'hubwatch_job_duration_seconds';
-  const durHelp = 'Job processing time, all processes';
-  for (const h of await deps.ops.durations()) {
-    const l = `queue="${esc(h.queue)}",job="${esc(h.job)}"`;
-    for (const b of h.buckets) m.raw(DUR, 'histogram', durHelp, `${DUR}_bucket{${l},le="${b.le}"} ${b.count}`);
-    m.raw(DUR, 'histogram', durHelp, `${DUR}_sum{${l}} ${h.sum}`);
-    m.raw(DUR, 'histogram', durHelp, `${DUR}_count{${l}} ${h.count}`);
-  }
-  const today = todayUtc();
-  const coverage = await deps.store.getCoverage(today);
-  for (const p of PLATFORMS) {
-    const c = coverage[p];
-    const l = { platform: p, date: today };
-    m.add('hubwatch_platform_requests_today', 'gauge', 'HTTP requests to the platform today (UTC), all processes', l, c?.requests ?? 0);
-    m.add('hubwatch_platform_http_429_today', 'gauge', 'Rate-limit answers (429) from the platform today (UTC)', l, c?.http429 ?? 0);
-    m.add('hubwatch_platform_errors_today', 'gauge', 'Failed requests to the platform today (UTC)', l, c?.errors ?? 0);
-    m.add('hubwatch_platform_quarantined_today', 'gauge', 'Records quarantined today (UTC)', l, c?.quarantined ?? 0);
-    m.add('hubwatch_quarantined_records', 'gauge', 'Records in quarantine, all days', { platform: p }, await deps.store.countQuarantine(p));
-  }
-  const limited = await deps.ops.rateLimitCounts();
-  for (const p of PLATFORMS) {
-    m.add('hubwatch_rate_limit_pauses_total', 'counter', 'Times a 429 paused the platform queue (all processes)', { platform: p }, limited[p] ?? 0);
-  }
-  const polls = await deps.ops.lastPolls();
-  for (const [p, poll] of Object.entries(polls)) {
-    m.add('hubwatch_last_successful_poll_timestamp_seconds', 'gauge', 'When the last poll of new releases succeeded', { platform: p }, Date.parse(poll.at) / 1000);
-  }
-  const dates = await listSnapshotDates(deps.config.dataDir);
-  const last = dates.at(-1);
-  if (last) {
-    m.add('hubwatch_last_snapshot_date_timestamp_seconds', 'gauge', 'Start (UTC) of the day of the newest snapshot file', {}, Date.parse(`${last}T00:00:00Z`) / 1000);
-    m.add('hubwatch_last_snapshot_info', 'gauge', 'The newest snapshot date as a label', { date: last }, 1);
-  }
-  return m.toString();
-}
-
 function tokenMatches(header: string | undefined, token: string): boolean {
   const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
   if (!m) return false;
@@ -220,7 +144,7 @@ async function registerBullBoard(app: FastifyInstance, deps: OpsDeps, token: str
   // the runtime contract is the same.
   createBullBoard({
     queues: Object.values(deps.queues).map((q) => new BullMQAdapter(q)),
-    serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
+    serverAdapter: serverAdapter,
   });
   // Its own encapsulated scope, so the token check guards Bull Board and nothing else.
   await app.register(async (scope) => {
@@ -229,7 +153,7 @@ async function registerBullBoard(app: FastifyInstance, deps: OpsDeps, token: str
         await reply
           .code(401)
           .header('www-authenticate', 'Bearer realm="hubwatch admin"')
-          .send({ error: { code: 'unauthorized', message: 'Send Authorization: Bearer <HUBWATCH_ADMIN_TOKEN>.' } });
+          .send(new ApiError(401, 'unauthorized', 'Send Authorization: Bearer <HUBWATCH_ADMIN_TOKEN>.').body);
       }
     });
     await scope.register(serverAdapter.registerPlugin(), { prefix: '/admin/queues' });
@@ -250,9 +174,9 @@ export function opsPlugin(deps: OpsDeps): FastifyPluginAsync {
     app.get('/metrics', async (_req, reply) => {
       try {
         const text = await renderMetrics(deps);
-        return reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').header('cache-control', 'no-store').send(text);
+        return reply.header('content-type', METRICS_CONTENT_TYPE).header('cache-control', 'no-store').send(text);
       } catch (err) {
-        return reply.code(503).send({ error: { code: 'unavailable', message: `metrics unavailable: ${errorMessage(err)}` } });
+        return reply.code(503).send(new ApiError(503, 'unavailable', `metrics unavailable: ${errorMessage(err)}`).body);
       }
     });
     if (deps.config.adminToken) await registerBullBoard(app, deps, deps.config.adminToken);
@@ -270,7 +194,6 @@ export interface StatusReport {
 
 /** Reads schedules, queue depths and last runs from Redis. Throws ServiceUnavailableError when Redis is down. */
 export async function statusReport(config: Config, opts: { prefix?: string; logger?: Logger } = {}): Promise<StatusReport> {
-  const { resolvePrefix } = await import('./service.js');
   const prefix = resolvePrefix(opts.prefix);
   const logger = opts.logger ?? silentLogger;
   await probeRedis(config.redisUrl);

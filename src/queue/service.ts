@@ -12,7 +12,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { openRuntime, type Runtime } from '../cycle/run.js';
+import { openRuntime, type AfterSnapshotHook, type Runtime } from '../cycle/run.js';
 import {
   closeConnection,
   probeRedis,
@@ -20,7 +20,7 @@ import {
   redactRedisUrl,
   workerConnection,
 } from './connection.js';
-import { DEFAULT_PREFIX, QUEUE_NAMES, QueueName, QueuePrefix } from './names.js';
+import { QUEUE_NAMES, QueueName, resolvePrefix } from './names.js';
 import { DEFAULT_TUNING, closeQueues, createQueues, type QueueSet, type Tuning } from './queues.js';
 import { registerSchedulers } from './schedules.js';
 import { enabledPlatforms } from './flows.js';
@@ -47,6 +47,8 @@ export interface StartServiceOptions {
   allowEmbeddedStore?: boolean;
   /** Bind address for the HTTP server; default the config's. Port 0 picks a free port (tests). */
   listen?: { host?: string; port?: number };
+  /** Run after each snapshot this process writes (the static export, src/exports.ts); default none. */
+  afterSnapshot?: readonly AfterSnapshotHook[];
 }
 
 export interface Service {
@@ -67,15 +69,6 @@ export interface Service {
   close(reason?: string): Promise<void>;
   /** Resolves once close() has finished. */
   readonly closed: Promise<void>;
-}
-
-export function resolvePrefix(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
-  const prefix = explicit ?? env.HUBWATCH_QUEUE_PREFIX ?? DEFAULT_PREFIX;
-  const parsed = QueuePrefix.safeParse(prefix);
-  if (!parsed.success) {
-    throw new ConfigError(`Queue prefix ${JSON.stringify(prefix)} ${parsed.error.issues[0]!.message} (HUBWATCH_QUEUE_PREFIX).`);
-  }
-  return prefix;
 }
 
 export function parseQueueNames(list: 'all' | readonly string[]): QueueName[] {
@@ -112,7 +105,7 @@ export async function startService(opts: StartServiceOptions): Promise<Service> 
   const log = logger.child({ component: 'service' });
   log.info({ redis: redactRedisUrl(config.redisUrl), prefix, queues: queueNames }, 'starting');
 
-  const runtime = await openRuntime(config, logger);
+  const runtime = await openRuntime(config, logger, { afterSnapshot: opts.afterSnapshot });
   const conns: Redis[] = [];
   const producer = producerConnection(config.redisUrl, logger, 'producer');
   const workerConn = workerConnection(config.redisUrl, logger, 'worker');
@@ -190,6 +183,7 @@ export async function startService(opts: StartServiceOptions): Promise<Service> 
     await Promise.all([...workers.values()].map((w) => w.waitUntilReady()));
 
     if (opts.http) {
+      // Loaded only here: a worker-only process never loads fastify, the API and the dashboard.
       const { buildHttpServer } = await import('./http.js');
       http = await buildHttpServer({ config, logger, store: runtime.store, registry: runtime.registry, queues, ops, prefix, producer });
       const host = opts.listen?.host ?? config.file.server.host;
@@ -315,6 +309,7 @@ export interface ServiceCommandOptions {
   queue?: string;
   prefix?: string;
   tuning?: Partial<Tuning>;
+  afterSnapshot?: readonly AfterSnapshotHook[];
 }
 
 /** What `hubwatch start` and `hubwatch worker --queue X` run: start, install the signal handlers, run until stopped. */
@@ -328,6 +323,7 @@ export async function runServiceCommand(opts: ServiceCommandOptions): Promise<vo
     schedulers: opts.mode === 'start',
     ...(opts.prefix ? { prefix: opts.prefix } : {}),
     ...(opts.tuning ? { tuning: opts.tuning } : {}),
+    ...(opts.afterSnapshot ? { afterSnapshot: opts.afterSnapshot } : {}),
   });
   installShutdownHandlers(service, { logger: opts.logger });
   await service.closed;

@@ -13,7 +13,8 @@ import type { Config } from '../config.js';
 import { InputError, PermanentHttpError, RateLimitedError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Platform } from '../model.js';
-import { publishSnapshot, runPoll, runSweep, todayUtc, type Runtime } from '../cycle/run.js';
+import { publishSnapshot, runPoll, runSweep, type Runtime } from '../cycle/run.js';
+import { todayUtc } from '../time.js';
 import {
   DailyJobData,
   DigestJobData,

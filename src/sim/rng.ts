@@ -1,6 +1,7 @@
 // Stateless hashing instead of a sequential PRNG: every attribute of model i is a pure function of (seed, i, salt),
 // so a page deep in a 1,000,000-model catalogue can be rendered without generating the models before it, and two
 // processes with the same seed answer byte for byte the same.
+import { DAY_MS } from '../time.js';
 
 /** 32-bit avalanche mix (murmur3 fmix32). */
 export function mix32(x: number): number {
@@ -54,8 +55,6 @@ export class Sequence {
     return unit(this.seed, this.n, 0x5eed);
   }
 }
-
-export const DAY_MS = 86_400_000;
 
 export function dayNumber(day: string): number {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`day must be YYYY-MM-DD, got ${JSON.stringify(day)}`);

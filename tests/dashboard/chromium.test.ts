@@ -89,7 +89,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`dashboard in headless Chromium (${CHROMIUM})`, 
       const { page, problems } = await open(path);
       const charts = await page.evaluate(() => {
         const doc = (globalThis as any).document;
-        return (Array.from(doc.querySelectorAll('main svg.chart')) as any[]).map((s) => {
+        return Array.from<any>(doc.querySelectorAll('main svg.chart')).map((s) => {
           const b = s.getBoundingClientRect();
           return { w: b.width as number, h: b.height as number, paths: s.querySelectorAll('path').length as number };
         });

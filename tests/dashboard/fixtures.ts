@@ -211,6 +211,7 @@ export function yearSnapshot(start: string, k: number, opts: { previousDate: str
     swept: true,
     notes: [],
     anomalies: { allTimeDecreased: 0, examples: [] },
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- without it the literals widen to string
     downloads30dSource: (p === 'huggingface' ? 'platform' : p === 'wisemodel' && k < (opts.wisemodelHistoryFrom ?? 30) ? 'unavailable' : 'history') as
       | 'platform'
       | 'history'

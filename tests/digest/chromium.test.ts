@@ -74,12 +74,12 @@ describe.skipIf(!HAVE_CHROMIUM)(`digest HTML in headless Chromium (${CHROMIUM})`
       const g = globalThis as any;
       const doc = g.document;
       const handlers: string[] = [];
-      for (const el of Array.from(doc.querySelectorAll('*')) as any[]) {
-        for (const a of Array.from(el.attributes) as any[]) if (/^on/i.test(a.name)) handlers.push(`${el.tagName}[${a.name}]`);
+      for (const el of Array.from<any>(doc.querySelectorAll('*'))) {
+        for (const a of Array.from<any>(el.attributes)) if (/^on/i.test(a.name)) handlers.push(`${el.tagName}[${a.name}]`);
       }
-      const charts = (Array.from(doc.querySelectorAll('svg.marks')) as any[]).map((svg) => {
+      const charts = Array.from<any>(doc.querySelectorAll('svg.marks')).map((svg) => {
         const box = svg.getBoundingClientRect();
-        const marks = Array.from(svg.querySelectorAll('.role-mark path, .role-mark rect, .role-mark text')) as any[];
+        const marks = Array.from<any>(svg.querySelectorAll('.role-mark path, .role-mark rect, .role-mark text'));
         const drawn = marks.filter((m) => {
           const b = m.getBBox();
           return b.width > 0 && b.height > 0;
@@ -90,7 +90,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`digest HTML in headless Chromium (${CHROMIUM})`
         pwned: (g.__pwned ?? null) as unknown,
         scripts: doc.querySelectorAll('script').length as number,
         images: doc.querySelectorAll('img, iframe, object, embed').length as number,
-        scriptLinks: (Array.from(doc.querySelectorAll('a')) as any[]).filter((a) => /^\s*javascript:/i.test(a.getAttribute('href') ?? '')).length,
+        scriptLinks: Array.from<any>(doc.querySelectorAll('a')).filter((a) => /^\s*javascript:/i.test(a.getAttribute('href') ?? '')).length,
         handlers,
         charts,
         text: doc.body.innerText as string,

@@ -7,7 +7,7 @@ import { silentLogger } from '../../src/log.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 import { checkHealth, formatStatus, opsPlugin, statusReport } from '../../src/queue/ops.js';
-import { DEFAULT_TUNING, closeQueues, createQueues, type QueueSet } from '../../src/queue/queues.js';
+import { DEFAULT_TUNING, closeQueues, createQueues } from '../../src/queue/queues.js';
 import { registerSchedulers } from '../../src/queue/schedules.js';
 import { OpsState } from '../../src/queue/state.js';
 import { startService, type Service } from '../../src/queue/service.js';
@@ -60,7 +60,7 @@ describe('operating endpoints and status', () => {
     cleanups.push(() => app.close());
     const res = await app.inject({ method: 'GET', url: '/healthz' });
     expect(res.statusCode).toBe(503);
-    const body = res.json() as { status: string; reasons: string[]; checks: { redis: { ok: boolean }; store: { ok: boolean } } };
+    const body = res.json<{ status: string; reasons: string[]; checks: { redis: { ok: boolean }; store: { ok: boolean } } }>();
     expect(body.status).toBe('unhealthy');
     expect(body.checks.redis.ok).toBe(false);
     expect(body.checks.store.ok).toBe(true);
@@ -88,7 +88,10 @@ describe('operating endpoints and status', () => {
       await dir.remove();
     });
     const url = `${service.address}/admin/queues`;
-    expect((await fetch(url)).status).toBe(401);
+    const refused = await fetch(url);
+    expect(refused.status).toBe(401);
+    // The API's one error shape (src/feed/errors.ts), here too.
+    expect(await refused.json()).toEqual({ error: 'unauthorized', message: expect.stringContaining('Bearer'), parameter: null });
     expect((await fetch(url, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status).toBe(401);
     const ok = await fetch(url, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(ok.status).toBe(200);
@@ -103,7 +106,7 @@ describe('operating endpoints and status', () => {
 
   it('status lists schedules with their next runs, queue depths and last runs, as tables', async () => {
     const f = await fixture();
-    await registerSchedulers(f.queues as QueueSet, f.config);
+    await registerSchedulers(f.queues, f.config);
     await f.queues.export.add('export', { date: '2026-11-20' });
     await f.ops.recordRun({ queue: 'huggingface', job: 'poll-new', jobId: '1', status: 'completed', at: new Date().toISOString(), durationMs: 1500, attemptsMade: 1, detail: null });
     const report = await statusReport(f.config, { prefix: f.prefix });
