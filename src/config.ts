@@ -216,6 +216,20 @@ export type FileConfig = z.infer<typeof FileConfig>;
 
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
+// The embedded store's buffer pool and threads (src/store/duckdb.ts). DuckDB takes a memory limit as a number and a
+// unit, decimal (KB, MB, GB, TB) or binary (KiB, MiB, GiB, TiB), e.g. '192MB' or '4GB'
+// (https://duckdb.org/docs/stable/configuration/pragmas#memory-limit-threads); checked here so that a typo is a
+// configuration error at start rather than a DuckDB error when the store first opens.
+const DuckDbMemory = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "must be a size such as '192MB' or '4GB' (KB, MB, GB, TB, KiB, MiB, GiB, TiB)");
+const DuckDbThreads = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number of threads, 1 or more')
+  .transform(Number)
+  .pipe(z.number().int().min(1, 'must be 1 or more').max(1024, 'must be at most 1024'));
+
 const Env = z.object({
   HUBWATCH_HF_URL: httpUrl.default('https://huggingface.co'),
   HUBWATCH_MODELSCOPE_URL: httpUrl.default('https://www.modelscope.cn'),
@@ -238,6 +252,8 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOG_LEVEL: LogLevel.default('info'),
   LOG_PRETTY: z.enum(['0', '1', 'true', 'false']).optional(),
+  HUBWATCH_DUCKDB_MEMORY: DuckDbMemory.optional(),
+  HUBWATCH_DUCKDB_THREADS: DuckDbThreads.optional(),
 });
 
 export interface Config {
@@ -294,13 +310,7 @@ function formatIssue(prefix: string, issue: z.core.$ZodIssue): string {
 /** Builds the config from files and an environment. Pure apart from reading the files; tests call it directly. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides?: unknown): Config {
   const envParsed = Env.safeParse(env);
-  if (!envParsed.success) {
-    const issue = envParsed.error.issues[0]!;
-    const name = String(issue.path[0]);
-    throw new ConfigError(
-      `Environment variable ${name} has a bad value: ${issue.message}. Fix or unset ${name} (see README, "Environment").`,
-    );
-  }
+  if (!envParsed.success) throw envError(envParsed.error.issues[0]!);
   const e = envParsed.data;
   let raw = readJson(join(CONFIG_DIR, 'default.json'), 'config/default.json');
   if (e.HUBWATCH_CONFIG) raw = deepMerge(raw, readJson(resolve(e.HUBWATCH_CONFIG), 'HUBWATCH_CONFIG'));
@@ -329,6 +339,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides?: unk
     logPretty: e.LOG_PRETTY === '1' || e.LOG_PRETTY === 'true',
   };
   return deepFreeze(cfg);
+}
+
+/** The embedded store's resources from the environment, or null where the default applies. */
+export interface DuckDbResources {
+  memoryLimit: string | null;
+  threads: number | null;
+}
+
+/**
+ * HUBWATCH_DUCKDB_MEMORY and HUBWATCH_DUCKDB_THREADS, checked by the same schema as the rest of the environment
+ * (loadConfig refuses a bad value first, with exit code 2; the store reads them here when it opens).
+ */
+export function duckDbResources(env: NodeJS.ProcessEnv = process.env): DuckDbResources {
+  const parsed = z.object({ HUBWATCH_DUCKDB_MEMORY: DuckDbMemory.optional(), HUBWATCH_DUCKDB_THREADS: DuckDbThreads.optional() }).safeParse(env);
+  if (!parsed.success) throw envError(parsed.error.issues[0]!);
+  return { memoryLimit: parsed.data.HUBWATCH_DUCKDB_MEMORY ?? null, threads: parsed.data.HUBWATCH_DUCKDB_THREADS ?? null };
+}
+
+function envError(issue: z.core.$ZodIssue): ConfigError {
+  const name = String(issue.path[0]);
+  return new ConfigError(`Environment variable ${name} has a bad value: ${issue.message}. Fix or unset ${name} (see README, "Environment").`);
 }
 
 let cached: Config | null = null;

@@ -2,9 +2,8 @@
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { buildServer } from './feed/server.js';
-import { digestPlugin } from './digest/plugin.js';
 import { dashboard } from './dashboard/plugin.js';
-import { loadRegistry } from './normalise/registry.js';
+import { loadRegistry } from './reference-data.js';
 import { openStore } from './store/index.js';
 
 export async function serveCommand(config: Config, logger: Logger): Promise<void> {
@@ -15,7 +14,7 @@ export async function serveCommand(config: Config, logger: Logger): Promise<void
     config,
     logger,
     registryEntries: registry.entries.map((e) => e.entry),
-    plugins: [async (instance) => instance.register(digestPlugin, { dataDir: config.dataDir }), dashboard(config.dataDir)],
+    plugins: [dashboard(config.dataDir)],
   });
   const address = await app.listen({ port: config.port, host: config.file.server.host });
   logger.info({ address }, 'serving the API and feeds');

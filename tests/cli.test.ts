@@ -8,8 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../src/config.js';
 import { startSim, type Sim } from '../src/sim/index.js';
 
+// The CLI's output is read as the loose JSON it prints; the assertions are the type check.
+/* eslint-disable @typescript-eslint/no-explicit-any */
 const run = promisify(execFile);
-const SAMPLES = join(PROJECT_ROOT, '..', 'shared', 'samples');
+const SAMPLES = join(PROJECT_ROOT, 'tests', 'fixtures', 'samples'); // real payloads, see tests/fixtures/README.md
 
 interface Result {
   code: number;
@@ -53,6 +55,16 @@ describe('hubwatch command line', () => {
     const r2 = await hubwatch(['run', '--once'], { REDIS_URL: 'http://x' });
     expect(r2.code).toBe(2);
     expect(r2.stderr).toContain('REDIS_URL');
+  }, 60_000);
+
+  it("names a bad embedded-store setting and exits 2 before opening the store", async () => {
+    const memory = await hubwatch(['run', '--once', '--date', '2026-11-20'], { HUBWATCH_DUCKDB_MEMORY: 'lots' });
+    expect(memory.code).toBe(2);
+    expect(memory.stderr).toMatch(/HUBWATCH_DUCKDB_MEMORY has a bad value: must be a size such as '192MB'/);
+    const threads = await hubwatch(['run', '--once', '--date', '2026-11-20'], { HUBWATCH_DUCKDB_THREADS: '0' });
+    expect(threads.code).toBe(2);
+    expect(threads.stderr).toContain('HUBWATCH_DUCKDB_THREADS');
+    expect((await hubwatch(['run', '--once'], { HUBWATCH_DUCKDB_THREADS: 'two' })).stderr).toMatch(/whole number of threads/);
   }, 60_000);
 
   it('names a bad config key and exits 2', async () => {

@@ -14,7 +14,7 @@ export {
   type JsonFeed,
   type WrittenDigest,
 } from './files.js';
-export { digestPlugin, type DigestPluginOptions } from './plugin.js';
+export { digestRoutes, type DigestRouteOptions } from './routes.js';
 export { parseIsoWeek, lastFullWeek, addWeeks, isoWeekOf, weeksEndingWith, isValidIsoWeek, type IsoWeek } from './isoweek.js';
 export { sanitizeSvg, escapeMarkdown, escapeHtml } from './escape.js';
 export * from './types.js';

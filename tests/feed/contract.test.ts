@@ -1,4 +1,6 @@
 // Contract tests: /feed.json against the JSON Feed 1.1 rules, and every API answer against /openapi.json.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NormalisedRecord } from '../../src/model.js';
@@ -24,6 +26,9 @@ beforeAll(async () => {
   await writeSnapshot(t.dir, makeSnapshot('2025-05-30', null));
   await writeSnapshot(t.dir, makeSnapshot('2025-05-31', '2025-05-30'));
   await writeSnapshot(t.dir, makeSnapshot('2025-06-01', '2025-05-31'));
+  // A digest's Markdown as `hubwatch digest` writes it (the feed lists only weeks with their JSON).
+  await mkdir(join(t.dir, 'digests'), { recursive: true });
+  await writeFile(join(t.dir, 'digests', '2025-W22.md'), '# hubwatch digest 2025-W22\n');
   app = await buildServer({
     store: t.store,
     config: testConfig(t.dir, PAGE),
@@ -169,6 +174,7 @@ describe('every answer matches /openapi.json', () => {
       '/feed.json', '/feed.xml', '/api/v1/snapshots', '/api/v1/snapshots/{date}', '/api/v1/snapshots/latest',
       '/api/v1/shares', '/api/v1/shares.csv', '/api/v1/snapshots/{date}.csv', '/api/v1/models',
       '/api/v1/models/{platform}/{namespace}/{name}', '/api/v1/orgs', '/openapi.json',
+      '/digests/feed.json', '/digests/{file}',
     ]) {
       expect(paths).toContain(p);
     }
@@ -210,6 +216,12 @@ describe('every answer matches /openapi.json', () => {
     '/api/v1/models/github/a/b',
     '/api/v1/orgs',
     '/openapi.json',
+    '/digests/feed.json',
+    '/digests/2025-W22.md',
+    '/digests/2025-W23.html',
+    '/digests/2025-W99.md',
+    '/digests/2020-W53.md',
+    '/digests/2025-W22.exe',
     '/nothing/here',
   ];
   for (const url of urls) {

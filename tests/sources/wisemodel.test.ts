@@ -171,6 +171,16 @@ describe('WiseModel parser', () => {
     expect(p.form).toBe('embedded');
     expect(p.items).toEqual([expect.objectContaining({ owner: 'BAAI', name: 'bge-m3', downloads: 9 })]);
   });
+
+  it("reads Nuxt's own payload types, devalue's sentinels and dates as text, and refuses an unknown type", () => {
+    // As Nuxt writes it: a ShallowReactive root, an EmptyRef holding JSON text, undefined as -1, a Date.
+    const flat = [['ShallowReactive', 1], { data: 2, pending: 3, error: -1 }, { at: 4 }, ['EmptyRef', 5], ['Date', '2026-11-02T16:00:00.000Z'], 'false'];
+    expect(unflattenDevalue(flat)).toEqual({ data: { at: '2026-11-02T16:00:00.000Z' }, pending: false, error: undefined });
+    expect(() => unflattenDevalue([['AppOwnType', 1], { a: 2 }, 1])).toThrow();
+    const html = `<script type="application/json" id="__NUXT_DATA__">${JSON.stringify([['AppOwnType', 1], {}])}</script><ul class="model-list"></ul>`;
+    const p = parseWiseModelPage(html, selectors, { url: 'https://www.wisemodel.cn/models?page=1' });
+    expect(p.problems.join(' ')).toMatch(/__NUXT_DATA__ is not a devalue payload hubwatch can read .*read the HTML instead/);
+  });
 });
 
 describe('robots.txt', () => {
@@ -188,6 +198,23 @@ describe('robots.txt', () => {
     expect(star.isAllowed('/models?page=1')).toBe(true);
     expect(star.isAllowed('/models/a/b')).toBe(false);
     expect(star.isAllowed('/models/ok/b')).toBe(true);
+  });
+
+  it('takes the group named exactly by our token, not one whose name is a substring of it', () => {
+    // "hub" and "watch" are inside "hubwatch"; those groups belong to other crawlers.
+    const r = parseRobots(['User-agent: hub', 'Disallow: /', '', 'User-agent: watch', 'Crawl-delay: 30', '', 'User-agent: *', 'Disallow: /private'].join('\n'), 'hubwatch');
+    expect(r.isAllowed('/models?page=1')).toBe(true);
+    expect(r.isAllowed('/private')).toBe(false);
+    expect(r.crawlDelayMs).toBeNull();
+    const versioned = parseRobots('User-agent: HubWatch/2.0\nDisallow: /models\n', 'hubwatch');
+    expect(versioned.isAllowed('/models?page=1')).toBe(false);
+  });
+
+  it('reads an empty User-agent line as naming nobody, not everybody', () => {
+    const r = parseRobots(['User-agent:', 'Disallow: /', '', 'User-agent: *', 'Disallow: /gateway/'].join('\n'), 'hubwatch');
+    expect(r.isAllowed('/models?page=1')).toBe(true);
+    expect(r.isAllowed('/gateway/x')).toBe(false);
+    expect(parseRobots('User-agent:\nDisallow: /\n', 'hubwatch').isAllowed('/models')).toBe(true);
   });
 });
 
@@ -301,7 +328,7 @@ describe('WiseModel HTML fallback against a fake host', () => {
       '/models/01.AI/Yi-p1',
       '/models/Netease_Youdao/bce-p1',
     ]);
-    expect(src.orderTime(page.items[0]!)).toBe('2024-05-07T01:15:00.000Z');
+    expect(src.orderTime(page.items[0])).toBe('2024-05-07T01:15:00.000Z');
   });
 
   it('marks a drifted page degraded, logs it at error level, quarantines it whole', async () => {

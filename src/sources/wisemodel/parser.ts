@@ -3,7 +3,7 @@
 // and loud when it reads nothing; a client-rendered app shell (an empty mount and script bundles) is named as such.
 //
 // 1. Embedded state first: `<script id="__NEXT_DATA__" type="application/json">` (JSON), Nuxt 3's
-//    `<script id="__NUXT_DATA__" type="application/json">` (devalue's flattened array, unflattened here), or
+//    `<script id="__NUXT_DATA__" type="application/json">` (devalue's flattened array, read with devalue), or
 //    `window.__NUXT__=` / `window.__INITIAL_STATE__=` followed by a JSON literal (cut out with a string-aware
 //    bracket scan and JSON.parse'd). Nuxt 2's IIFE form `window.__NUXT__=(function(a,b){…}(…))` is JavaScript, not
 //    data: it is never evaluated; the parser notes it and reads the HTML instead. In the state, models are found
@@ -15,9 +15,9 @@
 // `problems` lists what did not fit (a page with no models, models missing required fields, unreadable state):
 // the adapter marks such a page degraded and quarantines it.
 import { load, type CheerioAPI } from 'cheerio';
-import type { WiseModelInput } from '../../normalise/inputs.js';
+import { unflatten } from 'devalue';
 import { describeIssues } from '../validate.js';
-import { WM_LIST_REQUIRED, WmModelSchema } from './schema.js';
+import { WM_LIST_REQUIRED, WmModelSchema, type WiseModelInput } from './schema.js';
 import { readInstant } from './times.js';
 
 export interface WiseModelSelectors {
@@ -225,42 +225,36 @@ function findModels(state: unknown): { lists: Obj[][]; singles: Obj[] } {
   return { lists, singles };
 }
 
-/** Nuxt 3's devalue payload (a flat array whose values index into it) to plain data. */
+// Nuxt's own payload types (nuxt/src/app/plugins/revive-payload.client.ts): Vue refs and reactive wrappers stand
+// for the value they hold; an empty ref carries its value as JSON text, or "_" for undefined. An application's own
+// payload types are unknown here: devalue refuses them and the page is read from its HTML instead.
+function emptyRef(data: unknown): unknown {
+  if (data === '_') return undefined;
+  if (data === '0n') return 0n;
+  if (typeof data !== 'string') return data;
+  try {
+    return JSON.parse(data) as unknown;
+  } catch {
+    return data;
+  }
+}
+const NUXT_REVIVERS: Record<string, (value: unknown) => unknown> = {
+  NuxtError: (data) => data,
+  EmptyShallowRef: emptyRef,
+  EmptyRef: emptyRef,
+  ShallowRef: (data) => data,
+  ShallowReactive: (data) => data,
+  Ref: (data) => data,
+  Reactive: (data) => data,
+  Island: (data) => data,
+};
+
+/**
+ * Nuxt 3's `__NUXT_DATA__` (devalue's flattened array, whose values index into it) to plain data, read by devalue
+ * itself. Dates stay the ISO strings they were written as: the readers downstream take text.
+ */
 export function unflattenDevalue(flat: unknown): unknown {
-  if (!Array.isArray(flat)) return flat;
-  const memo = new Map<number, unknown>();
-  const hydrate = (i: unknown, depth: number): unknown => {
-    if (typeof i !== 'number') return undefined;
-    if (i < 0) return i === -2 ? null : undefined;
-    if (memo.has(i)) return memo.get(i);
-    if (depth > 64) return undefined;
-    const v = flat[i];
-    if (typeof v !== 'object' || v === null) {
-      memo.set(i, v);
-      return v;
-    }
-    if (Array.isArray(v)) {
-      if (typeof v[0] === 'string') {
-        const tag = v[0];
-        if (['Reactive', 'ShallowReactive', 'Ref', 'ShallowRef', 'EmptyRef', 'EmptyShallowRef'].includes(tag)) {
-          const r = hydrate(v[1], depth + 1);
-          memo.set(i, r);
-          return r;
-        }
-        if (tag === 'Date') return v[1];
-        if (tag === 'Set' || tag === 'Map' || tag === 'BigInt' || tag === 'RegExp' || tag === 'null') return undefined;
-      }
-      const out: unknown[] = [];
-      memo.set(i, out);
-      for (const x of v) out.push(hydrate(x, depth + 1));
-      return out;
-    }
-    const out: Obj = {};
-    memo.set(i, out);
-    for (const [k, x] of Object.entries(v)) out[k] = hydrate(x, depth + 1);
-    return out;
-  };
-  return hydrate(0, 0);
+  return unflatten(flat as number | unknown[], NUXT_REVIVERS, { operations: { fromISOString: (iso: string) => iso } });
 }
 
 /** The JSON text that starts at `start` (an object or array literal), found with a string-aware bracket scan. */
@@ -303,7 +297,7 @@ function readEmbeddedState($: CheerioAPI, problems: string[]): { state: unknown;
     try {
       return { state: unflattenDevalue(JSON.parse(nuxt3.text())), source: '__NUXT_DATA__' };
     } catch (err) {
-      problems.push(`__NUXT_DATA__ is not valid JSON (${(err as Error).message}); read the HTML instead`);
+      problems.push(`__NUXT_DATA__ is not a devalue payload hubwatch can read (${(err as Error).message}); read the HTML instead`);
     }
   }
   for (const el of $('script:not([src])').toArray()) {
