@@ -1,47 +1,26 @@
-// The shared real Hugging Face bulk lists (../shared/samples/hf-bulk, see its SOURCE.md), read into the raw Hub
+// The real Hugging Face bulk lists (tests/fixtures/samples/hf-bulk, see its SOURCE.md), read into the raw Hub
 // item shape the normaliser takes. One reader for the maintainer script and the tests.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { PROJECT_ROOT } from '../src/config.js';
-import type { HfModelInput } from '../src/normalise/inputs.js';
+import type { HfModelInput } from '../src/sources/huggingface/schema.js';
 
-/** `../shared` beside the checkout (where CI and every machine here put it). */
-export const SHARED_DIR = join(PROJECT_ROOT, '..', 'shared');
-export const SAMPLES_DIR = process.env.HUBWATCH_SAMPLES ?? join(SHARED_DIR, 'samples');
+/**
+ * The real captured payloads, copied unmodified into the repository (tests/fixtures/README.md says from where), so
+ * that tests and scripts read the checkout only; HUBWATCH_SAMPLES points the maintainer scripts at another copy.
+ */
+export const FIXTURES_DIR = join(PROJECT_ROOT, 'tests', 'fixtures');
+export const SAMPLES_DIR = process.env.HUBWATCH_SAMPLES ?? join(FIXTURES_DIR, 'samples');
 export const TOP10K_FILE = join(SAMPLES_DIR, 'hf-bulk', 'hf-list-models-full-top10k-downloads.cs573.2024-09-20.csv');
 export const TRENDING_FILE = join(SAMPLES_DIR, 'hf-bulk', 'hf-trending-1000.starscreener.2026-04-30.json');
 
-/** RFC 4180 CSV: quoted fields may hold commas, doubled quotes and newlines. */
+/**
+ * RFC 4180 CSV (quoted fields may hold commas, doubled quotes and newlines), read by csv-parse. Rows whose field
+ * count differs from the header's are kept here and left out by the reader.
+ */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
+  return parse(text, { relax_column_count: true, skip_empty_lines: true });
 }
 
 /** The collector wrote `tags` as a Python list repr: ['a', "b's"]. */
@@ -70,7 +49,7 @@ export function readTop10k(file = TOP10K_FILE): HfModelInput[] {
       author: r[author] || null,
       downloads: Number(r[downloads]) || 0,
       // "2023-09-06 14:49:15+00:00" → ISO
-      lastModified: r[lastModified] ? r[lastModified]!.replace(' ', 'T') : null,
+      lastModified: r[lastModified] ? r[lastModified].replace(' ', 'T') : null,
       tags: parsePyList(r[tags] ?? ''),
       pipeline_tag: r[task] || null,
     }));

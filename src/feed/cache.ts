@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, gzip, constants as zlibConstants } from 'node:zlib';
+import Negotiator from 'negotiator';
 
 const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
@@ -14,9 +15,14 @@ export type Encoding = 'br' | 'gzip';
 export const COMPRESS_THRESHOLD = 1024;
 
 export interface Rendered {
-  body: string;
+  /** Text is sent as UTF-8; bytes (a Parquet file) as they are. */
+  body: string | Buffer;
   contentType: string;
   cacheControl: string;
+  /** Headers beyond the caching ones (Link, Content-Disposition), sent with the body and with a 304. */
+  headers?: Readonly<Record<string, string>>;
+  /** False for bodies that are compressed already (Parquet): gzip or br would spend CPU to save nothing. */
+  compressible?: boolean;
 }
 
 export class CacheEntry {
@@ -25,6 +31,8 @@ export class CacheEntry {
   readonly hash: string;
   readonly contentType: string;
   readonly cacheControl: string;
+  readonly headers: Readonly<Record<string, string>>;
+  private readonly compressible: boolean;
   readonly expiresAt: number;
   // A strong ETag names one representation, so the compressed bytes get their own tag. Built once, not per request.
   private readonly etags: Record<Encoding | 'identity', string>;
@@ -33,10 +41,12 @@ export class CacheEntry {
   private readonly ready: Map<Encoding, Buffer>;
 
   constructor(r: Rendered, expiresAt: number, previous?: CacheEntry) {
-    this.body = Buffer.from(r.body, 'utf8');
+    this.body = typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body;
     this.hash = createHash('sha256').update(this.body).digest('base64url').slice(0, 32);
     this.contentType = r.contentType;
     this.cacheControl = r.cacheControl;
+    this.headers = r.headers ?? {};
+    this.compressible = r.compressible ?? true;
     this.expiresAt = expiresAt;
     this.etags = { identity: `"${this.hash}"`, br: `"${this.hash}-br"`, gzip: `"${this.hash}-gz"` };
     // A refresh that renders the same bytes (a store-backed page nobody changed) keeps the compressed variants.
@@ -47,7 +57,7 @@ export class CacheEntry {
 
   /** The encoding this entry answers with for what the client accepts: none for bodies too small to bother. */
   encodingFor(accepted: Encoding | null): Encoding | null {
-    return this.body.length >= COMPRESS_THRESHOLD ? accepted : null;
+    return this.compressible && this.body.length >= COMPRESS_THRESHOLD ? accepted : null;
   }
 
   etag(encoding: Encoding | null): string {
@@ -133,7 +143,8 @@ export class BodyCache {
         this.remove(key);
         return undefined;
       }
-      this.refresh(key, ttlMs, render, hit);
+      // In the background: refresh() keeps the stale body on failure, and this read serves it meanwhile.
+      void this.refresh(key, ttlMs, render, hit);
     }
     if (this.newest !== key) {
       // Re-insert to mark as most recently used (Map keeps insertion order).
@@ -156,6 +167,11 @@ export class BodyCache {
 
   get stats(): { entries: number; bytes: number; pending: number } {
     return { entries: this.entries.size, bytes: this.bytes, pending: this.pending.size };
+  }
+
+  /** Resolves once no render is in flight, background refreshes included (tests wait on it instead of a timer). */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending.values()]);
   }
 
   /** Renders key once however many callers ask; a stale entry being replaced lends its compressed variants. */
@@ -207,36 +223,18 @@ export class BodyCache {
   }
 }
 
-/** Picks br or gzip from Accept-Encoding (q-values honoured), or null for identity. */
+const ENCODINGS = ['br', 'gzip', 'identity'];
+// On a tie br first: smaller bodies, and every client that sends it decodes it. negotiator 1.x takes this
+// `preferred` option; @types/negotiator still describes 0.6, hence the wider signature.
+const PREFERRED_ENCODINGS = { preferred: ['br', 'gzip'] };
+type EncodingNegotiator = { encoding(available: string[], options: { preferred: string[] }): string | undefined };
+
+/** Picks br or gzip from Accept-Encoding (RFC 9110: q-values, `*`, identity), or null for identity. */
 export function negotiateEncoding(header: string | undefined): Encoding | null {
   if (!header) return null;
-  let best: Encoding | null = null;
-  let bestQ = 0;
-  let starQ: number | null = null;
-  const seen = new Set<string>();
-  for (const part of header.split(',', 20)) {
-    const [nameRaw, ...params] = part.trim().split(';');
-    const name = (nameRaw ?? '').trim().toLowerCase();
-    let q = 1;
-    for (const p of params) {
-      const m = /^\s*q\s*=\s*([0-9.]+)\s*$/i.exec(p);
-      if (m) q = Number(m[1]);
-    }
-    if (!Number.isFinite(q)) q = 0;
-    if (name === '*') {
-      starQ = q;
-      continue;
-    }
-    seen.add(name);
-    const enc: Encoding | null = name === 'br' ? 'br' : name === 'gzip' || name === 'x-gzip' ? 'gzip' : null;
-    // Prefer br on a tie: smaller bodies, and every browser that sends it decodes it.
-    if (enc && q > 0 && (q > bestQ || (q === bestQ && enc === 'br'))) {
-      best = enc;
-      bestQ = q;
-    }
-  }
-  if (best === null && starQ !== null && starQ > 0 && !seen.has('gzip')) return 'gzip';
-  return best;
+  const negotiator = new Negotiator({ headers: { 'accept-encoding': header } }) as unknown as EncodingNegotiator;
+  const chosen = negotiator.encoding(ENCODINGS, PREFERRED_ENCODINGS);
+  return chosen === 'br' || chosen === 'gzip' ? chosen : null;
 }
 
 /** Whether If-None-Match names this entry (any encoding of the same body; weak tags compare weakly, RFC 9110). */

@@ -18,7 +18,7 @@ import type { Logger } from '../log.js';
 import type { Platform } from '../model.js';
 import { PageFailedError, PermanentHttpError, RateLimitedError, TransientHttpError, errorMessage } from '../errors.js';
 import type { Config, SourceConfig } from '../config.js';
-import { emptyCounters, type RateLimitMode, type SourceCounters } from './types.js';
+import { emptyCounters, type PlatformProfile, type RateLimitMode, type SourceCounters } from './types.js';
 
 export type HttpSettings = Pick<
   SourceConfig,
@@ -46,6 +46,9 @@ export interface HttpClientOptions {
   maxConsecutive429?: number;
   /** Random source for the jitter (tests). */
   random?: () => number;
+  /** The clock and the wait, for tests to run backoffs, 429 waits and pacing without waiting; real ones by default. */
+  now?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Counters to add to (the Source's own); a fresh set when absent. */
   counters?: SourceCounters;
   /** Socket keep-alive; tests use a short one so that servers close promptly. */
@@ -278,7 +281,7 @@ export function isTransientNetworkError(err: unknown): boolean {
     const name = (e as { name?: unknown }).name;
     if (name === 'TimeoutError' || name === 'HTTPParserError') return true;
     // undici's fetch reports a body cut off mid-stream as `TypeError: terminated`.
-    if (e instanceof TypeError && /^(terminated|fetch failed)$/.test(e.message) && !(e as Error).cause) return true;
+    if (e instanceof TypeError && /^(terminated|fetch failed)$/.test(e.message) && !(e).cause) return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;
@@ -447,7 +450,7 @@ export class Pacer {
     const now = this.#now();
     const p = parseRateLimitPolicy(headers);
     if (p) this.policy = p;
-    const rl = parseRateLimit(headers);
+    const rl = parseRateLimit(headers, now);
     if (!rl) return;
     const current = ticket === undefined || ticket.window === this.#window;
     if (!current && this.#fresh) return;
@@ -508,6 +511,8 @@ export class HttpClient {
   readonly #pacer: Pacer;
   readonly #serial: Mutex | null;
   readonly #random: () => number;
+  readonly #now: () => number;
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly #log: Logger;
   readonly #tokenOrigin: string | null;
 
@@ -527,7 +532,15 @@ export class HttpClient {
     });
     this.dispatcher = this.agent.compose(interceptors.redirect({ maxRedirections: 3 }));
     this.userAgent = userAgentFor(opts.userAgent, opts.contactUrl);
-    this.#pacer = new Pacer({ delayMs: s.delayMs, marginMs: opts.resetMarginMs ?? 1000, logger: opts.logger });
+    this.#now = opts.now ?? Date.now;
+    this.#sleep = opts.sleep ?? sleep;
+    this.#pacer = new Pacer({
+      delayMs: s.delayMs,
+      marginMs: opts.resetMarginMs ?? 1000,
+      logger: opts.logger,
+      now: this.#now,
+      sleep: this.#sleep,
+    });
     this.#serial = opts.serial ? new Mutex() : null;
     this.#random = opts.random ?? Math.random;
     this.#tokenOrigin = opts.tokenOrigin ? originOf(opts.tokenOrigin) : null;
@@ -661,7 +674,7 @@ export class HttpClient {
       const delay = Math.floor(this.#random() * backoffMs * 2 ** attempt);
       attempt++;
       this.#log.warn({ url: safeUrl, attempt, delayMs: delay, err: failure.message }, `${what} failed; retrying`);
-      await sleep(delay, signal);
+      await this.#sleep(delay, signal);
     }
   }
 
@@ -676,9 +689,9 @@ export class HttpClient {
 
   /** How long until the platform lets us in again (before the margin): RateLimit t, Retry-After, the window. */
   #rateLimitWait(headers: HeaderBag, waits: number): number {
-    const rl = parseRateLimit(headers);
+    const rl = parseRateLimit(headers, this.#now());
     if (rl && rl.resetSeconds > 0) return rl.resetSeconds * 1000;
-    const ra = parseRetryAfter(headers.get('retry-after'));
+    const ra = parseRetryAfter(headers.get('retry-after'), this.#now());
     if (ra !== null) return ra;
     const policy = this.#pacer.policy;
     if (policy) return policy.windowSeconds * 1000;
@@ -756,15 +769,15 @@ function snippet(text: string): string {
   return t ? `: ${t}` : '';
 }
 
-/** Builds the HTTP client of one platform from the config. */
+/** Builds the HTTP client of one platform from the config; the platform's profile chooses its token. */
 export function createHttpClient(
-  platform: Platform,
+  profile: Pick<PlatformProfile, 'platform' | 'bearerToken'>,
   deps: { config: Config; logger: Logger; rateLimitMode: RateLimitMode },
   extra: Partial<Omit<HttpClientOptions, 'platform' | 'settings' | 'logger' | 'rateLimitMode'>> = {},
 ): HttpClient {
   const { config } = deps;
-  const token =
-    platform === 'huggingface' ? config.tokens.huggingface : platform === 'modelscope' ? config.tokens.modelscope : null;
+  const platform = profile.platform;
+  const token = profile.bearerToken(config.tokens);
   return new HttpClient({
     platform,
     settings: config.file.sources[platform],

@@ -1,28 +1,12 @@
 // A simulated fortnight for the digest: a seeded universe of models released day by day, the daily stats the
-// store gets for them (through commitPage, as the cycle writes them), and the daily snapshot files aggregated from
-// the same rows. The snapshot builder of src/snapshot did not exist when these were written, so the aggregation
-// here follows DESIGN.md ("The daily snapshot") and src/snapshot/types.ts directly.
+// store gets for them (through commitPage, as the cycle writes them), and the daily snapshot files the real builder
+// (src/snapshot/build.ts) makes from that store, so the digest is tested on the snapshots the service writes.
 import type { LicenseClass, NormalisedRecord, OrgKind, Platform, Relation } from '../../src/model.js';
 import { PLATFORMS } from '../../src/model.js';
 import type { Store } from '../../src/store/types.js';
-import {
-  METRICS,
-  SCOPES,
-  SNAPSHOT_SCHEMA,
-  VIEWS,
-  type FamilyRow,
-  type KindRow,
-  type LicenseRow,
-  type Metric,
-  type MetricBlock,
-  type OrgRow,
-  type PlatformCoverage,
-  type Scope,
-  type ShareList,
-  type Snapshot,
-  type View,
-  type ViewShares,
-} from '../../src/snapshot/types.js';
+import { loadConfig } from '../../src/config.js';
+import { buildSnapshot } from '../../src/snapshot/build.js';
+import type { Snapshot } from '../../src/snapshot/types.js';
 
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -83,7 +67,6 @@ const LICENSES: Array<{ id: string; cls: LicenseClass }> = [
   { id: 'LicenseRef-hubwatch-unknown', cls: 'unknown' },
 ];
 
-const LLM_TASKS = new Set(['text-generation', 'image-text-to-text']);
 const TASKS = ['text-generation', 'text-generation', 'image-text-to-text', 'feature-extraction', 'text-to-image'];
 
 /** One model of the simulated universe: its record (latest state) and how its counts grow per day. */
@@ -307,7 +290,7 @@ export function seenOn(m: FxModel, date: string): boolean {
   return m.firstSeen <= date;
 }
 
-/** Writes every day's stats into the store, one page per platform per day, as a daily sweep would. */
+/** Writes every day's stats into the store, one page per platform per day, and marks each sweep complete, as a daily sweep would. */
 export async function fillStore(store: Store, world: World, days: string[] = world.days): Promise<void> {
   for (let i = 0; i < days.length; i++) {
     const date = days[i]!;
@@ -320,248 +303,9 @@ export async function fillStore(store: Store, world: World, days: string[] = wor
           return { ...m.record, stats: { downloads30d: f.downloads30d, downloadsAllTime: f.downloadsAllTime, likes: f.likes } };
         });
       await store.commitPage({ date, platform, models, quarantine: [], coverage: { modelsSeen: models.length, requests: 3, pages: 3 } });
+      await store.setCoverageFlags(date, platform, { complete: true, swept: true });
     }
   }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Snapshot aggregation
-
-export interface FxRow {
-  platform: Platform;
-  relation: Relation;
-  family: string | null;
-  licenseClass: LicenseClass;
-  licenseId: string;
-  task: string | null;
-  publisher: { org: string | null; country: string; kind: OrgKind };
-  origin: { org: string | null; country: string; kind: OrgKind };
-  isNew: boolean;
-  downloads30d: number | null;
-  downloadsAllTime: number | null;
-  downloadsDaily: number | null;
-  likes: number | null;
-}
-
-type Acc = Map<Platform, Map<string, number>>;
-
-export function shareList(values: Map<string, number>): ShareList {
-  const entries = [...values.entries()].filter(([, v]) => v > 0);
-  const total = entries.reduce((a, [, v]) => a + v, 0);
-  const shares = entries
-    .map(([country, value]) => ({ country, value, share: total ? value / total : 0 }))
-    .sort((a, b) => b.value - a.value || a.country.localeCompare(b.country));
-  const attributed = total ? shares.filter((s) => s.country !== 'ZZ').reduce((a, s) => a + s.value, 0) / total : 0;
-  return { total, attributed, shares };
-}
-
-/** Accumulates one day's rows into the snapshot's aggregates; memory is per country, not per model. */
-export class SnapshotAccumulator {
-  private readonly acc = new Map<string, Acc>();
-  private readonly families = new Map<string, FamilyRow>();
-  private readonly licClass = new Map<string, LicenseRow>();
-  private readonly licId = new Map<string, LicenseRow>();
-  private readonly orgs = { publisher: new Map<string, OrgRow>(), origin: new Map<string, OrgRow>() };
-  private readonly kinds = { publisher: new Map<OrgKind, KindRow>(), origin: new Map<OrgKind, KindRow>() };
-  private readonly seen = new Map<Platform, number>();
-  private readonly nullMetrics = new Map<string, boolean>();
-
-  constructor(
-    readonly date: string,
-    readonly previousDate: string | null,
-  ) {}
-
-  private add(metric: Metric, scope: Scope, view: View, platform: Platform, country: string, v: number): void {
-    const k = `${metric}|${scope}|${view}`;
-    let a = this.acc.get(k);
-    if (!a) this.acc.set(k, (a = new Map()));
-    let m = a.get(platform);
-    if (!m) a.set(platform, (m = new Map()));
-    m.set(country, (m.get(country) ?? 0) + v);
-  }
-
-  push(row: FxRow): void {
-    this.seen.set(row.platform, (this.seen.get(row.platform) ?? 0) + 1);
-    const values: Record<Metric, number | null> = {
-      downloads30d: row.downloads30d,
-      downloadsAllTime: row.downloadsAllTime,
-      downloadsDaily: this.previousDate === null ? null : row.downloadsDaily,
-      newReleases: row.isNew ? 1 : 0,
-      derivatives: row.relation !== 'base' ? 1 : 0,
-      likes: row.likes,
-    };
-    const scopes: Scope[] = row.task && LLM_TASKS.has(row.task) ? ['all', 'llm'] : ['all'];
-    for (const metric of METRICS) {
-      const v = values[metric];
-      // A platform without the figure has a null list, not zeros.
-      if (v === null) {
-        this.nullMetrics.set(`${metric}|${row.platform}`, true);
-        continue;
-      }
-      for (const scope of scopes) {
-        for (const view of VIEWS) this.add(metric, scope, view, row.platform, row[view].country, v);
-      }
-    }
-    if (row.family) {
-      const f = this.families.get(row.family) ?? { family: row.family, models: 0, downloads30d: 0, derivatives: 0, newDerivatives: 0 };
-      f.models++;
-      f.downloads30d += row.downloads30d ?? 0;
-      if (row.relation !== 'base') {
-        f.derivatives++;
-        if (row.isNew) f.newDerivatives++;
-      }
-      this.families.set(row.family, f);
-    }
-    for (const [map, key] of [[this.licClass, row.licenseClass], [this.licId, row.licenseId]] as const) {
-      const l = map.get(key) ?? { key, models: 0, newReleases: 0, downloads30d: 0 };
-      l.models++;
-      if (row.isNew) l.newReleases++;
-      l.downloads30d += row.downloads30d ?? 0;
-      map.set(key, l);
-    }
-    for (const view of VIEWS) {
-      const who = row[view];
-      if (who.org) {
-        const o = this.orgs[view].get(who.org) ?? { org: who.org, country: who.country, kind: who.kind, models: 0, newReleases: 0, downloads30d: 0, derivatives: 0 };
-        o.models++;
-        if (row.isNew) o.newReleases++;
-        o.downloads30d += row.downloads30d ?? 0;
-        if (row.relation !== 'base') o.derivatives++;
-        this.orgs[view].set(who.org, o);
-      }
-      const k = this.kinds[view].get(who.kind) ?? { kind: who.kind, models: 0, newReleases: 0, downloads30d: 0, share: 0 };
-      k.models++;
-      if (row.isNew) k.newReleases++;
-      k.downloads30d += row.downloads30d ?? 0;
-      this.kinds[view].set(who.kind, k);
-    }
-  }
-
-  build(coverage: Partial<Record<Platform, Partial<PlatformCoverage>>> = {}): Snapshot {
-    const metrics = {} as Record<Metric, MetricBlock>;
-    const platforms = PLATFORMS.filter((p) => this.seen.has(p));
-    for (const metric of METRICS) {
-      const scopes = {} as MetricBlock['scopes'];
-      for (const scope of SCOPES) {
-        const views = {} as Record<View, ViewShares>;
-        for (const view of VIEWS) {
-          const a = this.acc.get(`${metric}|${scope}|${view}`) ?? new Map();
-          const per: ViewShares['platforms'] = {};
-          const combined = new Map<string, number>();
-          const combinedPlatforms: Platform[] = [];
-          for (const p of platforms) {
-            const has = a.has(p) || !this.nullMetrics.get(`${metric}|${p}`);
-            if (!has || (metric === 'downloadsDaily' && this.previousDate === null)) {
-              per[p] = null;
-              continue;
-            }
-            const m = a.get(p) ?? new Map<string, number>();
-            per[p] = shareList(m);
-            combinedPlatforms.push(p);
-            for (const [c, v] of m) combined.set(c, (combined.get(c) ?? 0) + v);
-          }
-          views[view] = { combined: combinedPlatforms.length ? shareList(combined) : null, combinedPlatforms, platforms: per };
-        }
-        scopes[scope] = views;
-      }
-      metrics[metric] = {
-        window:
-          metric === 'downloads30d'
-            ? { huggingface: 'trailing 30 days as the Hub reports it', modelscope: 'unavailable: cumulative counts only, history too short', wisemodel: 'unavailable: cumulative counts only, history too short' }
-            : Object.fromEntries(platforms.map((p) => [p, metric])),
-        scopes,
-      };
-    }
-    const cov: Partial<Record<Platform, PlatformCoverage>> = {};
-    for (const p of platforms) {
-      cov[p] = {
-        modelsSeen: this.seen.get(p) ?? 0,
-        requests: 10,
-        pages: 10,
-        http429: 0,
-        errors: 0,
-        quarantined: 0,
-        incomplete: 0,
-        complete: true,
-        degraded: false,
-        swept: true,
-        notes: [],
-        anomalies: { allTimeDecreased: 0, examples: [] },
-        downloads30dSource: p === 'huggingface' ? 'platform' : 'unavailable',
-        ...coverage[p],
-      };
-    }
-    const sortRows = <T extends { downloads30d: number; models: number }>(rows: T[], key: (t: T) => string) =>
-      rows.sort((a, b) => b.downloads30d - a.downloads30d || b.models - a.models || key(a).localeCompare(key(b)));
-    const kindRows = (m: Map<OrgKind, KindRow>) => {
-      const total = [...m.values()].reduce((a, k) => a + k.downloads30d, 0);
-      return sortRows([...m.values()].map((k) => ({ ...k, share: total ? k.downloads30d / total : 0 })), (k) => k.kind);
-    };
-    return {
-      schema: SNAPSHOT_SCHEMA,
-      date: this.date,
-      previousDate: this.previousDate,
-      generator: 'tests/digest/fixtures',
-      method: {
-        views: { publisher: 'who uploaded the model', origin: "whose model it is: the lineage root's publisher" },
-        scopes: { all: 'every task', llm: 'generative language and vision-language tasks', llmTasks: [...LLM_TASKS] },
-        metrics: {
-          downloads30d: '30-day downloads',
-          downloadsAllTime: 'all-time downloads',
-          downloadsDaily: 'all-time delta against the previous snapshot',
-          newReleases: 'models released that day',
-          derivatives: "models whose relation is not base, by the root's country",
-          likes: 'likes',
-        },
-        unknownCountry: 'ZZ',
-      },
-      platforms,
-      coverage: cov,
-      metrics,
-      licenses: {
-        byClass: sortRows([...this.licClass.values()], (l) => l.key) as Array<LicenseRow & { key: LicenseClass }>,
-        byId: sortRows([...this.licId.values()], (l) => l.key),
-      },
-      families: [...this.families.values()].sort((a, b) => b.downloads30d - a.downloads30d || a.family.localeCompare(b.family)),
-      orgs: {
-        publisher: sortRows([...this.orgs.publisher.values()], (o) => o.org).slice(0, 100),
-        origin: sortRows([...this.orgs.origin.values()], (o) => o.org).slice(0, 100),
-      },
-      kinds: { publisher: kindRows(this.kinds.publisher), origin: kindRows(this.kinds.origin) },
-      sensitivity: { rows: [], maxAbsDeltaPp: 0 },
-    };
-  }
-}
-
-export function rowFor(m: FxModel, date: string, prevDate: string | null): FxRow {
-  const f = figures(m, date, prevDate);
-  const r = m.record;
-  return {
-    platform: r.platform,
-    relation: r.lineage.relation,
-    family: r.lineage.family,
-    licenseClass: r.license.class,
-    licenseId: r.license.id,
-    task: r.task,
-    publisher: { org: r.publisher.org, country: r.publisher.country, kind: r.publisher.kind },
-    origin: { org: r.origin.org, country: r.origin.country, kind: r.origin.kind },
-    isNew: m.releasedDay === date,
-    downloads30d: f.downloads30d,
-    downloadsAllTime: f.downloadsAllTime,
-    downloadsDaily: f.prevAllTime === null ? null : f.downloadsAllTime - f.prevAllTime,
-    likes: f.likes,
-  };
-}
-
-export function snapshotFor(
-  world: World,
-  date: string,
-  prevDate: string | null,
-  coverage?: Partial<Record<Platform, Partial<PlatformCoverage>>>,
-): Snapshot {
-  const acc = new SnapshotAccumulator(date, prevDate);
-  for (const m of world.models) if (seenOn(m, date)) acc.push(rowFor(m, date, prevDate));
-  return acc.build(coverage);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -584,6 +328,9 @@ export interface Fortnight {
   dirs: { full: string; gaps: string; sundayless: string };
 }
 
+/** The llm scope's tasks as the shipped config names them, so the snapshots are the ones the service writes. */
+const LLM_SCOPE_TASKS = loadConfig({}).file.scopes.llm;
+
 export async function setupFortnight(
   store: Store,
   root: string,
@@ -594,18 +341,16 @@ export async function setupFortnight(
   const late = addLatePublic(world, '2026-11-18');
   const hostile = addHostile(world, '2026-11-17');
   await fillStore(store, world);
+  const build = (date: string) => buildSnapshot({ store, llmTasks: LLM_SCOPE_TASKS }, date);
   const dirs = { full: `${root}/full`, gaps: `${root}/gaps`, sundayless: `${root}/sundayless` };
-  for (let i = 0; i < world.days.length; i++) {
-    const date = world.days[i]!;
-    const prev = i > 0 ? world.days[i - 1]! : null;
-    const snap = snapshotFor(world, date, prev);
+  for (const date of world.days) {
+    const snap = await build(date);
     await write(dirs.full, snap);
     if (date !== MISSING_DAY) await write(dirs.gaps, snap);
-    if (date === INCOMPLETE_DAY) {
-      await write(dirs.sundayless, snapshotFor(world, date, prev, { wisemodel: { complete: false, notes: ['page 7 kept failing (HTTP 503)'] } }));
-    } else if (date !== MISSING_SUNDAY) {
-      await write(dirs.sundayless, snap);
-    }
+    if (date !== MISSING_SUNDAY && date !== INCOMPLETE_DAY) await write(dirs.sundayless, snap);
   }
+  // Last, so that no other day's file sees it: WiseModel's sweep of INCOMPLETE_DAY did not finish (sundayless only).
+  await store.setCoverageFlags(INCOMPLETE_DAY, 'wisemodel', { complete: false, note: 'page 7 kept failing (HTTP 503)' });
+  await write(dirs.sundayless, await build(INCOMPLETE_DAY));
   return { world, late, hostile, dirs };
 }

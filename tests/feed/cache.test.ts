@@ -27,8 +27,6 @@ function renderer(bodies: string[]): { render: () => Promise<Rendered>; calls: (
 // Large enough to be compressed (the threshold is 1 KiB).
 const big = (tag: string): string => JSON.stringify({ tag, filler: 'x'.repeat(4000) });
 
-/** Lets queued promise callbacks and zlib's thread-pool work finish. */
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 50));
 
 describe('BodyCache', () => {
   afterEach(() => {
@@ -55,7 +53,7 @@ describe('BodyCache', () => {
     expect(cache.peek('k', TTL, r.render)).toBe(old);
     expect(cache.peek('k', TTL, r.render)).toBe(old);
     expect(r.calls()).toBe(2);
-    await settle();
+    await cache.settled();
     const fresh = cache.peek('k', TTL, r.render)!;
     expect(fresh).not.toBe(old);
     expect(fresh.body.toString()).toBe(big('new'));
@@ -81,7 +79,8 @@ describe('BodyCache', () => {
       throw new Error('store down');
     };
     expect(cache.peek('k', TTL, failing)).toBe(old);
-    await settle();
+    expect(cache.stats.pending).toBe(1);
+    await cache.settled();
     expect(cache.stats.pending).toBe(0);
     expect(cache.peek('k', TTL, failing)).toBe(old);
   });
@@ -96,7 +95,7 @@ describe('BodyCache', () => {
 
     vi.setSystemTime(Date.now() + TTL + 1);
     cache.peek('k', TTL, r.render);
-    await settle();
+    await cache.settled();
     const same = cache.peek('k', TTL, r.render)!;
     expect(same).not.toBe(first);
     expect(same.hash).toBe(first.hash);
@@ -104,7 +103,7 @@ describe('BodyCache', () => {
 
     vi.setSystemTime(Date.now() + TTL + 1);
     cache.peek('k', TTL, r.render);
-    await settle();
+    await cache.settled();
     const changed = cache.peek('k', TTL, r.render)!;
     expect(changed.hash).not.toBe(first.hash);
     expect(gunzipSync(changed.bytes('gzip')!).toString()).toBe(big('b'));
@@ -126,6 +125,8 @@ describe('BodyCache', () => {
 describe('ready-made answers over HTTP', () => {
   let t: TempStore;
   let app: FastifyInstance;
+  /** FeedService's default: how often the server may stat the snapshots directory for a new file. */
+  const STAT_INTERVAL_MS = 1000;
 
   beforeAll(async () => {
     t = await tempStore();
@@ -137,6 +138,9 @@ describe('ready-made answers over HTTP', () => {
   afterAll(async () => {
     await app?.close();
     await t?.cleanup();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
   });
 
   const get = (url: string, encoding?: string, etag?: string) =>
@@ -162,7 +166,7 @@ describe('ready-made answers over HTTP', () => {
 
   it('a revalidation is a 304 for the tag of any encoding, without a body', async () => {
     const gz = await get('/api/v1/snapshots/latest', 'gzip');
-    const r = await get('/api/v1/snapshots/latest', 'br', gz.headers.etag as string);
+    const r = await get('/api/v1/snapshots/latest', 'br', gz.headers.etag);
     expect(r.statusCode).toBe(304);
     expect(r.rawPayload.length).toBe(0);
     expect(r.headers.etag).toMatch(/-br"$/);
@@ -172,7 +176,10 @@ describe('ready-made answers over HTTP', () => {
     const before = await get('/api/v1/snapshots/latest');
     const beforeGz = await get('/api/v1/snapshots/latest', 'gzip');
     await writeSnapshot(t.dir, makeSnapshot('2025-06-02', '2025-06-01'));
-    await new Promise((r) => setTimeout(r, 1100));
+    // The server looks at the snapshots directory at most once a second (FeedService statIntervalMs): let the
+    // second pass on a fake Date instead of waiting it out.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + STAT_INTERVAL_MS);
     const after = await get('/api/v1/snapshots/latest');
     expect(JSON.parse(after.body).date).toBe('2025-06-02');
     expect(after.headers.etag).not.toBe(before.headers.etag);

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { exportStatic, publicDir } from '../../src/feed/export.js';
 import { buildServer } from '../../src/feed/server.js';
 import { csvCell, csvTable, xmlEscape } from '../../src/feed/text.js';
@@ -12,7 +12,6 @@ import { silentLogger } from '../../src/log.js';
 import { NormalisedRecord } from '../../src/model.js';
 import { writeSnapshot } from '../../src/snapshot/files.js';
 import { METRICS } from '../../src/snapshot/types.js';
-import type { Store } from '../../src/store/types.js';
 import { fillStore, makeRecord, makeSnapshot, tempStore, testConfig, type TempStore } from './fixtures.js';
 import { OasChecker, xmlProblem, xmlUnescape } from './oas.js';
 
@@ -194,6 +193,7 @@ describe('hostile strings', () => {
     expect(xmlProblem(xml)).toBeNull();
     expect(xml).not.toContain('<script');
     expect(xml).not.toContain('javascript:');
+    // eslint-disable-next-line no-control-regex -- asserts that control characters were stripped
     expect(xml).not.toMatch(/[\u0001\u001b\u202E]/);
     const entry = /<entry>([\s\S]*?)<\/entry>/.exec(xml)![1]!;
     const title = xmlUnescape(/<title type="text">([\s\S]*?)<\/title>/.exec(entry)![1]!);
@@ -209,6 +209,7 @@ describe('hostile strings', () => {
     const feed = JSON.parse((await app.inject('/feed.json?limit=1')).body);
     const item = feed.items[0];
     expect(item.title.length).toBeLessThanOrEqual(300);
+    // eslint-disable-next-line no-control-regex -- asserts that control characters were stripped
     expect(item.title).not.toMatch(/[\u0001\u001b\u202E]/);
     expect(item.url).toBeUndefined();
     expect(item.content_text).toContain('Licence: LicenseRef-<x>&y');
@@ -232,7 +233,7 @@ describe('errors', () => {
         }
         return Reflect.get(target, prop, recv) as unknown;
       },
-    }) as Store;
+    });
     const broken = await buildServer({ store: failing, config: testConfig(t.dir, PAGE), logger: silentLogger });
     try {
       for (const url of ['/feed.json', '/api/v1/orgs', '/api/v1/models?cursor=abc']) {
@@ -269,17 +270,29 @@ describe('renamed models', () => {
     expect(old.json()).toMatchObject({ error: 'moved_permanently', message: expect.stringContaining('was renamed to') });
     const now = await app.inject({ method: 'GET', url: old.headers.location as string });
     expect(now.statusCode).toBe(200);
-    expect((now.json() as { history: Array<{ date: string }> }).history.map((h) => h.date)).toEqual(['2025-05-31', '2025-06-01']);
+    expect(now.json<{ history: Array<{ date: string }> }>().history.map((h) => h.date)).toEqual(['2025-05-31', '2025-06-01']);
     expect((await app.inject({ method: 'GET', url: `/api/v1/models/${before.platform}/moved/never-was` })).statusCode).toBe(404);
   });
 });
 
 describe('freshness', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('a new snapshot file is served as latest within a second, and invalidate() is immediate', async () => {
+    // The server stats the snapshots directory at most once a second (FeedService statIntervalMs, 1000 by default),
+    // on Date.now(): a fake Date, set past any earlier stat, moves that second exactly and without waiting.
+    const statIntervalMs = 1000;
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const t0 = Date.now() + statIntervalMs;
+    vi.setSystemTime(t0);
     const before = JSON.parse((await app.inject('/api/v1/snapshots/latest')).body);
     expect(before.date).toBe('2025-06-01');
     await writeSnapshot(t.dir, makeSnapshot('2025-06-02', '2025-06-01'));
-    await new Promise((r) => setTimeout(r, 1100));
+    vi.setSystemTime(t0 + statIntervalMs - 1);
+    expect(JSON.parse((await app.inject('/api/v1/snapshots/latest')).body).date).toBe('2025-06-01'); // not looked yet
+    vi.setSystemTime(t0 + statIntervalMs);
     expect(JSON.parse((await app.inject('/api/v1/snapshots/latest')).body).date).toBe('2025-06-02');
     expect(JSON.parse((await app.inject('/api/v1/snapshots')).body).latest).toBe('2025-06-02');
 
