@@ -4,7 +4,8 @@
 import { hostileFor, isHostile } from './hostile.js';
 import { json, type PlatformContext, type PlatformHooks, type RateState, type Reply, type RequestInfo, type SimFaults, weakEtag } from './http.js';
 import { hash3, isoSeconds, pick } from './rng.js';
-import { SORT_KEYS, type SortKey, Universe, splitId } from './universe.js';
+import { SORT_KEYS, type SortKey, Universe } from './universe.js';
+import { splitId } from './universe-shared.js';
 
 /** Accepted `expand` values (huggingface_hub's ExpandModelProperty_T plus xetEnabled from the server's own 400). */
 export const HF_EXPAND = [
@@ -222,7 +223,7 @@ export class HfRenderer {
         const idx = u.baseIndices(i);
         return {
           relation: u.relation(i),
-          models: ids.map((id, k) => (idx[k] !== undefined ? { _id: u.objectId(idx[k]!), id } : { id })),
+          models: ids.map((id, k) => (idx[k] !== undefined ? { _id: u.objectId(idx[k]), id } : { id })),
         };
       }
       case 'childrenModelCount':

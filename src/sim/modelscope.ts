@@ -21,7 +21,8 @@ import { hostileFor, isHostile } from './hostile.js';
 import { html, json, type PlatformContext, type PlatformHooks, type RateState, type Reply, type RequestInfo } from './http.js';
 import { MS_RECORD_TEMPLATE } from './modelscope-template.js';
 import { hash3, pick } from './rng.js';
-import { type MsCatalogue, RELATIONS, Universe } from './universe.js';
+import type { MsCatalogue } from './modelscope-catalogue.js';
+import { Universe } from './universe.js';
 
 export const MS_SORTS = ['Default', 'DownloadsCount', 'StarsCount', 'GmtModified'] as const;
 type MsSort = (typeof MS_SORTS)[number];
@@ -375,7 +376,7 @@ export class MsApi implements PlatformHooks {
     const lang = new Map<string, number>();
     const mt = new Map<string, number>();
     for (const k of matched) {
-      count([(this.ms.licenseOf(k) as string).toLowerCase()], lic);
+      count([(this.ms.licenseOf(k)).toLowerCase()], lic);
       count(this.libraries(k), libs);
       count(this.tags(k).slice(0, 3), tags);
       if ((this.ms.src[k] as number) >= 0) {
@@ -523,5 +524,3 @@ export class MsApi implements PlatformHooks {
     return json(status, envelope(null, status, 'Internal Server Error', false));
   }
 }
-
-export { RELATIONS };

@@ -22,7 +22,8 @@
 //        {code: 0, data: {list: [{project_path, download_count, like_count}], total}} (models only, newest first)
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { html, json, type PlatformContext, type Reply, type RequestInfo } from './http.js';
-import type { Universe, WmCatalogue } from './universe.js';
+import type { Universe } from './universe.js';
+import type { WmCatalogue } from './wisemodel-catalogue.js';
 import type { WmDrift } from './wisemodel-faults.js';
 
 /** The simulator's one account. */

@@ -27,7 +27,8 @@ import { createHash } from 'node:crypto';
 import { json, type PlatformContext, type Reply, type RequestInfo } from './http.js';
 import { hostileFor, isHostile } from './hostile.js';
 import { hashString } from './rng.js';
-import type { Universe, WmCatalogue } from './universe.js';
+import type { Universe } from './universe.js';
+import type { WmCatalogue } from './wisemodel-catalogue.js';
 import type { WmDrift } from './wisemodel-faults.js';
 
 const MAX_PER_PAGE = 100;

@@ -21,7 +21,8 @@
 import { hostileFor, isHostile } from './hostile.js';
 import { html, type PlatformContext, type Reply, type RequestInfo } from './http.js';
 import { hashString, isoSeconds } from './rng.js';
-import type { Universe, WmCatalogue } from './universe.js';
+import type { Universe } from './universe.js';
+import type { WmCatalogue } from './wisemodel-catalogue.js';
 
 export const WM_PAGE_SIZE = 24;
 export type WisemodelForm = 'embedded' | 'html' | 'mixed';

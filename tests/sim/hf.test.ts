@@ -135,7 +135,7 @@ describe('Hugging Face simulator', () => {
     const field: Record<string, string> = { createdAt: 'createdAt', lastModified: 'lastModified', downloads: 'downloads', likes: 'likes', trendingScore: 'trendingScore' };
     for (const [sort, f] of Object.entries(field)) {
       const { items } = await walk(`${hf}/api/models?sort=${sort}&limit=1000&expand[]=${f}`, 2);
-      const vals = items.map((x) => (typeof x[f] === 'string' ? Date.parse(x[f] as string) : (x[f] as number)));
+      const vals = items.map((x) => (typeof x[f] === 'string' ? Date.parse(x[f]) : (x[f] as number)));
       for (let k = 1; k < vals.length; k++) expect(vals[k]!).toBeLessThanOrEqual(vals[k - 1]!);
       expect(new Set(vals).size).toBeGreaterThan(5);
     }
@@ -269,7 +269,7 @@ describe('Hugging Face simulator', () => {
       sim.setFaults('huggingface', { rateLimit: null, counterBatchAfterPage: 2 });
       try {
         const { items } = await walk(`${hf}/api/models?sort=${sort}&limit=500&expand[]=downloads`, 1000);
-        return items.map((x) => x.id as string);
+        return items.map((x) => x.id);
       } finally {
         sim.setFaults('huggingface', { rateLimit: null });
       }

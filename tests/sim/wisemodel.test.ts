@@ -79,7 +79,7 @@ describe('WiseModel simulator', () => {
         expect($('#app').children().length).toBe(0);
         expect($('script[src]').length).toBeGreaterThan(0);
         expect(r.text).not.toContain(u.name[k]!);
-        expect($(selectors.listItem!).length).toBe(0);
+        expect($(selectors.listItem).length).toBe(0);
         expect(embedded(r.text)).toBeNull();
       }
     });
@@ -318,30 +318,30 @@ describe('WiseModel simulator', () => {
         const r = await get(url);
         expect(r.status).toBe(200);
         const $ = cheerio.load(r.text);
-        const items = $(selectors.listItem!);
+        const items = $(selectors.listItem);
         if (url.endsWith('page=1')) expect(items.length).toBe(24);
         items.each((_, el) => {
           const li = $(el);
-          const href = li.find(selectors.listLink!).attr('href')!;
+          const href = li.find(selectors.listLink).attr('href')!;
           expect(href).toMatch(/^\/models\/[^/]+\/[^/]+$/);
           const id = decodeURIComponent(href.slice('/models/'.length));
           seen.add(id);
-          expect(li.find(selectors.downloads!).text()).toMatch(/^\d+$/);
-          expect(li.find(selectors.likes!).text()).toMatch(/^\d+$/);
+          expect(li.find(selectors.downloads).text()).toMatch(/^\d+$/);
+          expect(li.find(selectors.likes).text()).toMatch(/^\d+$/);
           // Creation times in Beijing time without a zone; update times relative to the end of the day.
-          const created = li.find(selectors.createdAt!).text();
+          const created = li.find(selectors.createdAt).text();
           expect(created).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
           const k = u.lookup(id, dayN)!;
           expect(created).toBe(beijing(new Date(u.created[k]! * 1000).toISOString()));
           const t = Date.parse(`${created.replace(' ', 'T')}+08:00`);
           expect(t).toBeLessThanOrEqual(prevCreated);
           prevCreated = t;
-          expect(li.find(selectors.updatedAt!).text()).toMatch(/^(刚刚|\d+ 分钟前|\d+ 小时前|\d+天前)$/);
-          expect(li.find(selectors.license!).length).toBe(1);
-          expect(li.find(selectors.task!).length).toBe(1);
+          expect(li.find(selectors.updatedAt).text()).toMatch(/^(刚刚|\d+ 分钟前|\d+ 小时前|\d+天前)$/);
+          expect(li.find(selectors.license).length).toBe(1);
+          expect(li.find(selectors.task).length).toBe(1);
         });
         pages++;
-        const next = $(selectors.nextPage!).attr('href');
+        const next = $(selectors.nextPage).attr('href');
         url = next ? `${wm}${next}` : undefined;
       }
       expect(seen.size).toBe(u.list(dayN, 'newest').length);
@@ -353,19 +353,19 @@ describe('WiseModel simulator', () => {
       const derived = u.list(dayN, 'downloads').find((k) => u.base[k]! >= 0)!;
       const r = await get(`${wm}/models/${u.idOf(derived)}`);
       const $ = cheerio.load(r.text);
-      expect($(selectors.modelTitle!).text().length).toBeGreaterThan(0);
-      expect(Number($(selectors.downloads!).first().text())).toBe(u.downloads(derived, dayN));
+      expect($(selectors.modelTitle).text().length).toBeGreaterThan(0);
+      expect(Number($(selectors.downloads).first().text())).toBe(u.downloads(derived, dayN));
       const project = await getJson<Project>(`${wm}/api/v4/projects/${encodeURIComponent(u.idOf(derived))}`);
-      expect(Number($(selectors.likes!).first().text())).toBe(project.body.star_count);
-      expect($(selectors.baseModel!).first().text()).toBe(u.idOf(u.base[derived]!));
-      expect($(selectors.baseModel!).first().attr('href')).toBe(`/models/${u.idOf(u.base[derived]!)}`);
-      expect($(selectors.tags!).length).toBeGreaterThan(0);
-      expect(['其他', 'Apache-2.0', '商用需授权', 'MIT', 'Apache License 2.0', '', '免费商用']).toContain($(selectors.license!).first().text());
+      expect(Number($(selectors.likes).first().text())).toBe(project.body.star_count);
+      expect($(selectors.baseModel).first().text()).toBe(u.idOf(u.base[derived]!));
+      expect($(selectors.baseModel).first().attr('href')).toBe(`/models/${u.idOf(u.base[derived]!)}`);
+      expect($(selectors.tags).length).toBeGreaterThan(0);
+      expect(['其他', 'Apache-2.0', '商用需授权', 'MIT', 'Apache License 2.0', '', '免费商用']).toContain($(selectors.license).first().text());
       expect((await get(`${wm}/models/nobody/nothing`)).status).toBe(404);
       const mirror = u.list(dayN, 'downloads').find((k) => u.isMirror[k] === 1)!;
       const org = await get(`${wm}/organization/${encodeURIComponent(u.owner[mirror]!)}`);
       expect(org.status).toBe(200);
-      const hrefs = cheerio.load(org.text)(selectors.listLink!).map((_, a) => cheerio.load(org.text)(a).attr('href')).get();
+      const hrefs = cheerio.load(org.text)(selectors.listLink).map((_, a) => cheerio.load(org.text)(a).attr('href')).get();
       expect(hrefs.length).toBeGreaterThan(0);
       for (const h of hrefs) expect(h.startsWith(`/models/${encodeURIComponent(u.owner[mirror]!)}/`)).toBe(true);
     });
@@ -376,7 +376,7 @@ describe('WiseModel simulator', () => {
         const kinds = new Set<string>();
         for (let p = 1; p <= 8; p++) {
           const r = await get(`${wm}/models?page=${p}`);
-          expect(cheerio.load(r.text)(selectors.listItem!).length).toBe(0);
+          expect(cheerio.load(r.text)(selectors.listItem).length).toBe(0);
           kinds.add(r.text.includes('__NUXT__') ? 'nuxt' : 'next');
           const state = embedded(r.text)!;
           expect(state).toMatchObject({ page: p, pageSize: 24, total: expect.any(Number) });
@@ -403,15 +403,15 @@ describe('WiseModel simulator', () => {
         const list = await get(`${wm}/models?page=1`);
         expect(list.status).toBe(200);
         const $ = cheerio.load(list.text);
-        expect($(selectors.listItem!).length).toBe(0);
-        expect($(selectors.nextPage!).length).toBe(0);
+        expect($(selectors.listItem).length).toBe(0);
+        expect($(selectors.nextPage).length).toBe(0);
         expect(embedded(list.text)).toBeNull();
         expect($('.repo-card').length).toBe(24);
         const href = $('.repo-card a').first().attr('href')!;
         const page = await get(`${wm}${href}`);
         const $$ = cheerio.load(page.text);
-        expect($$(selectors.modelTitle!).length).toBe(0);
-        expect($$(selectors.downloads!).length).toBe(0);
+        expect($$(selectors.modelTitle).length).toBe(0);
+        expect($$(selectors.downloads).length).toBe(0);
       } finally {
         sim.setFaults('wisemodel', { wmHtmlFixture: true });
       }
