@@ -2,6 +2,7 @@
 // steer the simulator, request counting, fixed-window rate limiting and the transport-level faults (5xx bursts,
 // slow answers, truncated bodies). Payload-level faults (malformed items, hostile text) live with each platform.
 import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Sequence } from './rng.js';
@@ -86,6 +87,17 @@ export interface Reply {
   status: number;
   headers?: Record<string, string>;
   body: string | Buffer;
+  /** Bytes streamed from a file instead of `body` (the dump routes: files too large to hold in memory). */
+  file?: FileBody;
+}
+
+export interface FileBody {
+  path: string;
+  /** First and last byte to send, inclusive; `end < start` sends nothing (an empty file). */
+  start: number;
+  end: number;
+  /** Called with each body chunk's length as it is handed to the socket (a server's bytes-served counter). */
+  onBytes?(n: number): void;
 }
 
 export interface RequestInfo {
@@ -115,6 +127,8 @@ export interface PlatformHooks {
   decorate?(reply: Reply, rate: RateState | null, req: RequestInfo, ctx: PlatformContext): void;
   /** Whether a path counts against the rate limit (HF limits /api/*, not its admin routes). */
   limited?(path: string): boolean;
+  /** The platform's own admin routes under /__sim/ (loopback only), tried before the shared ones answer 404. */
+  admin?(method: string, path: string, body: string): Reply | null;
 }
 
 export interface AdminHooks {
@@ -208,9 +222,23 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function send(res: ServerResponse, reply: Reply): void {
+  if (reply.file) return sendFile(res, reply, reply.file, false);
   const body = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
   res.writeHead(reply.status, { ...reply.headers, 'content-length': String(body.length) });
   res.end(body);
+}
+
+/** Streams a file's byte range (never the whole file in memory); `cut` drops the connection half-way (a fault). */
+function sendFile(res: ServerResponse, reply: Reply, file: FileBody, cut: boolean): void {
+  const length = Math.max(0, file.end - file.start + 1);
+  res.writeHead(reply.status, { ...reply.headers, 'content-length': String(length) });
+  if (length === 0 || res.req.method === 'HEAD') return void res.end();
+  const last = cut ? file.start + Math.max(0, Math.floor(length / 2) - 1) : file.end;
+  const stream = createReadStream(file.path, { start: file.start, end: last });
+  stream.on('data', (chunk) => file.onBytes?.(chunk.length));
+  stream.on('error', () => res.destroy());
+  if (cut) stream.on('end', () => res.socket?.destroy());
+  stream.pipe(res, { end: !cut });
 }
 
 export interface PlatformServer {
@@ -273,6 +301,7 @@ export async function startPlatformServer(
   }
 
   function truncate(res: ServerResponse, reply: Reply, destroy: boolean): void {
+    if (reply.file) return sendFile(res, reply, reply.file, true);
     const body = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
     const cut = body.subarray(0, Math.max(1, Math.floor(body.length / 2)));
     if (destroy) {
@@ -296,12 +325,14 @@ export async function startPlatformServer(
       if (method === 'POST' && path === '/__sim/faults') {
         const v = JSON.parse(body) as unknown;
         if (!v || typeof v !== 'object' || Array.isArray(v)) return json(400, { error: 'body must be a SimFaults object' });
-        ctx.setFaults(v as SimFaults);
+        ctx.setFaults(v);
         return json(200, { platform: ctx.platform, faults: ctx.faults });
       }
       if (method === 'GET' && path === '/__sim/state') {
         return json(200, { platform: ctx.platform, day: admin.day(), requests: ctx.requests, faults: ctx.faults });
       }
+      const own = hooks.admin?.(method, path, body);
+      if (own) return own;
       return json(404, { error: `no admin route ${method} ${path}` });
     } catch (err) {
       return json(400, { error: err instanceof Error ? err.message : String(err) });

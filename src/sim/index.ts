@@ -1,15 +1,20 @@
 // The platform simulator: three real loopback HTTP servers (Hugging Face, ModelScope, WiseModel) over one seeded
 // universe that evolves by simulated day. Tests, the demo and benchmarks talk to it exactly as to the real sites.
+import { DumpRepoServer, type DumpServeOptions } from './dumps-http.js';
 import { HfApi } from './hf.js';
 import { PlatformContext, type PlatformName, type PlatformServer, type SimFaults, startPlatformServer } from './http.js';
 import { MsApi } from './modelscope.js';
 import { dayString } from './rng.js';
-import { ANCHOR_DAY, Universe } from './universe.js';
+import { Universe } from './universe.js';
+import { ANCHOR_DAY } from './universe-shared.js';
 import { WmSite, type WisemodelForm } from './wisemodel.js';
 
 export type { SimFaults, PlatformName } from './http.js';
 export type { WisemodelForm } from './wisemodel.js';
-export { Universe, ANCHOR_DAY, HORIZON_DAYS } from './universe.js';
+export type { DumpServeOptions, DumpCounters } from './dumps-http.js';
+export { DumpRepoServer } from './dumps-http.js';
+export { Universe } from './universe.js';
+export { ANCHOR_DAY, HORIZON_DAYS } from './universe-shared.js';
 export type { Totals, HfEvent } from './universe.js';
 
 export interface SimOptions {
@@ -25,6 +30,18 @@ export interface SimOptions {
   /** Share of HF models whose all-time count dips on a given day (default 0.0005). */
   allTimeAnomalyRate?: number;
   registryPath?: string;
+  /**
+   * Serve a dump folder (src/sim/dumps.ts writeDumpFolder) as a Hub dataset repository on the Hugging Face port:
+   * tree listing, resolve with its CDN redirect, Range (src/sim/dumps-http.ts).
+   */
+  dumps?: DumpServeOptions;
+}
+
+export interface SimDumps {
+  /** The dataset's base URL, e.g. http://127.0.0.1:7000/datasets/hfmlsoc/hub_weekly_snapshots. */
+  url: string;
+  /** Its routes and counters (bytesServed, counts, resetCounters). */
+  server: DumpRepoServer;
 }
 
 export interface Sim {
@@ -37,6 +54,8 @@ export interface Sim {
   setWisemodelForm(form: WisemodelForm): void;
   /** Inspection for tests and benchmarks (expected totals, events); the code under test must not read it. */
   readonly universe: Universe;
+  /** The served dump folder, when SimOptions.dumps was given. */
+  readonly dumps: SimDumps | null;
   close(): Promise<void>;
 }
 
@@ -78,9 +97,11 @@ export async function startSim(opts: SimOptions = {}): Promise<Sim> {
     c.setFaults = (f: SimFaults) => raw(withDefaults(p, f));
   }
   const port = opts.port ?? 0;
+  const dumpServer = opts.dumps ? new DumpRepoServer(opts.dumps) : null;
+  const hfApi = new HfApi(universe, getDay);
   const servers: PlatformServer[] = [];
   try {
-    servers.push(await startPlatformServer(new HfApi(universe, getDay), ctx.huggingface, admin, port));
+    servers.push(await startPlatformServer(dumpServer ? dumpServer.wrap(hfApi) : hfApi, ctx.huggingface, admin, port));
     servers.push(await startPlatformServer(new MsApi(universe, getDay), ctx.modelscope, admin, port ? port + 1 : 0));
     servers.push(await startPlatformServer(new WmSite(universe, getDay, () => form), ctx.wisemodel, admin, port ? port + 2 : 0));
   } catch (err) {
@@ -99,6 +120,7 @@ export async function startSim(opts: SimOptions = {}): Promise<Sim> {
       form = f;
     },
     universe,
+    dumps: dumpServer ? { url: dumpServer.datasetUrl(hf.url), server: dumpServer } : null,
     close: async () => {
       await Promise.all(servers.map((s) => s.close()));
     },
