@@ -1,14 +1,18 @@
 // The static export under <dataDir>/public/: the feed's first pages, the latest snapshot, the shares series and
 // the OpenAPI document, rendered by the same FeedService functions the routes call, so a static host serves what
-// the API would (links aside: pages point at each other's files instead of at query strings).
+// the API would (links aside: pages point at each other's files instead of at query strings); and the history as
+// data under history/ (history-export.ts).
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { METRICS } from '../snapshot/types.js';
 import type { Store } from '../store/types.js';
 import { ApiError } from './errors.js';
+import { exportHistory } from './history-export.js';
 import { feedRoutes, openApiDocument } from './routes.js';
-import { FeedService, type FeedFilters, type PageLinks } from './service.js';
+import type { FeedFilters } from './query.js';
+import type { PageLinks } from './render-feeds.js';
+import { FeedService } from './service.js';
 
 export interface ExportDeps {
   store: Store;
@@ -43,7 +47,7 @@ export async function exportStatic(deps: ExportDeps): Promise<string[]> {
   const base = deps.publicUrl ? `${deps.publicUrl.replace(/\/+$/, '')}/` : '';
   const pages = Math.max(1, deps.pages ?? 3);
   const written: string[] = [];
-  const write = async (rel: string, body: string): Promise<void> => {
+  const write = async (rel: string, body: string | Uint8Array): Promise<void> => {
     const path = join(out, rel);
     await writeFileAtomic(path, body);
     written.push(path);
@@ -92,5 +96,7 @@ export async function exportStatic(deps: ExportDeps): Promise<string[]> {
   }
   const routes = feedRoutes({ svc, defaultLimit, storeTtlMs: 0 });
   await write('openapi.json', JSON.stringify(openApiDocument(routes)));
+  // The history as data (history/: the share series and every model's daily figures as CSV, JSON Lines, Parquet).
+  written.push(...(await exportHistory({ store: deps.store, dataDir: deps.dataDir, publicDir: out })));
   return written;
 }

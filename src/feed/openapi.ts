@@ -1,10 +1,17 @@
 // The OpenAPI 3.1 document, assembled from the route table and the component schemas that fastify and the
 // response checks use: nothing here is written twice.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+//
+// Kept rather than @fastify/swagger (issue 18): swagger documents responses from each route's `schema.response`,
+// and fastify compiles every response schema it is given into a serializer. These routes send bodies rendered and
+// compressed once per cache entry (cache.ts), so those serializers would never run, yet each would need the
+// component schemas registered under `$id`s for `$ref` to resolve, and swagger a ref resolver to turn them back into
+// `#/components/schemas/…`. What is left for this file (per-route 301/304/400/404 answers, ETag and Cache-Control
+// headers, several content types per 200) would have to be written per route for swagger anyway. The table already
+// registers the routes (server.ts) and documents them (here) from the same objects, and the contract tests
+// (tests/feed/contract.test.ts) check every answer against the served document.
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { PROJECT_ROOT } from '../config.js';
+import { VERSION } from '../version.js';
 import { componentSchemas, type JsonSchema, type ObjectSchema } from './schemas.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext its namespace shape differs by loader.
@@ -33,15 +40,10 @@ export interface RouteDoc {
   ok: OkContent[];
   /** Whether the route answers 404 for a resource that does not exist. */
   notFound: boolean;
-}
-
-function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
+  /** Whether the route answers 301 for a model renamed on its platform (Location names its new URL). */
+  movedPermanently?: boolean;
+  /** Headers of a 200 beyond ETag and Cache-Control. */
+  okHeaders?: Record<string, JsonSchema>;
 }
 
 function parameters(schema: ObjectSchema | undefined, where: 'query' | 'path'): JsonSchema[] {
@@ -70,6 +72,7 @@ export function buildOpenApi(routes: readonly RouteDoc[]): Record<string, unknow
         headers: {
           ETag: { description: 'Strong hash of the body.', schema: { type: 'string' } },
           'Cache-Control': { schema: { type: 'string' } },
+          ...r.okHeaders,
         },
         content: Object.fromEntries(
           r.ok.map((c) => [c.contentType, c.description ? { schema: c.schema, description: c.description } : { schema: c.schema }]),
@@ -79,7 +82,7 @@ export function buildOpenApi(routes: readonly RouteDoc[]): Record<string, unknow
       '400': errorResponse('A parameter is malformed; `parameter` names it and `message` says why.'),
     };
     if (r.notFound) responses['404'] = errorResponse('No such resource.');
-    if (r.operationId === 'getModel' || r.operationId === 'getBareModel') {
+    if (r.operationId === 'getModel' || r.operationId === 'getBareModel' || r.movedPermanently) {
       responses['301'] = {
         ...errorResponse('The model was renamed on its platform: `Location` is its URL now; its history moved with it.'),
         headers: {
@@ -102,7 +105,7 @@ export function buildOpenApi(routes: readonly RouteDoc[]): Record<string, unknow
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     info: {
       title: 'hubwatch',
-      version: version(),
+      version: VERSION,
       summary: 'Open AI model releases and shares by country on Hugging Face, ModelScope and WiseModel.',
       description:
         'Read-only API and feeds. Every answer carries a strong ETag and Cache-Control; send If-None-Match to get ' +

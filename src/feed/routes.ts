@@ -1,29 +1,23 @@
 // The route table: each route's parameter schemas, its documented answers and how it renders. server.ts registers
 // these with fastify and openapi.ts documents them, from the same objects.
+import { digestRoutes } from '../digest/routes.js';
 import type { Platform } from '../model.js';
 import type { Rendered } from './cache.js';
+import { historyRoutes } from './history-routes.js';
+import { momentumRoutes } from './momentum-routes.js';
 import { buildOpenApi, type RouteDoc } from './openapi.js';
 import {
   bareModelParams,
-  componentSchemas,
   emptyQuery,
   filterQuery,
   modelParams,
   sharesQuery,
   snapshotDateParams,
 } from './schemas.js';
-import {
-  ATOM_TYPE,
-  CACHE,
-  CSV_TYPE,
-  FEED_TYPE,
-  JSON_TYPE,
-  filterSearch,
-  filtersFromQuery,
-  sharesQueryFrom,
-  type FeedService,
-  type PageLinks,
-} from './service.js';
+import { filterSearch, filtersFromQuery, sharesQueryFrom } from './query.js';
+import type { PageLinks } from './render-feeds.js';
+import { ATOM_TYPE, CACHE, FEED_TYPE, JSON_TYPE } from './responses.js';
+import type { FeedService } from './service.js';
 
 export interface RouteContext {
   query: Record<string, unknown>;
@@ -32,6 +26,8 @@ export interface RouteContext {
   base: string;
   /** The client asked for CSV through Accept. */
   acceptsCsv: boolean;
+  /** The Accept header as sent, for routes that offer more than JSON and CSV (the history downloads). */
+  accept?: string;
 }
 
 /** How to answer: the cache key (without the data generation), how long a body may live, and how to render it. */
@@ -330,6 +326,14 @@ export function feedRoutes(opts: RouteOptions): RouteDef[] {
     },
   ];
 
+  // The history as data (CSV, JSON, Parquet): its own module, listed here so /openapi.json documents it.
+  routes.push(...historyRoutes({ svc, storeTtlMs }));
+  // Momentum top lists from the snapshots (momentum-routes.ts).
+  routes.push(...momentumRoutes(svc));
+
+  // The weekly digests' files and their feed: read like every other answer, and documented with them.
+  routes.push(...digestRoutes({ dataDir: svc.dataDir, ttlMs: storeTtlMs }));
+
   const openapiRoute: RouteDef = {
     operationId: 'getOpenApi',
     url: '/openapi.json',
@@ -358,5 +362,3 @@ export function feedRoutes(opts: RouteOptions): RouteDef[] {
 export function openApiDocument(routes: readonly RouteDef[]): Record<string, unknown> {
   return buildOpenApi(routes);
 }
-
-export { componentSchemas, CSV_TYPE, JSON_TYPE };

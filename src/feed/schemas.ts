@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { LICENSE_CLASSES, NormalisedRecord, ORG_KINDS, PLATFORMS, RELATIONS } from '../model.js';
 import { METRICS, SCOPES, VIEWS } from '../snapshot/types.js';
 import { SnapshotSchema } from '../snapshot/schema.js';
+import { API_ERROR_CODES } from './errors.js';
+import { historyComponentSchemas } from './history-schemas.js';
+import { momentumComponentSchemas } from './momentum-schemas.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -374,7 +377,7 @@ const errorBody: JsonSchema = {
   type: 'object',
   required: ['error', 'message', 'parameter'],
   properties: {
-    error: { type: 'string', enum: ['bad_request', 'not_found', 'moved_permanently', 'method_not_allowed', 'internal_error'] },
+    error: { type: 'string', enum: [...API_ERROR_CODES] },
     message: { type: 'string' },
     parameter: { type: ['string', 'null'], description: 'The request parameter at fault, when one is.' },
   },
@@ -402,6 +405,8 @@ export const componentSchemas: Record<string, JsonSchema> = {
   ModelPage: modelPage,
   ModelDetail: modelDetail,
   OrgList: orgList,
+  ...historyComponentSchemas,
+  ...momentumComponentSchemas,
 };
 
 export type ComponentName = keyof typeof componentSchemas;

@@ -9,6 +9,7 @@ import Fastify, {
 } from 'fastify';
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
+import Negotiator from 'negotiator';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
@@ -90,22 +91,12 @@ export function describeValidation(errors: AjvLikeError[], context: string | und
   return errorBody('bad_request', `${where} ${name} ${why}`, name || null);
 }
 
-function wantsCsv(accept: string | undefined): boolean {
-  if (!accept || !accept.includes('csv')) return false;
-  let csv = 0;
-  let other = 0;
-  for (const part of accept.split(',', 30)) {
-    const [type, ...params] = part.trim().toLowerCase().split(';');
-    let q = 1;
-    for (const p of params) {
-      const m = /^\s*q\s*=\s*([0-9.]+)\s*$/.exec(p);
-      if (m) q = Number(m[1]) || 0;
-    }
-    const t = (type ?? '').trim();
-    if (t === 'text/csv') csv = Math.max(csv, q);
-    else if (t === 'application/json' || t === 'application/*' || t === '*/*') other = Math.max(other, q);
-  }
-  return csv > 0 && csv >= other;
+const API_MEDIA_TYPES = ['application/json', 'text/csv'];
+
+/** Whether Accept prefers CSV to JSON (q-values, wildcards and, on a tie, the client's order; JSON when neither). */
+export function wantsCsv(accept: string | undefined): boolean {
+  if (!accept) return false;
+  return new Negotiator({ headers: { accept } }).mediaType(API_MEDIA_TYPES) === 'text/csv';
 }
 
 export async function buildServer(deps: BuildServerDeps): Promise<FastifyInstance> {
@@ -132,7 +123,7 @@ export async function buildServer(deps: BuildServerDeps): Promise<FastifyInstanc
     }
     const fe = err as FastifyError & { validationContext?: string };
     if (fe.validation) {
-      return reply.code(400).send(describeValidation(fe.validation as unknown as AjvLikeError[], fe.validationContext));
+      return reply.code(400).send(describeValidation(fe.validation, fe.validationContext));
     }
     const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
     if (status >= 400 && status < 500) {
@@ -231,10 +222,11 @@ function registerRoute(
         params: req.params as Record<string, string>,
         base: baseOf(req),
         acceptsCsv: wantsCsv(req.headers.accept),
+        accept: req.headers.accept,
       });
       const accepted = negotiateEncoding(req.headers['accept-encoding']);
       const gen = service.currentGeneration();
-      const entry = gen === null ? undefined : cache.peek(`${plan.key}|${gen}`, plan.ttlMs, plan.render);
+      const entry = gen === null ? undefined : cache.peek(`${plan.key}|${gen}`, plan.ttlMs, () => plan.render());
       if (entry) {
         const encoding = entry.encodingFor(accepted);
         const body = entry.bytes(encoding);
@@ -258,7 +250,7 @@ async function answerLater(
   cache: BodyCache,
 ): Promise<FastifyReply> {
   const gen = await service.generation();
-  const entry = await cache.get(`${plan.key}|${gen}`, plan.ttlMs, plan.render);
+  const entry = await cache.get(`${plan.key}|${gen}`, plan.ttlMs, () => plan.render());
   const encoding = entry.encodingFor(accepted);
   // A 304 needs no body, so it never waits for a compression.
   if (etagMatches(req.headers['if-none-match'], entry.hash)) return respond(reply, plan, entry, encoding, null);
@@ -272,6 +264,7 @@ function respond(reply: FastifyReply, plan: Plan, entry: CacheEntry, encoding: E
     .header('Cache-Control', entry.cacheControl)
     .header('Vary', plan.variesOnAccept ? 'Accept, Accept-Encoding' : 'Accept-Encoding')
     .header('ETag', entry.etag(encoding));
+  for (const [name, value] of Object.entries(entry.headers)) void reply.header(name, value);
   if (body === null) return reply.code(304).send();
   void reply.type(entry.contentType);
   if (encoding !== null) void reply.header('Content-Encoding', encoding);

@@ -134,7 +134,12 @@ function assertAnswer(url: string, compressed: Answer & { rawPayload: Buffer }):
   } else if (ct.startsWith('application/atom+xml')) {
     expect(xmlProblem(res.body), url).toBeNull();
   } else if (ct.startsWith('text/csv')) {
-    expect(res.body, url).toMatch(/^(date,)?metric,scope,view,platform,country,value,share\r\n/);
+    // The share tables, the history series (two more columns) and the per-model history.
+    expect(res.body, url).toMatch(
+      /^(?:(date,)?metric,scope,view,platform,country,value,share(,complete,provenance)?|date,key,platform,downloadsAllTime,downloads30d,likes,provenance)\r\n/,
+    );
+  } else if (ct.startsWith('application/vnd.apache.parquet')) {
+    expect(compressed.rawPayload.subarray(0, 4).toString('latin1'), url).toBe('PAR1');
   } else {
     expect(() => JSON.parse(res.body), url).not.toThrow();
   }

@@ -94,7 +94,6 @@ export class OasChecker {
  * DTD, CDATA or comments, which the Atom writer never emits). Returns the first problem or null.
  */
 export function xmlProblem(xml: string): string | null {
-  // eslint-disable-next-line no-control-regex
   if (/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u.test(xml)) return 'character not allowed in XML';
   let s = xml;
   const decl = /^<\?xml version="1\.0" encoding="utf-8"\?>\s*/.exec(s);
@@ -126,7 +125,7 @@ export function xmlProblem(xml: string): string | null {
         if (stack.length === 0) roots++;
         stack.push(tname!);
       } else if (stack.length === 0) roots++;
-      i += all!.length;
+      i += all.length;
     } else if (c === '&') {
       const m = entity.exec(s.slice(i));
       if (!m) return `bare & at ${i}`;
