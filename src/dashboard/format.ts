@@ -1,9 +1,10 @@
 // Words and numbers as the dashboard shows them. Platform strings go through `text`/`attr` only: cleaned of
 // controls and bidi overrides, capped, escaped, and isolated in <bdi> so right-to-left names stay in their cell.
-import { cleanText, escapeHtml, fmtInt, fmtPct, KIND_LABELS, PLATFORM_LABELS, safeUrl } from '../digest/escape.js';
+import { cleanText, escapeHtml, fmtInt, fmtPct, KIND_LABELS, safeUrl } from '../digest/escape.js';
+import { PLATFORM_LABELS } from '../sources/registry.js';
 import type { DashMetric, DashPlatform } from './state.js';
 
-export { escapeHtml, fmtInt, fmtPct, KIND_LABELS, PLATFORM_LABELS, safeUrl };
+export { escapeHtml, fmtInt, fmtPct, KIND_LABELS, safeUrl };
 
 /** Longest platform string shown anywhere on a page (names, organisations, licences). */
 export const NAME_CAP = 120;
@@ -21,20 +22,6 @@ export function attr(s: string | null | undefined, max = NAME_CAP): string {
 /** Our own words (labels, dates, numbers): escaped all the same, since some embed values from the URL. */
 export function own(s: string): string {
   return escapeHtml(s);
-}
-
-const REGIONS = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
-
-/** A country's English name; ZZ (no known country) reads "unattributed", never "Unknown Region". */
-export function countryName(code: string): string {
-  if (code === 'ZZ') return 'unattributed';
-  if (code === 'Other') return 'other countries';
-  if (!/^[A-Z]{2}$/.test(code)) return 'unattributed';
-  try {
-    return REGIONS.of(code) ?? code;
-  } catch {
-    return code;
-  }
 }
 
 export const METRIC_LABELS: Record<DashMetric, string> = {

@@ -2,8 +2,10 @@
 // overview page, the standalone SVG and the badge say the same numbers.
 import type { Platform } from '../model.js';
 import type { ShareList } from '../snapshot/types.js';
+import { PLATFORM_LABELS } from '../sources/registry.js';
 import { daysBetween, listOf, type Day } from './data.js';
-import { countryName, fmtPct, PLATFORM_LABELS } from './format.js';
+import { fmtPct } from './format.js';
+import { countryName } from '../normalise/countries.js';
 import type { OverviewState } from './state.js';
 import type { Series } from './svg.js';
 

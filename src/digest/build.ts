@@ -1,14 +1,14 @@
 // Builds a week's digest from the stored daily snapshots (every share and count) and the store (the new base models,
 // their licences and first-week downloads). Nothing is interpolated: a day without a snapshot contributes nothing
 // and the figures it would have fed are flagged incomplete, with the missing dates named.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { countryName } from '../normalise/countries.js';
 import { PLATFORMS, LICENSE_CLASSES, ORG_KINDS, capString, LIMITS } from '../model.js';
 import type { LicenseClass, NormalisedRecord, OrgKind, Platform } from '../model.js';
 import type { Config } from '../config.js';
-import { PROJECT_ROOT } from '../config.js';
+import { VERSION } from '../version.js';
 import type { Store, StatsPoint } from '../store/types.js';
 import { listSnapshotDates, readSnapshot } from '../snapshot/files.js';
+import { momentumOf, type ModelMomentum } from '../snapshot/momentum-build.js';
 import { VIEWS, type Metric, type ShareList, type Snapshot, type View } from '../snapshot/types.js';
 import { addWeeks, parseIsoWeek, weeksEndingWith, type IsoWeek } from './isoweek.js';
 import {
@@ -61,15 +61,6 @@ const HISTORY_CONCURRENCY = 16;
 
 // Headlines use the `all` scope (every task); the `llm` scope stays in the snapshots for those who want it.
 const SCOPE = 'all' as const;
-
-function generator(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: string };
-    return `hubwatch ${pkg.version ?? '?'} digest`;
-  } catch {
-    return 'hubwatch digest';
-  }
-}
 
 /** Reads each snapshot once per build; the eight-week trends touch up to 63 files. */
 class SnapshotCache {
@@ -354,6 +345,16 @@ function firstWeek(
   return { firstWeekDownloads: downloads, firstWeekBasis: basis, firstWeekEndDate: endDate, likes: last?.likes ?? null };
 }
 
+function momentumFigures(m: ModelMomentum | undefined): NotableRelease['momentum'] {
+  return {
+    asOf: m?.asOf ?? null,
+    sizeClass: m?.sizeClass ?? null,
+    ageDays: m?.ageDays ?? null,
+    ram: m?.ram ?? null,
+    growth7d: m?.growth7d ?? null,
+  };
+}
+
 async function notableReleases(store: Store, bases: NormalisedRecord[], iso: IsoWeek): Promise<{ total: number; groups: NotableGroup[] }> {
   const known = bases.filter((r) => r.publisher.org !== null);
   // When no stats day after the week is stored yet, each record's stats are its figures on its last stats day of
@@ -366,6 +367,8 @@ async function notableReleases(store: Store, bases: NormalisedRecord[], iso: Iso
     r.createdAt !== null && r.createdAt >= iso.startInstant && r.createdAt < iso.endExclusiveInstant;
   const needHistory = known.filter((r) => !(recordsAreWeekEnd && createdInWeek(r))).map((r) => r.key);
   const histories = needHistory.length ? await store.statsHistories(needHistory) : new Map<string, StatsPoint[]>();
+  // Momentum as of the week's last stats day, for all of them in two streamed passes (momentum-build.ts).
+  const momentum = await momentumOf({ store, llmTasks: [] }, iso.end, known.map((r) => r.key));
   const items = await mapLimit(known, HISTORY_CONCURRENCY, async (r): Promise<NotableRelease> => {
     const figures =
       recordsAreWeekEnd && createdInWeek(r)
@@ -385,6 +388,7 @@ async function notableReleases(store: Store, bases: NormalisedRecord[], iso: Iso
       task: r.task === null ? null : capString(r.task, LIMITS.tag),
       releasedAt: r.releasedAt!,
       ...figures,
+      momentum: momentumFigures(momentum.get(r.key)),
     };
   });
   items.sort(
@@ -616,7 +620,7 @@ export async function buildDigest(deps: DigestDeps): Promise<Digest> {
   const summary =
     `${iso.week}: ${fmtInt(combined.thisWeek)} new releases${fmtChangePct(combined.changePct)}` +
     `${combined.complete ? '' : ' (incomplete week)'}; ${fmtInt(notable.total)} new base models from known organisations` +
-    (topOrigin.length ? `; top origins ${topOrigin.map((r) => `${r.country} ${fmtPct(r.share)}`).join(', ')}` : '') +
+    (topOrigin.length ? `; top origins ${topOrigin.map((r) => `${countryName(r.country)} ${fmtPct(r.share)}`).join(', ')}` : '') +
     '.';
 
   return {
@@ -626,7 +630,7 @@ export async function buildDigest(deps: DigestDeps): Promise<Digest> {
     end: iso.end,
     previousWeek: prevIso.week,
     generatedAt: (deps.now ?? new Date()).toISOString(),
-    generator: generator(),
+    generator: `hubwatch ${VERSION} digest`,
     title: `hubwatch weekly digest, ${iso.week} (${iso.start} to ${iso.end})`,
     summary,
     status: {
@@ -650,10 +654,15 @@ export async function buildDigest(deps: DigestDeps): Promise<Digest> {
     charts: { countryShares, originSplit },
     method: {
       windows: lastSnap?.metrics.downloads30d?.window ?? {},
-      views: lastSnap?.method?.views ?? {
-        publisher: 'who uploaded the model',
-        origin: "whose model it is: the lineage root's publisher",
-      },
+      // The snapshot's method speaks the data's code for no known country (ZZ); readers are told "unattributed".
+      views: Object.fromEntries(
+        Object.entries(
+          lastSnap?.method?.views ?? {
+            publisher: 'who uploaded the model',
+            origin: "whose model it is: the lineage root's publisher",
+          },
+        ).map(([view, text]) => [view, text.replace(/\bZZ\b/g, 'unattributed')]),
+      ) as Record<View, string>,
       scope: `${SCOPE}: every task (the snapshots' llm scope is not used here)`,
       definitions: {
         newReleases:
@@ -670,6 +679,8 @@ export async function buildDigest(deps: DigestDeps): Promise<Digest> {
           `${NOTABLE_PER_KIND} per organisation kind.`,
         firstWeekDownloads:
           "For a model created in the week, its count began at zero, so the figure is its all-time count at its last stats day in the week (the 30-day count where the platform gives no all-time count; under 30 days old the two are equal). For a model made public late (old createdAt), the all-time count at its last stats day in the week minus the one at its first stats day in the week. Read from the record's stats when no later stats day is stored yet (they are then the week's last figures), otherwise from store.statsHistory (firstWeekSource says which). Null when no stats day exists in the week.",
+        momentum:
+          "Each notable release's momentum on the last stats day on or before the week's end (the snapshot's momentum block has the method in full). RAM, after the ATOM Report's Relative Adoption Metric: its all-time downloads ÷ the 10th-largest among base models of its platform and size class created inside the stored history, at the same age (a cut-off that never falls with age); null with fewer than 10 such peers, a cut-off under 100 downloads, or no size (parameters from the record, else from the name). 7-day growth, after Model Pulse: the last 7 days' downloads ÷ the mean weekly downloads of the 3 weeks before, minus 1, where that mean is at least 100; null for a model without a count 28 days back, so for most new releases.",
         families: "Σ of the daily snapshots' families[].newDerivatives per ISO week, eight weeks ending with this one.",
         charts:
           "Country shares: origin view, combined 30-day downloads at each week's last snapshot; the top countries of the latest week, the rest as Other. Origin split: this week's new releases, origin view.",

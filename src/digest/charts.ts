@@ -1,8 +1,9 @@
 // The digest's two charts, drawn headless by vega-lite into SVG strings. Chart data carries only values we
-// control (ISO country codes, ISO week labels, numbers): a platform string never reaches a chart, and the SVG is
-// sanitised again when inlined.
+// control (ISO country codes, checked and then named in English, ISO week labels, numbers): a platform string never
+// reaches a chart, and the SVG is sanitised again when inlined.
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { countryName } from '../normalise/countries.js';
 import { sanitizeSvg } from './escape.js';
 
 const COUNTRY_RE = /^[A-Z]{2}$/;
@@ -39,7 +40,7 @@ export interface CountrySharePoint {
 }
 
 export function countrySharesSpec(points: CountrySharePoint[], weeks: string[], countries: string[]): TopLevelSpec {
-  const values = points.map((p) => ({ week: chartLabel(p.week), country: chartLabel(p.country), share: p.share }));
+  const values = points.map((p) => ({ week: chartLabel(p.week), country: countryName(chartLabel(p.country)), share: p.share }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 480,
@@ -80,7 +81,7 @@ export interface CountryCountPoint {
 }
 
 export function originSplitSpec(points: CountryCountPoint[]): TopLevelSpec {
-  const values = points.map((p) => ({ country: chartLabel(p.country), releases: p.releases }));
+  const values = points.map((p) => ({ country: countryName(chartLabel(p.country)), releases: p.releases }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 480,

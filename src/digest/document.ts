@@ -1,11 +1,12 @@
 // One neutral document built from the digest JSON; the Markdown and HTML renderers only walk it. Keeping the
 // content in one place means the two formats cannot drift apart, and escaping happens at exactly one layer (the
 // renderer), never here.
+import { countryName } from '../normalise/countries.js';
 import { PLATFORMS } from '../model.js';
 import type { View } from '../snapshot/types.js';
+import { PLATFORM_LABELS } from '../sources/registry.js';
 import {
   KIND_LABELS,
-  PLATFORM_LABELS,
   fmtChangePct,
   fmtInt,
   fmtParams,
@@ -64,14 +65,14 @@ function countChangeRow(label: Inline, c: CountChange): Cell[] {
 
 function newReleasesTable(d: Digest): Block[] {
   const nr = d.headlines.newReleases;
-  const rows: Cell[][] = PLATFORMS.map((p) => countChangeRow(txt(PLATFORM_LABELS[p]!), nr.platforms[p]));
+  const rows: Cell[][] = PLATFORMS.map((p) => countChangeRow(txt(PLATFORM_LABELS[p]), nr.platforms[p]));
   rows.push(countChangeRow(strong('All platforms'), nr.combined));
   const blocks: Block[] = [
     { k: 'h', level: 3, text: 'New releases' },
     { k: 'table', head: ['Platform', d.week, d.previousWeek, 'Change'], align: ['l', 'r', 'r', 'r'], rows },
   ];
   const notes: Inline[][] = [];
-  const allFlags = [...PLATFORMS.map((p) => ({ label: PLATFORM_LABELS[p]!, c: nr.platforms[p] })), { label: 'All platforms', c: nr.combined }];
+  const allFlags = [...PLATFORMS.map((p) => ({ label: PLATFORM_LABELS[p], c: nr.platforms[p] })), { label: 'All platforms', c: nr.combined }];
   if (allFlags.some((f) => !f.c.complete || !f.c.previousComplete)) {
     notes.push([txt('† incomplete: a day without a snapshot, or with an unfinished sweep, counts nothing; nothing is estimated.')]);
     for (const f of allFlags) {
@@ -89,7 +90,7 @@ function countryCountTable(title: string, b: NewReleasesByCountry, d: Digest): B
   const shown = b.rows.slice(0, COUNTRY_ROWS);
   const rest = b.rows.slice(COUNTRY_ROWS);
   const rows: Cell[][] = shown.map((r) => [
-    [ut(r.country)],
+    [txt(countryName(r.country))],
     [txt(fmtInt(r.thisWeek))],
     [txt(fmtPct(r.share))],
     [txt(fmtInt(r.previousWeek))],
@@ -132,7 +133,7 @@ function shareTable(cmp: ShareComparison, valueLabel: string, withChange: boolea
     const shown = v.rows.slice(0, COUNTRY_ROWS);
     const rest = v.rows.slice(COUNTRY_ROWS);
     const rows: Cell[][] = shown.map((r) => [
-      [ut(r.country)],
+      [txt(countryName(r.country))],
       [txt(fmtPct(r.share))],
       [txt(fmtPp(r.deltaPp))],
       [txt(fmtInt(r.value))],
@@ -181,16 +182,31 @@ function asOfLine(cmp: ShareComparison, d: Digest): Block {
   return { k: 'p', parts: [txt(`${parts.join(', ')}.`)], tone: cmp.asOfIsWeekEnd && cmp.previousAsOfIsWeekEnd ? 'muted' : 'warn' };
 }
 
+/** RAM as people read a ratio: 12.5, 0.84; – where it cannot be given. */
+function fmtRam(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return '–';
+  return v >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+
+/** Growth as a signed percentage: +35%, −12%; – where it cannot be given. */
+function fmtGrowth(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return '–';
+  const pct = Math.round(v * 100);
+  return `${pct > 0 ? '+' : pct < 0 ? '−' : '±'}${Math.abs(pct)}%`;
+}
+
 function notableRow(r: NotableRelease, i: number): Cell[] {
   return [
     [txt(String(i + 1))],
     [{ t: 'link', s: r.id, href: r.url, untrusted: true }, txt(` (${PLATFORM_LABELS[r.platform] ?? r.platform})`)],
     [ut(r.org)],
-    [ut(r.country)],
+    [txt(countryName(r.country))],
     [ut(r.license.id), txt(` (${r.license.class})`)],
     [txt(fmtParams(r.params))],
     [txt(fmtInt(r.firstWeekDownloads))],
     [txt(fmtInt(r.likes))],
+    [txt(fmtRam(r.momentum.ram))],
+    [txt(fmtGrowth(r.momentum.growth7d))],
   ];
 }
 
@@ -208,11 +224,14 @@ export function buildDocument(d: Digest): Block[] {
 
   b.push({ k: 'h', level: 2, text: 'Headlines' });
   b.push(...newReleasesTable(d));
+  // The picture first, then the table (the method closes the document).
   b.push({ k: 'h', level: 3, text: 'New releases by country' });
+  b.push({ k: 'chart', chart: d.charts.originSplit, file: `${d.week}.origin-split.svg` });
   b.push(...countryCountTable(VIEW_TITLES.origin, d.headlines.newReleases.byCountry.origin, d));
   b.push(...countryCountTable(VIEW_TITLES.publisher, d.headlines.newReleases.byCountry.publisher, d));
 
   b.push({ k: 'h', level: 3, text: 'Share of 30-day downloads by country' });
+  b.push({ k: 'chart', chart: d.charts.countryShares, file: `${d.week}.country-shares.svg` });
   b.push(asOfLine(d.headlines.downloads30d, d));
   b.push(...shareTable(d.headlines.downloads30d, '30-day downloads', false));
 
@@ -255,7 +274,9 @@ export function buildDocument(d: Digest): Block[] {
     tone: 'muted',
     parts: [
       txt(
-        `${fmtInt(d.notable.total)} new base models from known organisations, ranked by first-week downloads; likes are shown apart (attention, not adoption).`,
+        `${fmtInt(d.notable.total)} new base models from known organisations, ranked by first-week downloads; likes are shown apart (attention, not adoption). ` +
+          'RAM (relative adoption): downloads against the 10th most downloaded base model of the same platform and size class at the same age, after the ATOM Report; above 1 is on track for that top 10. ' +
+          '7-day growth: the last 7 days against the 3 weeks before, after Model Pulse. – where a figure cannot be given (too few peers of that size and age, or no history 4 weeks back).',
       ),
     ],
   });
@@ -263,8 +284,8 @@ export function buildDocument(d: Digest): Block[] {
     b.push({ k: 'h', level: 3, text: `${KIND_LABELS[g.kind] ?? g.kind} (${fmtInt(g.count)})` });
     b.push({
       k: 'table',
-      head: ['#', 'Model', 'Organisation', 'Country', 'Licence', 'Params', 'First-week downloads', 'Likes'],
-      align: ['r', 'l', 'l', 'l', 'l', 'r', 'r', 'r'],
+      head: ['#', 'Model', 'Organisation', 'Country', 'Licence', 'Params', 'First-week downloads', 'Likes', 'RAM', '7-day growth'],
+      align: ['r', 'l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'r'],
       rows: g.items.map(notableRow),
     });
     if (g.count > g.items.length) {
@@ -289,10 +310,6 @@ export function buildDocument(d: Digest): Block[] {
       ]),
     });
   }
-
-  b.push({ k: 'h', level: 2, text: 'Charts' });
-  b.push({ k: 'chart', chart: d.charts.countryShares, file: `${d.week}.country-shares.svg` });
-  b.push({ k: 'chart', chart: d.charts.originSplit, file: `${d.week}.origin-split.svg` });
 
   b.push(...methodBlocks(d));
   return b;

@@ -168,9 +168,3 @@ export const KIND_LABELS: Record<string, string> = {
   individual: 'Individuals',
   unknown: 'Unknown',
 };
-
-export const PLATFORM_LABELS: Record<string, string> = {
-  huggingface: 'Hugging Face',
-  modelscope: 'ModelScope',
-  wisemodel: 'WiseModel',
-};

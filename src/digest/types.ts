@@ -107,6 +107,20 @@ export interface LicenseMixRow {
  */
 export type FirstWeekBasis = 'all-time-since-creation' | '30d-since-creation' | 'all-time-since-first-seen' | 'none';
 
+/**
+ * A notable release's momentum on the week's last stats day (src/snapshot/momentum.ts; Digest.method.definitions.momentum):
+ * RAM against the base models of its platform and size class at the same age, and 7-day growth. Null where the figure
+ * cannot be given (too few or too thin peers, no size, no history 28 days back).
+ */
+export interface NotableMomentum {
+  /** The stats day the figures are read on; null when the store has none on or before the week's end. */
+  asOf: string | null;
+  sizeClass: string | null;
+  ageDays: number | null;
+  ram: number | null;
+  growth7d: number | null;
+}
+
 export interface NotableRelease {
   key: string;
   platform: Platform;
@@ -130,6 +144,7 @@ export interface NotableRelease {
   /** `record`: the record's stats (no later stats day stored yet); `history`: store.statsHistory. */
   firstWeekSource: 'record' | 'history';
   likes: number | null;
+  momentum: NotableMomentum;
 }
 
 export interface NotableGroup {

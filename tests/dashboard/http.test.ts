@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportDashboard } from '../../src/dashboard/export.js';
 import { exportStatic } from '../../src/feed/export.js';
 import { testConfig } from '../feed/fixtures.js';
-import { countryName } from '../../src/dashboard/format.js';
+import { countryName } from '../../src/normalise/countries.js';
 import { spread } from '../../src/dashboard/svg.js';
 import { HOSTILE_MODEL, HOSTILE_ORG } from './fixtures.js';
 import { dashWorld, modelPath, type DashWorld } from './setup.js';

@@ -3,7 +3,6 @@
 import { mkdtempSync, readFileSync, rmSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLATFORMS, type Platform } from '../../src/model.js';
 import { openStore } from '../../src/store/index.js';
@@ -15,7 +14,9 @@ import { parseIsoWeek } from '../../src/digest/isoweek.js';
 import { renderMarkdown } from '../../src/digest/markdown.js';
 import { renderHtml } from '../../src/digest/html.js';
 import { exportDigests, writeDigest } from '../../src/digest/files.js';
-import { digestPlugin } from '../../src/digest/plugin.js';
+import { buildServer } from '../../src/feed/server.js';
+import { loadConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/log.js';
 import type { Digest } from '../../src/digest/types.js';
 import {
   HOSTILE_NAME,
@@ -408,8 +409,13 @@ describe('files, HTTP routes and the static export', () => {
     expect(readFileSync(w46.paths.html, 'utf8')).toBe(renderHtml(w46.digest));
     expect(readFileSync(w47.paths['country-shares.svg'], 'utf8')).toMatch(/^<svg/);
 
-    const app = Fastify();
-    await app.register(digestPlugin, { dataDir, baseUrl: 'https://hubwatch.example' });
+    const app = await buildServer({
+      store,
+      config: loadConfig({ HUBWATCH_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
+      logger: silentLogger,
+      dataDir,
+      publicUrl: 'https://hubwatch.example',
+    });
     try {
       const feed = await app.inject({ method: 'GET', url: '/digests/feed.json' });
       expect(feed.statusCode).toBe(200);
@@ -432,18 +438,28 @@ describe('files, HTTP routes and the static export', () => {
       }
       const html = await app.inject({ method: 'GET', url: `/digests/${W47}.html` });
       expect(html.headers['content-security-policy']).toMatch(/default-src 'none'/);
+      expect(html.headers['x-content-type-options']).toBe('nosniff');
+      // Reads like every other answer: an ETag, and 304 when it is sent back.
+      expect(html.headers.etag).toMatch(/^"/);
+      const again = await app.inject({ method: 'GET', url: `/digests/${W47}.html`, headers: { 'if-none-match': html.headers.etag as string } });
+      expect(again.statusCode).toBe(304);
+      expect(feed.headers.etag).toMatch(/^"/);
+      const svg = await app.inject({ method: 'GET', url: `/digests/${W47}.country-shares.svg` });
+      expect(svg.statusCode).toBe(200);
+      expect(svg.headers['content-type']).toBe('image/svg+xml; charset=utf-8');
 
       const missing = await app.inject({ method: 'GET', url: '/digests/2026-W40.md' });
       expect(missing.statusCode).toBe(404);
       expect(missing.headers['content-type']).toMatch(/^application\/json/);
       expect(missing.json().message).toMatch(/No digest for 2026-W40/);
-      for (const bad of ['2026-W99.html', '2026-48.json', 'banana.md', '2025-W53.md']) {
+      // A bad parameter is a 400 in the API's error shape, naming it.
+      for (const bad of ['2026-W99.html', '2026-48.json', 'banana.md', `${W47}.exe`, '2025-W53.md']) {
         const res = await app.inject({ method: 'GET', url: `/digests/${bad}` });
         expect(res.statusCode, bad).toBe(400);
-        expect(res.json().message).toMatch(/Malformed week/);
+        expect(res.json()).toMatchObject({ error: 'bad_request', parameter: 'file' });
       }
-      const other = await app.inject({ method: 'GET', url: `/digests/${W47}.exe` });
-      expect(other.statusCode).toBe(404);
+      expect((await app.inject({ method: 'GET', url: '/digests/2025-W53.md' })).json().message).toMatch(/Malformed week .*does not exist/);
+      expect((await app.inject({ method: 'GET', url: '/digests/feed.json?x=1' })).statusCode).toBe(400);
     } finally {
       await app.close();
     }

@@ -3,8 +3,10 @@
 import type { NormalisedRecord } from '../../model.js';
 import type { View } from '../../snapshot/types.js';
 import type { DerivativeCounts, StatsPoint, Store } from '../../store/types.js';
+import { PLATFORM_LABELS } from '../../sources/registry.js';
 import type { Day } from '../data.js';
-import { countryName, fmtCompact, fmtInt, fmtPct, kindLabel, own, PLATFORM_LABELS, safeUrl, text, VIEW_LABELS } from '../format.js';
+import { fmtCompact, fmtInt, fmtPct, kindLabel, own, safeUrl, text, VIEW_LABELS } from '../format.js';
+import { countryName } from '../../normalise/countries.js';
 import { figure, link, optionGroup, table } from '../html.js';
 import type { Links } from '../links.js';
 import { lineChartSvg } from '../svg.js';

@@ -1,8 +1,8 @@
 // The overview: country shares over time for one metric, view, scope and platform (the URL says which), the
 // latest day's table beside the picture, one line of method under both, and the data behind it to download.
 import { listOf, type Day } from '../data.js';
+import { countryName } from '../../normalise/countries.js';
 import {
-  countryName,
   fmtInt,
   fmtPct,
   fmtPp,
@@ -88,7 +88,7 @@ function seriesTable(days: Day[], s: OverviewState): string {
   const idx: number[] = [];
   for (let i = ss.dates.length - 1; i >= 0; i -= 7) idx.unshift(i);
   const cols = [{ head: 'Date' }, ...ss.series.map((x) => ({ head: x.label, num: true }))];
-  const rows = idx.map((i) => [own(ss.dates[i]!), ...ss.series.map((x) => (x.values[i] === null ? '–' : fmtPct(x.values[i]!)))]);
+  const rows = idx.map((i) => [own(ss.dates[i]!), ...ss.series.map((x) => (x.values[i] === null ? '–' : fmtPct(x.values[i])))]);
   return `<details class="series"><summary>The chart's data as a table (weekly; every day in the CSV)</summary>${table(
     'Share by country over time',
     cols,

@@ -4,7 +4,8 @@
 import { LICENSE_CLASSES } from '../../model.js';
 import { LICENSE_COUNTRY_METRICS, type LicenseCountryRow } from '../../snapshot/types.js';
 import { daysBetween, type Day } from '../data.js';
-import { countryName, fmtCompact, fmtInt, fmtPct, kindLabel, METRIC_LABELS, own, platformLabel, SCOPE_LABELS, text, VIEW_LABELS } from '../format.js';
+import { fmtCompact, fmtInt, fmtPct, kindLabel, METRIC_LABELS, own, platformLabel, SCOPE_LABELS, text, VIEW_LABELS } from '../format.js';
+import { countryName } from '../../normalise/countries.js';
 import { figure, link, notice, optionGroup, table } from '../html.js';
 import { licenceTableOf } from '../licences.js';
 import type { Links } from '../links.js';

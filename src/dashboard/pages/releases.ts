@@ -2,9 +2,11 @@
 // filterable by country, organisation, licence class and platform. Momentum (how fast each one is being picked up)
 // needs per-model history the history issue builds; until then the page says so rather than guessing.
 import { LICENSE_CLASSES, PLATFORMS, type NormalisedRecord } from '../../model.js';
+import { PLATFORM_LABELS } from '../../sources/registry.js';
 import type { Store } from '../../store/types.js';
 import { addDays } from '../data.js';
-import { attr, countryName, fmtInt, own, PLATFORM_LABELS, safeUrl, text, VIEW_LABELS } from '../format.js';
+import { attr, fmtInt, own, safeUrl, text, VIEW_LABELS } from '../format.js';
+import { countryName } from '../../normalise/countries.js';
 import { link, notice, optionGroup, table } from '../html.js';
 import type { Links } from '../links.js';
 import type { ReleaseFilters } from '../state.js';
