@@ -3,20 +3,20 @@
 // downloads are null and the day's coverage says why; with only the app shell answering the day is degraded and
 // its coverage names `hubwatch probe`. The gateway's downloads endpoint is the simulator's stand-in, configured as an
 // operator would configure the real one (src/sim/wisemodel-gateway.ts).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { pollNew, sweepStats } from '../../src/cycle/ingest.js';
 import { silentLogger } from '../../src/log.js';
-import { loadRegistry } from '../../src/normalise/registry.js';
-import { startSim, type Sim, type SimFaults } from '../../src/sim/index.js';
+import { loadReferenceData } from '../../src/reference-data.js';
+import type { SimFaults } from '../../src/sim/index.js';
 import { WM_SIM_DOWNLOADS_PATH, WM_SIM_PASSWORD, WM_SIM_USER } from '../../src/sim/wisemodel-gateway.js';
 import { createSource } from '../../src/sources/registry.js';
 import type { SnapshotRow, Store } from '../../src/store/types.js';
-import { duckdbHarness, postgresHarness, type EngineHarness } from '../store/fixtures.js';
+import { ENGINES, simAndStore } from './days-harness.js';
 
 const D1 = '2026-11-20';
 const D2 = '2026-11-21';
-const registry = loadRegistry();
+const { registry, licenses } = loadReferenceData();
 const DOWNLOADS = { path: WM_SIM_DOWNLOADS_PATH, itemsPath: 'data.list', totalPath: 'data.total', idField: 'project_path', downloadsField: 'download_count' };
 const KINDS = [
   { kind: 'codes', pathPrefix: 'codes/' },
@@ -29,34 +29,18 @@ async function rowsOn(store: Store, date: string, prevDate: string | null = null
   return out;
 }
 
-describe.each([
-  { name: 'duckdb', make: duckdbHarness },
-  { name: 'postgres', make: postgresHarness },
-])('WiseModel days on $name', ({ make }) => {
-  let sim: Sim;
-  let harness: EngineHarness;
-  let store: Store;
-
-  beforeAll(async () => {
-    sim = await startSim({ seed: 21, models: 6000, day: D1 });
-    harness = make();
-    store = await harness.open();
-  });
-  afterAll(async () => {
-    await store?.close();
-    await harness?.destroy();
-    await sim?.close();
-  });
+describe.each(ENGINES)('WiseModel days on $name', ({ make }) => {
+  const days = simAndStore(make, { seed: 21, models: 6000, day: D1 });
 
   async function runDay(date: string, wisemodel: Record<string, unknown>, env: Record<string, string> = {}, faults: SimFaults = {}) {
-    sim.setDay(date);
-    sim.setFaults('wisemodel', faults);
+    days.sim.setDay(date);
+    days.sim.setFaults('wisemodel', faults);
     const config = loadConfig(
-      { HUBWATCH_WISEMODEL_URL: sim.urls.wisemodel, LOG_LEVEL: 'silent', ...env },
+      { HUBWATCH_WISEMODEL_URL: days.sim.urls.wisemodel, LOG_LEVEL: 'silent', ...env },
       { sources: { wisemodel: { delayMs: 0, backoffMs: 1, maxRetries: 1, ...wisemodel } } },
     );
     const source = createSource('wisemodel', { config, logger: silentLogger, rateLimitMode: 'wait' });
-    const deps = { store, registry, logger: silentLogger, now: () => `${date}T23:59:59.000Z` };
+    const deps = { store: days.store, registry, licenses, logger: silentLogger, now: () => `${date}T23:59:59.000Z` };
     try {
       const poll = await pollNew(deps, source, { date, overlapMinutes: 120 });
       const sweep = await sweepStats(deps, source, { date, batchRecords: 100 });
@@ -67,8 +51,8 @@ describe.each([
   }
 
   const modelIds = (date: string): string[] => {
-    const n = sim.universe.checkDay(date);
-    return sim.universe.wm.list(n, 'newest').map((k) => `wisemodel:${sim.universe.wm.idOf(k)}`);
+    const n = days.sim.universe.checkDay(date);
+    return days.sim.universe.wm.list(n, 'newest').map((k) => `wisemodel:${days.sim.universe.wm.idOf(k)}`);
   };
 
   it('two days with the gateway configured: every model stored with its release time, likes and downloads', async () => {
@@ -79,14 +63,14 @@ describe.each([
     expect(day1.sweep.complete).toBe(true);
     // The first poll reads back to the start of the day (whole pages): at least the models created that day, and
     // its watermark is the newest model's creation time.
-    const n1 = sim.universe.checkDay(D1);
-    const wm = sim.universe.wm;
+    const n1 = days.sim.universe.checkDay(D1);
+    const wm = days.sim.universe.wm;
     const newest = wm.list(n1, 'newest');
     const createdOnD1 = newest.filter((k) => new Date(wm.created[k]! * 1000).toISOString().slice(0, 10) === D1).length;
     expect(day1.poll.newModels).toBeGreaterThanOrEqual(createdOnD1);
     expect(day1.poll.watermark).toBe(new Date(wm.created[newest[0]!]! * 1000).toISOString());
 
-    const rows1 = await rowsOn(store, D1);
+    const rows1 = await rowsOn(days.store, D1);
     expect([...rows1.keys()].sort()).toEqual(modelIds(D1).sort());
     for (const k of wm.list(n1, 'newest')) {
       const r = rows1.get(`wisemodel:${wm.idOf(k)}`)!;
@@ -94,7 +78,7 @@ describe.each([
       expect(r.downloadsAllTime).toBe(wm.downloads(k, n1));
       expect(r.createdAt).toBe(new Date(wm.created[k]! * 1000).toISOString());
     }
-    const cov1 = (await store.getCoverage(D1)).wisemodel!;
+    const cov1 = (await days.store.getCoverage(D1)).wisemodel!;
     expect(cov1).toMatchObject({ complete: true, swept: true, degraded: false, quarantined: 0, incomplete: 0 });
     expect(cov1.notes.join('\n')).toMatch(/through GitLab's projects list/);
     expect(cov1.notes.join('\n')).toMatch(new RegExp(`downloads from the gateway endpoint ${WM_SIM_DOWNLOADS_PATH}`));
@@ -102,9 +86,9 @@ describe.each([
     const day2 = await runDay(D2, settings, env, faults);
     expect(day2.sweep.complete).toBe(true);
     // Day 2's poll reads down to yesterday's watermark (less the overlap): the models created since are new.
-    const n2 = sim.universe.checkDay(D2);
+    const n2 = days.sim.universe.checkDay(D2);
     expect(day2.poll.newModels).toBe(wm.list(n2, 'newest').length - newest.length);
-    const rows2 = await rowsOn(store, D2, D1);
+    const rows2 = await rowsOn(days.store, D2, D1);
     expect([...rows2.keys()].sort()).toEqual(modelIds(D2).sort());
     const k = wm.list(n1, 'downloads')[0]!;
     const r2 = rows2.get(`wisemodel:${wm.idOf(k)}`)!;
@@ -119,10 +103,10 @@ describe.each([
     const date = '2026-11-22';
     const { sweep } = await runDay(date, { gitlab: { kinds: KINDS } }, {}, { wmDrift: { datasetTopic: true } });
     expect(sweep.complete).toBe(true);
-    const rows = await rowsOn(store, date);
+    const rows = await rowsOn(days.store, date);
     expect(rows.size).toBe(modelIds(date).length);
     expect([...rows.values()].every((r) => r.downloadsAllTime === null && r.likes !== null)).toBe(true);
-    const notes = (await store.getCoverage(date)).wisemodel!.notes.join('\n');
+    const notes = (await days.store.getCoverage(date)).wisemodel!.notes.join('\n');
     expect(notes).toMatch(/downloads are null: no gateway endpoint for downloads is configured \(sources\.wisemodel\.gateway\.downloads\)/);
     expect(notes).toMatch(/hubwatch probe --platform wisemodel/);
   }, 60_000);
@@ -133,13 +117,13 @@ describe.each([
     expect(poll.models).toBe(0);
     expect(sweep.complete).toBe(false);
     expect(sweep.missing).toBeUndefined();
-    const cov = (await store.getCoverage(date)).wisemodel!;
+    const cov = (await days.store.getCoverage(date)).wisemodel!;
     expect(cov).toMatchObject({ complete: false, swept: true, degraded: true });
     const notes = cov.notes.join('\n');
     expect(notes).toContain('Run `hubwatch probe --platform wisemodel`');
     expect(notes).toMatch(/sources\.wisemodel\.gitlab\.url .* sources\.wisemodel\.gateway\.downloads .* WISEMODEL_TOKEN/);
-    const q = await store.listQuarantine(10, 'wisemodel');
+    const q = await days.store.listQuarantine(10, 'wisemodel');
     expect(q.some((e) => e.kind === 'page' && e.reason.includes('hubwatch probe --platform wisemodel'))).toBe(true);
-    expect((await rowsOn(store, date)).size).toBe(0);
+    expect((await rowsOn(days.store, date)).size).toBe(0);
   }, 60_000);
 });
