@@ -2,13 +2,14 @@
 // (bench/sweep.ts) that runs a baseline and hubwatch's pipeline against the same simulator, so the ratio is
 // measured in one process and the peak RSS is that process's own.
 //   npm run bench                 all of them
-//   npm run bench -- sweep        only the sweeps (also: ratelimit, normalise, feed, digest, dashboard)
+//   npm run bench -- sweep        only the sweeps (also: ratelimit, normalise, sim, feed, digest, dashboard, backfill)
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../src/config.js';
+import type { SimScaleFigures } from './sim-scale.js';
 
 const TSX = join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 const only = new Set(process.argv.slice(2));
@@ -20,7 +21,7 @@ async function startSimProcess(models: number, rateLimit = 'off'): Promise<{ url
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, LOG_LEVEL: 'warn' },
   });
-  const rl = createInterface({ input: child.stdout! });
+  const rl = createInterface({ input: child.stdout });
   const line = await new Promise<string>((resolve, reject) => {
     rl.once('line', resolve);
     child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
@@ -31,7 +32,7 @@ async function startSimProcess(models: number, rateLimit = 'off'): Promise<{ url
 async function runChild(args: string[]): Promise<Record<string, unknown>> {
   const child = spawn(TSX, args, { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`${args.join(' ')} exited with ${code}`);
   return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, unknown>;
@@ -232,7 +233,18 @@ if (want('ratelimit')) {
 
 if (want('normalise')) {
   console.log('\n== Normalise 1,000,000 records ==');
-  await runChild(['bench/normalise.ts']).then((r) => console.log(JSON.stringify(r))).catch((e: unknown) => console.log(`normalise bench failed: ${String(e)}`));
+  await runChild(['bench/normalise.ts'])
+    .then((r) => console.log(`${JSON.stringify(r)}\ntarget: < 10 s of CPU per 1,000,000 records (got ${String(r.cpuSeconds)} s)`))
+    .catch((e: unknown) => console.log(`normalise bench failed: ${String(e)}`));
+}
+
+if (want('sim')) {
+  console.log('\n== Simulator at 1,000,000 models: build, then page the whole Hugging Face catalogue ==');
+  // A child process of its own, so that its RSS is the simulator's and its client's alone.
+  const { formatSimScale } = await import('./sim-scale.js');
+  await runChild(['bench/sim-scale.ts'])
+    .then((r) => console.log(formatSimScale(r as unknown as SimScaleFigures)))
+    .catch((e: unknown) => console.log(`sim scale bench failed: ${String(e)}`));
 }
 
 if (want('feed')) {
@@ -255,5 +267,12 @@ if (want('dashboard')) {
   console.log('\n== Dashboard: a year of daily snapshots, each page kind against the same files from a static server ==');
   const { runDashboardBench, formatDashboardBench } = await import('./dashboard.js');
   console.log(formatDashboardBench(await runDashboardBench({ days: Number(process.env.BENCH_DAYS ?? 365) })));
+}
+if (want('backfill')) {
+  console.log('\n== Backfill from local Parquet: one weekly partition into an empty store (BENCH_BACKFILL_SIZES, default 1000000,3000000) ==');
+  const { runBackfillBench, formatBackfillBench } = await import('./backfill.js');
+  const sizes = (process.env.BENCH_BACKFILL_SIZES ?? '1000000,3000000').split(',').map(Number);
+  const figs = await runBackfillBench(sizes);
+  if (figs.length > 1) console.log(formatBackfillBench(figs).split('\n').at(-1));
 }
 process.exit(0);

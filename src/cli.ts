@@ -6,6 +6,8 @@ import { getConfig, type Config } from './config.js';
 import { HubwatchError, errorMessage } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { PLATFORMS, type Platform } from './model.js';
+import { DAY_MS } from './time.js';
+import { VERSION } from './version.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -45,7 +47,7 @@ export function buildProgram(): Command {
     .description(
       'Tracks open AI model releases on Hugging Face, ModelScope and WiseModel: shares of downloads, new releases and derivative models by country, licence and organisation.',
     )
-    .version('0.1.0')
+    .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
@@ -58,9 +60,10 @@ export function buildProgram(): Command {
     .action(async (opts: { date?: string; sources?: Platform[] }) => {
       const config = getConfig();
       const log = logger(config, true);
-      const { openRuntime, runOnce, todayUtc } = await import('./cycle/run.js');
-      await import('./exports.js');
-      const rt = await openRuntime(config, log);
+      const { openRuntime, runOnce } = await import('./cycle/run.js');
+      const { todayUtc } = await import('./time.js');
+      const { staticExports } = await import('./exports.js');
+      const rt = await openRuntime(config, log, { afterSnapshot: staticExports });
       const stop = installAbort(log);
       try {
         const res = await runOnce(rt, { date: opts.date ?? todayUtc(), platforms: opts.sources, signal: stop.signal });
@@ -85,8 +88,8 @@ export function buildProgram(): Command {
       const config = getConfig();
       const log = logger(config, true);
       const { openRuntime, publishSnapshot } = await import('./cycle/run.js');
-      await import('./exports.js');
-      const rt = await openRuntime(config, log);
+      const { staticExports } = await import('./exports.js');
+      const rt = await openRuntime(config, log, { afterSnapshot: staticExports });
       try {
         const dates = await rt.store.statsDates();
         if (!dates.includes(opts.date)) {
@@ -102,13 +105,59 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('backfill')
+    .description(
+      "Load history from the Hub's public dumps: each partition models/<date>/models.{parquet,csv} of a folder or a Hub dataset (e.g. https://huggingface.co/datasets/hfmlsoc/hub_weekly_snapshots) becomes that date's stats (provenance dump) and snapshot. Over HTTP only the footer and the needed columns are fetched. Resumable and idempotent: a rerun goes on at the partition it stopped in and redoes nothing finished.",
+    )
+    .requiredOption('--dump <DIR|URL>', 'a folder holding models/<date>/…, or a Hub dataset URL <hub>/datasets/<owner>/<name>')
+    .option('--since <YYYY-MM-DD>', 'first partition date to load', parseDate)
+    .option('--until <YYYY-MM-DD>', 'last partition date to load', parseDate)
+    .option('--batch <rows>', 'rows per commit (memory holds one batch)', parseInteger(1, 1_000_000))
+    .action(async (opts: { dump: string; since?: string; until?: string; batch?: number }) => {
+      const config = getConfig();
+      const log = logger(config, true);
+      const { openRuntime, publishSnapshot } = await import('./cycle/run.js');
+      const { backfill } = await import('./backfill/run.js');
+      const { backfillProgress } = await import('./backfill/progress.js');
+      const { staticExports } = await import('./exports.js');
+      const rt = await openRuntime(config, log, { afterSnapshot: staticExports });
+      const stop = installAbort(log);
+      try {
+        const res = await backfill(
+          {
+            store: rt.store,
+            registry: rt.registry,
+            licenses: rt.licenses,
+            logger: log,
+            dataDir: config.dataDir,
+            llmTasks: config.file.scopes.llm,
+            signal: stop.signal,
+            token: config.tokens.huggingface,
+            progress: backfillProgress(log, process.stderr.isTTY === true),
+            // The last date's snapshot again through publishSnapshot, so the static export includes the history.
+            afterLast: async (date) => void (await publishSnapshot(rt, date)),
+          },
+          { dump: opts.dump, since: opts.since, until: opts.until, batchRows: opts.batch },
+        );
+        process.stdout.write(`${JSON.stringify(res)}\n`);
+        if (res.partitions.some((p) => p.error !== undefined)) {
+          throw new HubwatchError('Some partitions could not be read to their end (see "error" above); their dates are incomplete. Run the same command again to retry them.');
+        }
+      } finally {
+        stop.dispose();
+        await rt.close();
+      }
+    });
+
+  program
     .command('inspect')
     .description('Read a raw platform payload (one model, a list page, a ModelScope envelope or a WiseModel HTML page) and print one normalised record per line as JSON. Items that fail validation go to stderr with their reason.')
     .addOption(new Option('--platform <platform>', 'which platform the payload comes from').choices([...PLATFORMS]).makeOptionMandatory())
     .argument('<file>', 'the payload file')
     .action(async (file: string, opts: { platform: Platform }) => {
       const { inspectFile } = await import('./inspect.js');
-      const res = await inspectFile(opts.platform, file);
+      const { loadReferenceData } = await import('./reference-data.js');
+      const res = await inspectFile(opts.platform, file, loadReferenceData());
       for (const rec of res.records) process.stdout.write(`${JSON.stringify(rec)}\n`);
       for (const bad of res.rejected) process.stderr.write(`${JSON.stringify(bad)}\n`);
     });
@@ -136,17 +185,38 @@ export function buildProgram(): Command {
     .option('--day <YYYY-MM-DD>', 'simulated day', parseDate)
     .option('--faults', 'turn on the fault switches: 5xx bursts, slow and truncated answers, malformed items, hostile strings')
     .option('--rate-limit <max/seconds>', 'Hugging Face fixed window, e.g. 500/300; "off" to disable', '500/300')
-    .action(async (opts: { port: number; seed: number; models: number; day?: string; faults?: boolean; rateLimit: string }) => {
+    .option('--dumps <dir>', 'also serve this dump folder (models/<date>/models.{parquet,csv}) as a Hub dataset repo on the Hugging Face port; its URL is printed as "dumps"')
+    .option('--dumps-repo <owner/name>', 'the dataset repo the dump folder is served as', 'hfmlsoc/hub_weekly_snapshots')
+    .option('--dump-weeks <n>', 'first write this many weekly partitions of the simulated Hub, ending on --day, into --dumps', parseInteger(1, 520))
+    .action(async (opts: { port: number; seed: number; models: number; day?: string; faults?: boolean; rateLimit: string; dumps?: string; dumpsRepo: string; dumpWeeks?: number }) => {
       const { startSim } = await import('./sim/index.js');
       const { simFaultsFromFlags } = await import('./sim/flags.js');
+      if (opts.dumpWeeks !== undefined && !opts.dumps) throw new HubwatchError('--dump-weeks writes into the --dumps folder: pass --dumps <dir> as well.', { exitCode: 2 });
+      if (opts.dumps && opts.dumpWeeks === undefined) {
+        const { stat } = await import('node:fs/promises');
+        const st = await stat(opts.dumps).catch(() => null);
+        if (!st?.isDirectory()) throw new HubwatchError(`--dumps ${opts.dumps} is not a folder. Pass a folder written by the simulator, or add --dump-weeks N to write one.`, { exitCode: 2 });
+      }
       const sim = await startSim({
         port: opts.port,
         seed: opts.seed,
         models: opts.models,
         ...(opts.day ? { day: opts.day } : {}),
         faults: simFaultsFromFlags({ faults: opts.faults === true, rateLimit: opts.rateLimit }),
+        ...(opts.dumps ? { dumps: { dir: opts.dumps, repo: opts.dumpsRepo } } : {}),
       });
-      process.stdout.write(`${JSON.stringify(sim.urls)}\n`);
+      if (opts.dumps && opts.dumpWeeks !== undefined) {
+        const { writeDumpFolder } = await import('./sim/dumps.js');
+        const last = Date.parse(`${sim.day()}T00:00:00Z`);
+        const dates = Array.from({ length: opts.dumpWeeks }, (_, k) => new Date(last - (opts.dumpWeeks! - 1 - k) * 7 * DAY_MS).toISOString().slice(0, 10));
+        try {
+          await writeDumpFolder(sim.universe, opts.dumps, { dates });
+        } catch (err) {
+          await sim.close();
+          throw err;
+        }
+      }
+      process.stdout.write(`${JSON.stringify(sim.dumps ? { ...sim.urls, dumps: sim.dumps.url } : sim.urls)}\n`);
       await new Promise<void>((resolve) => {
         const done = (): void => resolve();
         process.once('SIGINT', done);
@@ -161,9 +231,9 @@ export function buildProgram(): Command {
     .action(async () => {
       const config = getConfig();
       const log = logger(config);
-      await import('./exports.js');
+      const { staticExports } = await import('./exports.js');
       const { runServiceCommand } = await import('./queue/service.js');
-      await runServiceCommand({ config, logger: log, mode: 'start' });
+      await runServiceCommand({ config, logger: log, mode: 'start', afterSnapshot: staticExports });
     });
 
   program
@@ -173,9 +243,9 @@ export function buildProgram(): Command {
     .action(async (opts: { queue: string }) => {
       const config = getConfig();
       const log = logger(config);
-      await import('./exports.js');
+      const { staticExports } = await import('./exports.js');
       const { runServiceCommand } = await import('./queue/service.js');
-      await runServiceCommand({ config, logger: log, mode: 'worker', queue: opts.queue });
+      await runServiceCommand({ config, logger: log, mode: 'worker', queue: opts.queue, afterSnapshot: staticExports });
     });
 
   program

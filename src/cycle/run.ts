@@ -4,8 +4,9 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Platform } from '../model.js';
 import { PLATFORMS } from '../model.js';
-import { loadRegistry, RegistryError, type Registry } from '../normalise/registry.js';
-import { ConfigError } from '../errors.js';
+import type { LicenseTable } from '../normalise/license.js';
+import type { Registry } from '../normalise/registry.js';
+import { loadReferenceData } from '../reference-data.js';
 import { createSource } from '../sources/registry.js';
 import type { RateLimitMode, Source } from '../sources/types.js';
 import { openStore } from '../store/index.js';
@@ -15,35 +16,39 @@ import { writeSnapshot } from '../snapshot/files.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { pollNew, sweepStats, type PollResult, type SweepResult } from './ingest.js';
 import { resolveLineage, type ResolveResult } from './lineage.js';
+import { assessDay } from '../backfill/quality.js';
 
 export interface Runtime {
   config: Config;
   logger: Logger;
   store: Store;
   registry: Registry;
+  licenses: LicenseTable;
+  /** Run in order after each snapshot is written (the static export); given by whoever builds the runtime. */
+  afterSnapshot: readonly AfterSnapshotHook[];
   close(): Promise<void>;
 }
 
-export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
-  let registry: Registry;
-  try {
-    registry = loadRegistry();
-  } catch (err) {
-    if (err instanceof RegistryError) throw new ConfigError(`${err.message}\nRun \`hubwatch orgs check\` for the full list and fix config/registry/.`);
-    throw err;
-  }
+/** Work run after a snapshot is written, e.g. the static export (src/exports.ts); returns the paths it wrote. */
+export type AfterSnapshotHook = (rt: Runtime, snapshot: Snapshot) => Promise<string[]>;
+
+export interface RuntimeOptions {
+  /** Default none: a runtime writes snapshots only, as tests and one-off tools want. */
+  afterSnapshot?: readonly AfterSnapshotHook[];
+}
+
+export async function openRuntime(config: Config, logger: Logger, opts: RuntimeOptions = {}): Promise<Runtime> {
+  const { registry, licenses } = loadReferenceData();
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   return {
     config,
     logger,
     store,
     registry,
+    licenses,
+    afterSnapshot: opts.afterSnapshot ?? [],
     close: () => store.close(),
   };
-}
-
-export function todayUtc(now = new Date()): string {
-  return now.toISOString().slice(0, 10);
 }
 
 /**
@@ -76,7 +81,7 @@ async function withSource<R>(rt: Runtime, platform: Platform, mode: RateLimitMod
 export function runPoll(rt: Runtime, platform: Platform, opts: JobOptions): Promise<PollResult> {
   return withSource(rt, platform, opts.rateLimitMode, (source) =>
     pollNew(
-      { store: rt.store, registry: rt.registry, logger: rt.logger, signal: opts.signal, now: runClock(opts.date) },
+      { store: rt.store, registry: rt.registry, licenses: rt.licenses, logger: rt.logger, signal: opts.signal, now: runClock(opts.date) },
       source,
       { date: opts.date, overlapMinutes: rt.config.file.sources[platform].overlapMinutes },
     ),
@@ -86,7 +91,7 @@ export function runPoll(rt: Runtime, platform: Platform, opts: JobOptions): Prom
 export function runSweep(rt: Runtime, platform: Platform, opts: JobOptions): Promise<SweepResult> {
   return withSource(rt, platform, opts.rateLimitMode, (source) =>
     sweepStats(
-      { store: rt.store, registry: rt.registry, logger: rt.logger, signal: opts.signal, now: runClock(opts.date) },
+      { store: rt.store, registry: rt.registry, licenses: rt.licenses, logger: rt.logger, signal: opts.signal, now: runClock(opts.date) },
       source,
       {
         date: opts.date,
@@ -104,20 +109,15 @@ export interface PublishResult {
   exported: string[];
 }
 
-/** Hooks run after a snapshot is written (the static export, the digest); registered by the modules that own them. */
-export type AfterSnapshotHook = (rt: Runtime, snapshot: Snapshot) => Promise<string[]>;
-const afterSnapshotHooks: AfterSnapshotHook[] = [];
-export function onSnapshotWritten(hook: AfterSnapshotHook): void {
-  afterSnapshotHooks.push(hook);
-}
-
 /** Resolves lineage over the stored graph, builds the day's snapshot, writes it atomically, runs the exports. */
 export async function publishSnapshot(rt: Runtime, date: string): Promise<PublishResult> {
   const lineage = await resolveLineage({ store: rt.store, registry: rt.registry, logger: rt.logger });
+  // Quality flags on live days as on dump days (src/backfill/quality.ts): stall, counters going backwards, partial.
+  for (const p of await rt.store.platformsOn(date)) await assessDay(rt.store, p, date);
   const snapshot = await buildSnapshot({ store: rt.store, llmTasks: rt.config.file.scopes.llm }, date);
   const path = await writeSnapshot(rt.config.dataDir, snapshot);
   const exported: string[] = [];
-  for (const hook of afterSnapshotHooks) exported.push(...(await hook(rt, snapshot)));
+  for (const hook of rt.afterSnapshot) exported.push(...(await hook(rt, snapshot)));
   rt.logger.info({ date, path, exported: exported.length }, 'snapshot written');
   return { path, snapshot, lineage, exported };
 }

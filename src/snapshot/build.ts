@@ -2,7 +2,10 @@
 // organisations and licences, never with the number of models. The same store gives the same file, byte for byte.
 import type { LicenseClass, OrgKind, Platform } from '../model.js';
 import { LICENSE_CLASSES, PLATFORMS, UNKNOWN_COUNTRY } from '../model.js';
-import type { SnapshotRow, Store } from '../store/types.js';
+import type { SnapshotRow, SnapshotStore } from '../store/types.js';
+import { isStallDay, previousDates } from './previous.js';
+import { figureSources } from './sources.js';
+import { buildMomentum } from './momentum-build.js';
 import {
   LICENSE_COUNTRY_METRICS,
   METRICS,
@@ -28,16 +31,17 @@ import {
   type View,
   type ViewShares,
 } from './types.js';
+import { DAY_MS } from '../time.js';
+import { VERSION } from '../version.js';
 
-export const GENERATOR = 'hubwatch 0.1.0';
-const DAY_MS = 86_400_000;
+export const GENERATOR = `hubwatch ${VERSION}`;
 const ORG_TOP = 50;
 const ANOMALY_EXAMPLES = 10;
 /** Countries with their own row in a licence × country table; the rest are summed, so its size is fixed. */
 export const LICENSE_TOP_COUNTRIES = 10;
 
 export interface BuildSnapshotDeps {
-  store: Store;
+  store: SnapshotStore;
   /** Tasks that make up the `llm` scope (config `scopes.llm`). */
   llmTasks: readonly string[];
 }
@@ -190,7 +194,7 @@ const METHOD_METRICS: Record<Metric, string> = {
     'Downloads over the last 30 days. Hugging Face gives it directly; ModelScope and WiseModel give cumulative counts only, so theirs is the all-time count minus the stored count 30 days earlier, and null until that history exists.',
   downloadsAllTime: 'Cumulative downloads as the platform reports them on the day.',
   downloadsDaily:
-    'All-time downloads minus those of the previous snapshot (null on the first day). A count that went down is recorded as an anomaly in coverage and counted as 0, never as negative downloads.',
+    "All-time downloads minus those of the platform's previous stored day that is not a stall day (window says which; null on the first day and on a stall day). A count that went down is recorded as an anomaly in coverage and gives that model no daily figure, never zero or negative downloads.",
   newReleases:
     'Models released that day: created that day, or first seen that day when made public more than two days after creation.',
   derivatives:
@@ -204,6 +208,12 @@ export async function buildSnapshot(deps: BuildSnapshotDeps, date: string): Prom
   const llm = new Set(deps.llmTasks);
   const dates = await store.statsDates();
   const prevDate = [...dates].reverse().find((d) => d < date) ?? null;
+  // Daily downloads per platform from its own previous non-stall day (previous.ts): a dump date holds the Hub alone,
+  // and a stall day's counters did not move. A stall day itself has no daily figure.
+  const prevDates = await previousDates(store, date, dates, await store.platformsOn(date));
+  const prevOf = (p: Platform): string | null => prevDates[p] ?? null;
+  const stalled = new Set<Platform>();
+  for (const p of PLATFORMS) if (await isStallDay(store, p, date)) stalled.add(p);
   const date30 = minusDays(date, 30);
 
   const acc = new ShareAccumulator();
@@ -232,7 +242,7 @@ export async function buildSnapshot(deps: BuildSnapshotDeps, date: string): Prom
    * configured gateway has no downloads) has no share list and is not among the combined platforms.
    */
   const figured = new Set<string>();
-  for await (const chunk of store.streamSnapshotRows(date, prevDate)) {
+  for await (const chunk of store.streamSnapshotRows(date, prevDates)) {
     for (const r of chunk) {
       let ps = platformState.get(r.platform);
       if (!ps) platformState.set(r.platform, (ps = { rows: 0, with30dHistory: 0, anomalies: 0, examples: [] }));
@@ -241,7 +251,7 @@ export async function buildSnapshot(deps: BuildSnapshotDeps, date: string): Prom
       const derivative = r.relation !== 'base';
 
       // downloads30d: the platform's own window, or the stored history for cumulative-only platforms.
-      let d30: number | null = r.downloads30d;
+      const d30: number | null = r.downloads30d;
       let d30hist: number | null = null;
       if (r.downloadsAllTime !== null) {
         if (r.allTime30dAgo !== null) {
@@ -254,15 +264,16 @@ export async function buildSnapshot(deps: BuildSnapshotDeps, date: string): Prom
       }
 
       let daily: number | null = null;
-      if (prevDate !== null && r.downloadsAllTime !== null) {
+      const rPrev = prevOf(r.platform);
+      if (rPrev !== null && r.downloadsAllTime !== null && !stalled.has(r.platform)) {
         if (r.prevAllTime !== null) {
           const delta = r.downloadsAllTime - r.prevAllTime;
+          // A counter that went down says nothing about the day's downloads: no figure (never 0, never negative).
           if (delta < 0) {
             ps.anomalies += 1;
             if (ps.examples.length < ANOMALY_EXAMPLES) ps.examples.push(r.key);
-          }
-          daily = Math.max(0, delta);
-        } else if (r.createdAt !== null && r.createdAt.slice(0, 10) >= prevDate) {
+          } else daily = delta;
+        } else if (r.createdAt !== null && r.createdAt.slice(0, 10) >= rPrev) {
           daily = r.downloadsAllTime;
         }
       }
@@ -352,7 +363,7 @@ export async function buildSnapshot(deps: BuildSnapshotDeps, date: string): Prom
           if (metric === 'downloads30d' && p !== 'huggingface') {
             m = d30Source(p) === 'history' ? hist30.get(metric, scope, view, p) : null;
           }
-          if (metric === 'downloadsDaily' && prevDate === null) m = null;
+          if (metric === 'downloadsDaily' && (prevOf(p) === null || stalled.has(p))) m = null;
           per[p] = m === null ? null : shareList(m);
           if (m !== null) {
             included.push(p);
@@ -378,7 +389,12 @@ export async function buildSnapshot(deps: BuildSnapshotDeps, date: string): Prom
               ? 'last 30 days, from stored cumulative counts'
               : 'unavailable: no stored history 30 days back yet';
       } else if (metric === 'downloadsDaily') {
-        window[p] = prevDate ? `since the snapshot of ${prevDate}` : 'unavailable: first snapshot';
+        const since = prevOf(p);
+        window[p] = stalled.has(p)
+          ? 'unavailable: a stall day (most counters did not move; the next day covers it)'
+          : since
+            ? `since the snapshot of ${since}`
+            : 'unavailable: first snapshot';
       } else if (metric === 'newReleases') {
         window[p] = `released on ${date}`;
       } else {
@@ -540,6 +556,7 @@ export async function buildSnapshot(deps: BuildSnapshotDeps, date: string): Prom
       },
       metrics: METHOD_METRICS,
       unknownCountry: 'ZZ',
+      sources: await figureSources(store, date, platforms),
     },
     platforms,
     coverage,
@@ -558,6 +575,8 @@ export async function buildSnapshot(deps: BuildSnapshotDeps, date: string): Prom
       maxAbsDeltaPp: sensitivity.reduce((m, r) => Math.max(m, Math.abs(r.deltaPp)), 0),
     },
     licenseByCountry,
+    // Its own streamed passes over the store (momentum-build.ts), after the shares'.
+    momentum: await buildMomentum(deps, date),
   };
 }
 

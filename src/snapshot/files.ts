@@ -1,8 +1,8 @@
 // Where snapshots live on disk and how they are read back. Files are the published artefact; the store is the
 // source they are rebuilt from.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../fsutil.js';
+import { unlessMissing, writeJsonAtomic } from '../fsutil.js';
 import type { Snapshot } from './types.js';
 
 const DATE_FILE = /^(\d{4}-\d{2}-\d{2})\.json$/;
@@ -17,13 +17,7 @@ export function snapshotPath(dataDir: string, date: string): string {
 
 /** Dates that have a snapshot file, ascending. */
 export async function listSnapshotDates(dataDir: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(snapshotsDir(dataDir));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
+  const names = (await unlessMissing(readdir(snapshotsDir(dataDir)))) ?? [];
   return names
     .map((n) => DATE_FILE.exec(n)?.[1])
     .filter((d): d is string => d !== undefined)
@@ -31,12 +25,13 @@ export async function listSnapshotDates(dataDir: string): Promise<string[]> {
 }
 
 export async function readSnapshot(dataDir: string, date: string): Promise<Snapshot | null> {
-  try {
-    return JSON.parse(await readFile(snapshotPath(dataDir, date), 'utf8')) as Snapshot;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
+  const text = await unlessMissing(readFile(snapshotPath(dataDir, date), 'utf8'));
+  return text === null ? null : (JSON.parse(text) as Snapshot);
+}
+
+/** The snapshot file's modification time in nanoseconds (what readers key their caches on); null when there is none. */
+export async function snapshotMtimeNs(dataDir: string, date: string): Promise<bigint | null> {
+  return (await unlessMissing(stat(snapshotPath(dataDir, date), { bigint: true })))?.mtimeNs ?? null;
 }
 
 export async function writeSnapshot(dataDir: string, snapshot: Snapshot): Promise<string> {

@@ -2,7 +2,7 @@
 // 7-day growth and to count the reference models of each size class by age; (2) the reference models' histories in
 // descending order of their current count, stopped as soon as no later model can change a cut-off; (3) for the
 // snapshot, every model again, for its RAM. Memory follows the top lists, the classes × ages and one chunk.
-import type { MomentumRow, Store } from '../store/types.js';
+import type { MomentumRow, MomentumStore } from '../store/types.js';
 import {
   CutoffBuilder,
   MOMENTUM_METHOD,
@@ -24,7 +24,7 @@ import { SCOPES, type MomentumBlock, type MomentumEntry, type MomentumMetric, ty
 export const MOMENTUM_TOP = 20;
 
 export interface MomentumDeps {
-  store: Store;
+  store: MomentumStore;
   /** Tasks that make up the `llm` scope (config `scopes.llm`). */
   llmTasks: readonly string[];
 }
@@ -51,7 +51,7 @@ function referenceGroups(m: ReferenceLike, f: Frame, scopes: readonly Scope[]): 
   return scopes.map((s) => peerGroup(s, m.platform, m.size!.sizeClass));
 }
 
-async function frameOf(store: Store, date: string): Promise<Frame | null> {
+async function frameOf(store: MomentumStore, date: string): Promise<Frame | null> {
   const dates = await store.statsDates();
   const asOf = lastAtOrBefore(dates, date);
   if (asOf === null) return null;
@@ -59,7 +59,7 @@ async function frameOf(store: Store, date: string): Promise<Frame | null> {
 }
 
 /** Pass 2: the reference histories, largest current count first, until the cut-offs are settled. */
-async function readCutoffs(store: Store, f: Frame, builder: CutoffBuilder, scopes: (task: string | null) => Scope[]): Promise<Cutoffs> {
+async function readCutoffs(store: MomentumStore, f: Frame, builder: CutoffBuilder, scopes: (task: string | null) => Scope[]): Promise<Cutoffs> {
   for await (const chunk of store.streamAdoptionHistories(f.asOf, f.first)) {
     for (const m of chunk.models) {
       const groups = referenceGroups({ ...m, relation: 'base', size: sizeOf(m.params, m.name) }, f, scopes(m.task));

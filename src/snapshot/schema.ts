@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { LICENSE_CLASSES, ORG_KINDS, PLATFORMS } from '../model.js';
 import { LICENSE_COUNTRY_METRICS, METRICS, SCOPES, SNAPSHOT_SCHEMA, VIEWS } from './types.js';
+import { SIZE_CLASS_NAMES } from './momentum.js';
 
 
 const Country = z.string().regex(/^[A-Z]{2}$/);
@@ -30,6 +31,26 @@ const MetricBlock = z.object({
   window: z.partialRecord(Platform, z.string()),
   scopes: z.object({ all: perView, llm: perView }),
 });
+
+const FigureSource = z
+  .object({
+    provenance: z.enum(['live', 'dump', 'mixed']).describe('live sweep, public dump (hubwatch backfill), or both (live wins per model)'),
+    rows: z.object({ live: Count, dump: Count }),
+    dump: z
+      .object({
+        name: z.string(),
+        partition: z.string(),
+        format: z.enum(['parquet', 'csv']),
+        license: z.string().nullable(),
+        missingColumns: z.array(z.string()).describe('columns the partition lacks: their figures are null on this date'),
+        liveKept: Count.describe('dump rows not written because the date has live figures for those models'),
+        complete: z.boolean(),
+      })
+      .optional(),
+    missing: z.array(z.string()).describe('figures the day lacks because its source does not carry them'),
+    flags: z.array(z.object({ flag: z.enum(['stall', 'backwards', 'partial', 'renames']), detail: z.string() })),
+  })
+  .describe("where the platform's figures on the day come from; absent in snapshots written before it existed");
 
 const Coverage = z.object({
   modelsSeen: Count,
@@ -82,6 +103,46 @@ const LicenseByCountry = z
   })
   .describe('licence classes within each country; absent in snapshots written before it existed');
 
+export const MomentumEntrySchema = z.object({
+  key: z.string(),
+  name: z.string(),
+  platform: Platform,
+  country: z.object({ publisher: Country, origin: Country }),
+  sizeClass: z.enum(SIZE_CLASS_NAMES).nullable().describe('size class (method.classes); null when no size is known'),
+  sizeBasis: z.enum(['params', 'name']).nullable().describe("the record's parameter count or the model's name"),
+  ageDays: Count.nullable().describe('days since creation on the snapshot day'),
+  value: z.number().describe('RAM, or 7-day growth (0.25 is +25%)'),
+  downloads: z.number().nonnegative().describe('ram: cumulative downloads on the day; growth7d: downloads of the last 7 days'),
+  reference: z.number().nonnegative().describe("ram: the size class's cut-off at this age; growth7d: mean weekly downloads of the 3 weeks before"),
+});
+const MomentumLists = z.object({ ram: z.array(MomentumEntrySchema), growth7d: z.array(MomentumEntrySchema) });
+
+export const MomentumMethodSchema = z.object({
+  ram: z.string(),
+  growth7d: z.string(),
+  sizeClasses: z.string(),
+  classes: z.array(z.object({ name: z.string(), minParams: z.number().nonnegative(), maxParams: z.number().positive().nullable() })),
+  referenceSet: z.string(),
+  cutoff: z.string(),
+  windows: z.string(),
+  history: z.object({
+    from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable(),
+    dates: Count,
+    growthDates: z.object({
+      d7: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable(),
+      d28: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable(),
+    }),
+  }),
+});
+
+const Momentum = z
+  .object({
+    method: MomentumMethodSchema,
+    top: Count,
+    scopes: z.object({ all: MomentumLists, llm: MomentumLists }),
+  })
+  .describe('top lists by Relative Adoption Metric and 7-day growth; absent in snapshots written before it existed');
+
 const Tally = { models: Count, newReleases: Count, downloads30d: z.number().nonnegative() };
 
 const OrgRows = z.array(z.object({ org: z.string(), country: Country, kind: Kind, derivatives: Count, ...Tally }));
@@ -98,6 +159,7 @@ export const SnapshotSchema = z
       scopes: z.object({ all: z.string(), llm: z.string(), llmTasks: z.array(z.string()) }),
       metrics: z.object(Object.fromEntries(METRICS.map((m) => [m, z.string()])) as Record<(typeof METRICS)[number], z.ZodString>),
       unknownCountry: z.literal('ZZ'),
+      sources: z.partialRecord(Platform, FigureSource).optional(),
     }),
     platforms: z.array(Platform),
     coverage: z.partialRecord(Platform, Coverage),
@@ -134,6 +196,7 @@ export const SnapshotSchema = z
       maxAbsDeltaPp: z.number().nonnegative(),
     }),
     licenseByCountry: LicenseByCountry.optional(),
+    momentum: Momentum.optional(),
   })
   .describe('hubwatch daily snapshot: shares of downloads, releases and derivatives by country');
 

@@ -138,6 +138,72 @@ export interface LicenseByCountry {
   metrics: Record<LicenseCountryMetric, { scopes: Record<Scope, Record<View, LicenseCountryShares>> }>;
 }
 
+/** The figures of the momentum block (src/snapshot/momentum.ts). */
+export const MOMENTUM_METRICS = ['ram', 'growth7d'] as const;
+export type MomentumMetric = (typeof MOMENTUM_METRICS)[number];
+
+/** One model in a momentum top list. */
+export interface MomentumEntry {
+  key: string;
+  name: string;
+  platform: Platform;
+  country: { publisher: string; origin: string };
+  /** Size class (momentum.method.sizeClasses); null when neither the record nor the name gives a size. */
+  sizeClass: string | null;
+  /** Where the size came from: the record's parameter count or the name. */
+  sizeBasis: 'params' | 'name' | null;
+  /** Days since creation on the snapshot's day; null when the creation time is unknown. */
+  ageDays: number | null;
+  /** The figure: RAM, or 7-day growth (0.25 is +25%). */
+  value: number;
+  /** ram: cumulative downloads on the day; growth7d: downloads of the last 7 days. */
+  downloads: number;
+  /** ram: the size class's cut-off at this age; growth7d: mean weekly downloads of the 3 weeks before. */
+  reference: number;
+}
+
+export interface MomentumBlock {
+  method: {
+    ram: string;
+    growth7d: string;
+    sizeClasses: string;
+    /** The classes, [minParams, maxParams) in parameters; maxParams null for the open top class. */
+    classes: Array<{ name: string; minParams: number; maxParams: number | null }>;
+    referenceSet: string;
+    cutoff: string;
+    windows: string;
+    /** The stored history the figures read: its first date, how many dates, and the dates growth7d compared. */
+    history: { from: string | null; dates: number; growthDates: { d7: string | null; d28: string | null } };
+  };
+  /** Models per top list. */
+  top: number;
+  scopes: Record<Scope, Record<MomentumMetric, MomentumEntry[]>>;
+}
+
+/** Where one platform's figures on the day come from (method.sources; src/snapshot/sources.ts). */
+export interface FigureSource {
+  /** live: a sweep of the platform; dump: a public dump's partition (hubwatch backfill); mixed: both, live wins per model. */
+  provenance: 'live' | 'dump' | 'mixed';
+  /** The day's rows by provenance. */
+  rows: { live: number; dump: number };
+  /** The dump partition the figures were read from, when a backfill wrote this date. */
+  dump?: {
+    name: string;
+    partition: string;
+    format: 'parquet' | 'csv';
+    license: string | null;
+    /** Columns the partition lacks (their figures are null on this date). */
+    missingColumns: string[];
+    /** Dump rows not written because the date has live figures for those models. */
+    liveKept: number;
+    complete: boolean;
+  };
+  /** Figures the day does not have because its source lacks them. */
+  missing: string[];
+  /** Quality flags raised on the day (stall, backwards, partial, renames), each with what it means for the figures. */
+  flags: Array<{ flag: 'stall' | 'backwards' | 'partial' | 'renames'; detail: string }>;
+}
+
 export interface Snapshot {
   schema: typeof SNAPSHOT_SCHEMA;
   date: string;
@@ -148,6 +214,8 @@ export interface Snapshot {
     scopes: Record<Scope, string> & { llmTasks: string[] };
     metrics: Record<Metric, string>;
     unknownCountry: 'ZZ';
+    /** Where each platform's figures come from; absent in snapshots written before it existed. */
+    sources?: Partial<Record<Platform, FigureSource>>;
   };
   platforms: Platform[];
   coverage: Partial<Record<Platform, PlatformCoverage>>;
@@ -162,4 +230,6 @@ export interface Snapshot {
   sensitivity: { rows: SensitivityRow[]; maxAbsDeltaPp: number };
   /** Licence classes by country; absent in snapshots written before it existed. */
   licenseByCountry?: LicenseByCountry;
+  /** Top lists by RAM and 7-day growth; absent in snapshots written before it existed. */
+  momentum?: MomentumBlock;
 }

@@ -25,11 +25,13 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
+import { duckDbResources } from '../config.js';
 import { ConfigError, HubwatchError, InputError, errorMessage } from '../errors.js';
 import type { NormalisedRecord, Platform } from '../model.js';
 import { runMigrations } from './migrations.js';
 import { MODEL_COLUMNS, SqlStore, clean, objectKey, type ColKind, type Columns, type Db, type Dialect, type Row } from './sql.js';
-import type { PageCommit, SeenModel } from './types.js';
+import type { PageCommit, Provenance, SeenModel } from './types.js';
+import { DAY_MS } from '../time.js';
 
 const DIALECT: Dialect = {
   engine: 'duckdb',
@@ -201,12 +203,16 @@ class SerialDb implements Db {
  * machine has unless HUBWATCH_DUCKDB_THREADS says otherwise: the event loop that fetches, scans and hashes the next pages
  * needs a core of its own (on two cores a daily sweep ran at 26.8k against 19.9k records/s with DuckDB on both).
  */
-const DUCKDB_SETTINGS: Record<string, string> = {
-  checkpoint_threshold: '1GB',
-  preserve_insertion_order: 'false',
-  threads: process.env.HUBWATCH_DUCKDB_THREADS ?? String(Math.max(1, availableParallelism() - 1)),
-  memory_limit: process.env.HUBWATCH_DUCKDB_MEMORY ?? '192MB',
-};
+function duckdbSettings(): Record<string, string> {
+  // Read when a store opens, not at import, and checked by the config schema (a bad value is a ConfigError).
+  const { memoryLimit, threads } = duckDbResources();
+  return {
+    checkpoint_threshold: '1GB',
+    preserve_insertion_order: 'false',
+    threads: String(threads ?? Math.max(1, availableParallelism() - 1)),
+    memory_limit: memoryLimit ?? '192MB',
+  };
+}
 
 const STAGE = 'stage_models';
 /** A DuckDB data chunk holds at most this many rows (STANDARD_VECTOR_SIZE). */
@@ -222,9 +228,8 @@ const STAGE_TYPES: readonly DuckDBType[] = [
   BIGINT,
   DATE,
   ...MODEL_COLUMNS.map((c) => ({ text: VARCHAR, ts: TIMESTAMPTZ, bigint: BIGINT, double: DOUBLE })[c.kind]),
+  VARCHAR, // provenance (migration 5), after every model column
 ];
-
-const DAY_MS = 86_400_000;
 
 function toDuckValue(kind: ColKind, v: string | number | null, column: string): DuckDBValue {
   if (v === null) return null;
@@ -263,8 +268,8 @@ const MERGE_SQL = [
    ) g ON s.key = g.key AND s.page_seq = g.seq`,
   // No primary keys (migration 3): a day's row is replaced by deleting it first.
   `DELETE FROM daily_stats d USING (SELECT DISTINCT date, key FROM ${STAGE}) s WHERE d.date = s.date AND d.key = s.key`,
-  `INSERT INTO daily_stats (date, key, platform, downloads_all_time, downloads30d, likes)
-   SELECT date, key, platform, downloads_all_time, downloads30d, likes FROM ${STAGE}
+  `INSERT INTO daily_stats (date, key, platform, downloads_all_time, downloads30d, likes, provenance)
+   SELECT date, key, platform, downloads_all_time, downloads30d, likes, COALESCE(provenance, 'live') FROM ${STAGE}
    QUALIFY row_number() OVER (PARTITION BY date, key ORDER BY page_seq DESC) = 1`,
   `INSERT INTO stats_days (date) SELECT DISTINCT date FROM ${STAGE} ON CONFLICT DO NOTHING`,
   // A model already stored is replaced, not updated: DuckDB updates column by column (measured: 213 ms to update
@@ -280,6 +285,17 @@ const MERGE_SQL = [
   `DROP TABLE hubwatch_kept`,
   `DELETE FROM ${STAGE}`,
   `DROP TABLE hubwatch_merge`,
+];
+
+/**
+ * Live wins (store/types.ts Provenance): a staged dump row neither replaces a live row of its (date, key) nor the
+ * model's record. Run before MERGE_SQL only when dump rows are staged, so a live sweep's merge never pays for it.
+ */
+const DROP_DUMP_UNDER_LIVE = [
+  `DELETE FROM ${STAGE} s USING daily_stats d
+   WHERE s.provenance = 'dump' AND d.provenance = 'live' AND d.date = s.date AND d.key = s.key`,
+  `DELETE FROM ${STAGE} s USING ${STAGE} l
+   WHERE s.provenance = 'dump' AND l.provenance = 'live' AND l.date = s.date AND l.key = s.key`,
 ];
 
 /**
@@ -359,6 +375,8 @@ export class DuckDBStore extends SqlStore {
   /** Rows staged and not merged yet; may count rows of a rolled-back page (a merge then just finds fewer). Unknown
    * at open, so the first read merges whatever an earlier process left staged. */
   private staged = 1;
+  /** Whether dump rows may be staged (true at open: an earlier process may have left some). */
+  private stagedDump = true;
   /**
    * Keys staged since the last merge (at most MERGE_AT and a batch); null until the first merge after open, while
    * the stage may hold rows of an earlier process. May hold keys of a rolled-back page: they only count as changed.
@@ -384,9 +402,10 @@ export class DuckDBStore extends SqlStore {
     const abs = resolve(path);
     if (openPaths.has(abs)) throw inUse(abs);
     mkdirSync(dirname(abs), { recursive: true });
+    const settings = duckdbSettings();
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(abs, DUCKDB_SETTINGS);
+      instance = await DuckDBInstance.create(abs, settings);
     } catch (err) {
       if (/Could not set lock on file/i.test(errorMessage(err))) throw inUse(abs, err);
       throw new HubwatchError(`Cannot open the DuckDB store ${abs}: ${errorMessage(err)}`, { cause: err });
@@ -467,6 +486,7 @@ export class DuckDBStore extends SqlStore {
     models: NormalisedRecord[],
     fingerprints: ReadonlyMap<string, string> | undefined,
     objectIds: ReadonlyMap<string, string> | undefined,
+    provenance: Provenance,
   ): Promise<void> {
     if (this.pageSeq === null) {
       const rows = await db.query(`SELECT COALESCE(MAX(page_seq), 0) AS seq FROM ${STAGE}`);
@@ -493,6 +513,7 @@ export class DuckDBStore extends SqlStore {
             part.map((m, i) => toDuckValue(c.kind, c.get(m, fps[i]!, oids[i]!), c.name)),
           );
         });
+        chunk.setColumnValues(MODEL_COLUMNS.length + 2, new Array<DuckDBValue>(part.length).fill(provenance));
         appender.appendDataChunk(chunk);
       }
       appender.flushSync();
@@ -504,6 +525,7 @@ export class DuckDBStore extends SqlStore {
       }
     }
     this.staged += models.length;
+    if (provenance === 'dump') this.stagedDump = true;
     if (this.stagedKeys) for (const m of models) this.stagedKeys.add(clean(m.key));
   }
 
@@ -551,9 +573,11 @@ export class DuckDBStore extends SqlStore {
         return;
       }
       await this.inTx(async (db) => {
+        if (this.stagedDump) for (const sql of DROP_DUMP_UNDER_LIVE) await db.exec(sql);
         for (const sql of MERGE_SQL) await db.exec(sql);
       });
       this.staged = 0;
+      this.stagedDump = false;
       this.stagedKeys = new Set();
     });
   }

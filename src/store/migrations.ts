@@ -15,51 +15,83 @@ function keyType(d: Dialect): string {
   return d.engine === 'postgres' ? 'TEXT COLLATE "C"' : 'TEXT';
 }
 
-/** The models table as schema version 1 made it (the record column became nullable in version 2). */
-function modelsV1Columns(d: Dialect): string {
+/** Writes column definitions as the released migrations wrote them, one per line, so their SQL stays the same. */
+function columnList(columns: ReadonlyArray<readonly [name: string, definition: string]>): string {
+  return columns.map(([name, definition]) => `\n          ${name} ${definition}`).join(',');
+}
+
+/**
+ * The models table's columns as schema version 1 made them, in order (the record column became nullable in
+ * version 2). Frozen here rather than taken from sql.ts MODEL_COLUMNS: a released migration must keep making the
+ * same table whatever the code writes later.
+ */
+function modelsV1ColumnDefs(d: Dialect): Array<[name: string, definition: string]> {
   const key = keyType(d);
-  return `
-          key ${key} PRIMARY KEY,
-          platform TEXT NOT NULL,
-          id TEXT NOT NULL,
-          namespace TEXT NOT NULL,
-          namespace_lower ${key} NOT NULL,
-          name TEXT NOT NULL,
-          name_lower ${key} NOT NULL,
-          url TEXT NOT NULL,
-          created_at TIMESTAMPTZ,
-          last_modified TIMESTAMPTZ,
-          first_seen_at TIMESTAMPTZ NOT NULL,
-          released_at TIMESTAMPTZ,
-          last_seen_date DATE,
-          deleted_at DATE,
-          task TEXT,
-          library TEXT,
-          tags TEXT NOT NULL,
-          params ${d.double} CHECK (params >= 0),
-          license_raw TEXT,
-          license_id TEXT NOT NULL,
-          license_name TEXT NOT NULL,
-          license_class TEXT NOT NULL,
-          license_basis TEXT NOT NULL,
-          publisher_org TEXT,
-          publisher_country TEXT NOT NULL,
-          publisher_country_alt TEXT,
-          publisher_kind TEXT NOT NULL,
-          relation TEXT NOT NULL,
-          base_models TEXT NOT NULL,
-          root_key ${key} NOT NULL,
-          family TEXT,
-          origin_org TEXT,
-          origin_country TEXT NOT NULL,
-          origin_country_alt TEXT,
-          origin_kind TEXT NOT NULL,
-          origin_basis TEXT NOT NULL,
-          downloads30d BIGINT CHECK (downloads30d >= 0),
-          downloads_all_time BIGINT CHECK (downloads_all_time >= 0),
-          likes BIGINT CHECK (likes >= 0),
-          mirrors TEXT NOT NULL,
-          record TEXT NOT NULL`;
+  return [
+    ['key', `${key} PRIMARY KEY`],
+    ['platform', 'TEXT NOT NULL'],
+    ['id', 'TEXT NOT NULL'],
+    ['namespace', 'TEXT NOT NULL'],
+    ['namespace_lower', `${key} NOT NULL`],
+    ['name', 'TEXT NOT NULL'],
+    ['name_lower', `${key} NOT NULL`],
+    ['url', 'TEXT NOT NULL'],
+    ['created_at', 'TIMESTAMPTZ'],
+    ['last_modified', 'TIMESTAMPTZ'],
+    ['first_seen_at', 'TIMESTAMPTZ NOT NULL'],
+    ['released_at', 'TIMESTAMPTZ'],
+    ['last_seen_date', 'DATE'],
+    ['deleted_at', 'DATE'],
+    ['task', 'TEXT'],
+    ['library', 'TEXT'],
+    ['tags', 'TEXT NOT NULL'],
+    ['params', `${d.double} CHECK (params >= 0)`],
+    ['license_raw', 'TEXT'],
+    ['license_id', 'TEXT NOT NULL'],
+    ['license_name', 'TEXT NOT NULL'],
+    ['license_class', 'TEXT NOT NULL'],
+    ['license_basis', 'TEXT NOT NULL'],
+    ['publisher_org', 'TEXT'],
+    ['publisher_country', 'TEXT NOT NULL'],
+    ['publisher_country_alt', 'TEXT'],
+    ['publisher_kind', 'TEXT NOT NULL'],
+    ['relation', 'TEXT NOT NULL'],
+    ['base_models', 'TEXT NOT NULL'],
+    ['root_key', `${key} NOT NULL`],
+    ['family', 'TEXT'],
+    ['origin_org', 'TEXT'],
+    ['origin_country', 'TEXT NOT NULL'],
+    ['origin_country_alt', 'TEXT'],
+    ['origin_kind', 'TEXT NOT NULL'],
+    ['origin_basis', 'TEXT NOT NULL'],
+    ['downloads30d', 'BIGINT CHECK (downloads30d >= 0)'],
+    ['downloads_all_time', 'BIGINT CHECK (downloads_all_time >= 0)'],
+    ['likes', 'BIGINT CHECK (likes >= 0)'],
+    ['mirrors', 'TEXT NOT NULL'],
+    ['record', 'TEXT NOT NULL'],
+  ];
+}
+
+/** The models table as schema version 1 made it. */
+function modelsV1Columns(d: Dialect): string {
+  return columnList(modelsV1ColumnDefs(d));
+}
+
+/** The same columns with no primary key and a nullable record: DuckDB's page stage (version 2), its models (version 3). */
+function modelsUnkeyedColumnDefs(d: Dialect): Array<[name: string, definition: string]> {
+  const key = keyType(d);
+  return modelsV1ColumnDefs(d).map(([name, definition]) =>
+    name === 'key' ? [name, `${key} NOT NULL`] : name === 'record' ? [name, 'TEXT'] : [name, definition],
+  );
+}
+
+/** What the merge sets on models and a page does not carry, so DuckDB's page stage (version 2) leaves them out. */
+const NOT_STAGED = new Set(['released_at', 'last_seen_date', 'deleted_at']);
+
+/** DuckDB's page stage (version 2): a page's rows of models, numbered (page_seq) and dated. */
+function stageModelsV2Columns(d: Dialect): string {
+  const staged = modelsUnkeyedColumnDefs(d).filter(([name]) => !NOT_STAGED.has(name));
+  return columnList([['page_seq', 'BIGINT NOT NULL'], ['date', 'DATE NOT NULL'], ...staged]);
 }
 
 /** daily_stats' columns (version 1 added the primary key (date, key); DuckDB dropped it in version 3). */
@@ -79,7 +111,6 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 1,
     name: 'initial schema',
     statements: (d) => {
-      const key = keyType(d);
       const stmts = [
         `CREATE TABLE models (${modelsV1Columns(d)})`,
         `CREATE TABLE daily_stats (${dailyStatsColumns(d)}, PRIMARY KEY (date, key))`,
@@ -133,7 +164,6 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: 'lean rows: record only where the columns cannot rebuild it; stats_days; DuckDB page staging',
     statements: (d) => {
-      const key = keyType(d);
       const stmts = [
         // NULL from now on for every record the columns give back exactly (sql.ts needsRecord): most of the bytes.
         `ALTER TABLE models ALTER COLUMN record DROP NOT NULL`,
@@ -146,47 +176,7 @@ export const MIGRATIONS: readonly Migration[] = [
         // and daily_stats in one set-based merge (DuckDBStore.mergeStaged) before any read, or once enough are
         // staged. The constraints are those of models and daily_stats, so a bad page fails in its own commit and
         // the merge cannot. page_seq orders pages: a later page of the same key wins.
-        stmts.push(`CREATE TABLE stage_models (
-          page_seq BIGINT NOT NULL,
-          date DATE NOT NULL,
-          key ${key} NOT NULL,
-          platform TEXT NOT NULL,
-          id TEXT NOT NULL,
-          namespace TEXT NOT NULL,
-          namespace_lower ${key} NOT NULL,
-          name TEXT NOT NULL,
-          name_lower ${key} NOT NULL,
-          url TEXT NOT NULL,
-          created_at TIMESTAMPTZ,
-          last_modified TIMESTAMPTZ,
-          first_seen_at TIMESTAMPTZ NOT NULL,
-          task TEXT,
-          library TEXT,
-          tags TEXT NOT NULL,
-          params ${d.double} CHECK (params >= 0),
-          license_raw TEXT,
-          license_id TEXT NOT NULL,
-          license_name TEXT NOT NULL,
-          license_class TEXT NOT NULL,
-          license_basis TEXT NOT NULL,
-          publisher_org TEXT,
-          publisher_country TEXT NOT NULL,
-          publisher_country_alt TEXT,
-          publisher_kind TEXT NOT NULL,
-          relation TEXT NOT NULL,
-          base_models TEXT NOT NULL,
-          root_key ${key} NOT NULL,
-          family TEXT,
-          origin_org TEXT,
-          origin_country TEXT NOT NULL,
-          origin_country_alt TEXT,
-          origin_kind TEXT NOT NULL,
-          origin_basis TEXT NOT NULL,
-          downloads30d BIGINT CHECK (downloads30d >= 0),
-          downloads_all_time BIGINT CHECK (downloads_all_time >= 0),
-          likes BIGINT CHECK (likes >= 0),
-          mirrors TEXT NOT NULL,
-          record TEXT
+        stmts.push(`CREATE TABLE stage_models (${stageModelsV2Columns(d)}
         )`);
       }
       return stmts;
@@ -205,7 +195,7 @@ export const MIGRATIONS: readonly Migration[] = [
       // read through them (key lookups by list are hash joins). One writer keeps keys unique: the merges delete
       // before they insert. The tables are rebuilt (DuckDB cannot drop a primary key), rows and order kept.
       return [
-        `CREATE TABLE models_v3 (${modelsV1Columns(d).replace('PRIMARY KEY', 'NOT NULL').replace('record TEXT NOT NULL', 'record TEXT')},
+        `CREATE TABLE models_v3 (${columnList(modelsUnkeyedColumnDefs(d))},
           fingerprint TEXT)`,
         `INSERT INTO models_v3 SELECT *, NULL FROM models`,
         `DROP TABLE models`,
@@ -257,6 +247,21 @@ export const MIGRATIONS: readonly Migration[] = [
         stmts.push(`ALTER TABLE stage_models ADD COLUMN object_id TEXT`, `ALTER TABLE stage_models ADD COLUMN object_key BIGINT`);
       }
       return stmts;
+    },
+  },
+  {
+    version: 5,
+    name: 'provenance of daily figures: a live sweep or a public dump (hubwatch backfill)',
+    statements: (d) => {
+      if (d.engine === 'postgres') {
+        return [`ALTER TABLE daily_stats ADD COLUMN provenance TEXT NOT NULL DEFAULT 'live' CHECK (provenance IN ('live', 'dump'))`];
+      }
+      // DuckDB cannot add a column with a constraint: the default keeps old rows and live writes 'live', and the
+      // one writer (sql.ts PROVENANCES) only ever writes the two values. The stage carries it to the merge.
+      return [
+        `ALTER TABLE daily_stats ADD COLUMN provenance TEXT DEFAULT 'live'`,
+        `ALTER TABLE stage_models ADD COLUMN provenance TEXT DEFAULT 'live'`,
+      ];
     },
   },
 ];

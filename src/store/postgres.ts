@@ -4,7 +4,7 @@ import pg from 'pg';
 import { HubwatchError, ServiceUnavailableError, errorMessage } from '../errors.js';
 import type { NormalisedRecord, Platform } from '../model.js';
 import { runMigrations } from './migrations.js';
-import type { SeenModel } from './types.js';
+import type { Provenance, SeenModel } from './types.js';
 import { MODEL_COLUMNS, SqlStore, modelUpsertSql, statsUpsertSql, type Columns, type Db, type Dialect, type Row } from './sql.js';
 
 const DIALECT: Dialect = {
@@ -61,7 +61,7 @@ const PAGE_SQL = (() => {
   return `WITH s AS (SELECT * FROM ROWS FROM (${columns.join(', ')}) AS s(${names.join(', ')})),
 upserted AS (${modelUpsertSql(DIALECT, 's', '$1')} RETURNING 1),
 day AS (INSERT INTO stats_days (date) VALUES (CAST($1 AS DATE)) ON CONFLICT DO NOTHING RETURNING 1)
-${statsUpsertSql('s', '$1')}`;
+${statsUpsertSql('s', '$1', `$${MODEL_COLUMNS.length + 2}`)}`;
 })();
 
 /** Unchanged models (PageCommit.seen) as a relation `s` the same way; $1 the day, $2 the platform. */
@@ -211,11 +211,12 @@ export class PostgresStore extends SqlStore {
     models: NormalisedRecord[],
     fingerprints: ReadonlyMap<string, string> | undefined,
     objectIds: ReadonlyMap<string, string> | undefined,
+    provenance: Provenance,
   ): Promise<void> {
     const fps = models.map((m) => fingerprints?.get(m.key) ?? null);
     const oids = models.map((m) => objectIds?.get(m.key) ?? null);
     const columns = MODEL_COLUMNS.map((c) => JSON.stringify(models.map((m, i) => c.get(m, fps[i]!, oids[i]!))));
-    await db.exec(PAGE_SQL, [date, ...columns]);
+    await db.exec(PAGE_SQL, [date, ...columns, provenance]);
   }
 
   protected async writeSeen(db: Db, date: string, platform: Platform, seen: readonly SeenModel[]): Promise<void> {

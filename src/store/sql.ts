@@ -3,7 +3,7 @@
 // connection, a transaction and the fast bulk write of commitPage.
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
-import type { NormalisedRecord, OrgKind, Platform, Relation } from '../model.js';
+import { PLATFORMS, capString, type NormalisedRecord, type OrgKind, type Platform, type Relation } from '../model.js';
 import type {
   CoverageCounters,
   DerivativeCounts,
@@ -12,14 +12,23 @@ import type {
   ModelQuery,
   NamespaceDownloads,
   OriginUpdate,
+  DayComparison,
   PageCommit,
+  PreviousDates,
+  Provenance,
   QuarantineItem,
   QuarantineRow,
   SeenModel,
   SnapshotRow,
   StatsPoint,
+  AdoptionChunk,
+  MomentumRow,
   Store,
+  HistoryQuery,
+  HistoryRow,
 } from './types.js';
+import { PROVENANCES } from './types.js';
+import { streamAdoptionHistories, streamMomentumRows, type MomentumSqlContext } from './momentum-sql.js';
 
 /** One result row after the engine turned its types into JS: strings, numbers, booleans, null. */
 export type Row = Record<string, string | number | boolean | null>;
@@ -84,9 +93,7 @@ export function capUtf8(s: string, maxBytes: number): string {
 }
 
 function capText(s: string | null, max: number): string | null {
-  if (s === null) return null;
-  const c = clean(s);
-  return c.length <= max ? c : c.slice(0, max);
+  return s === null ? null : capString(clean(s), max);
 }
 
 export function addDays(date: string, days: number): string {
@@ -321,13 +328,26 @@ ON CONFLICT (key) DO UPDATE SET ${updates.join(', ')},
   deleted_at = NULL, missing_since = NULL`;
 }
 
-export function statsUpsertSql(src: string, dateParam: string): string {
-  return `INSERT INTO daily_stats (date, key, platform, downloads_all_time, downloads30d, likes)
+/**
+ * Upserts the day's figures from `src`. `provenanceParam` names the rows' provenance (default live). Live wins
+ * (types.ts Provenance): a dump row never replaces a live one, in the statement itself where the engine has the key.
+ */
+export function statsUpsertSql(src: string, dateParam: string, provenanceParam = `'live'`): string {
+  return `INSERT INTO daily_stats (date, key, platform, downloads_all_time, downloads30d, likes, provenance)
 SELECT CAST(${dateParam} AS DATE), ${src}.key, ${src}.platform, CAST(${src}.downloads_all_time AS BIGINT),
-  CAST(${src}.downloads30d AS BIGINT), CAST(${src}.likes AS BIGINT)
+  CAST(${src}.downloads30d AS BIGINT), CAST(${src}.likes AS BIGINT), CAST(${provenanceParam} AS TEXT)
 FROM ${src}
 ON CONFLICT (date, key) DO UPDATE SET platform = excluded.platform,
-  downloads_all_time = excluded.downloads_all_time, downloads30d = excluded.downloads30d, likes = excluded.likes`;
+  downloads_all_time = excluded.downloads_all_time, downloads30d = excluded.downloads30d, likes = excluded.likes,
+  provenance = excluded.provenance
+WHERE daily_stats.provenance = 'dump' OR excluded.provenance = 'live'`;
+}
+
+/** A provenance checked before it reaches SQL text or a parameter. */
+export function checkProvenance(p: Provenance | undefined): Provenance {
+  const v = p ?? 'live';
+  if (!PROVENANCES.includes(v)) throw new InputError(`provenance must be one of ${PROVENANCES.join(', ')}, got ${String(p)}`);
+  return v;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -490,6 +510,7 @@ export abstract class SqlStore implements Store {
     models: NormalisedRecord[],
     fingerprints: ReadonlyMap<string, string> | undefined,
     objectIds: ReadonlyMap<string, string> | undefined,
+    provenance: Provenance,
   ): Promise<void>;
   /**
    * Writes the day's figures of known, unchanged models (daily_stats, the models' latest figures, last_seen_date,
@@ -541,15 +562,18 @@ export abstract class SqlStore implements Store {
     if (checkpoint && checkpoint.value === undefined) {
       throw new InputError(`checkpoint ${checkpoint.name}: value cannot be stored as JSON`);
     }
+    const provenance = checkProvenance(page.provenance);
     const written = new Set(models.map((m) => m.key));
     const seen = dedupeSeen(page.seen ?? [], written);
+    const figuresOnly = (page.figuresOnly ?? []).filter((f) => !written.has(f.key));
     await this.tx(async (db) => {
       // Quarantine first, models after: a failure anywhere later must also take these rows back with it.
       if (page.quarantine.length > 0) await this.insertQuarantine(db, page.quarantine);
       if (page.objectIds && page.objectIds.size > 0 && page.detectRenames !== false) {
         await this.applyRenames(db, date, page.platform, page.objectIds);
       }
-      if (models.length > 0) await this.writeModels(db, date, models, page.fingerprints, page.objectIds);
+      if (models.length > 0) await this.writeModels(db, date, models, page.fingerprints, page.objectIds, provenance);
+      if (figuresOnly.length > 0) await this.writeFiguresOnly(db, date, page.platform, figuresOnly, provenance);
       if (seen.length > 0) await this.writeSeen(db, date, page.platform, seen);
       if (page.coverage) await this.addCoverage(db, date, page.platform, page.coverage);
       if (checkpoint) await this.writeCheckpoint(db, checkpoint.name, checkpoint.value);
@@ -810,9 +834,13 @@ export abstract class SqlStore implements Store {
     return rows.map((r) => str(r.date));
   }
 
-  async *streamSnapshotRows(date: string, prevDate: string | null, chunkSize?: number): AsyncIterable<SnapshotRow[]> {
+  async *streamSnapshotRows(date: string, prevDate: PreviousDates, chunkSize?: number): AsyncIterable<SnapshotRow[]> {
     checkDate(date);
-    if (prevDate !== null) checkDate(prevDate, 'prevDate');
+    // One previous day for all, or one per platform (snapshot/previous.ts: a dump date holds the Hub alone).
+    const prevOf = (p: Platform): string | null => {
+      const d = prevDate === null || typeof prevDate === 'string' ? prevDate : (prevDate[p] ?? null);
+      return d === null ? null : checkDate(d, 'prevDate');
+    };
     const n = chunkSizeOf(chunkSize);
     const ago30 = addDays(date, -30);
     await this.prepareRead();
@@ -828,11 +856,14 @@ export abstract class SqlStore implements Store {
         CAST(a.downloads_all_time AS ${d.double}) AS all_time_30d_ago
       FROM daily_stats k
       JOIN models m ON m.key = k.key
-      LEFT JOIN daily_stats p ON p.date = CAST($2 AS DATE) AND p.key = k.key
-      LEFT JOIN daily_stats a ON a.date = CAST($3 AS DATE) AND a.key = k.key
+      LEFT JOIN (${PLATFORMS.map(
+        (p, i) => `SELECT key, downloads_all_time FROM daily_stats WHERE date = CAST($${i + 3} AS DATE) AND platform = '${p}'`,
+      ).join(' UNION ALL ')}) p ON p.key = k.key
+      LEFT JOIN daily_stats a ON a.date = CAST($2 AS DATE) AND a.key = k.key
       WHERE k.date = CAST($1 AS DATE)
       ORDER BY k.key`;
-    for await (const c of this.streamQuery(sql, [date, prevDate, ago30], n)) {
+    const params = [date, ago30, ...PLATFORMS.map(prevOf)];
+    for await (const c of this.streamQuery(sql, params, n)) {
       const key = c.col('key');
       const platform = c.col('platform');
       const namespace = c.col('namespace');
@@ -1104,6 +1135,25 @@ export abstract class SqlStore implements Store {
     }));
   }
 
+  /** The protected parts the momentum reads need (src/store/momentum-sql.ts). */
+  private momentumContext(): MomentumSqlContext {
+    return {
+      dialect: this.dialect,
+      prepareRead: () => this.prepareRead(),
+      query: (sql, params) => this.db.query(sql, params),
+      streamQuery: (sql, params, n) => this.streamQuery(sql, params, n),
+      textArray: (values) => this.textArray(values),
+    };
+  }
+
+  streamMomentumRows(date: string, at7: string | null, at28: string | null, chunkSize?: number): AsyncIterable<MomentumRow[]> {
+    return streamMomentumRows(this.momentumContext(), date, at7, at28, chunkSize);
+  }
+
+  streamAdoptionHistories(date: string, createdFrom: string, chunkSize?: number): AsyncIterable<AdoptionChunk> {
+    return streamAdoptionHistories(this.momentumContext(), date, createdFrom, chunkSize);
+  }
+
   async statsHistories(keys: string[]): Promise<Map<string, StatsPoint[]>> {
     await this.prepareRead();
     const out = new Map<string, StatsPoint[]>();
@@ -1128,6 +1178,64 @@ export abstract class SqlStore implements Store {
       }
     }
     return out;
+  }
+
+  /** Whether daily_stats has the provenance column (migration 5): asked once per store, not per read. */
+  private provenanceColumn: Promise<boolean> | null = null;
+
+  private hasProvenanceColumn(): Promise<boolean> {
+    this.provenanceColumn ??= this.db
+      .query(
+        `SELECT COUNT(*) AS n FROM information_schema.columns
+         WHERE table_schema = current_schema() AND table_name = 'daily_stats' AND column_name = 'provenance'`,
+      )
+      .then((rows) => Number(rows[0]?.n ?? 0) > 0);
+    return this.provenanceColumn;
+  }
+
+  async *streamHistory(q: HistoryQuery, chunkSize?: number): AsyncIterable<HistoryRow[]> {
+    const n = chunkSizeOf(chunkSize);
+    if ((q.date === undefined) === (q.keys === undefined)) throw new InputError('streamHistory: give a date or keys, not both');
+    if (q.keys !== undefined && q.keys.length > KEY_BATCH) {
+      throw new InputError(`streamHistory: at most ${KEY_BATCH} keys at once, got ${q.keys.length}`);
+    }
+    await this.prepareRead();
+    const provenance = (await this.hasProvenanceColumn()) ? 'provenance' : 'CAST(NULL AS TEXT)';
+    const d = this.dialect;
+    const select = `SELECT date, key, platform, CAST(downloads_all_time AS ${d.double}) AS downloads_all_time,
+        CAST(downloads30d AS ${d.double}) AS downloads30d, CAST(likes AS ${d.double}) AS likes, ${provenance} AS provenance
+      FROM daily_stats`;
+    const [sql, params] =
+      q.date !== undefined
+        ? [`${select} WHERE date = CAST($1 AS DATE) ORDER BY key${d.bytewise}`, [checkDate(q.date)]]
+        : [
+            `${select} WHERE key IN (SELECT unnest(CAST($1 AS TEXT[]))) ORDER BY key${d.bytewise}, date`,
+            [this.textArray(q.keys.map(clean))],
+          ];
+    for await (const c of this.streamQuery(sql, params, n)) {
+      const [date, key, platform, all, d30, likes, prov] = [
+        c.col('date'),
+        c.col('key'),
+        c.col('platform'),
+        c.col('downloads_all_time'),
+        c.col('downloads30d'),
+        c.col('likes'),
+        c.col('provenance'),
+      ];
+      const out = new Array<HistoryRow>(c.length);
+      for (let i = 0; i < c.length; i++) {
+        out[i] = {
+          date: str(date[i]),
+          key: str(key[i]),
+          platform: str(platform[i]) as Platform,
+          downloadsAllTime: numOrNull(all[i]),
+          downloads30d: numOrNull(d30[i]),
+          likes: numOrNull(likes[i]),
+          provenance: strOrNull(prov[i]),
+        };
+      }
+      yield out;
+    }
   }
 
   async orgCounts(): Promise<Array<{ org: string; publisherModels: number; originModels: number }>> {
@@ -1204,6 +1312,201 @@ export abstract class SqlStore implements Store {
     const rows = await this.db.query(
       `SELECT COUNT(*) AS n FROM quarantine ${platform ? 'WHERE platform = $1' : ''}`,
       platform ? [platform] : [],
+    );
+    return num(rows[0]?.n ?? 0);
+  }
+  // -------------------------------------------------------------------------------------------------------------
+  // Provenance and the backfill (src/backfill/): generic SQL, the same in both engines.
+
+  /** PageCommit.figuresOnly: the day's rows only; live wins (a dump row never replaces a live one). */
+  private async writeFiguresOnly(
+    db: Db,
+    date: string,
+    platform: Platform,
+    rows: ReadonlyArray<{ key: string; stats: NormalisedRecord['stats'] }>,
+    provenance: Provenance,
+  ): Promise<void> {
+    const keys = this.textArray(rows.map((r) => clean(r.key)));
+    const n = (v: number | null): string | null => (v === null ? null : String(v));
+    await db.exec(
+      `DELETE FROM daily_stats WHERE date = CAST($1 AS DATE) AND key IN (SELECT unnest(CAST($2 AS TEXT[])))${provenance === 'live' ? '' : ` AND provenance = 'dump'`}`,
+      [date, keys],
+    );
+    await db.exec(
+      `INSERT INTO daily_stats (date, key, platform, downloads_all_time, downloads30d, likes, provenance)
+       SELECT CAST($1 AS DATE), s.key, $2, s.a, s.d, s.l, CAST($7 AS TEXT)
+       FROM (SELECT unnest(CAST($3 AS TEXT[])) AS key, CAST(unnest(CAST($4 AS TEXT[])) AS BIGINT) AS a,
+               CAST(unnest(CAST($5 AS TEXT[])) AS BIGINT) AS d, CAST(unnest(CAST($6 AS TEXT[])) AS BIGINT) AS l) s
+       WHERE NOT EXISTS (SELECT 1 FROM daily_stats x WHERE x.date = CAST($1 AS DATE) AND x.key = s.key)`,
+      [
+        date,
+        platform,
+        keys,
+        this.textArray(rows.map((r) => n(r.stats.downloadsAllTime))),
+        this.textArray(rows.map((r) => n(r.stats.downloads30d))),
+        this.textArray(rows.map((r) => n(r.stats.likes))),
+        provenance,
+      ],
+    );
+    await db.exec('INSERT INTO stats_days (date) VALUES (CAST($1 AS DATE)) ON CONFLICT DO NOTHING', [date]);
+  }
+
+  private async keysWhere(sql: string, date: string, keys: readonly string[]): Promise<Set<string>> {
+    checkDate(date);
+    await this.prepareRead();
+    const out = new Set<string>();
+    for (let i = 0; i < keys.length; i += KEY_BATCH) {
+      const rows = await this.db.query(sql, [date, this.textArray(keys.slice(i, i + KEY_BATCH).map(clean))]);
+      for (const r of rows) out.add(str(r.key));
+    }
+    return out;
+  }
+
+  liveKeysOn(date: string, keys: readonly string[]): Promise<Set<string>> {
+    return this.keysWhere(
+      `SELECT key FROM daily_stats WHERE date = CAST($1 AS DATE) AND provenance = 'live' AND key IN (SELECT unnest(CAST($2 AS TEXT[])))`,
+      date,
+      keys,
+    );
+  }
+
+  keysNewerThan(date: string, keys: readonly string[]): Promise<Set<string>> {
+    return this.keysWhere(
+      `SELECT key FROM models WHERE last_seen_date > CAST($1 AS DATE) AND key IN (SELECT unnest(CAST($2 AS TEXT[])))`,
+      date,
+      keys,
+    );
+  }
+
+  async provenanceCounts(date: string): Promise<Partial<Record<Platform, Record<Provenance, number>>>> {
+    checkDate(date);
+    await this.prepareRead();
+    const rows = await this.db.query(
+      `SELECT platform, COALESCE(provenance, 'live') AS provenance, COUNT(*) AS n FROM daily_stats
+       WHERE date = CAST($1 AS DATE) GROUP BY platform, COALESCE(provenance, 'live')`,
+      [date],
+    );
+    const out: Partial<Record<Platform, Record<Provenance, number>>> = {};
+    for (const r of rows) {
+      const p = str(r.platform) as Platform;
+      const entry = (out[p] ??= { live: 0, dump: 0 });
+      entry[str(r.provenance) === 'dump' ? 'dump' : 'live'] += num(r.n);
+    }
+    return out;
+  }
+
+  async platformsOn(date: string): Promise<Platform[]> {
+    checkDate(date);
+    await this.prepareRead();
+    const rows = await this.db.query(
+      `SELECT platform FROM daily_stats WHERE date = CAST($1 AS DATE) GROUP BY platform ORDER BY platform${this.dialect.bytewise}`,
+      [date],
+    );
+    return rows.map((r) => str(r.platform) as Platform);
+  }
+
+  async compareDays(platform: Platform, date: string, prevDate: string, activeFloor: number): Promise<DayComparison> {
+    checkDate(date);
+    checkDate(prevDate, 'prevDate');
+    await this.prepareRead();
+    // "Active" models (at least activeFloor downloads in the 30 days before prevDate, or all-time where the day has no
+    // 30-day figure) are those whose counters should move between two stored days; a stall is most of them not moving.
+    const rows = await this.db.query(
+      `WITH c AS (SELECT key, downloads_all_time AS a, downloads30d AS d FROM daily_stats WHERE date = CAST($2 AS DATE) AND platform = $1),
+            p AS (SELECT key, downloads_all_time AS a, downloads30d AS d FROM daily_stats WHERE date = CAST($3 AS DATE) AND platform = $1),
+            j AS (SELECT c.a AS ca, c.d AS cd, p.a AS pa, p.d AS pd, COALESCE(p.d, p.a) >= $4 AS active FROM c JOIN p ON p.key = c.key)
+       SELECT (SELECT COUNT(*) FROM c) AS rows_now, (SELECT COUNT(*) FROM p) AS rows_prev,
+         (SELECT COUNT(*) FROM j) AS both_days,
+         (SELECT COUNT(*) FROM j WHERE ca IS NOT NULL AND pa IS NOT NULL) AS all_time_compared,
+         (SELECT COUNT(*) FROM j WHERE ca < pa) AS all_time_decreased,
+         (SELECT COUNT(*) FROM j WHERE active AND COALESCE(ca, cd) IS NOT NULL AND COALESCE(pa, pd) IS NOT NULL
+            AND (ca IS NULL) = (pa IS NULL)) AS active_compared,
+         (SELECT COUNT(*) FROM j WHERE active AND ((ca IS NOT NULL AND pa IS NOT NULL AND ca = pa)
+            OR (ca IS NULL AND pa IS NULL AND cd = pd))) AS active_unmoved`,
+      [platform, date, prevDate, activeFloor],
+    );
+    const r = rows[0] ?? {};
+    return {
+      rowsNow: num(r.rows_now ?? 0),
+      rowsPrev: num(r.rows_prev ?? 0),
+      bothDays: num(r.both_days ?? 0),
+      allTimeCompared: num(r.all_time_compared ?? 0),
+      allTimeDecreased: num(r.all_time_decreased ?? 0),
+      activeCompared: num(r.active_compared ?? 0),
+      activeUnmoved: num(r.active_unmoved ?? 0),
+    };
+  }
+
+  async renameCandidates(platform: Platform, since: string, date: string): Promise<Array<{ oldKey: string; newKey: string }>> {
+    checkDate(date);
+    checkDate(since, 'since');
+    await this.prepareRead();
+    // A key last listed from `since` on but not on date (a partial file between may have left it out), and a key
+    // first listed on date, with the same creation instant and
+    // the same all-time count: the same repository under a new name (Model Pulse's rule on daily data, research/
+    // anchors.md §12). Between two weekly files the count moves, so a count that did not go down also matches; where
+    // neither day has all-time counts (older files) the creation instant alone does. Only pairs unique on both sides
+    // count: an ambiguous match proves nothing.
+    const rows = await this.db.query(
+      `WITH gone AS (
+         SELECT m.key, m.created_at, m.downloads_all_time AS a FROM models m
+         WHERE m.platform = $1 AND m.created_at IS NOT NULL AND m.deleted_at IS NULL
+           AND m.last_seen_date >= CAST($2 AS DATE) AND m.last_seen_date < CAST($3 AS DATE)),
+       fresh AS (
+         SELECT c.key, m.created_at, c.downloads_all_time AS a FROM daily_stats c JOIN models m ON m.key = c.key
+         WHERE c.date = CAST($3 AS DATE) AND c.platform = $1 AND m.created_at IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM daily_stats e WHERE e.key = c.key AND e.date < CAST($3 AS DATE))),
+       pairs AS (SELECT g.key AS old_key, f.key AS new_key FROM gone g JOIN fresh f ON f.created_at = g.created_at
+         AND ((f.a IS NULL AND g.a IS NULL) OR f.a >= g.a))
+       SELECT old_key, new_key FROM pairs
+       WHERE old_key IN (SELECT old_key FROM pairs GROUP BY old_key HAVING COUNT(*) = 1)
+         AND new_key IN (SELECT new_key FROM pairs GROUP BY new_key HAVING COUNT(*) = 1)
+       ORDER BY old_key${this.dialect.bytewise}`,
+      [platform, since, date],
+    );
+    return rows.map((r) => ({ oldKey: str(r.old_key), newKey: str(r.new_key) }));
+  }
+
+  async mergeRenamed(platform: Platform, pairs: ReadonlyArray<{ oldKey: string; newKey: string }>, date: string): Promise<number> {
+    checkDate(date);
+    if (pairs.length === 0) return 0;
+    await this.prepareRead();
+    const olds = pairs.map((p) => clean(p.oldKey));
+    const news = pairs.map((p) => clean(p.newKey));
+    const pairSql = `SELECT unnest(CAST($1 AS TEXT[])) AS old_key, unnest(CAST($2 AS TEXT[])) AS new_key`;
+    const params = [this.textArray(olds), this.textArray(news)];
+    return this.tx(async (db) => {
+      // The history moves as the live path's renames move it (moveKeys): a day with rows under both keys keeps the new.
+      await db.exec(
+        `DELETE FROM daily_stats WHERE (key, date) IN (
+           SELECT p.old_key, d.date FROM (${pairSql}) p JOIN daily_stats d ON d.key = p.new_key)`,
+        params,
+      );
+      await db.exec(`UPDATE daily_stats SET key = p.new_key FROM (${pairSql}) p WHERE daily_stats.key = p.old_key`, params);
+      for (let i = 0; i < olds.length; i++) {
+        // The model keeps its first sighting (so it is not announced as a new release); the old row goes.
+        await db.exec(
+          `UPDATE models SET first_seen_at = o.first_seen_at, released_at = o.released_at FROM models o
+           WHERE models.key = $2 AND o.key = $1 AND o.first_seen_at < models.first_seen_at`,
+          [olds[i], news[i]],
+        );
+        await db.exec('DELETE FROM models WHERE key = $1', [olds[i]]);
+        await db.exec('DELETE FROM model_renames WHERE old_key = $1', [olds[i]]);
+        await db.exec('UPDATE model_renames SET new_key = $2 WHERE new_key = $1', [olds[i], news[i]]);
+        await db.exec(
+          'INSERT INTO model_renames (old_key, new_key, platform, object_id, renamed_on) VALUES ($1, $2, $3, NULL, CAST($4 AS DATE))',
+          [olds[i], news[i], platform, date],
+        );
+      }
+      return olds.length;
+    });
+  }
+
+  async renamesOn(platform: Platform, date: string): Promise<number> {
+    checkDate(date);
+    const rows = await this.db.query(
+      'SELECT COUNT(*) AS n FROM model_renames WHERE platform = $1 AND renamed_on = CAST($2 AS DATE)',
+      [platform, date],
     );
     return num(rows[0]?.n ?? 0);
   }

@@ -48,12 +48,31 @@ export interface SeenModel {
   fingerprint: string;
 }
 
+/**
+ * Where a day's figures come from: a sweep of the live platform, or a public dump read by `hubwatch backfill`. Kept per
+ * daily_stats row (migration 5). Live wins: a live row replaces a dump row of the same (date, key), and a dump row is
+ * never written over a live one (the backfill leaves those out and counts them in the date's coverage).
+ */
+export type Provenance = 'live' | 'dump';
+export const PROVENANCES: readonly Provenance[] = ['live', 'dump'];
+
 export interface PageCommit {
   /** The stats day (YYYY-MM-DD) the page's figures belong to. */
   date: string;
+  /**
+   * Where the page's figures come from; default live. Applies to `models` and `figuresOnly` (`seen` is live). The store
+   * never writes a dump stats row over a live one; a dump page's caller leaves out the models with live figures that
+   * day (liveKeysOn), so their records are not replaced either.
+   */
+  provenance?: Provenance;
+  /**
+   * Figures for the day of models whose stored record is newer than the page (a backfill of an older partition):
+   * only their daily_stats row for `date` is written; their record and latest figures stay as they are.
+   */
+  figuresOnly?: Array<{ key: string; stats: NormalisedRecord['stats'] }>;
   platform: Platform;
   models: NormalisedRecord[];
-  /** Fingerprints of `models` by key (record.ts `sight`); a model without one is stored with none. */
+  /** Fingerprints of `models` by key (a source's `sight`); a model without one is stored with none. */
   fingerprints?: ReadonlyMap<string, string>;
   /**
    * The platform's immutable id of `models` by key (the Hub's `_id`). A key new to the store whose object id a
@@ -166,6 +185,17 @@ export interface StatsPoint {
   likes: number | null;
 }
 
+/** One daily_stats row as the history exports give it. */
+export interface HistoryRow extends StatsPoint {
+  key: string;
+  platform: Platform;
+  /** `live` or `dump` (where the day's figures come from); null in a store without the column. */
+  provenance: string | null;
+}
+
+/** Which rows streamHistory gives: one day of every model, or every day of some models (at most 10,000 keys). */
+export type HistoryQuery = { date: string; keys?: undefined } | { keys: readonly string[]; date?: undefined };
+
 export interface NamespaceDownloads {
   platform: Platform;
   namespace: string;
@@ -185,31 +215,111 @@ export interface DerivativeCounts {
   descendants: number;
 }
 
-export interface Store {
-  readonly engine: 'duckdb' | 'postgres';
-  /** Creates or upgrades the schema; safe to call on every start. */
-  migrate(): Promise<void>;
-  close(): Promise<void>;
-  /** Cheap round trip for health checks. */
-  ping(): Promise<void>;
+/** One platform's figures on a day against an earlier stored day (src/backfill/quality.ts). */
+export interface DayComparison {
+  rowsNow: number;
+  rowsPrev: number;
+  /** Models with a row on both days. */
+  bothDays: number;
+  allTimeCompared: number;
+  /** Models whose all-time count is lower than on the earlier day. */
+  allTimeDecreased: number;
+  /** Active models (enough downloads to move) compared on a counter both days carry, and those whose counter did not move. */
+  activeCompared: number;
+  activeUnmoved: number;
+}
 
-  /**
-   * Writes one page in one transaction: upserts the models (latest state; an existing model keeps its
-   * firstSeenAt), upserts a daily_stats row per model for `date` (primary key date+key: writing a day twice
-   * counts nothing twice), stores the quarantined items, adds the coverage counters and sets the checkpoint.
-   */
-  commitPage(page: PageCommit): Promise<void>;
+/** One model seen on a day, as the momentum figures need it (src/snapshot/momentum-build.ts). */
+export interface MomentumRow {
+  key: string;
+  platform: Platform;
+  name: string;
+  /** Parameter count from the record (safetensors total), null when the platform gave none. */
+  params: number | null;
+  relation: Relation;
+  createdAt: string | null;
+  task: string | null;
+  publisherCountry: string;
+  originCountry: string;
+  /** All-time downloads on the day, and on the two earlier stored dates asked for (null where the model has no row). */
+  allTime: number | null;
+  allTimeAt7: number | null;
+  allTimeAt28: number | null;
+}
 
+/** A reference model for the RAM cut-offs: its metadata and its all-time counts up to the day, ascending by date. */
+export interface AdoptionHistory {
+  key: string;
+  platform: Platform;
+  name: string;
+  params: number | null;
+  createdAt: string;
+  task: string | null;
+  /** All-time downloads on the day. */
+  current: number;
+  dates: string[];
+  counts: number[];
+}
+
+/** A chunk of reference histories; every history streamed after it has `current` at most `restAtMost`. */
+export interface AdoptionChunk {
+  models: AdoptionHistory[];
+  restAtMost: number;
+}
+
+/** The day prevAllTime is read from: one for every platform, or one per platform (null: none). */
+export type PreviousDates = string | null | Partial<Record<Platform, string | null>>;
+
+// The Store contract in roles. Each consumer names the role(s) it uses (the ingest jobs an IngestStore, the API a
+// ReadStore, …), so what a module may do to the store is visible in its signature, and a test double or a third
+// engine knows what it must provide. `Store` is every role at once: what the engines implement and openStore returns.
+
+/** A checkpoint's reader: health checks and the snapshot read checkpoints that others write. */
+export interface CheckpointReader {
   getCheckpoint<T = unknown>(name: string): Promise<T | null>;
-  setCheckpoint(name: string, value: unknown | null): Promise<void>;
+}
 
+export interface CheckpointStore extends CheckpointReader {
+  setCheckpoint(name: string, value: unknown | null): Promise<void>;
+}
+
+/** A day's coverage counters, as the snapshot's method and /metrics read them. */
+export interface CoverageReader {
+  getCoverage(date: string): Promise<Partial<Record<Platform, CoverageCounters>>>;
+}
+
+export interface CoverageStore extends CoverageReader {
   /** Merges flags and notes into the day's coverage for a platform (complete, degraded, swept, notes). */
   setCoverageFlags(
     date: string,
     platform: Platform,
     flags: Partial<Pick<CoverageCounters, 'complete' | 'degraded' | 'swept'>> & { note?: string },
   ): Promise<void>;
-  getCoverage(date: string): Promise<Partial<Record<Platform, CoverageCounters>>>;
+}
+
+/** Which days hold figures, and of which platforms. */
+export interface StoredDays {
+  /** The dates that have at least one daily_stats row, ascending. */
+  statsDates(): Promise<string[]>;
+  /** The platforms with daily_stats rows on `date`. */
+  platformsOn(date: string): Promise<Platform[]>;
+}
+
+/** Schema and connection: whoever opens a store migrates and closes it. */
+export interface StoreLifecycle {
+  /** Creates or upgrades the schema; safe to call on every start. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The ingest jobs (poll-new, sweep-stats, src/cycle/ingest.ts): pages in, models missing and deleted. */
+export interface IngestStore extends CheckpointStore, CoverageStore {
+  /**
+   * Writes one page in one transaction: upserts the models (latest state; an existing model keeps its
+   * firstSeenAt), upserts a daily_stats row per model for `date` (primary key date+key: writing a day twice
+   * counts nothing twice), stores the quarantined items, adds the coverage counters and sets the checkpoint.
+   */
+  commitPage(page: PageCommit): Promise<void>;
 
   /** Keys already stored, of those given (to tell new models from known ones). */
   existingKeys(keys: string[]): Promise<Set<string>>;
@@ -228,18 +338,17 @@ export interface Store {
    */
   markMissing(platform: Platform, date: string): Promise<number>;
   /** Models missing since a day before `date` (so absent from two complete sweeps) and not yet deleted, oldest first. */
-  deletionCandidates(platform: Platform, date: string, limit: number): Promise<Array<{ key: string; id: string; missingSince: string }>>;
+  deletionCandidates(
+    platform: Platform,
+    date: string,
+    limit: number,
+  ): Promise<Array<{ key: string; id: string; missingSince: string }>>;
   /** Marks these missing models deleted on `date`; a model seen again since is not (it is no longer missing). */
   markDeleted(platform: Platform, keys: readonly string[], date: string): Promise<number>;
-  /** The key a renamed model has now, following renames; null when `key` was never renamed. */
-  renamedTo(key: string): Promise<string | null>;
+}
 
-  /** The dates that have at least one daily_stats row, ascending. */
-  statsDates(): Promise<string[]>;
-
-  /** Streams the models seen on `date`, in chunks, with the history the snapshot needs. Memory stays bounded. */
-  streamSnapshotRows(date: string, prevDate: string | null, chunkSize?: number): AsyncIterable<SnapshotRow[]>;
-
+/** The lineage pass over the stored graph (src/cycle/lineage.ts). */
+export interface LineageStore {
   /** Streams keys of derivative models (relation other than base) in chunks, for lineage resolution. */
   streamDerivativeKeys(chunkSize?: number): AsyncIterable<string[]>;
   /** Streams keys of models whose publisher is a redistributor and that have no lineage, for identity matching. */
@@ -248,9 +357,51 @@ export interface Store {
   /** Keys of models on `platform` whose lower-cased name is one of `names` (for cross-platform identity). */
   findByNames(platform: Platform, names: string[]): Promise<Map<string, LineageNode[]>>;
   updateOrigins(updates: OriginUpdate[]): Promise<void>;
+}
 
+/** What the momentum figures read (src/snapshot/momentum-build.ts: the snapshot's block, the digest's releases). */
+export interface MomentumStore extends StoredDays {
+  /**
+   * Momentum (src/snapshot/momentum-build.ts): the models with a row on `date`, with their all-time counts on the stored
+   * dates `at7` and `at28` (null: not asked), by key. Memory stays at a chunk.
+   */
+  streamMomentumRows(
+    date: string,
+    at7: string | null,
+    at28: string | null,
+    chunkSize?: number,
+  ): AsyncIterable<MomentumRow[]>;
+  /**
+   * Momentum: base models created on or after `createdFrom` (and by the end of `date`) with an all-time count on `date`,
+   * in descending order of that count, each with its all-time counts up to `date`. Read in pages of models, so a
+   * caller that stops early never makes the store read the rest.
+   */
+  streamAdoptionHistories(date: string, createdFrom: string, chunkSize?: number): AsyncIterable<AdoptionChunk>;
+}
+
+/** What the daily snapshot's builder reads (src/snapshot/): the day's rows, coverage, quality flags, provenance. */
+export interface SnapshotStore extends MomentumStore, CoverageReader, CheckpointReader {
+  /** Streams the models seen on `date`, in chunks, with the history the snapshot needs. Memory stays bounded. */
+  streamSnapshotRows(date: string, prevDate: PreviousDates, chunkSize?: number): AsyncIterable<SnapshotRow[]>;
+  /** The daily_stats rows of `date` per platform and provenance. */
+  provenanceCounts(date: string): Promise<Partial<Record<Platform, Record<Provenance, number>>>>;
+}
+
+/** The history as data (src/feed/history*.ts). */
+export interface HistoryStore extends StoredDays {
+  /**
+   * Streams daily_stats rows with their provenance (null before migration 5): one day's rows by key, or some models'
+   * rows by key and date. For the history exports (src/feed/history*.ts); memory stays at a chunk.
+   */
+  streamHistory(q: HistoryQuery, chunkSize?: number): AsyncIterable<HistoryRow[]>;
+}
+
+/** The read side: the HTTP API, the static export, the dashboard and the digest (src/feed/, src/dashboard/, src/digest/). */
+export interface ReadStore extends HistoryStore {
   listModels(q: ModelQuery): Promise<ModelPage>;
   getModel(key: string): Promise<NormalisedRecord | null>;
+  /** The key a renamed model has now, following renames; null when `key` was never renamed. */
+  renamedTo(key: string): Promise<string | null>;
   /** Direct derivatives of a model by relation, and all descendants under it as a root (deleted models left out). */
   derivativeCounts(key: string): Promise<DerivativeCounts>;
   statsHistory(key: string): Promise<StatsPoint[]>;
@@ -260,7 +411,44 @@ export interface Store {
   orgCounts(): Promise<Array<{ org: string; publisherModels: number; originModels: number }>>;
   /** Namespaces with no registry organisation, ranked by downloads on `date`. */
   unknownNamespaces(date: string, top: number): Promise<{ total: number; rows: NamespaceDownloads[] }>;
+}
 
+/** The operating endpoints (src/queue/ops.ts, metrics.ts): health, quarantine, the day's coverage. */
+export interface OpsStore extends CheckpointReader, CoverageReader {
+  readonly engine: 'duckdb' | 'postgres';
+  /** Cheap round trip for health checks. */
+  ping(): Promise<void>;
   listQuarantine(limit: number, platform?: Platform): Promise<QuarantineRow[]>;
   countQuarantine(platform?: Platform): Promise<number>;
 }
+
+/** Data-quality flags of a platform's day, on dumps and on live days (src/backfill/quality.ts). */
+export interface QualityStore extends StoredDays, CheckpointStore, CoverageStore {
+  /** One platform's figures on `date` against `prevDate` (stall, counters going backwards, partial days). */
+  compareDays(platform: Platform, date: string, prevDate: string, activeFloor: number): Promise<DayComparison>;
+  /** Renames recorded on `date` for the platform (by object id in commitPage, or by mergeRenamed). */
+  renamesOn(platform: Platform, date: string): Promise<number>;
+}
+
+/** What `hubwatch backfill` adds to the ingest path (src/backfill/run.ts): provenance and renames after the fact. */
+export interface BackfillStore extends IngestStore {
+  /** Of `keys`, those with a live daily_stats row on `date`: a dump row is never written over them. */
+  liveKeysOn(date: string, keys: readonly string[]): Promise<Set<string>>;
+  /** Of `keys`, those whose stored record was last seen after `date`: an older partition must not replace it. */
+  keysNewerThan(date: string, keys: readonly string[]): Promise<Set<string>>;
+  /**
+   * Renames without object ids: a key last seen from `since` up to before `date`, and a key first seen on `date`, with
+   * the same createdAt and an all-time count that did not go down; unique matches only.
+   */
+  renameCandidates(platform: Platform, since: string, date: string): Promise<Array<{ oldKey: string; newKey: string }>>;
+  /** Moves the history of each old key to its new key (both stored), keeps the first sighting, records the rename. */
+  mergeRenamed(
+    platform: Platform,
+    pairs: ReadonlyArray<{ oldKey: string; newKey: string }>,
+    date: string,
+  ): Promise<number>;
+}
+
+/** Every role: what both engines implement and openStore returns. */
+export interface Store
+  extends StoreLifecycle, IngestStore, LineageStore, SnapshotStore, ReadStore, OpsStore, QualityStore, BackfillStore {}

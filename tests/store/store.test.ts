@@ -57,7 +57,7 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
   it('migrates once: a second migrate and a reopen change nothing', async () => {
     const versions = async (s: Store) => (s as unknown as DuckDBStore).schemaVersions();
     const before = await versions(store);
-    expect(before.map((v) => v.version)).toEqual([1, 2, 3, 4]);
+    expect(before.map((v) => v.version)).toEqual([1, 2, 3, 4, 5]);
     await store.commitPage(page(D1, [record('huggingface', 'Qwen/Qwen3-8B')]));
     await store.migrate();
     await store.migrate();
@@ -615,6 +615,28 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
     expect(await store.countQuarantine('modelscope')).toBe(1);
     expect(await store.listQuarantine(1)).toHaveLength(1);
     out.quarantine = { rows: rows.map((r) => ({ ...r, payload: r.payload.length })), all: await store.listQuarantine(10) };
+  });
+
+  it('keeps provenance per row: live wins both ways, and figures of an older page leave the newer record alone', async () => {
+    const a = record('huggingface', 'Qwen/A', { downloadsAllTime: 100 });
+    const b = record('huggingface', 'Qwen/B', { downloadsAllTime: 200 });
+    await store.commitPage(page(D2, [a]));
+    // A dump page of the same date: its row for A is not written over the live one; B's is written as dump.
+    await store.commitPage(page(D2, [{ ...a, stats: { ...a.stats, downloadsAllTime: 1 } }, b], { provenance: 'dump' }));
+    expect(await store.provenanceCounts(D2)).toEqual({ huggingface: { live: 1, dump: 1 } });
+    expect(await store.liveKeysOn(D2, [a.key, b.key])).toEqual(new Set([a.key]));
+    expect((await store.statsHistory(a.key)).map((p) => p.downloadsAllTime)).toEqual([100]);
+    // A live page replaces the dump row of its date.
+    await store.commitPage(page(D2, [{ ...b, stats: { ...b.stats, downloadsAllTime: 250 } }]));
+    expect(await store.provenanceCounts(D2)).toEqual({ huggingface: { live: 2, dump: 0 } });
+    // An older partition's figures only: the day's row, the record (last seen D2) untouched.
+    expect(await store.keysNewerThan(D1, [a.key, b.key])).toEqual(new Set([a.key, b.key]));
+    const before = await store.getModel(a.key);
+    await store.commitPage({ ...page(D1, []), provenance: 'dump', figuresOnly: [{ key: a.key, stats: { downloads30d: 5, downloadsAllTime: 50, likes: 1 } }] });
+    expect((await store.statsHistory(a.key)).map((p) => [p.date, p.downloadsAllTime])).toEqual([[D1, 50], [D2, 100]]);
+    expect(await store.getModel(a.key)).toEqual(before);
+    expect(await store.platformsOn(D1)).toEqual(['huggingface']);
+    out.provenance = await store.provenanceCounts(D1);
   });
 
   it('adds coverage counters and merges flags and notes', async () => {
