@@ -22,7 +22,7 @@ import type { StoredQuality } from '../snapshot/previous.js';
 import { dumpPartitionName, type DumpPartitionRecord } from '../snapshot/sources.js';
 import { normaliseHuggingFace } from '../sources/huggingface/record.js';
 import type { HfModelInput } from '../sources/huggingface/schema.js';
-import { addDays } from '../store/sql.js';
+import { addDays } from '../store/sql-shared.js';
 import type { BackfillStore, LineageStore, QualityStore, QuarantineItem, SnapshotStore } from '../store/types.js';
 import { listPartitions, parseDumpLocation, type DumpLocation, type Partition } from './partitions.js';
 import { silentProgress, type BackfillProgress } from './progress.js';

@@ -5,17 +5,20 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../log.js';
 import type { NormalisedRecord, Platform } from '../model.js';
 import type { NormaliseContext } from '../normalise/context.js';
+import type { LicenseTable } from '../normalise/license.js';
 import type { Registry } from '../normalise/registry.js';
 import type { Source, SourceCounters, SourcePage } from '../sources/types.js';
-import type { QuarantineItem, SeenModel, Store } from '../store/types.js';
+import type { CheckpointReader, IngestStore, QuarantineItem, SeenModel } from '../store/types.js';
 import { normaliseSeed } from '../normalise/fingerprint.js';
 import type { Sighting } from '../normalise/record.js';
 import { PageFailedError, RateLimitedError, errorMessage } from '../errors.js';
 import { LIMITS, capString } from '../model.js';
+import { refusedFieldsName } from './checkpoint-names.js';
 
 export interface IngestDeps {
-  store: Store;
+  store: IngestStore;
   registry: Registry;
+  licenses: LicenseTable;
   logger: Logger;
   signal?: AbortSignal;
   /** The clock for firstSeenAt; runs for a past simulated day use the end of that day. */
@@ -120,11 +123,8 @@ function normalisePage<T>(
   return { models, quarantine, objectIds };
 }
 
-/** Checkpoint holding the list fields a platform refused (for /healthz), with the day it was first seen. */
-export const refusedFieldsName = (p: Platform): string => `refused-fields:${p}`;
-
 /** A refused list field is said in the day's coverage and kept for /healthz until a run meets none. */
-async function noteRefusedFields<T>(store: Store, source: Source<T>, date: string): Promise<void> {
+async function noteRefusedFields<T>(store: IngestStore, source: Source<T>, date: string): Promise<void> {
   const fields = source.refusedFields?.() ?? [];
   const name = refusedFieldsName(source.platform);
   if (fields.length === 0) {
@@ -140,7 +140,7 @@ async function noteRefusedFields<T>(store: Store, source: Source<T>, date: strin
   await store.setCheckpoint(name, { fields, since: prev?.since ?? date, lastSeen: date });
 }
 
-async function isBackfill(store: Store, platform: Platform): Promise<boolean> {
+async function isBackfill(store: CheckpointReader, platform: Platform): Promise<boolean> {
   return (await store.getCheckpoint(backfilledName(platform))) === null;
 }
 
@@ -167,6 +167,7 @@ export async function pollNew<T>(
     : subtractMinutes(`${opts.date}T00:00:00.000Z`, opts.overlapMinutes);
   const ctx: NormaliseContext = {
     registry: deps.registry,
+    licenses: deps.licenses,
     now: deps.now?.() ?? new Date().toISOString(),
     backfill: await isBackfill(store, platform),
   };
@@ -247,7 +248,7 @@ interface BatchPage<T> {
 /**
  * The whole catalogue by downloads for `date`, resumable from its checkpoint. Pages are committed in batches
  * (`batchRecords`), each in one transaction with the checkpoint naming the page after it, so an interrupted sweep
- * resumes after the last committed batch and counts nothing twice. A model whose fingerprint (record.ts `sight`)
+ * resumes after the last committed batch and counts nothing twice. A model whose fingerprint (its source's `sight`)
  * equals the stored one is not normalised again: only its figures for the day are written. A page that keeps
  * failing ends the sweep as incomplete (recorded in coverage), after the pages before it are committed; it never
  * passes for complete.
@@ -280,10 +281,11 @@ export async function sweepStats<T>(
   if (result.resumed) log.info({ cursor: cp?.cursor, pages: cp?.pages }, 'resuming sweep from checkpoint');
   const ctx: NormaliseContext = {
     registry: deps.registry,
+    licenses: deps.licenses,
     now: deps.now?.() ?? new Date().toISOString(),
     backfill: await isBackfill(store, platform),
   };
-  const seed = normaliseSeed(deps.registry);
+  const seed = normaliseSeed(deps.registry, deps.licenses);
   const batchRecords = opts.batchRecords ?? DEFAULT_SWEEP_BATCH;
   let before = { ...source.counters };
   let degraded = false;
@@ -430,6 +432,7 @@ export async function sweepStats<T>(
     await committing.catch(() => {});
     if (commitFailed) {
       const storeErr = await committing.then(() => null, (e: unknown) => e);
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- the store's own failure, rethrown as it came
       if (storeErr !== null && storeErr !== err) throw storeErr;
     }
     if (err instanceof RateLimitedError) throw err; // the queue pauses and retries without spending an attempt

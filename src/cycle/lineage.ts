@@ -6,7 +6,7 @@ import { splitKey } from '../model.js';
 import { familyOf } from '../normalise/lineage.js';
 import { mirrorCandidates } from '../normalise/identity.js';
 import type { Registry } from '../normalise/registry.js';
-import type { LineageNode, OriginUpdate, Store } from '../store/types.js';
+import type { LineageNode, LineageStore, OriginUpdate } from '../store/types.js';
 import { resolveNode } from '../normalise/resolve-local.js';
 
 export const MAX_DEPTH = 10;
@@ -21,13 +21,13 @@ export interface ResolveResult {
 }
 
 export interface ResolveDeps {
-  store: Store;
+  store: LineageStore;
   registry: Registry;
   logger: Logger;
 }
 
 /** Loads the chunk's nodes and their ancestors, hop by hop, so resolveRoot can walk a local map. */
-async function loadAncestry(store: Store, keys: string[]): Promise<Map<string, LineageNode>> {
+async function loadAncestry(store: LineageStore, keys: string[]): Promise<Map<string, LineageNode>> {
   const nodes = await store.getLineageNodes(keys);
   let frontier = new Set<string>();
   for (const n of nodes.values()) for (const b of n.baseModels.slice(0, 1)) if (!nodes.has(b)) frontier.add(b);

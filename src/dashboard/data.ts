@@ -1,9 +1,8 @@
 // The snapshots the dashboard draws from, read once per file and kept in a compact form. A year of daily files is
 // a few hundred reads on the first page after start (or after a new snapshot); afterwards a page renders from
 // memory, and only files whose mtime changed are read again.
-import { stat } from 'node:fs/promises';
 import type { Platform } from '../model.js';
-import { listSnapshotDates, readSnapshot, snapshotPath } from '../snapshot/files.js';
+import { listSnapshotDates, readSnapshot, snapshotMtimeNs } from '../snapshot/files.js';
 import { DAY_MS } from '../time.js';
 import type { FamilyRow, KindRow, LicenseByCountry, LicenseRow, Metric, MetricBlock, OrgRow, ShareList, Snapshot, View } from '../snapshot/types.js';
 import { DASH_METRICS, type DashMetric, type OverviewState } from './state.js';
@@ -118,13 +117,8 @@ export class SnapshotDays {
   }
 
   private async one(date: string): Promise<Day | null> {
-    let mtimeNs: bigint;
-    try {
-      mtimeNs = (await stat(snapshotPath(this.dataDir, date), { bigint: true })).mtimeNs;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
+    const mtimeNs = await snapshotMtimeNs(this.dataDir, date);
+    if (mtimeNs === null) return null;
     const hit = this.cache.get(date);
     if (hit && hit.mtimeNs === mtimeNs) return hit.day;
     let day: Day | null = null;

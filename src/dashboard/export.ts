@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../fsutil.js';
 import { FeedService } from '../feed/service.js';
 import { PLATFORMS } from '../model.js';
-import type { Store } from '../store/types.js';
+import type { ReadStore } from '../store/types.js';
 import { assetFiles, ASSET_NAMES } from './assets.js';
 import { listOf, SnapshotDays } from './data.js';
 import { badgeFile, chartFile } from './embed.js';
@@ -16,7 +16,7 @@ import { licencesCsv, licencesJson } from './licences.js';
 import { allOverviewStates, allRacesStates, DASH_METRICS, type ReleaseFilters } from './state.js';
 
 export interface DashboardExportOptions {
-  store: Store;
+  store: ReadStore;
   dataDir: string;
   /** Organisation pages written (the leaders of the latest day, both views). */
   orgs?: number;

@@ -1,7 +1,7 @@
 // Whole pages: a page body inside the shell. The plugin (live) and the static export both call these.
 import { cleanText } from '../digest/escape.js';
 import type { View } from '../snapshot/types.js';
-import type { Store } from '../store/types.js';
+import type { ReadStore } from '../store/types.js';
 import type { Day } from './data.js';
 import { lineageChain, modelBody, orgBody, orgKnown } from './pages/entity.js';
 import { racesBody } from './pages/races.js';
@@ -54,7 +54,7 @@ export function racesPage(ctx: PageContext, s: RacesState): string {
   });
 }
 
-export async function releasesPage(ctx: PageContext, store: Store, f: ReleaseFilters): Promise<string> {
+export async function releasesPage(ctx: PageContext, store: ReadStore, f: ReleaseFilters): Promise<string> {
   const latest = latestDate(ctx.days);
   const body = latest
     ? releasesBody(await weekReleases(store, latest, f), latest, f, ctx.links)
@@ -63,7 +63,7 @@ export async function releasesPage(ctx: PageContext, store: Store, f: ReleaseFil
 }
 
 /** null when neither a snapshot nor the store knows the organisation (a 404). */
-export async function orgPage(ctx: PageContext, store: Store, name: string, view: View, viewHref: (v: View) => string | null): Promise<string | null> {
+export async function orgPage(ctx: PageContext, store: ReadStore, name: string, view: View, viewHref: (v: View) => string | null): Promise<string | null> {
   const models = (await store.listModels({ org: name, view, limit: 50 })).items;
   if (!models.length && !orgKnown(ctx.days, name)) return null;
   return layout({
@@ -75,7 +75,7 @@ export async function orgPage(ctx: PageContext, store: Store, name: string, view
   });
 }
 
-export async function modelPage(ctx: PageContext, store: Store, key: string): Promise<string | null> {
+export async function modelPage(ctx: PageContext, store: ReadStore, key: string): Promise<string | null> {
   const m = await store.getModel(key);
   if (!m) return null;
   const [history, chain, derivatives] = await Promise.all([store.statsHistory(key), lineageChain(store, m), store.derivativeCounts(m.key)]);

@@ -161,6 +161,16 @@ function axes(f: Frame, dates: string[], yTicks: Array<{ v: number; label: strin
   return `<g aria-hidden="true">${out.join('')}</g>`;
 }
 
+/** Where the direct labels at the right-hand end of a chart's series go: 13 px apart at least, inside the plot. */
+function endLabelYs(f: Frame, ends: ReadonlyArray<{ y: number }>): number[] {
+  return spread(
+    ends.map((x) => x.y),
+    13,
+    f.top + 5,
+    f.h - f.bottom - 2,
+  );
+}
+
 /** Spreads label positions apart (min gap) while keeping their order, inside [lo, hi]. */
 export function spread(ys: number[], gap: number, lo: number, hi: number): number[] {
   const order = ys.map((y, i) => ({ y, i })).sort((a, b) => a.y - b.y);
@@ -257,12 +267,7 @@ export function stackedAreaSvg(input: ChartInput): string {
     }
   });
   const yTicks = [0, 0.25, 0.5, 0.75, 1].map((v) => ({ v, label: `${v * 100}%` }));
-  const labelYs = spread(
-    ends.map((x) => x.y),
-    13,
-    f.top + 5,
-    f.h - f.bottom - 2,
-  );
+  const labelYs = endLabelYs(f, ends);
   const lx = f.w - f.right + 8;
   const labels = ends
     .map(
@@ -318,12 +323,7 @@ export function lineChartSvg(input: ChartInput & { format?: (v: number) => strin
     ends.push({ y: f.y(lv), label: `${s.label} ${fmt(lv)}`, color, dash });
   });
   const yTicks = [0, 0.25, 0.5, 0.75, 1].map((k) => ({ v: k * yMax, label: fmt(k * yMax) }));
-  const labelYs = spread(
-    ends.map((x) => x.y),
-    13,
-    f.top + 5,
-    f.h - f.bottom - 2,
-  );
+  const labelYs = endLabelYs(f, ends);
   const lx = f.w - f.right + 6;
   const labels = ends
     .map(

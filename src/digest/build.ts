@@ -6,7 +6,7 @@ import { PLATFORMS, LICENSE_CLASSES, ORG_KINDS, capString, LIMITS } from '../mod
 import type { LicenseClass, NormalisedRecord, OrgKind, Platform } from '../model.js';
 import type { Config } from '../config.js';
 import { VERSION } from '../version.js';
-import type { Store, StatsPoint } from '../store/types.js';
+import type { MomentumStore, ReadStore, StatsPoint } from '../store/types.js';
 import { listSnapshotDates, readSnapshot } from '../snapshot/files.js';
 import { momentumOf, type ModelMomentum } from '../snapshot/momentum-build.js';
 import { VIEWS, type Metric, type ShareList, type Snapshot, type View } from '../snapshot/types.js';
@@ -40,7 +40,8 @@ import {
 import { fmtChangePct, fmtInt, fmtPct } from './escape.js';
 
 export interface DigestDeps {
-  store: Store;
+  /** The week's releases and their histories, and the momentum of the notable ones. */
+  store: ReadStore & MomentumStore;
   dataDir: string;
   week: string;
   config?: Config;
@@ -266,7 +267,7 @@ function licenseMixFromSnapshots(snaps: WeekSnaps): { total: number; rows: Licen
 }
 
 /** Every base model released in the week, from the store, paged (only the week's releases are held). */
-async function newBaseModels(store: Store, iso: IsoWeek): Promise<NormalisedRecord[]> {
+async function newBaseModels(store: ReadStore, iso: IsoWeek): Promise<NormalisedRecord[]> {
   const out: NormalisedRecord[] = [];
   let cursor: string | undefined;
   for (;;) {
@@ -355,7 +356,7 @@ function momentumFigures(m: ModelMomentum | undefined): NotableRelease['momentum
   };
 }
 
-async function notableReleases(store: Store, bases: NormalisedRecord[], iso: IsoWeek): Promise<{ total: number; groups: NotableGroup[] }> {
+async function notableReleases(store: ReadStore & MomentumStore, bases: NormalisedRecord[], iso: IsoWeek): Promise<{ total: number; groups: NotableGroup[] }> {
   const known = bases.filter((r) => r.publisher.org !== null);
   // When no stats day after the week is stored yet, each record's stats are its figures on its last stats day of
   // the week, so a created-in-week model needs no history lookup. Otherwise, and for models made public late, the

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { METRICS } from '../snapshot/types.js';
-import type { Store } from '../store/types.js';
+import type { ReadStore } from '../store/types.js';
 import { ApiError } from './errors.js';
 import { exportHistory } from './history-export.js';
 import { feedRoutes, openApiDocument } from './routes.js';
@@ -15,7 +15,7 @@ import type { PageLinks } from './render-feeds.js';
 import { FeedService } from './service.js';
 
 export interface ExportDeps {
-  store: Store;
+  store: ReadStore;
   config: Config;
   dataDir: string;
   /** Public URL the files will be served from; without it, links between the files are relative. */

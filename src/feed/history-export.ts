@@ -8,15 +8,15 @@
 //                                                   day was rebuilt or backfilled)
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../fsutil.js';
+import { unlessMissing, writeFileAtomic } from '../fsutil.js';
 import { listSnapshotDates, snapshotPath } from '../snapshot/files.js';
-import type { Store } from '../store/types.js';
+import type { HistoryStore } from '../store/types.js';
 import { MODEL_COLUMNS, SHARE_COLUMNS, dayHistoryRows, shareSeriesRows, type HistoryColumn } from './history.js';
 import { writeTableFiles } from './history-formats.js';
 import { ATTRIBUTION, historyTerms, termsMarkdown } from './history-terms.js';
 
 export interface HistoryExportDeps {
-  store: Store;
+  store: HistoryStore;
   dataDir: string;
   /** The export's root (data/public); the history goes under its `history/`. */
   publicDir: string;
@@ -33,12 +33,7 @@ export function dayFile(publicDir: string, date: string, ext: (typeof FORMATS)[n
 }
 
 async function mtimeMs(path: string): Promise<number | null> {
-  try {
-    return (await stat(path)).mtimeMs;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
+  return (await unlessMissing(stat(path)))?.mtimeMs ?? null;
 }
 
 /** A day's files are due when one is missing or the day's snapshot was written after them. */

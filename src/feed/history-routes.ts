@@ -40,7 +40,7 @@ import {
   type JsonSchema,
   type ObjectSchema,
 } from './schemas.js';
-import { filterSearch, filtersFromQuery, realDate } from './query.js';
+import { dateRangeFrom, filterSearch, filtersFromQuery } from './query.js';
 import { CACHE, JSON_TYPE } from './responses.js';
 import type { FeedService } from './service.js';
 
@@ -113,14 +113,7 @@ function sharesQueryOf(q: Record<string, unknown>): ShareSeriesQuery {
   if (typeof q.scope === 'string') out.scope = q.scope as Scope;
   if (typeof q.view === 'string') out.view = q.view as View;
   if (typeof q.platform === 'string') out.platform = q.platform as ShareSeriesQuery['platform'];
-  for (const k of ['from', 'to'] as const) {
-    const v = q[k];
-    if (typeof v !== 'string') continue;
-    if (!realDate(v)) throw badParam(k, `${k}: ${v} is not a calendar date`);
-    out[k] = v;
-  }
-  if (out.from && out.to && out.from > out.to) throw badParam('from', `from (${out.from}) is after to (${out.to})`);
-  return out;
+  return { ...out, ...dateRangeFrom(q) };
 }
 
 const formatOf = (ctx: RouteContext): HistoryFormat =>

@@ -15,7 +15,7 @@ import {
   type Snapshot,
   type View,
 } from '../snapshot/types.js';
-import type { HistoryRow, Store } from '../store/types.js';
+import type { HistoryRow, HistoryStore } from '../store/types.js';
 
 /** A column's name, its Parquet type (as DuckDB writes it) and what it holds. */
 export interface HistoryColumn {
@@ -219,12 +219,12 @@ function modelRecord(r: HistoryRow): HistoryRecord {
 }
 
 /** Every day of some models (ordered by key, then date), streamed from the store. */
-export async function* modelHistoryRows(store: Store, keys: readonly string[]): AsyncIterable<HistoryRecord[]> {
+export async function* modelHistoryRows(store: HistoryStore, keys: readonly string[]): AsyncIterable<HistoryRecord[]> {
   if (keys.length === 0) return;
   for await (const chunk of store.streamHistory({ keys })) yield chunk.map(modelRecord);
 }
 
 /** One day of every model (ordered by key), streamed from the store. */
-export async function* dayHistoryRows(store: Store, date: string, chunkSize?: number): AsyncIterable<HistoryRecord[]> {
+export async function* dayHistoryRows(store: HistoryStore, date: string, chunkSize?: number): AsyncIterable<HistoryRecord[]> {
   for await (const chunk of store.streamHistory({ date }, chunkSize)) yield chunk.map(modelRecord);
 }

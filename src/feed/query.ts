@@ -81,13 +81,9 @@ export interface SharesQuery {
   to?: string;
 }
 
-export function sharesQueryFrom(q: Record<string, unknown>): SharesQuery {
-  const out: SharesQuery = {
-    metric: (q.metric as Metric | undefined) ?? 'downloads30d',
-    view: (q.view as View | undefined) ?? 'origin',
-    scope: (q.scope as Scope | undefined) ?? 'all',
-    platform: (q.platform as Platform | 'combined' | undefined) ?? 'combined',
-  };
+/** The `from`/`to` pair of a series query: each a real calendar date when given, and in order. */
+export function dateRangeFrom(q: Record<string, unknown>): { from?: string; to?: string } {
+  const out: { from?: string; to?: string } = {};
   for (const k of ['from', 'to'] as const) {
     const v = q[k];
     if (typeof v !== 'string') continue;
@@ -96,4 +92,14 @@ export function sharesQueryFrom(q: Record<string, unknown>): SharesQuery {
   }
   if (out.from && out.to && out.from > out.to) throw badParam('from', `from (${out.from}) is after to (${out.to})`);
   return out;
+}
+
+export function sharesQueryFrom(q: Record<string, unknown>): SharesQuery {
+  return {
+    metric: (q.metric as Metric | undefined) ?? 'downloads30d',
+    view: (q.view as View | undefined) ?? 'origin',
+    scope: (q.scope as Scope | undefined) ?? 'all',
+    platform: (q.platform as Platform | 'combined' | undefined) ?? 'combined',
+    ...dateRangeFrom(q),
+  };
 }

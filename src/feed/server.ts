@@ -12,7 +12,7 @@ import cors from '@fastify/cors';
 import Negotiator from 'negotiator';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import type { Store } from '../store/types.js';
+import type { ReadStore } from '../store/types.js';
 import { BodyCache, etagMatches, negotiateEncoding, type CacheEntry, type Encoding } from './cache.js';
 import { ApiError, type ApiErrorBody } from './errors.js';
 import { requestAjv, responseValidator } from './openapi.js';
@@ -20,7 +20,7 @@ import { feedRoutes, type Plan, type RouteDef } from './routes.js';
 import { FeedService } from './service.js';
 
 export interface BuildServerDeps {
-  store: Store;
+  store: ReadStore;
   config: Config;
   logger: Logger;
   /** The organisation registry's entries (config/registry), for /api/v1/orgs. */

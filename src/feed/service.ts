@@ -6,7 +6,7 @@ import { InputError } from '../errors.js';
 import { capString, splitKey, type Platform } from '../model.js';
 import { readSnapshot } from '../snapshot/files.js';
 import type { MetricBlock, ShareList } from '../snapshot/types.js';
-import type { ModelPage, Store } from '../store/types.js';
+import type { ModelPage, ReadStore } from '../store/types.js';
 import type { Rendered } from './cache.js';
 import { badParam, movedTo, notFound } from './errors.js';
 import { realDate, type FeedFilters, type SharesQuery } from './query.js';
@@ -16,7 +16,7 @@ import { ATOM_TYPE, CACHE, CSV_TYPE, FEED_TYPE, jsonAnswer } from './responses.j
 import { SnapshotFileStats } from './snapshot-file-stats.js';
 
 export interface FeedServiceOptions {
-  store: Store;
+  store: ReadStore;
   dataDir: string;
   defaultLimit: number;
   registryEntries?: unknown[];
@@ -27,7 +27,7 @@ export interface FeedServiceOptions {
 }
 
 export class FeedService {
-  readonly store: Store;
+  readonly store: ReadStore;
   readonly dataDir: string;
   readonly defaultLimit: number;
   private readonly registryEntries: unknown[] | undefined;

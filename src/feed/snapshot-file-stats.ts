@@ -2,7 +2,7 @@
 // changed. Every snapshot-backed answer (and the ETag of every answer) keys on the generation kept here, so the
 // snapshots directory is stat'ed at most once per interval however many requests come in.
 import { stat } from 'node:fs/promises';
-import { listSnapshotDates, readSnapshot, snapshotPath, snapshotsDir } from '../snapshot/files.js';
+import { listSnapshotDates, readSnapshot, snapshotMtimeNs, snapshotsDir } from '../snapshot/files.js';
 import type { Snapshot } from '../snapshot/types.js';
 
 interface MetricsCacheEntry {
@@ -87,13 +87,8 @@ export class SnapshotFileStats {
 
   /** One day's metric blocks, from memory while the file's mtime is unchanged; null when there is no such file. */
   async metricsOf(date: string): Promise<Snapshot['metrics'] | null> {
-    let mtimeNs: bigint;
-    try {
-      mtimeNs = (await stat(snapshotPath(this.dataDir, date), { bigint: true })).mtimeNs;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
+    const mtimeNs = await snapshotMtimeNs(this.dataDir, date);
+    if (mtimeNs === null) return null;
     const hit = this.metricsCache.get(date);
     if (hit && hit.mtimeNs === mtimeNs) return hit.metrics;
     const snap = await readSnapshot(this.dataDir, date);

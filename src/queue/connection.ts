@@ -38,37 +38,29 @@ function attachLogging(conn: Redis, logger: Logger, role: string, url: string): 
   return conn;
 }
 
-/** For Workers, QueueEvents and the flow producer run by the daily job: blocking commands, never give up. */
-export function workerConnection(url: string, logger: Logger, role = 'worker', extra: RedisOptions = {}): Redis {
+/** A connection named for its role in Redis's CLIENT LIST, with the shared reconnect delay and state logging. */
+function roleConnection(url: string, logger: Logger, role: string, options: RedisOptions): Redis {
   return attachLogging(
-    new Redis(url, {
-      maxRetriesPerRequest: null,
-      enableReadyCheck: true,
-      retryStrategy: reconnectDelay,
-      connectionName: `hubwatch-${role}`,
-      ...extra,
-    }),
+    new Redis(url, { retryStrategy: reconnectDelay, connectionName: `hubwatch-${role}`, ...options }),
     logger,
     role,
     url,
   );
 }
 
+/** For Workers, QueueEvents and the flow producer run by the daily job: blocking commands, never give up. */
+export function workerConnection(url: string, logger: Logger, role = 'worker', extra: RedisOptions = {}): Redis {
+  return roleConnection(url, logger, role, { maxRetriesPerRequest: null, enableReadyCheck: true, ...extra });
+}
+
 /** For Queues used by HTTP handlers, the status command and scheduler registration: fail fast. */
 export function producerConnection(url: string, logger: Logger, role = 'producer', extra: RedisOptions = {}): Redis {
-  return attachLogging(
-    new Redis(url, {
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-      connectTimeout: 5_000,
-      retryStrategy: reconnectDelay,
-      connectionName: `hubwatch-${role}`,
-      ...extra,
-    }),
-    logger,
-    role,
-    url,
-  );
+  return roleConnection(url, logger, role, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 5_000,
+    ...extra,
+  });
 }
 
 export function redisHint(url: string): string {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import type { Store } from '../store/types.js';
+import type { OpsStore, ReadStore } from '../store/types.js';
 import { buildServer } from '../feed/server.js';
 import { dashboard } from '../dashboard/plugin.js';
 import type { Registry } from '../normalise/registry.js';
@@ -14,7 +14,8 @@ import type { OpsState } from './state.js';
 export interface HttpDeps {
   config: Config;
   logger: Logger;
-  store: Store;
+  /** The API's reads and the operating endpoints' health checks. */
+  store: ReadStore & OpsStore;
   registry: Registry;
   queues: QueueSet;
   ops: OpsState;

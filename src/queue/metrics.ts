@@ -11,14 +11,14 @@ import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'pr
 import type { Config } from '../config.js';
 import { PLATFORMS } from '../model.js';
 import { listSnapshotDates } from '../snapshot/files.js';
-import type { Store } from '../store/types.js';
+import type { OpsStore } from '../store/types.js';
 import { todayUtc } from '../time.js';
 import { rateLimitedForMs, type QueueSet } from './queues.js';
 import type { DurationHistogram, OpsState } from './state.js';
 
 export interface MetricsDeps {
   config: Config;
-  store: Store;
+  store: OpsStore;
   queues: QueueSet;
   ops: OpsState;
 }

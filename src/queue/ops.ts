@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import { errorMessage } from '../errors.js';
 import { createLogger, silentLogger, type Logger } from '../log.js';
 import { PLATFORMS, type Platform } from '../model.js';
-import type { Store } from '../store/types.js';
+import type { OpsStore } from '../store/types.js';
 import { refusedFieldsName } from '../cycle/checkpoint-names.js';
 import { ApiError } from '../feed/errors.js';
 import { closeConnection, probeRedis, producerConnection, redactRedisUrl } from './connection.js';
@@ -20,7 +20,7 @@ import { OpsState, type LastPoll, type LastRun } from './state.js';
 
 export interface OpsDeps {
   config: Config;
-  store: Store;
+  store: OpsStore;
   queues: QueueSet;
   ops: OpsState;
   /** A fail-fast connection for the Redis ping. */

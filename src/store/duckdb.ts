@@ -29,7 +29,9 @@ import { duckDbResources } from '../config.js';
 import { ConfigError, HubwatchError, InputError, errorMessage } from '../errors.js';
 import type { NormalisedRecord, Platform } from '../model.js';
 import { runMigrations } from './migrations.js';
-import { MODEL_COLUMNS, SqlStore, clean, objectKey, type ColKind, type Columns, type Db, type Dialect, type Row } from './sql.js';
+import { SqlStore } from './sql.js';
+import { MODEL_COLUMNS, objectKey, type ColKind } from './sql-columns.js';
+import { clean, type Columns, type Db, type Dialect, type Row } from './sql-shared.js';
 import type { PageCommit, Provenance, SeenModel } from './types.js';
 import { DAY_MS } from '../time.js';
 

@@ -2,7 +2,7 @@
 // records it in schema_migrations, so a crash mid-migration leaves the previous version intact and the next
 // start simply runs it again. Never edit a released migration: append a new one.
 import { HubwatchError } from '../errors.js';
-import type { Db, Dialect } from './sql.js';
+import type { Db, Dialect } from './sql-shared.js';
 
 export interface Migration {
   version: number;

@@ -1,56 +1,17 @@
-// The store's two momentum reads (src/snapshot/momentum-build.ts), in the SQL both engines share, kept apart from
-// sql.ts so that file only forwards to them (and imports nothing back from it but types). Both stream: memory follows a chunk (or a page of models), never the
-// catalogue × days.
-import { InputError } from '../errors.js';
+// The store's two momentum reads (src/snapshot/momentum-build.ts), in the SQL both engines share: the snapshot role's
+// reads beside sql-snapshot.ts, forwarded to by SqlStore like every role's SQL. Both stream: memory follows a chunk (or
+// a page of models), never the catalogue × days.
 import type { Platform, Relation } from '../model.js';
 import { DAY_MS } from '../time.js';
-import type { Columns, Dialect, Row } from './sql.js';
+import { checkDate, chunkSizeOf, num, numOrNull, str, strOrNull, type SqlContext } from './sql-shared.js';
 import type { AdoptionChunk, AdoptionHistory, MomentumRow } from './types.js';
 
-/** What the reads need of a SqlStore (its protected parts, handed over by the store itself). */
-export interface MomentumSqlContext {
-  dialect: Dialect;
-  prepareRead(): Promise<void>;
-  query(sql: string, params: readonly unknown[]): Promise<Row[]>;
-  streamQuery(sql: string, params: readonly unknown[], chunkSize: number): AsyncIterable<Columns>;
-  textArray(values: readonly (string | null)[]): unknown;
-}
-
-const DEFAULT_CHUNK = 5000;
 /** Reference models in the first page of streamAdoptionHistories; each later page is 4 times larger, up to the cap. */
 const FIRST_PAGE = 500;
 const MAX_PAGE = 32_000;
 
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-function checkDate(date: string, what = 'date'): void {
-  if (!DATE_RE.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
-    throw new InputError(`${what} must be a day as YYYY-MM-DD, got ${JSON.stringify(date)}`, { exitCode: 2 });
-  }
-}
-
-function chunkSizeOf(n: number | undefined): number {
-  if (n === undefined) return DEFAULT_CHUNK;
-  if (!Number.isInteger(n) || n < 1) throw new InputError(`chunk size must be a positive integer, got ${n}`);
-  return n;
-}
-
-function str(v: Row[string] | undefined): string {
-  if (typeof v !== 'string') throw new Error(`store: expected text, got ${typeof v}`);
-  return v;
-}
-function strOrNull(v: Row[string] | undefined): string | null {
-  return v === null || v === undefined ? null : str(v);
-}
-function num(v: Row[string] | undefined): number {
-  if (typeof v !== 'number') throw new Error(`store: expected a number, got ${typeof v}`);
-  return v;
-}
-function numOrNull(v: Row[string] | undefined): number | null {
-  return v === null || v === undefined ? null : num(v);
-}
-
 export async function* streamMomentumRows(
-  ctx: MomentumSqlContext,
+  ctx: SqlContext,
   date: string,
   at7: string | null,
   at28: string | null,
@@ -124,7 +85,7 @@ interface PageModel {
  * count while the page is read, and at most its smallest after it.
  */
 export async function* streamAdoptionHistories(
-  ctx: MomentumSqlContext,
+  ctx: SqlContext,
   date: string,
   createdFrom: string,
   chunkSize?: number,
@@ -145,7 +106,7 @@ export async function* streamAdoptionHistories(
       keyset = `AND (CAST(k.downloads_all_time AS ${d.double}) < $4
         OR (CAST(k.downloads_all_time AS ${d.double}) = $4 AND k.key${d.bytewise} > $5))`;
     }
-    const rows = await ctx.query(
+    const rows = await ctx.db.query(
       `SELECT k.key, m.platform, m.name, CAST(m.params AS ${d.double}) AS params, ${d.instantText('m.created_at')} AS created_at,
          m.task, CAST(k.downloads_all_time AS ${d.double}) AS current
        FROM daily_stats k JOIN models m ON m.key = k.key
@@ -181,7 +142,7 @@ export async function* streamAdoptionHistories(
 }
 
 async function* pageHistories(
-  ctx: MomentumSqlContext,
+  ctx: SqlContext,
   date: string,
   page: ReadonlyMap<string, PageModel>,
   pageMax: number,

@@ -5,7 +5,9 @@ import { HubwatchError, ServiceUnavailableError, errorMessage } from '../errors.
 import type { NormalisedRecord, Platform } from '../model.js';
 import { runMigrations } from './migrations.js';
 import type { Provenance, SeenModel } from './types.js';
-import { MODEL_COLUMNS, SqlStore, modelUpsertSql, statsUpsertSql, type Columns, type Db, type Dialect, type Row } from './sql.js';
+import { SqlStore } from './sql.js';
+import { MODEL_COLUMNS, modelUpsertSql, statsUpsertSql } from './sql-columns.js';
+import type { Columns, Db, Dialect, Row } from './sql-shared.js';
 
 const DIALECT: Dialect = {
   engine: 'postgres',

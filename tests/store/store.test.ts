@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, ServiceUnavailableError } from '../../src/errors.js';
 import type { NormalisedRecord } from '../../src/model.js';
 import { DuckDBStore, openStore } from '../../src/store/index.js';
-import { QUARANTINE_PAYLOAD_MAX_BYTES } from '../../src/store/sql.js';
+import { QUARANTINE_PAYLOAD_MAX_BYTES } from '../../src/store/sql-ingest.js';
 import type { PageCommit, SnapshotRow, Store } from '../../src/store/types.js';
 import { drain, duckdbHarness, postgresHarness, record, type EngineHarness } from './fixtures.js';
 

@@ -2,7 +2,7 @@
 // its root, mirrors on other platforms). Names come from platforms and the registry: all escaped and capped.
 import type { NormalisedRecord } from '../../model.js';
 import type { View } from '../../snapshot/types.js';
-import type { DerivativeCounts, StatsPoint, Store } from '../../store/types.js';
+import type { DerivativeCounts, ReadStore, StatsPoint } from '../../store/types.js';
 import { PLATFORM_LABELS } from '../../sources/registry.js';
 import type { Day } from '../data.js';
 import { fmtCompact, fmtInt, fmtPct, kindLabel, own, safeUrl, text, VIEW_LABELS } from '../format.js';
@@ -90,7 +90,7 @@ function derivativesHtml(m: NormalisedRecord, d: DerivativeCounts, links: Links)
 }
 
 /** Follows the first base model up to the root, at most `max` hops, never round a cycle. */
-export async function lineageChain(store: Store, model: NormalisedRecord, max = 8): Promise<Array<{ key: string; model: NormalisedRecord | null }>> {
+export async function lineageChain(store: ReadStore, model: NormalisedRecord, max = 8): Promise<Array<{ key: string; model: NormalisedRecord | null }>> {
   const chain: Array<{ key: string; model: NormalisedRecord | null }> = [];
   const seen = new Set([model.key]);
   let cur: NormalisedRecord | null = model;

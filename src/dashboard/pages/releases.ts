@@ -3,7 +3,7 @@
 // needs per-model history the history issue builds; until then the page says so rather than guessing.
 import { LICENSE_CLASSES, PLATFORMS, type NormalisedRecord } from '../../model.js';
 import { PLATFORM_LABELS } from '../../sources/registry.js';
-import type { Store } from '../../store/types.js';
+import type { ReadStore } from '../../store/types.js';
 import { addDays } from '../data.js';
 import { attr, fmtInt, own, safeUrl, text, VIEW_LABELS } from '../format.js';
 import { countryName } from '../../normalise/countries.js';
@@ -14,7 +14,7 @@ import type { ReleaseFilters } from '../state.js';
 export const RELEASES_SHOWN = 60;
 
 /** The week's base releases matching the filters, most downloaded first. */
-export async function weekReleases(store: Store, latest: string, f: ReleaseFilters): Promise<NormalisedRecord[]> {
+export async function weekReleases(store: ReadStore, latest: string, f: ReleaseFilters): Promise<NormalisedRecord[]> {
   const page = await store.listModels({
     relation: 'base',
     since: `${addDays(latest, -6)}T00:00:00.000Z`,
