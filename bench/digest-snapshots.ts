@@ -25,6 +25,7 @@ import {
   type ViewShares,
 } from '../src/snapshot/types.js';
 import { figures, type FxModel } from '../tests/digest/fixtures.js';
+import { cleanCoverage } from '../tests/feed/fixtures.js';
 
 const LLM_TASKS = new Set(['text-generation', 'image-text-to-text']);
 
@@ -175,22 +176,13 @@ export class SnapshotAccumulator {
     }
     const cov: Partial<Record<Platform, PlatformCoverage>> = {};
     for (const p of platforms) {
-      cov[p] = {
+      cov[p] = cleanCoverage({
         modelsSeen: this.seen.get(p) ?? 0,
         requests: 10,
         pages: 10,
-        http429: 0,
-        errors: 0,
-        quarantined: 0,
-        incomplete: 0,
-        complete: true,
-        degraded: false,
-        swept: true,
-        notes: [],
-        anomalies: { allTimeDecreased: 0, examples: [] },
         downloads30dSource: p === 'huggingface' ? 'platform' : 'unavailable',
         ...coverage[p],
-      };
+      });
     }
     const sortRows = <T extends { downloads30d: number; models: number }>(rows: T[], key: (t: T) => string) =>
       rows.sort((a, b) => b.downloads30d - a.downloads30d || b.models - a.models || key(a).localeCompare(key(b)));

@@ -22,7 +22,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
-import { loadRegistry } from '../src/normalise/registry.js';
+import { loadReferenceData } from '../src/reference-data.js';
 import type { HttpClient } from '../src/sources/http.js';
 import { createSource } from '../src/sources/registry.js';
 import { openStore } from '../src/store/index.js';
@@ -92,12 +92,12 @@ const config = loadConfig(env, { sources: { huggingface: { pageSize, delayMs: 0 
 const store = await openStore({ dataDir: dir, databaseUrl: null });
 const source = createSource('huggingface', { config, logger: silentLogger, rateLimitMode: 'wait' });
 const http = (source as unknown as { http?: HttpClient }).http;
-const registry = loadRegistry();
+const { registry, licenses } = loadReferenceData();
 
 const simBefore = await simRequests();
 const t0 = performance.now();
-const res = await sweepStats({ store, registry, logger: silentLogger }, source, {
-  date: values.date!,
+const res = await sweepStats({ store, registry, licenses, logger: silentLogger }, source, {
+  date: values.date,
   batchRecords: config.file.sources.huggingface.sweepBatch,
 });
 const t1 = performance.now();

@@ -14,7 +14,7 @@ import { Agent, request } from 'undici';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
 import type { Platform } from '../src/model.js';
-import { loadRegistry } from '../src/normalise/registry.js';
+import { loadReferenceData } from '../src/reference-data.js';
 import { createSource } from '../src/sources/registry.js';
 import { openStore } from '../src/store/index.js';
 import { sweepStats } from '../src/cycle/ingest.js';
@@ -120,14 +120,14 @@ async function pipeline(): Promise<{
   const config = loadConfig(env, { sources: { [platform]: { delayMs: 0, respectRobots: false } } });
   const store = await openStore({ dataDir: dir, databaseUrl: null });
   const source = createSource(platform, { config, logger: silentLogger, rateLimitMode: 'wait' });
-  const registry = loadRegistry();
+  const { registry, licenses } = loadReferenceData();
   // How long the event loop is held at a time: in `start` the HTTP API shares this process with the sweep.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const res = await sweepStats({ store, registry, logger: silentLogger }, source, {
-    date: values.date!,
+  const res = await sweepStats({ store, registry, licenses, logger: silentLogger }, source, {
+    date: values.date,
     batchRecords: config.file.sources[platform].sweepBatch,
   });
   const ms = performance.now() - t0;

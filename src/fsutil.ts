@@ -1,5 +1,6 @@
 // Atomic file writes: a reader sees the old file or the new one, never half of either (temp file in the same
-// directory, fsync, rename, fsync the directory so the rename itself survives a crash).
+// directory, fsync, rename, fsync the directory so the rename itself survives a crash); and reads where a missing
+// file is an answer, not an error.
 import { open, rename, mkdir, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -31,6 +32,16 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     // Some filesystems refuse fsync on a directory; the rename is still atomic there.
   } finally {
     await dh.close();
+  }
+}
+
+/** The read's value, or null when the file or folder it reads does not exist; any other error is thrown. */
+export async function unlessMissing<T>(read: Promise<T>): Promise<T | null> {
+  try {
+    return await read;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
   }
 }
 

@@ -17,8 +17,11 @@ export const LICENSE_CLASSES = [
 export const LicenseClass = z.enum(LICENSE_CLASSES);
 export type LicenseClass = z.infer<typeof LicenseClass>;
 
-/** Registry kinds plus `individual` (an uploader the registry does not know) and `unknown` (no attribution). */
-export const ORG_KINDS = [
+/**
+ * The kinds the organisation registry can give (src/normalise/registry.ts); `individual` is also what an uploader the
+ * registry does not know is taken for.
+ */
+export const REGISTRY_KINDS = [
   'big_tech',
   'ai_startup',
   'academic',
@@ -27,8 +30,9 @@ export const ORG_KINDS = [
   'redistributor',
   'community',
   'individual',
-  'unknown',
 ] as const;
+/** Registry kinds plus `unknown` (no attribution). */
+export const ORG_KINDS = [...REGISTRY_KINDS, 'unknown'] as const;
 export const OrgKind = z.enum(ORG_KINDS);
 export type OrgKind = z.infer<typeof OrgKind>;
 

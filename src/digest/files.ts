@@ -2,7 +2,7 @@
 // the JSON Feed over them, and the copy into the static export.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../fsutil.js';
+import { unlessMissing, writeFileAtomic } from '../fsutil.js';
 import { DAY_MS } from '../time.js';
 import { buildDigest, type DigestDeps } from './build.js';
 import { renderHtml } from './html.js';
@@ -54,13 +54,7 @@ export async function writeDigest(deps: Omit<DigestDeps, 'week'>, week: string):
 
 /** Weeks that have a digest JSON, newest first. */
 export async function listDigestWeeks(dataDir: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(digestsDir(dataDir));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
+  const names = (await unlessMissing(readdir(digestsDir(dataDir)))) ?? [];
   return names
     .map((n) => FILE_RE.exec(n))
     .filter((m): m is RegExpExecArray => m !== null && m[2] === 'json' && isValidIsoWeek(m[1]!))

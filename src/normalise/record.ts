@@ -27,6 +27,13 @@ export function cleanId(v: string): string {
   return capString(s, LIMITS.id);
 }
 
+/** An id from a namespace and a name that a platform gives apart: `namespace/name`, or the one given when one is missing. */
+export function idFromParts(namespace: unknown, name: unknown): string {
+  const ns = typeof namespace === 'string' ? namespace.trim() : '';
+  const n = typeof name === 'string' ? name.trim() : '';
+  return cleanId(ns !== '' && n !== '' ? `${ns}/${n}` : ns || n);
+}
+
 function splitId(id: string): { namespace: string; name: string } {
   const slash = id.indexOf('/');
   return slash >= 0 ? { namespace: id.slice(0, slash), name: id.slice(slash + 1) } : { namespace: '', name: id };

@@ -3,20 +3,11 @@
 // behind the data (country R1–R7, why mirrors and quantisers are redistributors) are in ../shared/research/orgs.md;
 // docs/registry.md says the same.
 import { z } from 'zod';
-import type { Platform } from '../model.js';
+import { REGISTRY_KINDS, type Platform } from '../model.js';
 import { isCountry, isCountryAlt } from './countries.js';
 
-/** The record's kinds (src/model.ts ORG_KINDS) less `unknown`: the registry only holds what it knows. */
-export const REGISTRY_KINDS = [
-  'big_tech',
-  'ai_startup',
-  'academic',
-  'nonprofit',
-  'government',
-  'redistributor',
-  'community',
-  'individual',
-] as const;
+// The record's kinds less `unknown` (the registry only holds what it knows) have their one home in src/model.ts.
+export { REGISTRY_KINDS };
 export type RegistryKind = (typeof REGISTRY_KINDS)[number];
 
 /** The registry files name platforms by these keys (orgs.json's columns). */

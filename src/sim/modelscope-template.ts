@@ -1,7 +1,14 @@
 // The first record of a real `PUT /api/v1/dolphin/models` response (ModelScope, 2025-11; provenance in
-// /work/shared/samples/modelscope/SOURCE.md, copied byte-for-byte as JSON). The simulator clones it and overwrites
-// the fields it models, so every simulated record keeps the real 96-key shape and key order even for fields we do
-// not simulate (a parser written against the simulator then also survives the real payload).
+// /work/shared/samples/modelscope/SOURCE.md, copied byte-for-byte as JSON but for its four identical empty deployment
+// entries, built by one function). The simulator clones it and overwrites the fields it models, so every simulated
+// record keeps the real 96-key shape and key order even for fields we do not simulate (a parser written against the
+// simulator then also survives the real payload).
+/** One deployment framework's entry in `OpenAiSwingDeployInfo`: the real record has four, all this same empty shape. */
+function noDeployScripts(): Record<string, unknown> {
+  const none = () => ({ Script: '', requirements: '' });
+  return { eas: none(), ens: none(), fc: none(), image_tag: '' };
+}
+
 export const MS_RECORD_TEMPLATE: Readonly<Record<string, unknown>> = Object.freeze(
 {
  "AigcAttributes": "{\"OfficialTags\": [\"photography\", \"character-enhancement\", \"woman\"]}",
@@ -233,66 +240,10 @@ export const MS_RECORD_TEMPLATE: Readonly<Record<string, unknown>> = Object.free
  "OpenAiSwingDeployInfo": {
   "Order": 0,
   "Recommend": null,
-  "lmdeploy": {
-   "eas": {
-    "Script": "",
-    "requirements": ""
-   },
-   "ens": {
-    "Script": "",
-    "requirements": ""
-   },
-   "fc": {
-    "Script": "",
-    "requirements": ""
-   },
-   "image_tag": ""
-  },
-  "ollama": {
-   "eas": {
-    "Script": "",
-    "requirements": ""
-   },
-   "ens": {
-    "Script": "",
-    "requirements": ""
-   },
-   "fc": {
-    "Script": "",
-    "requirements": ""
-   },
-   "image_tag": ""
-  },
-  "pipeline": {
-   "eas": {
-    "Script": "",
-    "requirements": ""
-   },
-   "ens": {
-    "Script": "",
-    "requirements": ""
-   },
-   "fc": {
-    "Script": "",
-    "requirements": ""
-   },
-   "image_tag": ""
-  },
-  "vllm": {
-   "eas": {
-    "Script": "",
-    "requirements": ""
-   },
-   "ens": {
-    "Script": "",
-    "requirements": ""
-   },
-   "fc": {
-    "Script": "",
-    "requirements": ""
-   },
-   "image_tag": ""
-  }
+  "lmdeploy": noDeployScripts(),
+  "ollama": noDeployScripts(),
+  "pipeline": noDeployScripts(),
+  "vllm": noDeployScripts()
  },
  "Organization": {
   "ApplyFailureReason": "",

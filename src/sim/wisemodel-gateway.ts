@@ -22,8 +22,7 @@
 //        {code: 0, data: {list: [{project_path, download_count, like_count}], total}} (models only, newest first)
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { html, json, type PlatformContext, type Reply, type RequestInfo } from './http.js';
-import type { Universe } from './universe.js';
-import type { WmCatalogue } from './wisemodel-catalogue.js';
+import { WmPart } from './wisemodel-part.js';
 import type { WmDrift } from './wisemodel-faults.js';
 
 /** The simulator's one account. */
@@ -70,19 +69,9 @@ function projectPath(v: unknown): { type: string; id: string } | null {
   return m ? { type: m[1]!, id: `${m[2]}/${m[3]}` } : null;
 }
 
-export class WmGateway {
+export class WmGateway extends WmPart {
   /** When each token this gateway handed out was issued (ms): the JWT's claims hold whole seconds only. */
   private readonly issued = new Map<string, number>();
-
-  constructor(
-    readonly u: Universe,
-    readonly dayN: () => number,
-    readonly siteNotFound: () => Reply,
-  ) {}
-
-  private get wm(): WmCatalogue {
-    return this.u.wm;
-  }
 
   /** The envelope, or the changed one of the `envelope` drift. */
   private env(drift: WmDrift, code: number | string, message: string, data: unknown): Reply {
@@ -92,7 +81,7 @@ export class WmGateway {
 
   handle(req: RequestInfo, ctx: PlatformContext): Reply {
     const drift: WmDrift = ctx.faults.wmDrift ?? {};
-    if (drift.gateway === 'absent') return this.siteNotFound();
+    if (drift.gateway === 'absent') return this.site.notFound();
     if (req.method !== 'POST') return html(405, '<html><head><title>405 Not Allowed</title></head><body><center><h1>405 Not Allowed</h1></center><hr><center>nginx</center></body></html>');
     let body: Record<string, unknown> = {};
     try {

@@ -27,8 +27,7 @@ import { createHash } from 'node:crypto';
 import { json, type PlatformContext, type Reply, type RequestInfo } from './http.js';
 import { hostileFor, isHostile } from './hostile.js';
 import { hashString } from './rng.js';
-import type { Universe } from './universe.js';
-import type { WmCatalogue } from './wisemodel-catalogue.js';
+import { WmPart } from './wisemodel-part.js';
 import type { WmDrift } from './wisemodel-faults.js';
 
 const MAX_PER_PAGE = 100;
@@ -50,24 +49,14 @@ function numberParam(v: string | null, def: number): number | null {
   return /^-?\d+$/.test(v) ? Number(v) : null;
 }
 
-export class WmGitlab {
+export class WmGitlab extends WmPart {
   /** Project orders by a non-id key, per day (sorting the catalogue on every request would dominate a walk). */
   private orders = new Map<string, Int32Array>();
 
-  constructor(
-    readonly u: Universe,
-    readonly dayN: () => number,
-    /** The site's 404 page: what an /api/v4 path answers where no GitLab is behind the host. */
-    readonly siteNotFound: () => Reply,
-  ) {}
-
-  private get wm(): WmCatalogue {
-    return this.u.wm;
-  }
-
   handle(req: RequestInfo, ctx: PlatformContext): Reply {
     const drift: WmDrift = ctx.faults.wmDrift ?? {};
-    if (drift.gitlab === 'absent') return this.siteNotFound();
+    // The site's 404 page: what an /api/v4 path answers where no GitLab is behind the host.
+    if (drift.gitlab === 'absent') return this.site.notFound();
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { message: '405 Method Not Allowed' });
     if (req.path === '/api/v4/projects') {
       if (drift.gitlab === 'closed') return json(403, { message: '403 Forbidden' });

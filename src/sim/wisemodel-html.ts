@@ -21,8 +21,7 @@
 import { hostileFor, isHostile } from './hostile.js';
 import { html, type PlatformContext, type Reply, type RequestInfo } from './http.js';
 import { hashString, isoSeconds } from './rng.js';
-import type { Universe } from './universe.js';
-import type { WmCatalogue } from './wisemodel-catalogue.js';
+import { WmPart, type WmSiteContext } from './wisemodel-part.js';
 
 export const WM_PAGE_SIZE = 24;
 export type WisemodelForm = 'embedded' | 'html' | 'mixed';
@@ -72,15 +71,12 @@ export function appShell(title: string, head = '', body = '<div id="app"></div>'
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(title)} - 始智AI wisemodel</title><meta name="viewport" content="width=device-width,initial-scale=1">${head}<link rel="stylesheet" href="/css/app.31fb6580.css"></head><body>${body === '<div id="app"></div>' ? noscript : ''}${body}<script src="/js/chunk-vendors.9a1c2e.js"></script><script src="/js/app.4e2b7d.js"></script></body></html>`;
 }
 
-export class WmHtmlFixture {
+export class WmHtmlFixture extends WmPart {
   constructor(
-    readonly u: Universe,
-    readonly dayN: () => number,
+    site: WmSiteContext,
     public form: () => WisemodelForm,
-  ) {}
-
-  private get wm(): WmCatalogue {
-    return this.u.wm;
+  ) {
+    super(site);
   }
 
   item(k: number, dayN: number, ctx: PlatformContext): WmItem {

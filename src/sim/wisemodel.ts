@@ -33,10 +33,10 @@ export class WmSite implements PlatformHooks {
     readonly dayN: () => number,
     form: () => WisemodelForm,
   ) {
-    this.fixture = new WmHtmlFixture(u, dayN, form);
-    const notFound = (): Reply => this.fixture.notFound();
-    this.gitlab = new WmGitlab(u, dayN, notFound);
-    this.gateway = new WmGateway(u, dayN, notFound);
+    const site = { u, dayN, notFound: (): Reply => this.fixture.notFound() };
+    this.fixture = new WmHtmlFixture(site, form);
+    this.gitlab = new WmGitlab(site);
+    this.gateway = new WmGateway(site);
   }
 
   handle(req: RequestInfo, ctx: PlatformContext): Reply {

@@ -25,6 +25,17 @@ export type HttpSettings = Pick<
   'maxRetries' | 'backoffMs' | 'maxRateLimitWaitMs' | 'timeoutMs' | 'connections' | 'delayMs'
 >;
 
+/** What every platform's source factory is given (src/sources/<platform>/index.ts). */
+export interface SourceOptions {
+  config: Config;
+  logger: Logger;
+  rateLimitMode: RateLimitMode;
+  /** Test hooks for the HTTP layer (reset margin, jitter, keep-alive). */
+  http?: Partial<Pick<HttpClientOptions, 'resetMarginMs' | 'random' | 'keepAliveTimeoutMs' | 'maxConsecutive429'>>;
+  /** Clock for quarantine times. */
+  now?: () => Date;
+}
+
 export interface HttpClientOptions {
   platform: Platform;
   settings: HttpSettings;

@@ -20,7 +20,7 @@ import {
   type ViewShares,
 } from '../../src/snapshot/types.js';
 import type { Store } from '../../src/store/types.js';
-import { makeRecord } from '../feed/fixtures.js';
+import { cleanCoverage, makeRecord } from '../feed/fixtures.js';
 
 export const HOSTILE_MODEL = '<script>window.__pwned=1</script><img src=x onerror=window.__pwned=2>\u202Egnp.exe';
 export const HOSTILE_ORG = '<svg onload=window.__pwned=3>Evil"Labs';
@@ -198,25 +198,14 @@ export function yearSnapshot(start: string, k: number, opts: { previousDate: str
   });
   const ksum = kinds.reduce((s, x) => s + x.downloads30d, 0);
   for (const x of kinds) x.share = x.downloads30d / ksum;
-  const cov = (p: Platform) => ({
-    modelsSeen: Math.round(1_000_000 * PLATFORM_SCALE[p]),
-    requests: 2000,
-    pages: 2000,
-    http429: 0,
-    errors: 0,
-    quarantined: 0,
-    incomplete: 0,
-    complete: !(p === 'wisemodel' && k % 50 === 7),
-    degraded: false,
-    swept: true,
-    notes: [],
-    anomalies: { allTimeDecreased: 0, examples: [] },
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- without it the literals widen to string
-    downloads30dSource: (p === 'huggingface' ? 'platform' : p === 'wisemodel' && k < (opts.wisemodelHistoryFrom ?? 30) ? 'unavailable' : 'history') as
-      | 'platform'
-      | 'history'
-      | 'unavailable',
-  });
+  const cov = (p: Platform) =>
+    cleanCoverage({
+      modelsSeen: Math.round(1_000_000 * PLATFORM_SCALE[p]),
+      requests: 2000,
+      pages: 2000,
+      complete: !(p === 'wisemodel' && k % 50 === 7),
+      downloads30dSource: p === 'huggingface' ? 'platform' : p === 'wisemodel' && k < (opts.wisemodelHistoryFrom ?? 30) ? 'unavailable' : 'history',
+    });
   const snap: Snapshot = {
     schema: SNAPSHOT_SCHEMA,
     date,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
 import { NormalisedRecord, PLATFORMS, type Platform, type Relation } from '../../src/model.js';
 import { SnapshotSchema } from '../../src/snapshot/schema.js';
-import { METRICS, SCOPES, SNAPSHOT_SCHEMA, VIEWS, type ShareList, type Snapshot, type ViewShares } from '../../src/snapshot/types.js';
+import { METRICS, SCOPES, SNAPSHOT_SCHEMA, VIEWS, type PlatformCoverage, type ShareList, type Snapshot, type ViewShares } from '../../src/snapshot/types.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 
@@ -87,6 +87,23 @@ function shareList(values: Record<string, number>): ShareList {
   return { total, attributed: total ? known / total : 0, shares };
 }
 
+/** A platform's coverage on a day when nothing went wrong (no errors, swept, complete); callers give its counts. */
+export function cleanCoverage(counts: Pick<PlatformCoverage, 'modelsSeen' | 'requests' | 'pages'> & Partial<PlatformCoverage>): PlatformCoverage {
+  return {
+    http429: 0,
+    errors: 0,
+    quarantined: 0,
+    incomplete: 0,
+    complete: true,
+    degraded: false,
+    swept: true,
+    notes: [],
+    anomalies: { allTimeDecreased: 0, examples: [] },
+    downloads30dSource: 'platform',
+    ...counts,
+  };
+}
+
 /** A snapshot whose numbers depend on the date and a seed, so series over several days are not flat. */
 export function makeSnapshot(date: string, previousDate: string | null, seed = 1): Snapshot {
   const day = Number(date.slice(8, 10));
@@ -108,21 +125,7 @@ export function makeSnapshot(date: string, previousDate: string | null, seed = 1
       },
     ]),
   ) as Snapshot['metrics'];
-  const coverage = {
-    modelsSeen: 10,
-    requests: 3,
-    pages: 1,
-    http429: 0,
-    errors: 0,
-    quarantined: 0,
-    incomplete: 0,
-    complete: true,
-    degraded: false,
-    swept: true,
-    notes: [],
-    anomalies: { allTimeDecreased: 0, examples: [] },
-    downloads30dSource: 'platform' as const,
-  };
+  const coverage = cleanCoverage({ modelsSeen: 10, requests: 3, pages: 1 });
   const snap: Snapshot = {
     schema: SNAPSHOT_SCHEMA,
     date,

@@ -195,20 +195,9 @@ function expectedShareRows(date: string, metric: 'downloads30d'): HistoryRecord[
         ['combined', vs.combined, hf.complete && ms.complete, stated ? 'mixed' : null],
       ];
       for (const [platform, list, complete, provenance] of lists) {
-        for (const e of list?.shares ?? []) {
-          rows.push({
-            date,
-            metric,
-            scope,
-            view,
-            platform,
-            country: e.country,
-            value: e.value,
-            share: e.share,
-            complete,
-            provenance,
-          });
-        }
+        const key = { date, metric, scope, view, platform };
+        for (const { country, value, share } of list?.shares ?? [])
+          rows.push({ ...key, country, value, share, complete, provenance });
       }
     }
   }
@@ -432,20 +421,18 @@ describe('the per-model history', () => {
       key: 'huggingface:moved/new-name',
     });
     // Days of their own, before the fixture's, so the other cases' days are unchanged.
-    await t.store.commitPage({
-      date: '2025-04-01',
-      platform: 'huggingface',
-      models: [before],
-      objectIds: new Map([[before.key, 'oid-moved']]),
-      quarantine: [],
-    });
-    await t.store.commitPage({
-      date: '2025-04-02',
-      platform: 'huggingface',
-      models: [after],
-      objectIds: new Map([[after.key, 'oid-moved']]),
-      quarantine: [],
-    });
+    for (const [date, model] of [
+      ['2025-04-01', before],
+      ['2025-04-02', after],
+    ] as const) {
+      await t.store.commitPage({
+        date,
+        platform: 'huggingface',
+        models: [model],
+        objectIds: new Map([[model.key, 'oid-moved']]),
+        quarantine: [],
+      });
+    }
     app.feed.invalidate();
     const old = await get('/api/v1/history/models/huggingface/moved/old-name?format=csv');
     expect(old.status).toBe(301);

@@ -1,16 +1,14 @@
 // `hubwatch probe` against the simulator over real HTTP: the strict simulator (the Hub as it is) passes every check,
 // and each of the simulator's drift switches is caught by the check that owns it, in the table, the JSON and the
 // exit code.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, loadConfig } from '../../src/config.js';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import type { Platform } from '../../src/model.js';
 import { renderJson, renderTable, runProbes, type ProbeReport } from '../../src/probe/index.js';
-import { startSim, type Sim, type SimFaults } from '../../src/sim/index.js';
+import type { SimFaults } from '../../src/sim/index.js';
 import { HF_EXPAND_COST } from '../../src/sources/huggingface/schema.js';
-import { closedPort, reportOf } from './helpers.js';
+import { closedPort, reportOf, runProbeCommand, simulatorFor } from './helpers.js';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -21,28 +19,19 @@ function probe(url: string, platforms: Platform[] = ['huggingface']): Promise<Pr
   return runProbes({ config, logger, platforms });
 }
 
-const { of: hf, check, drifted } = reportOf('huggingface');
+const { of: hf, check, drifted, expectAllOk } = reportOf('huggingface');
 
 
 describe('hubwatch probe: Hugging Face', () => {
-  let sim: Sim;
-  beforeEach(async () => {
-    sim = await startSim({ seed: 7, models: 600 });
-  });
-  afterEach(async () => {
-    await sim.close();
-  });
+  // A fresh simulator for each test: the first test counts every request it served.
+  const sim = simulatorFor({ seed: 7, models: 600 }, 'test');
 
   it('passes every check against the strict simulator, within a few requests', async () => {
-    const r = await probe(sim.urls.huggingface);
-    expect(r.exitCode).toBe(0);
+    const r = await probe(sim().urls.huggingface);
+    expectAllOk(r, ['list-fields', 'item-types', 'list-refuses-detail', 'pagination', 'rate-limit', 'detail', 'missing-repo']);
     expect(hf(r).verdict).toBe('ok');
-    expect(hf(r).checks.map((c) => [c.id, c.verdict])).toEqual(
-      ['list-fields', 'item-types', 'list-refuses-detail', 'pagination', 'rate-limit', 'detail', 'missing-repo'].map((id) => [id, 'ok']),
-    );
-    for (const c of hf(r).checks) expect(c.action).toBeNull();
     expect(check(r, 'rate-limit').seen).toMatch(/of 500 requests left in this 300 s window/);
-    expect(sim.requestCount('huggingface')).toBeLessThan(10);
+    expect(sim().requestCount('huggingface')).toBeLessThan(10);
     expect(renderTable(r) + renderJson(r)).not.toContain(TOKEN);
   });
 
@@ -62,8 +51,8 @@ describe('hubwatch probe: Hugging Face', () => {
   ];
 
   it.each(cases)('catches %s in its own check, with exit code 1', async (_name, faults, id, seen, action) => {
-    sim.setFaults('huggingface', faults);
-    const r = await probe(sim.urls.huggingface);
+    sim().setFaults('huggingface', faults);
+    const r = await probe(sim().urls.huggingface);
     expect(drifted(r)).toEqual([id]);
     expect(check(r, id).verdict).toBe('drift');
     expect(check(r, id).seen).toMatch(seen);
@@ -88,8 +77,8 @@ describe('hubwatch probe: Hugging Face', () => {
   });
 
   it('prints JSON carrying the same verdicts as the table', async () => {
-    sim.setFaults('huggingface', { hfDrift: { noRateLimitHeaders: true } });
-    const r = await probe(sim.urls.huggingface, ['huggingface']);
+    sim().setFaults('huggingface', { hfDrift: { noRateLimitHeaders: true } });
+    const r = await probe(sim().urls.huggingface, ['huggingface']);
     const doc = JSON.parse(renderJson(r)) as ProbeReport & { schema: string };
     expect(doc.schema).toBe('hubwatch.probe/v1');
     expect(doc.exitCode).toBe(1);
@@ -103,28 +92,14 @@ describe('hubwatch probe: Hugging Face', () => {
     // Every platform has checks now (ModelScope and WiseModel too): the table's wording for one without is what is left.
     const r: ProbeReport = { checkedAt: new Date().toISOString(), exitCode: 0, platforms: [{ platform: 'modelscope', url: 'https://www.modelscope.cn', verdict: 'unchecked', checks: [] }] };
     expect(renderTable(r)).toMatch(/^modelscope \(https:\/\/www\.modelscope\.cn\): no checks for this platform yet; nothing was probed\.$/m);
-    expect(sim.requestCount('huggingface')).toBe(0);
+    expect(sim().requestCount('huggingface')).toBe(0);
   });
 
   it('runs as a command: the table and exit code 1 on drift, JSON on --json', async () => {
-    sim.setFaults('huggingface', { hfDrift: { missingRepoStatus: 404 } });
+    sim().setFaults('huggingface', { hfDrift: { missingRepoStatus: 404 } });
     // WiseModel has checks of its own now: it is pointed at the simulator too, so that no request leaves the machine.
-    const env = {
-      ...process.env,
-      LOG_LEVEL: 'silent',
-      HUBWATCH_HF_URL: sim.urls.huggingface,
-      HUBWATCH_MODELSCOPE_URL: sim.urls.modelscope,
-      HUBWATCH_WISEMODEL_URL: sim.urls.wisemodel,
-    };
-    const cli = async (args: string[]) => {
-      try {
-        const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'probe', ...args], { cwd: PROJECT_ROOT, env, timeout: 60_000 });
-        return { code: 0, stdout, stderr };
-      } catch (err) {
-        const e = err as { code?: number; stdout?: string; stderr?: string };
-        return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-      }
-    };
+    const env = { HUBWATCH_HF_URL: sim().urls.huggingface, HUBWATCH_MODELSCOPE_URL: sim().urls.modelscope, HUBWATCH_WISEMODEL_URL: sim().urls.wisemodel };
+    const cli = (args: string[]) => runProbeCommand(args, env);
     const table = await cli([]);
     expect(table.code).toBe(1);
     expect(table.stdout).toMatch(/^huggingface \(http:\/\/127\.0\.0\.1:\d+\): drift, 1 of 7 checks$/m);

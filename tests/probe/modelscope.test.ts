@@ -1,14 +1,12 @@
 // `hubwatch probe --platform modelscope` against the simulator over real HTTP: the strict simulator (ModelScope as
 // the evidence shows it) passes every check in under ten requests, and each drift switch is caught by the check that
 // owns it, with what was seen and what to do.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, loadConfig } from '../../src/config.js';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { runProbes, type ProbeReport } from '../../src/probe/index.js';
-import { startSim, type Sim, type SimFaults } from '../../src/sim/index.js';
-import { closedPort, reportOf } from './helpers.js';
+import type { SimFaults } from '../../src/sim/index.js';
+import { closedPort, reportOf, runProbeCommand, simulatorFor, withFaults } from './helpers.js';
 
 const logger = createLogger({ level: 'silent' });
 const IDS = ['envelope', 'total-count', 'item-types', 'order', 'depth', 'criteria', 'detail'];
@@ -17,29 +15,21 @@ function probe(url: string): Promise<ProbeReport> {
   return runProbes({ config: loadConfig({ HUBWATCH_MODELSCOPE_URL: url, LOG_LEVEL: 'silent' }), logger, platforms: ['modelscope'] });
 }
 
-const { of: ms, check, drifted } = reportOf('modelscope');
+const { of: ms, check, drifted, expectAllOk } = reportOf('modelscope');
 
 
 describe('hubwatch probe: ModelScope', () => {
-  let sim: Sim;
-  beforeAll(async () => {
-    sim = await startSim({ seed: 7, models: 3000 });
-  });
-  afterAll(async () => {
-    await sim.close();
-  });
+  const sim = simulatorFor({ seed: 7, models: 3000 });
 
   it('passes every check against the strict simulator, in under ten requests', async () => {
-    sim.setFaults('modelscope', {});
-    const before = sim.requestCount('modelscope');
-    const r = await probe(sim.urls.modelscope);
-    expect(r.exitCode).toBe(0);
-    expect(ms(r).checks.map((c) => [c.id, c.verdict])).toEqual(IDS.map((id) => [id, 'ok']));
-    for (const c of ms(r).checks) expect(c.action).toBeNull();
-    expect(check(r, 'total-count').seen).toBe(`TotalCount ${sim.universe.ms.countAt(sim.day())}`);
+    sim().setFaults('modelscope', {});
+    const before = sim().requestCount('modelscope');
+    const r = await probe(sim().urls.modelscope);
+    expectAllOk(r, IDS);
+    expect(check(r, 'total-count').seen).toBe(`TotalCount ${sim().universe.ms.countAt(sim().day())}`);
     expect(check(r, 'depth').seen).toMatch(/serves \d+ models: one listing reaches the end$/);
     expect(check(r, 'criteria').seen).toMatch(/^tasks=.+: \d+ of \d+; libraries=.+; tags=.+; organizations=.+$/);
-    expect(sim.requestCount('modelscope') - before).toBeLessThan(10);
+    expect(sim().requestCount('modelscope') - before).toBeLessThan(10);
   });
 
   const cases: Array<[string, SimFaults, string[], RegExp, RegExp]> = [
@@ -55,17 +45,12 @@ describe('hubwatch probe: ModelScope', () => {
   ];
 
   it.each(cases)('catches %s in the check that owns it, with exit code 1', async (_name, faults, ids, seen, action) => {
-    sim.setFaults('modelscope', faults);
-    try {
-      const r = await probe(sim.urls.modelscope);
-      expect(drifted(r)).toEqual(ids);
-      expect(check(r, ids[0]!).verdict).toBe('drift');
-      expect(check(r, ids[0]!).seen).toMatch(seen);
-      expect(check(r, ids[0]!).action).toMatch(action);
-      expect(r.exitCode).toBe(1);
-    } finally {
-      sim.setFaults('modelscope', {});
-    }
+    const r = await withFaults(sim(), 'modelscope', faults, () => probe(sim().urls.modelscope));
+    expect(drifted(r)).toEqual(ids);
+    expect(check(r, ids[0]!).verdict).toBe('drift');
+    expect(check(r, ids[0]!).seen).toMatch(seen);
+    expect(check(r, ids[0]!).action).toMatch(action);
+    expect(r.exitCode).toBe(1);
   });
 
   it('reports every check unreachable, with the URL and what to do, and exit code 2', async () => {
@@ -81,18 +66,8 @@ describe('hubwatch probe: ModelScope', () => {
   });
 
   it('runs as a command: `probe --platform modelscope --json`', async () => {
-    sim.setFaults('modelscope', { depthLimit: 300 });
-    try {
-      const env = { ...process.env, LOG_LEVEL: 'silent', HUBWATCH_MODELSCOPE_URL: sim.urls.modelscope };
-      const run = async (args: string[]) => {
-        try {
-          const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'probe', ...args], { cwd: PROJECT_ROOT, env, timeout: 60_000 });
-          return { code: 0, stdout };
-        } catch (err) {
-          const e = err as { code?: number; stdout?: string };
-          return { code: e.code ?? -1, stdout: e.stdout ?? '' };
-        }
-      };
+    await withFaults(sim(), 'modelscope', { depthLimit: 300 }, async () => {
+      const run = (args: string[]) => runProbeCommand(args, { HUBWATCH_MODELSCOPE_URL: sim().urls.modelscope });
       const json = await run(['--platform', 'modelscope', '--json']);
       expect(json.code).toBe(1);
       const doc = JSON.parse(json.stdout) as ProbeReport;
@@ -103,8 +78,6 @@ describe('hubwatch probe: ModelScope', () => {
       expect(table.stdout).toMatch(/^ {2}depth +drift +the last page \(offset \d+ of TotalCount \d+\) is empty/m);
       expect(table.stdout).toMatch(/^ {2}criteria +ok +tasks=/m);
       expect((JSON.parse(json.stdout) as { schema: string }).schema).toBe('hubwatch.probe/v1');
-    } finally {
-      sim.setFaults('modelscope', {});
-    }
+    });
   }, 120_000);
 });

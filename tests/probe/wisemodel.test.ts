@@ -2,14 +2,12 @@
 // passes every check, and each drift or degraded switch of the simulator is caught by the check that owns it. These
 // run with the default WiseModel config (no gateway endpoint, no WISEMODEL_TOKEN): wisemodel-gateway.test.ts runs
 // with one.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, loadConfig } from '../../src/config.js';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { renderJson, renderTable, runProbes, type ProbeReport } from '../../src/probe/index.js';
-import { startSim, type Sim, type SimFaults } from '../../src/sim/index.js';
-import { closedPort, reportOf } from './helpers.js';
+import type { SimFaults } from '../../src/sim/index.js';
+import { closedPort, reportOf, runProbeCommand, simulatorFor, withFaults } from './helpers.js';
 
 const logger = createLogger({ level: 'silent' });
 const CHECKS = ['gitlab-list', 'gitlab-fields', 'gitlab-keyset', 'gitlab-offset', 'gitlab-tree', 'gateway', 'gateway-downloads', 'html', 'strategy'];
@@ -20,26 +18,18 @@ function probe(url: string): Promise<ProbeReport> {
   return runProbes({ config, logger, platforms: ['wisemodel'] });
 }
 
-const { of: wm, check, drifted } = reportOf('wisemodel');
+const { of: wm, check, drifted, expectAllOk } = reportOf('wisemodel');
 
 
 describe('hubwatch probe: WiseModel', () => {
-  let sim: Sim;
-  beforeAll(async () => {
-    sim = await startSim({ seed: 7, models: 3000 });
-  });
-  afterAll(async () => {
-    await sim.close();
-  });
+  const sim = simulatorFor({ seed: 7, models: 3000 });
 
   it('passes every check against WiseModel as the evidence shows it, in under 10 requests', async () => {
-    sim.setFaults('wisemodel', {});
-    const before = sim.requestCount('wisemodel');
-    const r = await probe(sim.urls.wisemodel);
-    expect(r.exitCode).toBe(0);
-    expect(wm(r).checks.map((c) => [c.id, c.verdict])).toEqual(CHECKS.map((id) => [id, 'ok']));
-    for (const c of wm(r).checks) expect(c.action).toBeNull();
-    expect(sim.requestCount('wisemodel') - before).toBeLessThan(10);
+    sim().setFaults('wisemodel', {});
+    const before = sim().requestCount('wisemodel');
+    const r = await probe(sim().urls.wisemodel);
+    expectAllOk(r, CHECKS);
+    expect(sim().requestCount('wisemodel') - before).toBeLessThan(10);
     expect(check(r, 'gitlab-keyset').seen).toMatch(/^Link rel="next" with id_before=\d+ on the same host; page 2: 20 projects/);
     expect(check(r, 'gateway').seen).toMatch(/code B2002 .* without a token, as the SDK expects; reading downloads through it needs WISEMODEL_TOKEN/);
     expect(check(r, 'gateway-downloads').seen).toMatch(/^not configured: WiseModel downloads are null .* set sources\.wisemodel\.gateway\.downloads and WISEMODEL_TOKEN$/);
@@ -62,40 +52,25 @@ describe('hubwatch probe: WiseModel', () => {
   ];
 
   it.each(cases)('catches %s in its own check(s), with exit code 1', async (_name, faults, ids, id, seen, action) => {
-    sim.setFaults('wisemodel', faults);
-    try {
-      const r = await probe(sim.urls.wisemodel);
-      expect(drifted(r)).toEqual(ids);
-      expect(check(r, id).verdict).toBe('drift');
-      expect(check(r, id).seen).toMatch(seen);
-      expect(check(r, id).action).toMatch(action);
-      expect(r.exitCode).toBe(1);
-    } finally {
-      sim.setFaults('wisemodel', {});
-    }
+    const r = await withFaults(sim(), 'wisemodel', faults, () => probe(sim().urls.wisemodel));
+    expect(drifted(r)).toEqual(ids);
+    expect(check(r, id).verdict).toBe('drift');
+    expect(check(r, id).seen).toMatch(seen);
+    expect(check(r, id).action).toMatch(action);
+    expect(r.exitCode).toBe(1);
   });
 
   it('with only the app shell answering, the strategy row says the source is degraded and names the config keys', async () => {
-    sim.setFaults('wisemodel', { wmDrift: { gitlab: 'absent' } });
-    try {
-      const r = await probe(sim.urls.wisemodel);
-      const s = check(r, 'strategy');
-      expect(s.seen).toMatch(/^none: the projects list did not answer \(HTTP 404: an HTML page\); the HTML pages are an app shell\. The source is degraded/);
-      for (const key of ['sources.wisemodel.gitlab.url', 'sources.wisemodel.gateway.downloads', 'WISEMODEL_TOKEN']) expect(s.action).toContain(key);
-      expect(check(r, 'gitlab-tree').seen).toMatch(/SHYuanBest\/ConsisID-Preview \(sources\.wisemodel\.gitlab\.probeProject\)/);
-    } finally {
-      sim.setFaults('wisemodel', {});
-    }
+    const r = await withFaults(sim(), 'wisemodel', { wmDrift: { gitlab: 'absent' } }, () => probe(sim().urls.wisemodel));
+    const s = check(r, 'strategy');
+    expect(s.seen).toMatch(/^none: the projects list did not answer \(HTTP 404: an HTML page\); the HTML pages are an app shell\. The source is degraded/);
+    for (const key of ['sources.wisemodel.gitlab.url', 'sources.wisemodel.gateway.downloads', 'WISEMODEL_TOKEN']) expect(s.action).toContain(key);
+    expect(check(r, 'gitlab-tree').seen).toMatch(/SHYuanBest\/ConsisID-Preview \(sources\.wisemodel\.gitlab\.probeProject\)/);
   });
 
   it('with the list closed, single projects still answer: the tree check reads the configured probe project', async () => {
-    sim.setFaults('wisemodel', { wmDrift: { gitlab: 'closed' } });
-    try {
-      const r = await probe(sim.urls.wisemodel);
-      expect(check(r, 'gitlab-tree')).toMatchObject({ verdict: 'ok', seen: expect.stringMatching(/^HTTP 200 for SHYuanBest\/ConsisID-Preview: \d+ entries \(sources\.wisemodel\.gitlab\.probeProject, the list being closed/) });
-    } finally {
-      sim.setFaults('wisemodel', {});
-    }
+    const r = await withFaults(sim(), 'wisemodel', { wmDrift: { gitlab: 'closed' } }, () => probe(sim().urls.wisemodel));
+    expect(check(r, 'gitlab-tree')).toMatchObject({ verdict: 'ok', seen: expect.stringMatching(/^HTTP 200 for SHYuanBest\/ConsisID-Preview: \d+ entries \(sources\.wisemodel\.gitlab\.probeProject, the list being closed/) });
   });
 
   it('reports every check unreachable, with the URL and what to do, and exit code 2', async () => {
@@ -111,18 +86,8 @@ describe('hubwatch probe: WiseModel', () => {
   });
 
   it('runs as a command: `probe --platform wisemodel` prints the table, --json the same verdicts', async () => {
-    sim.setFaults('wisemodel', { wmDrift: { keysetRefused: true } });
-    const env = { ...process.env, LOG_LEVEL: 'silent', HUBWATCH_WISEMODEL_URL: sim.urls.wisemodel };
-    const cli = async (args: string[]) => {
-      try {
-        const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'probe', '--platform', 'wisemodel', ...args], { cwd: PROJECT_ROOT, env, timeout: 60_000 });
-        return { code: 0, stdout, stderr };
-      } catch (err) {
-        const e = err as { code?: number; stdout?: string; stderr?: string };
-        return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-      }
-    };
-    try {
+    await withFaults(sim(), 'wisemodel', { wmDrift: { keysetRefused: true } }, async () => {
+      const cli = (args: string[]) => runProbeCommand(['--platform', 'wisemodel', ...args], { HUBWATCH_WISEMODEL_URL: sim().urls.wisemodel });
       const table = await cli([]);
       expect(table.code).toBe(1);
       expect(table.stdout).toMatch(/^wisemodel \(http:\/\/127\.0\.0\.1:\d+\): drift, 1 of 9 checks$/m);
@@ -132,8 +97,6 @@ describe('hubwatch probe: WiseModel', () => {
       const doc = JSON.parse(json.stdout) as ProbeReport;
       expect(doc.platforms.map((p) => [p.platform, p.verdict])).toEqual([['wisemodel', 'drift']]);
       expect(JSON.parse(renderJson(doc)).exitCode).toBe(1);
-    } finally {
-      sim.setFaults('wisemodel', {});
-    }
+    });
   }, 120_000);
 });

@@ -3,16 +3,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify from 'fastify';
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/log.js';
-import { openStore } from '../../src/store/index.js';
-import type { Store } from '../../src/store/types.js';
 import { renderMetrics } from '../../src/queue/metrics.js';
 import { opsPlugin } from '../../src/queue/ops.js';
-import { DEFAULT_TUNING, closeQueues, createQueues } from '../../src/queue/queues.js';
-import { OpsState } from '../../src/queue/state.js';
-import { REDIS_URL, cleanupPrefix, tempDir, testConfig, uniquePrefix } from './helpers.js';
+import { opsFixture } from './ops-fixture.js';
 
 describe('/metrics', () => {
   const cleanups: Array<() => Promise<unknown>> = [];
@@ -20,22 +14,7 @@ describe('/metrics', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function fixture() {
-    const dir = await tempDir('metrics');
-    const prefix = uniquePrefix();
-    const config = testConfig({ REDIS_URL, LOG_LEVEL: 'silent', HUBWATCH_DATA_DIR: dir.path });
-    const conn = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-    const queues = createQueues(conn, prefix, silentLogger, DEFAULT_TUNING);
-    const store: Store = await openStore({ dataDir: dir.path, databaseUrl: null });
-    cleanups.push(async () => {
-      await store.close();
-      await closeQueues(queues);
-      conn.disconnect();
-      await cleanupPrefix(prefix);
-      await dir.remove();
-    });
-    return { config, store, queues, ops: new OpsState(conn, prefix), conn, dataDir: dir.path };
-  }
+  const fixture = () => opsFixture('metrics', cleanups);
 
   it('gives queue depths, fleet job durations, per-platform gauges and process metrics, with no date label', async () => {
     const f = await fixture();

@@ -4,13 +4,10 @@ import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
-import { openStore } from '../../src/store/index.js';
-import type { Store } from '../../src/store/types.js';
 import { checkHealth, formatStatus, opsPlugin, statusReport } from '../../src/queue/ops.js';
-import { DEFAULT_TUNING, closeQueues, createQueues } from '../../src/queue/queues.js';
 import { registerSchedulers } from '../../src/queue/schedules.js';
-import { OpsState } from '../../src/queue/state.js';
 import { startService, type Service } from '../../src/queue/service.js';
+import { opsFixture } from './ops-fixture.js';
 import { REDIS_URL, cleanupPrefix, freePort, tempDir, testConfig, uniquePrefix } from './helpers.js';
 
 const TOKEN = 'a-test-admin-token-0123456789';
@@ -21,22 +18,7 @@ describe('operating endpoints and status', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function fixture(env: Record<string, string> = {}) {
-    const dir = await tempDir('ops');
-    const prefix = uniquePrefix();
-    const config = testConfig({ REDIS_URL, LOG_LEVEL: 'silent', HUBWATCH_DATA_DIR: dir.path, ...env });
-    const conn = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-    const queues = createQueues(conn, prefix, silentLogger, DEFAULT_TUNING);
-    const store: Store = await openStore({ dataDir: dir.path, databaseUrl: null });
-    cleanups.push(async () => {
-      await store.close();
-      await closeQueues(queues);
-      conn.disconnect();
-      await cleanupPrefix(prefix);
-      await dir.remove();
-    });
-    return { config, prefix, conn, queues, store, ops: new OpsState(conn, prefix) };
-  }
+  const fixture = (env: Record<string, string> = {}) => opsFixture('ops', cleanups, env);
 
   it('/healthz: healthy with fresh polls, 503 with a reason per stale platform, and when Redis is gone', async () => {
     const f = await fixture();

@@ -10,6 +10,7 @@ import { startSim, type Sim } from '../../src/sim/index.js';
 import { PlatformContext, startPlatformServer } from '../../src/sim/http.js';
 import { Universe } from '../../src/sim/universe.js';
 import { WmSite } from '../../src/sim/wisemodel.js';
+import type { WmItem as Item } from '../../src/sim/wisemodel-html.js';
 import { WM_SIM_DOWNLOADS_PATH, WM_SIM_PASSWORD, WM_SIM_USER, simToken } from '../../src/sim/wisemodel-gateway.js';
 import { get, getJson } from './helpers.js';
 
@@ -17,20 +18,6 @@ const DAY = '2026-11-20';
 const selectors = (JSON.parse(readFileSync(new URL('../../config/default.json', import.meta.url), 'utf8')) as {
   sources: { wisemodel: { selectors: Record<string, string> } };
 }).sources.wisemodel.selectors;
-
-interface Item {
-  owner: string;
-  name: string;
-  title: string | null;
-  downloads: number | null;
-  likes: number;
-  license: string;
-  task: string;
-  createdAt: string | null;
-  updatedAt: string;
-  baseModels: string[];
-  tags: string[];
-}
 
 type Project = Record<string, unknown> & { id: number; path_with_namespace: string; created_at: string; star_count: number };
 

@@ -9,6 +9,7 @@ import { HF_DETAIL_EXPAND, HF_LIST_EXPAND, HfModelSchema, refusedExpandValues, c
 import type { SourcePage } from '../../src/sources/types.js';
 import type { HfModelInput } from '../../src/sources/huggingface/schema.js';
 import { collect, fakeServer, fixture, sendJson, testConfig, type FakeServer } from './helpers.js';
+import { applyEdits, fieldEdits } from './field-edits.js';
 
 const realList = JSON.parse(fixture('huggingface/list-models-default.burncloud-2025-11.json')) as Array<Record<string, unknown>>;
 const realDetail = JSON.parse(fixture('huggingface/model-info-default.ggml-org_gemma-3-1b-it-GGUF.json')) as Record<string, unknown>;
@@ -157,26 +158,15 @@ describe('Hugging Face schema', () => {
 
   it('fast structural check and zod agree on arbitrary items', () => {
     const good = expanded(realDetail);
-    const field = fc.constantFrom(...Object.keys(HfModelSchema.shape), 'extra');
-    const value = fc.oneof(
-      fc.constant(null),
-      fc.constant(undefined),
-      fc.integer({ min: -5, max: 1e6 }),
-      fc.double(),
-      fc.string(),
+    const edits = fieldEdits(
+      [...Object.keys(HfModelSchema.shape), 'extra'],
       fc.constant('2025-11-04T08:25:31.000Z'),
-      fc.boolean(),
-      fc.array(fc.oneof(fc.string(), fc.integer())),
       fc.dictionary(fc.string(), fc.oneof(fc.integer(), fc.string(), fc.constant(null))),
       fc.record({ total: fc.oneof(fc.integer({ min: -3, max: 100 }), fc.constant(null), fc.string()) }),
     );
     fc.assert(
-      fc.property(fc.array(fc.tuple(field, value), { maxLength: 4 }), (edits) => {
-        const item: Record<string, unknown> = { ...good };
-        for (const [k, v] of edits) {
-          if (v === undefined) delete item[k];
-          else item[k] = v;
-        }
+      fc.property(edits, (e) => {
+        const item = applyEdits(good, e);
         expect(isHfModel(item)).toBe(HfModelSchema.safeParse(item).success);
       }),
       { numRuns: 3000 },

@@ -35,9 +35,7 @@
 //   (RateLimitedError, PermanentHttpError, PageFailedError), so the runner sees one taxonomy on every platform.
 import { HubApiError, listModels, modelInfo } from '@huggingface/hub';
 import { Response } from 'undici';
-import type { Config } from '../../config.js';
 import { InputError, PermanentHttpError, errorMessage } from '../../errors.js';
-import type { Logger } from '../../log.js';
 import { capString } from '../../model.js';
 import { sightItem } from '../../normalise/record.js';
 import { scanItems, type ScannedItem } from '../raw-items.js';
@@ -49,10 +47,10 @@ import {
   type HttpResult,
   redactUrl,
   type HttpClient,
-  type HttpClientOptions,
+  type SourceOptions,
 } from '../http.js';
 import { toQuarantine } from '../validate.js';
-import type { DeferredItems, GoneCheck, ListOptions, RateLimitMode, Source, SourcePage } from '../types.js';
+import type { DeferredItems, GoneCheck, ListOptions, Source, SourcePage } from '../types.js';
 import {
   HF_DETAIL_EXPAND,
   HF_EXPAND_COST,
@@ -77,15 +75,7 @@ export interface HuggingFaceSource extends Source<HfModelInput> {
   fetchModel(id: string, opts?: { signal?: AbortSignal; revision?: string }): Promise<HfModelInput>;
 }
 
-export interface HuggingFaceSourceOptions {
-  config: Config;
-  logger: Logger;
-  rateLimitMode: RateLimitMode;
-  /** Test hooks for the HTTP layer (reset margin, jitter, keep-alive). */
-  http?: Partial<Pick<HttpClientOptions, 'resetMarginMs' | 'random' | 'keepAliveTimeoutMs' | 'maxConsecutive429'>>;
-  /** Clock for quarantine times. */
-  now?: () => Date;
-}
+export type HuggingFaceSourceOptions = SourceOptions;
 
 /**
  * A list page parsed once, or (for a sweep that skips unchanged models) split into its items' bytes unparsed, or

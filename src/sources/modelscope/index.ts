@@ -7,9 +7,7 @@
 // `{Code, Data, Message, RequestId, Success}`: `Success: false` is a PermanentHttpError that carries the
 // platform's message as it is (模型不存在 = the model does not exist), except "busy, try again later"
 // (系统繁忙，请稍后再试, a 5xx-like Code), which is retried like a 5xx.
-import type { Config } from '../../config.js';
 import { InputError, PermanentHttpError, TransientHttpError } from '../../errors.js';
-import type { Logger } from '../../log.js';
 import { capString } from '../../model.js';
 import { sightItem } from '../../normalise/record.js';
 import type { QuarantineItem } from '../../store/types.js';
@@ -19,10 +17,10 @@ import {
   parseJsonBody,
   type HeaderBag,
   type HttpClient,
-  type HttpClientOptions,
+  type SourceOptions,
 } from '../http.js';
 import { describeIssues, toQuarantine } from '../validate.js';
-import type { ListOptions, RateLimitMode, Source, SourcePage } from '../types.js';
+import type { ListOptions, Source, SourcePage } from '../types.js';
 import { MsEnvelopeSchema, MsListDataSchema, checkMsModel, epochToIso, type ModelScopeInput, type MsEnvelope } from './schema.js';
 import { modelscopeProfile, normaliseModelScope } from './record.js';
 import { MsSweepPlan, type Crit, type Facets } from './sweep.js';
@@ -36,13 +34,7 @@ export interface ModelScopeSource extends Source<ModelScopeInput> {
   fetchModel(id: string, opts?: { signal?: AbortSignal }): Promise<ModelScopeInput>;
 }
 
-export interface ModelScopeSourceOptions {
-  config: Config;
-  logger: Logger;
-  rateLimitMode: RateLimitMode;
-  http?: Partial<Pick<HttpClientOptions, 'resetMarginMs' | 'random' | 'keepAliveTimeoutMs' | 'maxConsecutive429'>>;
-  now?: () => Date;
-}
+export type ModelScopeSourceOptions = SourceOptions;
 
 /** HTTP statuses whose body is still read as an envelope (the platform says why in `Message`). */
 const ENVELOPE_STATUSES = [400, 401, 403, 404, 410, 422] as const;

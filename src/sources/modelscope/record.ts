@@ -5,17 +5,16 @@ import type { Config } from '../../config.js';
 import { LIMITS, type NormalisedRecord } from '../../model.js';
 import type { NormaliseContext } from '../../normalise/context.js';
 import { parseLineage } from '../../normalise/lineage.js';
-import { assembleRecord, cleanId, cleanTags, paramCount } from '../../normalise/record.js';
+import { assembleRecord, cleanTags, idFromParts, paramCount } from '../../normalise/record.js';
 import { count, isoInstant, isRecord, str, stringList } from '../../normalise/text.js';
 import type { PlatformProfile } from '../types.js';
 import { MS_NAIVE_OFFSET, type ModelScopeInput } from './schema.js';
 
 const URL_BASE = 'https://modelscope.cn/models/';
 
+/** `Path` is the namespace, `Name` the model's name. */
 function idOf(o: Record<string, unknown>): string {
-  const path = typeof o.Path === 'string' ? o.Path.trim() : '';
-  const name = typeof o.Name === 'string' ? o.Name.trim() : '';
-  return cleanId(path !== '' && name !== '' ? `${path}/${name}` : path || name);
+  return idFromParts(o.Path, o.Name);
 }
 
 function statsOf(o: Record<string, unknown>): NormalisedRecord['stats'] {

@@ -18,14 +18,12 @@
 // joins it to the GitLab walk; polls do not (new releases carry downloads from the day's sweep on). Without it,
 // downloads are null and the day's coverage says why. After each sweep, `sweepReport` says which strategy ran,
 // what it rests on and which figures it could give.
-import type { Config } from '../../config.js';
 import { InputError, PageFailedError, PermanentHttpError } from '../../errors.js';
-import type { Logger } from '../../log.js';
 import { capString } from '../../model.js';
 import { sightItem } from '../../normalise/record.js';
 import type { QuarantineItem } from '../../store/types.js';
-import { createHttpClient, type HttpClient, type HttpClientOptions } from '../http.js';
-import type { GoneCheck, ListOptions, RateLimitMode, Source, SourcePage, SweepReport } from '../types.js';
+import { createHttpClient, type HttpClient, type SourceOptions } from '../http.js';
+import type { GoneCheck, ListOptions, Source, SourcePage, SweepReport } from '../types.js';
 import { toQuarantine } from '../validate.js';
 import { CONFIG_KEYS, EVIDENCE, degradedMessage, endpoints, type WmStrategy } from './evidence.js';
 import { Gateway, GatewayError, type DownloadFigures } from './gateway.js';
@@ -49,12 +47,7 @@ export interface WiseModelSource extends Source<WmSourceItem> {
   readonly strategy: WmStrategy | null;
 }
 
-export interface WiseModelSourceOptions {
-  config: Config;
-  logger: Logger;
-  rateLimitMode: RateLimitMode;
-  http?: Partial<Pick<HttpClientOptions, 'resetMarginMs' | 'random' | 'keepAliveTimeoutMs' | 'maxConsecutive429'>>;
-  now?: () => Date;
+export interface WiseModelSourceOptions extends SourceOptions {
   /** Read each listed model's page in the HTML fallback's polls (default true). */
   enrichNewest?: boolean;
 }

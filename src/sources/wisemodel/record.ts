@@ -5,7 +5,7 @@
 import { LIMITS, type NormalisedRecord } from '../../model.js';
 import type { NormaliseContext } from '../../normalise/context.js';
 import { parseLineage } from '../../normalise/lineage.js';
-import { assembleRecord, cleanId, cleanTags } from '../../normalise/record.js';
+import { assembleRecord, cleanTags, idFromParts } from '../../normalise/record.js';
 import { count, isoInstant, isRecord, str } from '../../normalise/text.js';
 import type { PlatformProfile } from '../types.js';
 import type { WiseModelInput } from './schema.js';
@@ -15,9 +15,7 @@ const URL_BASE = 'https://www.wisemodel.cn/models/';
 const NAIVE_OFFSET = '+08:00';
 
 function idOf(o: Record<string, unknown>): string {
-  const owner = typeof o.owner === 'string' ? o.owner.trim() : '';
-  const name = typeof o.name === 'string' ? o.name.trim() : '';
-  return cleanId(owner !== '' && name !== '' ? `${owner}/${name}` : owner || name);
+  return idFromParts(o.owner, o.name);
 }
 
 function statsOf(o: Record<string, unknown>): NormalisedRecord['stats'] {
