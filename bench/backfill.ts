@@ -92,12 +92,19 @@ function runChild<T>(args: string[]): Promise<T> {
     const p = spawn(TSX, ['bench/backfill.ts', ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!) as T) : reject(new Error(`backfill bench ${args.join(' ')} exited with ${code}`))));
+    p.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').at(-1)!) as T)
+        : reject(new Error(`backfill bench ${args.join(' ')} exited with ${code}`)),
+    );
   });
 }
 
 /** Each size's figure is printed as soon as it is measured; a size that fails is said and the next one still runs. */
-export async function runBackfillBench(sizes: number[], print: (line: string) => void = console.log): Promise<BackfillFigure[]> {
+export async function runBackfillBench(
+  sizes: number[],
+  print: (line: string) => void = console.log,
+): Promise<BackfillFigure[]> {
   const out: BackfillFigure[] = [];
   for (const n of sizes) {
     const dumpDir = await mkdtemp(join(tmpdir(), 'hubwatch-bench-dump-'));
@@ -122,7 +129,9 @@ export function formatBackfillBench(figs: BackfillFigure[]): string {
   );
   const [small, large] = [figs[0], figs.at(-1)];
   if (small && large && large !== small) {
-    lines.push(`RSS ratio ${large.models.toLocaleString('en')} / ${small.models.toLocaleString('en')}: ${(large.peakRssMb / small.peakRssMb).toFixed(2)} (goal ≤ 1.3)`);
+    lines.push(
+      `RSS ratio ${large.models.toLocaleString('en')} / ${small.models.toLocaleString('en')}: ${(large.peakRssMb / small.peakRssMb).toFixed(2)} (goal ≤ 1.3)`,
+    );
   }
   return lines.join('\n');
 }

@@ -27,8 +27,17 @@ interface CannonRun {
   non2xx: number;
 }
 interface Autocannon {
-  (opts: { url: string; connections: number; duration: number; pipelining: number; skipAggregateResult?: boolean }): Promise<CannonRun>;
-  aggregateResult(results: CannonRun[], opts: { url: string; connections: number; duration: number; pipelining: number }): { latency: { p50: number; p99: number } };
+  (opts: {
+    url: string;
+    connections: number;
+    duration: number;
+    pipelining: number;
+    skipAggregateResult?: boolean;
+  }): Promise<CannonRun>;
+  aggregateResult(
+    results: CannonRun[],
+    opts: { url: string; connections: number; duration: number; pipelining: number },
+  ): { latency: { p50: number; p99: number } };
 }
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
@@ -62,7 +71,12 @@ async function serve(dir: string): Promise<void> {
   const { testConfig } = await import('../tests/feed/fixtures.js');
   const { staticServer } = await import('./feed.js');
   const store = await openStore({ dataDir: dir, databaseUrl: null });
-  const app = await buildServer({ store, config: testConfig(dir, 50), logger: silentLogger, plugins: [dashboard(dir)] });
+  const app = await buildServer({
+    store,
+    config: testConfig(dir, 50),
+    logger: silentLogger,
+    plugins: [dashboard(dir)],
+  });
   const api = await app.listen({ host: '127.0.0.1', port: 0 });
   const files = staticServer(join(dir, 'public'));
   await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
@@ -104,7 +118,9 @@ export interface DashboardBenchResult {
   rounds: number;
 }
 
-export async function runDashboardBench(opts: { days?: number; durationSec?: number; rounds?: number; log?: (l: string) => void } = {}): Promise<DashboardBenchResult> {
+export async function runDashboardBench(
+  opts: { days?: number; durationSec?: number; rounds?: number; log?: (l: string) => void } = {},
+): Promise<DashboardBenchResult> {
   const days = opts.days ?? 365;
   const duration = opts.durationSec ?? 3;
   const rounds = opts.rounds ?? 2;
@@ -126,20 +142,35 @@ export async function runDashboardBench(opts: { days?: number; durationSec?: num
     const first = await timed(`${urls.api}/`);
     if (first.status !== 200) throw new Error(`/ answered ${first.status}`);
     const releases = (await timed(`${urls.api}/releases`)).body.toString();
-    const modelHref = /href="(\/model\/[^"]+)"/.exec(releases)?.[1]?.replace(/&amp;/g, '&') ?? '/model/huggingface/AlibabaQwen/model-0';
+    const modelHref =
+      /href="(\/model\/[^"]+)"/.exec(releases)?.[1]?.replace(/&amp;/g, '&') ?? '/model/huggingface/AlibabaQwen/model-0';
     const modelKey = decodeURIComponent(modelHref.slice('/model/'.length)).replace('/', ':');
     const kinds: Kind[] = [
       { kind: 'overview /', api: '/', file: '/index.html' },
-      { kind: 'overview state', api: '/?metric=likes&view=publisher&scope=llm&platform=modelscope', file: '/overview-likes.publisher.llm.modelscope.html' },
+      {
+        kind: 'overview state',
+        api: '/?metric=likes&view=publisher&scope=llm&platform=modelscope',
+        file: '/overview-likes.publisher.llm.modelscope.html',
+      },
       { kind: 'races', api: '/races', file: '/races.html' },
       { kind: 'releases', api: '/releases', file: '/releases.html' },
       { kind: 'organisation', api: '/org/Meta', file: `/org-${slug('Meta')}.html` },
       { kind: 'model', api: modelHref, file: `/model-${slug(modelKey)}.html` },
-      { kind: 'chart .svg', api: '/chart/shares.svg?metric=downloads30d&view=origin&scope=all&platform=combined', file: '/charts/shares-downloads30d.origin.all.combined.svg' },
-      { kind: 'badge .svg', api: '/badge/share.svg?metric=downloads30d&view=origin&scope=all&platform=combined&country=CN', file: '/badges/share-CN-downloads30d.origin.all.combined.svg' },
+      {
+        kind: 'chart .svg',
+        api: '/chart/shares.svg?metric=downloads30d&view=origin&scope=all&platform=combined',
+        file: '/charts/shares-downloads30d.origin.all.combined.svg',
+      },
+      {
+        kind: 'badge .svg',
+        api: '/badge/share.svg?metric=downloads30d&view=origin&scope=all&platform=combined&country=CN',
+        file: '/badges/share-CN-downloads30d.origin.all.combined.svg',
+      },
     ];
     const rows: DashboardBenchRow[] = [];
-    const cssJs = await Promise.all(['dashboard.css', 'dashboard.js'].map((n) => readFile(join(dir, 'public', 'assets', n))));
+    const cssJs = await Promise.all(
+      ['dashboard.css', 'dashboard.js'].map((n) => readFile(join(dir, 'public', 'assets', n))),
+    );
     const assets = {
       raw: cssJs.reduce((s, b) => s + b.length, 0),
       gzip: cssJs.reduce((s, b) => s + gzipSync(b, { level: 9 }).length, 0),
@@ -152,11 +183,17 @@ export async function runDashboardBench(opts: { days?: number; durationSec?: num
       const figures = async (url: string) => {
         await autocannon({ url, connections, duration: 1, pipelining: 1 });
         const runs: CannonRun[] = [];
-        for (let r = 0; r < rounds; r++) runs.push(await autocannon({ url, connections, duration, pipelining: 1, skipAggregateResult: true }));
+        for (let r = 0; r < rounds; r++)
+          runs.push(await autocannon({ url, connections, duration, pipelining: 1, skipAggregateResult: true }));
         const agg = autocannon.aggregateResult(runs, { url, connections, duration: 1, pipelining: 1 });
         const req = runs.reduce((a, r) => a + r.totalCompletedRequests, 0);
         const sec = runs.reduce((a, r) => a + r.duration, 0);
-        return { p50: agg.latency.p50, p99: agg.latency.p99, reqPerSec: req / sec, errors: runs.reduce((a, r) => a + r.errors + r.timeouts + r.non2xx, 0) };
+        return {
+          p50: agg.latency.p50,
+          p99: agg.latency.p99,
+          reqPerSec: req / sec,
+          errors: runs.reduce((a, r) => a + r.errors + r.timeouts + r.non2xx, 0),
+        };
       };
       log(`measuring ${k.kind} (${rounds} × ${duration} s, ${connections} connections, api then static)…`);
       rows.push({
@@ -164,7 +201,11 @@ export async function runDashboardBench(opts: { days?: number; durationSec?: num
         firstMs: f.ms,
         api: await figures(urls.api + k.api),
         static: await figures(urls.static + k.file),
-        bytes: { raw: f.body.length, gzip: gzipSync(f.body, { level: 6 }).length, br: brotliCompressSync(f.body).length },
+        bytes: {
+          raw: f.body.length,
+          gzip: gzipSync(f.body, { level: 6 }).length,
+          br: brotliCompressSync(f.body).length,
+        },
       });
     }
     return { days, firstLoadMs: first.ms, assets, rows, connections, durationSec: duration, rounds };
@@ -204,5 +245,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const num = (n: string): number | undefined => (arg(n) === undefined ? undefined : Number(arg(n)));
   if (arg('--prepare')) await prepare(arg('--prepare')!, num('--days') ?? 365);
   else if (arg('--serve')) await serve(arg('--serve')!);
-  else process.stdout.write(`${formatDashboardBench(await runDashboardBench({ days: num('--days'), durationSec: num('--duration'), rounds: num('--rounds') }))}\n`);
+  else
+    process.stdout.write(
+      `${formatDashboardBench(await runDashboardBench({ days: num('--days'), durationSec: num('--duration'), rounds: num('--rounds') }))}\n`,
+    );
 }

@@ -105,7 +105,13 @@ export class SnapshotAccumulator {
       }
     }
     if (row.family) {
-      const f = this.families.get(row.family) ?? { family: row.family, models: 0, downloads30d: 0, derivatives: 0, newDerivatives: 0 };
+      const f = this.families.get(row.family) ?? {
+        family: row.family,
+        models: 0,
+        downloads30d: 0,
+        derivatives: 0,
+        newDerivatives: 0,
+      };
       f.models++;
       f.downloads30d += row.downloads30d ?? 0;
       if (row.relation !== 'base') {
@@ -114,7 +120,10 @@ export class SnapshotAccumulator {
       }
       this.families.set(row.family, f);
     }
-    for (const [map, key] of [[this.licClass, row.licenseClass], [this.licId, row.licenseId]] as const) {
+    for (const [map, key] of [
+      [this.licClass, row.licenseClass],
+      [this.licId, row.licenseId],
+    ] as const) {
       const l = map.get(key) ?? { key, models: 0, newReleases: 0, downloads30d: 0 };
       l.models++;
       if (row.isNew) l.newReleases++;
@@ -124,14 +133,28 @@ export class SnapshotAccumulator {
     for (const view of VIEWS) {
       const who = row[view];
       if (who.org) {
-        const o = this.orgs[view].get(who.org) ?? { org: who.org, country: who.country, kind: who.kind, models: 0, newReleases: 0, downloads30d: 0, derivatives: 0 };
+        const o = this.orgs[view].get(who.org) ?? {
+          org: who.org,
+          country: who.country,
+          kind: who.kind,
+          models: 0,
+          newReleases: 0,
+          downloads30d: 0,
+          derivatives: 0,
+        };
         o.models++;
         if (row.isNew) o.newReleases++;
         o.downloads30d += row.downloads30d ?? 0;
         if (row.relation !== 'base') o.derivatives++;
         this.orgs[view].set(who.org, o);
       }
-      const k = this.kinds[view].get(who.kind) ?? { kind: who.kind, models: 0, newReleases: 0, downloads30d: 0, share: 0 };
+      const k = this.kinds[view].get(who.kind) ?? {
+        kind: who.kind,
+        models: 0,
+        newReleases: 0,
+        downloads30d: 0,
+        share: 0,
+      };
       k.models++;
       if (row.isNew) k.newReleases++;
       k.downloads30d += row.downloads30d ?? 0;
@@ -162,14 +185,22 @@ export class SnapshotAccumulator {
             combinedPlatforms.push(p);
             for (const [c, v] of m) combined.set(c, (combined.get(c) ?? 0) + v);
           }
-          views[view] = { combined: combinedPlatforms.length ? shareList(combined) : null, combinedPlatforms, platforms: per };
+          views[view] = {
+            combined: combinedPlatforms.length ? shareList(combined) : null,
+            combinedPlatforms,
+            platforms: per,
+          };
         }
         scopes[scope] = views;
       }
       metrics[metric] = {
         window:
           metric === 'downloads30d'
-            ? { huggingface: 'trailing 30 days as the Hub reports it', modelscope: 'unavailable: cumulative counts only, history too short', wisemodel: 'unavailable: cumulative counts only, history too short' }
+            ? {
+                huggingface: 'trailing 30 days as the Hub reports it',
+                modelscope: 'unavailable: cumulative counts only, history too short',
+                wisemodel: 'unavailable: cumulative counts only, history too short',
+              }
             : Object.fromEntries(platforms.map((p) => [p, metric])),
         scopes,
       };
@@ -188,7 +219,10 @@ export class SnapshotAccumulator {
       rows.sort((a, b) => b.downloads30d - a.downloads30d || b.models - a.models || key(a).localeCompare(key(b)));
     const kindRows = (m: Map<OrgKind, KindRow>) => {
       const total = [...m.values()].reduce((a, k) => a + k.downloads30d, 0);
-      return sortRows([...m.values()].map((k) => ({ ...k, share: total ? k.downloads30d / total : 0 })), (k) => k.kind);
+      return sortRows(
+        [...m.values()].map((k) => ({ ...k, share: total ? k.downloads30d / total : 0 })),
+        (k) => k.kind,
+      );
     };
     return {
       schema: SNAPSHOT_SCHEMA,
@@ -215,7 +249,9 @@ export class SnapshotAccumulator {
         byClass: sortRows([...this.licClass.values()], (l) => l.key) as Array<LicenseRow & { key: LicenseClass }>,
         byId: sortRows([...this.licId.values()], (l) => l.key),
       },
-      families: [...this.families.values()].sort((a, b) => b.downloads30d - a.downloads30d || a.family.localeCompare(b.family)),
+      families: [...this.families.values()].sort(
+        (a, b) => b.downloads30d - a.downloads30d || a.family.localeCompare(b.family),
+      ),
       orgs: {
         publisher: sortRows([...this.orgs.publisher.values()], (o) => o.org).slice(0, 100),
         origin: sortRows([...this.orgs.origin.values()], (o) => o.org).slice(0, 100),

@@ -42,7 +42,28 @@ export interface DigestBenchResult {
 
 const WEEK = '2026-W47';
 const PAGE = 25_000;
-const COUNTRIES = ['ZZ', 'ZZ', 'ZZ', 'US', 'CN', 'BR', 'VN', 'RU', 'DE', 'FR', 'GB', 'IN', 'KR', 'JP', 'TR', 'ID', 'ES', 'IT', 'PL', 'NL'];
+const COUNTRIES = [
+  'ZZ',
+  'ZZ',
+  'ZZ',
+  'US',
+  'CN',
+  'BR',
+  'VN',
+  'RU',
+  'DE',
+  'FR',
+  'GB',
+  'IN',
+  'KR',
+  'JP',
+  'TR',
+  'ID',
+  'ES',
+  'IT',
+  'PL',
+  'NL',
+];
 const LICENSES = [
   { id: 'Apache-2.0', cls: 'permissive' as const },
   { id: 'MIT', cls: 'permissive' as const },
@@ -51,7 +72,14 @@ const LICENSES = [
   { id: 'LicenseRef-hubwatch-unknown', cls: 'unknown' as const },
 ];
 const FAMILIES = ['Qwen', 'Llama', 'Gemma', 'DeepSeek', 'Mistral', 'Phi', 'GLM', null, null, null];
-const TASKS = ['text-generation', 'text-generation', 'image-text-to-text', 'feature-extraction', 'text-to-image', 'automatic-speech-recognition'];
+const TASKS = [
+  'text-generation',
+  'text-generation',
+  'image-text-to-text',
+  'feature-extraction',
+  'text-to-image',
+  'automatic-speech-recognition',
+];
 
 /**
  * Model `i` of the universe, as a pure function of `i` so the store fill and the snapshot aggregation need not keep
@@ -74,9 +102,13 @@ function modelAt(i: number, old: number, newPerDay: number, days: string[]): FxM
     : { org: null, country: COUNTRIES[Math.floor(r() * COUNTRIES.length)]!, kind: 'individual' as const };
   const rootOrg = !isBase ? ORGS[Math.floor(r() * ORGS.length)]! : null;
   const origin = rootOrg ? { org: rootOrg.org, country: rootOrg.country, kind: rootOrg.kind } : publisher;
-  const relation: Relation = isBase ? 'base' : (['finetune', 'quantized', 'adapter', 'merge'] as const)[Math.floor(r() * 4)]!;
+  const relation: Relation = isBase
+    ? 'base'
+    : (['finetune', 'quantized', 'adapter', 'merge'] as const)[Math.floor(r() * 4)]!;
   const hour = String(Math.floor(r() * 24)).padStart(2, '0');
-  const createdAt = isOld ? `${addDays(days[0]!, -1 - Math.floor(r() * 900))}T${hour}:00:00.000Z` : `${day}T${hour}:00:00.000Z`;
+  const createdAt = isOld
+    ? `${addDays(days[0]!, -1 - Math.floor(r() * 900))}T${hour}:00:00.000Z`
+    : `${day}T${hour}:00:00.000Z`;
   const record: NormalisedRecord = makeRecord({
     platform,
     namespace: org?.namespace ?? `user${i % 50_000}`,
@@ -104,7 +136,9 @@ function modelAt(i: number, old: number, newPerDay: number, days: string[]): FxM
   };
 }
 
-export async function runDigestBench(opts: { models?: number; newPerDay?: number; log?: (s: string) => void } = {}): Promise<DigestBenchResult> {
+export async function runDigestBench(
+  opts: { models?: number; newPerDay?: number; log?: (s: string) => void } = {},
+): Promise<DigestBenchResult> {
   const total = opts.models ?? 1_000_000;
   const newPerDay = opts.newPerDay ?? Math.min(8_000, Math.floor(total / 50));
   const log = opts.log ?? ((s: string) => process.stdout.write(`${s}\n`));
@@ -130,7 +164,13 @@ export async function runDigestBench(opts: { models?: number; newPerDay?: number
         const models = buffers.get(p)!;
         if (!models.length) return;
         const t = performance.now();
-        await store.commitPage({ date, platform: p, models, quarantine: [], coverage: { modelsSeen: models.length, requests: 1, pages: 1 } });
+        await store.commitPage({
+          date,
+          platform: p,
+          models,
+          quarantine: [],
+          coverage: { modelsSeen: models.length, requests: 1, pages: 1 },
+        });
         fillMs += performance.now() - t;
         statsRows += models.length;
         buffers.set(p, []);
@@ -142,14 +182,19 @@ export async function runDigestBench(opts: { models?: number; newPerDay?: number
         acc.push(rowFor(m, date, prev));
         snapshotMs += performance.now() - t;
         const buf = buffers.get(m.record.platform)!;
-        buf.push({ ...m.record, stats: { downloads30d: f.downloads30d, downloadsAllTime: f.downloadsAllTime, likes: f.likes } });
+        buf.push({
+          ...m.record,
+          stats: { downloads30d: f.downloads30d, downloadsAllTime: f.downloadsAllTime, likes: f.likes },
+        });
         if (buf.length >= PAGE) await flush(m.record.platform);
       }
       for (const p of PLATFORMS) await flush(p);
       const t = performance.now();
       await writeSnapshot(root, acc.build());
       snapshotMs += performance.now() - t;
-      log(`day ${date}: ${seen.toLocaleString('en-US')} models; commitPage so far ${(fillMs / 1000).toFixed(1)} s, aggregation ${(snapshotMs / 1000).toFixed(1)} s`);
+      log(
+        `day ${date}: ${seen.toLocaleString('en-US')} models; commitPage so far ${(fillMs / 1000).toFixed(1)} s, aggregation ${(snapshotMs / 1000).toFixed(1)} s`,
+      );
     }
 
     const buildMs: number[] = [];
@@ -182,7 +227,9 @@ export async function runDigestBench(opts: { models?: number; newPerDay?: number
       buildMs.push(performance.now() - t);
     }
     const sources = digest!.notable.groups.flatMap((g) => g.items.map((i) => i.firstWeekSource));
-    log(`first-week figures from: record ${sources.filter((x) => x === 'record').length}, history ${sources.filter((x) => x === 'history').length} (shown items)`);
+    log(
+      `first-week figures from: record ${sources.filter((x) => x === 'record').length}, history ${sources.filter((x) => x === 'history').length} (shown items)`,
+    );
     log(
       `store calls over 3 builds: listModels ${inStore.listCalls}× ${(inStore.listModels / 1000).toFixed(2)} s, ` +
         `statsHistory ${inStore.historyCalls}× ${(inStore.statsHistory / 1000).toFixed(2)} s (concurrent, summed per call)`,

@@ -26,7 +26,6 @@ import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
-
 export interface FeedBenchOptions {
   records?: number;
   /** Seconds per measured run; each server gets `rounds` of them per endpoint. */
@@ -184,7 +183,11 @@ async function prepare(dir: string, n: number): Promise<void> {
   const { fillStore, makeRecord, testConfig } = await import('../tests/feed/fixtures.js');
   const store = await openStore({ dataDir: dir, databaseUrl: null });
   try {
-    await fillStore(store, Array.from({ length: n }, (_, i) => makeRecord(i)), DATE);
+    await fillStore(
+      store,
+      Array.from({ length: n }, (_, i) => makeRecord(i)),
+      DATE,
+    );
     const config = testConfig(dir, 50);
     await writeSnapshot(dir, await buildSnapshot({ store, llmTasks: config.file.scopes.llm }, DATE));
     await exportStatic({ store, config, dataDir: dir, pages: 1 });
@@ -351,7 +354,11 @@ export async function runFeedBench(opts: FeedBenchOptions = {}): Promise<FeedBen
     ];
     const rows: FeedBenchRow[] = [];
     for (const [name, apiPath, staticPath] of endpoints) {
-      const targets: Servers = { api: urls.api + apiPath, static: urls.static + staticPath, floor: urls.floor + staticPath };
+      const targets: Servers = {
+        api: urls.api + apiPath,
+        static: urls.static + staticPath,
+        floor: urls.floor + staticPath,
+      };
       const servers = ['api', 'static', 'floor'] as const;
       // Warm-up: fills the API's body cache and the page cache for the static file, and lets the JIT settle.
       for (const which of servers) await autocannon({ url: targets[which], connections, duration: 2, pipelining: 1 });
@@ -399,7 +406,11 @@ export function formatFeedBench(r: FeedBenchResult): string {
     'endpoint                   server   p50 ms   p99 ms     req/s   bytes/req  errors   server µs/req  load gen µs/req  %core  others %core',
   ];
   for (const row of r.rows) {
-    for (const [label, f] of [['api', row.api], ['static', row.static], ['floor', row.floor]] as const) {
+    for (const [label, f] of [
+      ['api', row.api],
+      ['static', row.static],
+      ['floor', row.floor],
+    ] as const) {
       lines.push(
         `${row.endpoint.padEnd(26)} ${label.padEnd(7)} ${f.p50.toFixed(1).padStart(7)} ${f.p99.toFixed(1).padStart(8)} ` +
           `${f.reqPerSec.toFixed(0).padStart(9)} ${String(f.bytesPerReq).padStart(11)} ${String(f.errors + f.non2xx).padStart(7)} ` +
@@ -413,14 +424,20 @@ export function formatFeedBench(r: FeedBenchResult): string {
     );
     // With 100 closed-loop connections, latency is roughly connections / throughput, set by the slower side.
     if (row.api.clientCpuPct >= 90) {
-      lines.push(`${''.padEnd(26)} note     autocannon used ${row.api.clientCpuPct.toFixed(0)}% of a core: the API figures are bounded by the load generator`);
+      lines.push(
+        `${''.padEnd(26)} note     autocannon used ${row.api.clientCpuPct.toFixed(0)}% of a core: the API figures are bounded by the load generator`,
+      );
     }
     if (row.floor.p99 >= P99_TARGET_MS) {
-      lines.push(`${''.padEnd(26)} note     even the floor (bytes from memory, no framework) had p99 ${row.floor.p99} ms in this run`);
+      lines.push(
+        `${''.padEnd(26)} note     even the floor (bytes from memory, no framework) had p99 ${row.floor.p99} ms in this run`,
+      );
     }
     const others = Math.max(...[row.api, row.static, row.floor].map((f) => f.otherCpuPct ?? 0));
     if (others >= 25) {
-      lines.push(`${''.padEnd(26)} note     other processes used up to ${others.toFixed(0)}% of a core during these runs: figures are disturbed`);
+      lines.push(
+        `${''.padEnd(26)} note     other processes used up to ${others.toFixed(0)}% of a core during these runs: figures are disturbed`,
+      );
     }
   }
   return lines.join('\n');
@@ -440,7 +457,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   } else if (serveDir) {
     await serve(serveDir);
   } else {
-    const result = await runFeedBench({ records: num('--records'), durationSec: num('--duration'), rounds: num('--rounds') });
+    const result = await runFeedBench({
+      records: num('--records'),
+      durationSec: num('--duration'),
+      rounds: num('--rounds'),
+    });
     // Figures, not a timed test: the verdicts are printed, and the exit code only says whether the bench ran.
     process.stdout.write(`${formatFeedBench(result)}\n`);
   }

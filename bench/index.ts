@@ -15,12 +15,19 @@ const TSX = join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 const only = new Set(process.argv.slice(2));
 const want = (name: string): boolean => only.size === 0 || only.has(name);
 
-async function startSimProcess(models: number, rateLimit = 'off'): Promise<{ urls: Record<string, string>; stop(): void }> {
-  const child = spawn(TSX, ['src/cli.ts', 'sim', '--port', '0', '--seed', '7', '--models', String(models), '--rate-limit', rateLimit], {
-    cwd: PROJECT_ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-  });
+async function startSimProcess(
+  models: number,
+  rateLimit = 'off',
+): Promise<{ urls: Record<string, string>; stop(): void }> {
+  const child = spawn(
+    TSX,
+    ['src/cli.ts', 'sim', '--port', '0', '--seed', '7', '--models', String(models), '--rate-limit', rateLimit],
+    {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+    },
+  );
   const rl = createInterface({ input: child.stdout });
   const line = await new Promise<string>((resolve, reject) => {
     rl.once('line', resolve);
@@ -42,7 +49,14 @@ interface SweepFigure {
   platform: string;
   models: number;
   baseline: { records: number; perSec: number; ms: number };
-  pipeline: { records: number; unchanged: number; perSec: number; ms: number; complete: boolean; loopDelayMs: { p99: number; max: number } };
+  pipeline: {
+    records: number;
+    unchanged: number;
+    perSec: number;
+    ms: number;
+    complete: boolean;
+    loopDelayMs: { p99: number; max: number };
+  };
   ratio: number;
   peakRssMb: number;
 }
@@ -62,7 +76,12 @@ async function setSimDay(url: string, day: string): Promise<void> {
  * another process, so the measured process's peak RSS is its own), and the simulator has moved on a day (new
  * models, changed ones, growing downloads).
  */
-async function sweepBench(platform: string, hfModels: number, mode: 'first' | 'daily', runs = 1): Promise<SweepFigure[]> {
+async function sweepBench(
+  platform: string,
+  hfModels: number,
+  mode: 'first' | 'daily',
+  runs = 1,
+): Promise<SweepFigure[]> {
   const sim = await startSimProcess(hfModels);
   const url = sim.urls[platform]!;
   const dir = mode === 'daily' ? await mkdtemp(join(tmpdir(), 'hubwatch-bench-daily-')) : null;
@@ -143,7 +162,9 @@ const DAILY_RUNS = ((n) => (Number.isInteger(n) && n > 0 ? n : 3))(Number(proces
 
 if (want('sweep')) {
   console.log('== Sweep: fetch → validate → normalise → store, against a plain undici fetch+parse baseline ==');
-  console.log('daily: the day after a stored sweep (what runs every day); first: into an empty store (once per platform)');
+  console.log(
+    'daily: the day after a stored sweep (what runs every day); first: into an empty store (once per platform)',
+  );
   const small = printSweep('daily', await sweepBench('huggingface', 200_000, 'daily', DAILY_RUNS));
   const large = printSweep('daily', await sweepBench('huggingface', 1_000_000, 'daily', DAILY_RUNS));
   console.log(
@@ -195,7 +216,20 @@ async function rateLimitBench(models: number, windowSec: number, runs: number): 
   const dir = await mkdtemp(join(tmpdir(), 'hubwatch-bench-ratelimit-'));
   try {
     await setSimDay(url, PREVIOUS_DAY);
-    await runChild(['bench/sweep.ts', '--platform', 'huggingface', '--url', url, '--models', String(models), '--store', dir, '--date', PREVIOUS_DAY, '--prefill']);
+    await runChild([
+      'bench/sweep.ts',
+      '--platform',
+      'huggingface',
+      '--url',
+      url,
+      '--models',
+      String(models),
+      '--store',
+      dir,
+      '--date',
+      PREVIOUS_DAY,
+      '--prefill',
+    ]);
     await setSimDay(url, DAY);
     const figures: RateLimitFigure[] = [];
     for (let k = 0; k < runs; k++) {
@@ -203,7 +237,21 @@ async function rateLimitBench(models: number, windowSec: number, runs: number): 
       await cp(dir, copy, { recursive: true });
       try {
         await resetSimWindow(url);
-        figures.push((await runChild(['bench/ratelimit.ts', '--url', url, '--store', copy, '--date', DAY, '--page-size', '100', '--models', String(models)])) as unknown as RateLimitFigure);
+        figures.push(
+          (await runChild([
+            'bench/ratelimit.ts',
+            '--url',
+            url,
+            '--store',
+            copy,
+            '--date',
+            DAY,
+            '--page-size',
+            '100',
+            '--models',
+            String(models),
+          ])) as unknown as RateLimitFigure,
+        );
       } finally {
         await rm(copy, { recursive: true, force: true });
       }
@@ -218,8 +266,12 @@ async function rateLimitBench(models: number, windowSec: number, runs: number): 
 if (want('ratelimit')) {
   const windowSec = ((n) => (Number.isInteger(n) && n > 0 ? n : 30))(Number(process.env.RATELIMIT_WINDOW ?? 30));
   const runs = ((n) => (Number.isInteger(n) && n > 0 ? n : 2))(Number(process.env.RATELIMIT_RUNS ?? 2));
-  console.log(`\n== Rate-limit efficiency: the daily HF sweep under 500 requests per fixed window (5 min scaled to ${windowSec} s) ==`);
-  console.log('minimum = (ceil(N/q) - 1) * W + the last window (its first request sent to the sweep\'s end, measured in the same run)');
+  console.log(
+    `\n== Rate-limit efficiency: the daily HF sweep under 500 requests per fixed window (5 min scaled to ${windowSec} s) ==`,
+  );
+  console.log(
+    "minimum = (ceil(N/q) - 1) * W + the last window (its first request sent to the sweep's end, measured in the same run)",
+  );
   for (const f of await rateLimitBench(200_000, windowSec, runs)) {
     console.log(
       `ratelimit huggingface catalogue(HF)=${f.models} sort=${f.sort} pageSize=${f.pageSize} policy ${f.quota}/${f.windowSec}s  ` +
@@ -234,7 +286,9 @@ if (want('ratelimit')) {
 if (want('normalise')) {
   console.log('\n== Normalise 1,000,000 records ==');
   await runChild(['bench/normalise.ts'])
-    .then((r) => console.log(`${JSON.stringify(r)}\ntarget: < 10 s of CPU per 1,000,000 records (got ${String(r.cpuSeconds)} s)`))
+    .then((r) =>
+      console.log(`${JSON.stringify(r)}\ntarget: < 10 s of CPU per 1,000,000 records (got ${String(r.cpuSeconds)} s)`),
+    )
     .catch((e: unknown) => console.log(`normalise bench failed: ${String(e)}`));
 }
 
@@ -264,12 +318,16 @@ if (want('digest')) {
   );
 }
 if (want('dashboard')) {
-  console.log('\n== Dashboard: a year of daily snapshots, each page kind against the same files from a static server ==');
+  console.log(
+    '\n== Dashboard: a year of daily snapshots, each page kind against the same files from a static server ==',
+  );
   const { runDashboardBench, formatDashboardBench } = await import('./dashboard.js');
   console.log(formatDashboardBench(await runDashboardBench({ days: Number(process.env.BENCH_DAYS ?? 365) })));
 }
 if (want('backfill')) {
-  console.log('\n== Backfill from local Parquet: one weekly partition into an empty store (BENCH_BACKFILL_SIZES, default 1000000,3000000) ==');
+  console.log(
+    '\n== Backfill from local Parquet: one weekly partition into an empty store (BENCH_BACKFILL_SIZES, default 1000000,3000000) ==',
+  );
   const { runBackfillBench, formatBackfillBench } = await import('./backfill.js');
   const sizes = (process.env.BENCH_BACKFILL_SIZES ?? '1000000,3000000').split(',').map(Number);
   const figs = await runBackfillBench(sizes);

@@ -6,16 +6,37 @@ import { normaliseHuggingFace } from '../src/sources/huggingface/record.js';
 import type { HfModelInput } from '../src/sources/huggingface/schema.js';
 
 export function hfLikeRecords(n: number, offset = 0): HfModelInput[] {
-  const owners = ['Qwen', 'meta-llama', 'bartowski', 'mlx-community', 'someuser', 'unsloth', 'google', 'THUDM', 'RichardErkhov', 'deepseek-ai'];
+  const owners = [
+    'Qwen',
+    'meta-llama',
+    'bartowski',
+    'mlx-community',
+    'someuser',
+    'unsloth',
+    'google',
+    'THUDM',
+    'RichardErkhov',
+    'deepseek-ai',
+  ];
   const licences = ['apache-2.0', 'mit', 'llama3.1', 'other', 'gemma', 'cc-by-nc-4.0', 'openrail'];
-  const bases = ['Qwen/Qwen3-8B', 'meta-llama/Llama-3.1-8B-Instruct', 'google/gemma-3-1b-it', 'deepseek-ai/DeepSeek-R1'];
+  const bases = [
+    'Qwen/Qwen3-8B',
+    'meta-llama/Llama-3.1-8B-Instruct',
+    'google/gemma-3-1b-it',
+    'deepseek-ai/DeepSeek-R1',
+  ];
   const out: HfModelInput[] = [];
   for (let i = offset; i < offset + n; i++) {
     const owner = owners[i % owners.length] as string;
     const lic = licences[i % licences.length] as string;
     const base = bases[i % bases.length] as string;
     const derived = i % 3 !== 0;
-    const name = owner === 'RichardErkhov' ? `Qwen_-_Qwen3-8B-${i}-gguf` : owner === 'bartowski' ? `zai-org_GLM-4.6-${i}-GGUF` : `Model-${i}-Instruct`;
+    const name =
+      owner === 'RichardErkhov'
+        ? `Qwen_-_Qwen3-8B-${i}-gguf`
+        : owner === 'bartowski'
+          ? `zai-org_GLM-4.6-${i}-GGUF`
+          : `Model-${i}-Instruct`;
     out.push({
       _id: `id${i}`,
       id: `${owner}/${name}`,
@@ -25,7 +46,14 @@ export function hfLikeRecords(n: number, offset = 0): HfModelInput[] {
       pipeline_tag: 'text-generation',
       library_name: 'transformers',
       tags: derived
-        ? ['transformers', 'safetensors', `base_model:${base}`, `base_model:finetune:${base}`, `license:${lic}`, 'region:us']
+        ? [
+            'transformers',
+            'safetensors',
+            `base_model:${base}`,
+            `base_model:finetune:${base}`,
+            `license:${lic}`,
+            'region:us',
+          ]
         : ['transformers', 'safetensors', `license:${lic}`, 'region:us'],
     });
   }

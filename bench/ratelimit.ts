@@ -86,7 +86,12 @@ async function simRequests(): Promise<number> {
 }
 
 const dir = values.store!;
-const env: NodeJS.ProcessEnv = { ...process.env, HUBWATCH_DATA_DIR: dir, HUBWATCH_HF_URL: baseUrl, LOG_LEVEL: 'silent' };
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  HUBWATCH_DATA_DIR: dir,
+  HUBWATCH_HF_URL: baseUrl,
+  LOG_LEVEL: 'silent',
+};
 // Pages of `pageSize` items; no politeness delay (pacing from the RateLimit headers is what is measured here).
 const config = loadConfig(env, { sources: { huggingface: { pageSize, delayMs: 0 } } });
 const store = await openStore({ dataDir: dir, databaseUrl: null });

@@ -30,7 +30,8 @@ export async function runSimScaleBench(models = 1_000_000): Promise<SimScaleFigu
   try {
     const expected = sim.universe.count(sim.universe.checkDay(sim.day()));
     const seen = new Uint8Array(sim.universe.capacity);
-    let url: string | undefined = `${sim.urls.huggingface}/api/models?sort=downloads&limit=1000&expand[]=downloads&expand[]=likes&expand[]=createdAt`;
+    let url: string | undefined =
+      `${sim.urls.huggingface}/api/models?sort=downloads&limit=1000&expand[]=downloads&expand[]=likes&expand[]=createdAt`;
     let paged = 0;
     let pages = 0;
     let bytes = 0;
@@ -40,7 +41,8 @@ export async function runSimScaleBench(models = 1_000_000): Promise<SimScaleFigu
     while (url) {
       const res = await request(url);
       const text = await res.body.text();
-      if (res.statusCode !== 200) throw new Error(`the simulator answered ${res.statusCode} on page ${pages + 1}: ${text.slice(0, 200)}`);
+      if (res.statusCode !== 200)
+        throw new Error(`the simulator answered ${res.statusCode} on page ${pages + 1}: ${text.slice(0, 200)}`);
       bytes += text.length;
       for (const x of JSON.parse(text) as Array<{ _id: string; downloads: number }>) {
         const i = parseInt(x._id.slice(8, 16), 16);
@@ -57,7 +59,8 @@ export async function runSimScaleBench(models = 1_000_000): Promise<SimScaleFigu
     const pageMs = performance.now() - t1;
     if (paged !== expected) problems.push(`paged ${paged} models, the catalogue holds ${expected}`);
     if (pages !== Math.ceil(expected / 1000)) problems.push(`${pages} pages for ${expected} models at 1000 a page`);
-    if (problems.length > 0) throw new Error(`the walk is wrong, so its figures mean nothing: ${problems.slice(0, 5).join('; ')}`);
+    if (problems.length > 0)
+      throw new Error(`the walk is wrong, so its figures mean nothing: ${problems.slice(0, 5).join('; ')}`);
 
     const t2 = performance.now();
     let full = 0;

@@ -48,7 +48,8 @@ async function baseline(): Promise<{ records: number; ms: number; cpuMs: number 
   let records = 0;
   if (platform === 'huggingface') {
     // The same walk as the source: by createdAt, with its list field set (HF_LIST_EXPAND).
-    let url: string | null = `${baseUrl}/api/models?sort=createdAt&limit=1000&${HF_LIST_EXPAND.map((f) => `expand[]=${f}`).join('&')}`;
+    let url: string | null =
+      `${baseUrl}/api/models?sort=createdAt&limit=1000&${HF_LIST_EXPAND.map((f) => `expand[]=${f}`).join('&')}`;
     while (url) {
       const res: Awaited<ReturnType<typeof request>> = await request(url, { dispatcher: agent });
       const body = (await res.body.json()) as unknown[];
@@ -66,9 +67,19 @@ async function baseline(): Promise<{ records: number; ms: number; cpuMs: number 
         method: 'PUT',
         dispatcher: agent,
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ Name: '', PageNumber: page, PageSize: 100, SortBy: 'GmtModified', Target: '', Criterion: [], SingleCriterion: [] }),
+        body: JSON.stringify({
+          Name: '',
+          PageNumber: page,
+          PageSize: 100,
+          SortBy: 'GmtModified',
+          Target: '',
+          Criterion: [],
+          SingleCriterion: [],
+        }),
       });
-      const body = (await res.body.json()) as { Data: { Model: { Models: Array<{ LastUpdatedTime: number }>; TotalCount: number } } };
+      const body = (await res.body.json()) as {
+        Data: { Model: { Models: Array<{ LastUpdatedTime: number }>; TotalCount: number } };
+      };
       records += body.Data.Model.Models.length;
       return body.Data.Model;
     };
@@ -87,7 +98,11 @@ async function baseline(): Promise<{ records: number; ms: number; cpuMs: number 
     // empty page that ends it (src/sources/wisemodel/gitlab.ts). The records are GitLab projects: datasets and code
     // repositories included, which the source reads and then leaves out.
     const config = loadConfig({ HUBWATCH_WISEMODEL_URL: baseUrl, LOG_LEVEL: 'silent' });
-    let url: string | null = projectsUrl(endpoints(config).gitlab, 'keyset', config.file.sources.wisemodel.gitlab.perPage);
+    let url: string | null = projectsUrl(
+      endpoints(config).gitlab,
+      'keyset',
+      config.file.sources.wisemodel.gitlab.perPage,
+    );
     while (url) {
       const res: Awaited<ReturnType<typeof request>> = await request(url, { dispatcher: agent });
       const body = (await res.body.json()) as unknown[];
@@ -149,7 +164,9 @@ async function pipeline(): Promise<{
 
 if (values.prefill) {
   const run = await pipeline();
-  process.stdout.write(`${JSON.stringify({ platform, date: values.date, records: run.records, ms: Math.round(run.ms), complete: run.complete })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ platform, date: values.date, records: run.records, ms: Math.round(run.ms), complete: run.complete })}\n`,
+  );
   process.exit(0);
 }
 
@@ -163,7 +180,12 @@ process.stdout.write(
     platform,
     models: Number(values.models),
     // CPU of this process (all its threads, DuckDB's included) while each ran: what the simulator did not use.
-    baseline: { records: base.records, ms: Math.round(base.ms), cpuMs: Math.round(base.cpuMs), perSec: Math.round((base.records / base.ms) * 1000) },
+    baseline: {
+      records: base.records,
+      ms: Math.round(base.ms),
+      cpuMs: Math.round(base.cpuMs),
+      perSec: Math.round((base.records / base.ms) * 1000),
+    },
     pipeline: {
       records: run.records,
       unchanged: run.unchanged,

@@ -26,7 +26,8 @@ export function parseCsv(text: string): string[][] {
 /** The collector wrote `tags` as a Python list repr: ['a', "b's"]. */
 export function parsePyList(s: string): string[] {
   const out: string[] = [];
-  for (const m of s.matchAll(/'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"/g)) out.push((m[1] ?? m[2] ?? '').replace(/\\(.)/g, '$1'));
+  for (const m of s.matchAll(/'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"/g))
+    out.push((m[1] ?? m[2] ?? '').replace(/\\(.)/g, '$1'));
   return out;
 }
 

@@ -86,18 +86,24 @@ function report(name: string, models: ListedModel[], byNs: Map<string, Entry>): 
   console.log(`unclassified namespaces: ${unknown.size}; top ${TOP} by downloads:`);
   const top = [...unknown.entries()].sort((a, b) => b[1].downloads - a[1].downloads).slice(0, TOP);
   for (const [ns, u] of top) {
-    console.log(`  ${pct(u.downloads, total).padStart(7)}  ${String(u.downloads).padStart(11)}  ${String(u.models).padStart(4)}  ${ns}  (${u.example})`);
+    console.log(
+      `  ${pct(u.downloads, total).padStart(7)}  ${String(u.downloads).padStart(11)}  ${String(u.models).padStart(4)}  ${ns}  (${u.example})`,
+    );
   }
   const zz = [...noCountry.values()].sort((a, b) => b.downloads - a.downloads);
   const zzTotal = zz.reduce((s, z) => s + z.downloads, 0);
   const needed = Math.max(0, 0.9 * total - country);
-  console.log(`classified with country ZZ: ${zz.length} namespaces, ${pct(zzTotal, total)} of downloads` +
-    (needed > 0 ? `; ${Math.ceil(needed).toLocaleString('en')} more downloads needed for a 90% country share` : ''));
+  console.log(
+    `classified with country ZZ: ${zz.length} namespaces, ${pct(zzTotal, total)} of downloads` +
+      (needed > 0 ? `; ${Math.ceil(needed).toLocaleString('en')} more downloads needed for a 90% country share` : ''),
+  );
   console.log(`top ${TOP} ZZ namespaces by downloads:`);
   let cum = 0;
   for (const z of zz.slice(0, TOP)) {
     cum += z.downloads;
-    console.log(`  ${pct(z.downloads, total).padStart(7)}  cum ${pct(cum, total).padStart(7)}  ${String(z.downloads).padStart(11)}  ${String(z.models).padStart(4)}  ${z.entry.kind.padEnd(13)}  ${z.entry.org}  (${z.example})`);
+    console.log(
+      `  ${pct(z.downloads, total).padStart(7)}  cum ${pct(cum, total).padStart(7)}  ${String(z.downloads).padStart(11)}  ${String(z.models).padStart(4)}  ${z.entry.kind.padEnd(13)}  ${z.entry.org}  (${z.example})`,
+    );
   }
 }
 
@@ -107,11 +113,20 @@ for (const e of entries) {
   for (const ns of e.hf ?? []) {
     const key = ns.toLowerCase();
     const prior = byNs.get(key);
-    if (prior) console.warn(`warning: hf namespace "${ns}" is in "${prior.org}" (${prior.file}) and "${e.org}" (${e.file})`);
+    if (prior)
+      console.warn(`warning: hf namespace "${ns}" is in "${prior.org}" (${prior.file}) and "${e.org}" (${e.file})`);
     else byNs.set(key, e);
   }
 }
 console.log(`registry: ${entries.length} entries, ${byNs.size} hf namespaces`);
 
-report('top 10k by downloads (2024-09-20)', listed(readTop10k(join(SAMPLES, 'hf-list-models-full-top10k-downloads.cs573.2024-09-20.csv'))), byNs);
-report('trending 1000 (2026-04-30)', listed(readTrending(join(SAMPLES, 'hf-trending-1000.starscreener.2026-04-30.json'))), byNs);
+report(
+  'top 10k by downloads (2024-09-20)',
+  listed(readTop10k(join(SAMPLES, 'hf-list-models-full-top10k-downloads.cs573.2024-09-20.csv'))),
+  byNs,
+);
+report(
+  'trending 1000 (2026-04-30)',
+  listed(readTrending(join(SAMPLES, 'hf-trending-1000.starscreener.2026-04-30.json'))),
+  byNs,
+);

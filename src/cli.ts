@@ -19,10 +19,15 @@ function parseDate(value: string): string {
 }
 
 function parsePlatforms(value: string): Platform[] {
-  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = list.filter((p) => !(PLATFORMS as readonly string[]).includes(p));
   if (list.length === 0 || bad.length > 0) {
-    throw new InvalidArgumentError(`expected a comma-separated list of ${PLATFORMS.join(', ')}; got ${bad.join(', ') || 'nothing'}`);
+    throw new InvalidArgumentError(
+      `expected a comma-separated list of ${PLATFORMS.join(', ')}; got ${bad.join(', ') || 'nothing'}`,
+    );
   }
   return [...new Set(list)] as Platform[];
 }
@@ -30,7 +35,8 @@ function parsePlatforms(value: string): Platform[] {
 function parseInteger(min: number, max: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
     return n;
   };
 }
@@ -53,7 +59,9 @@ export function buildProgram(): Command {
 
   program
     .command('run')
-    .description('Run one whole cycle in this process, without Redis: poll new releases, sweep stats, write the day\'s snapshot and the static export.')
+    .description(
+      "Run one whole cycle in this process, without Redis: poll new releases, sweep stats, write the day's snapshot and the static export.",
+    )
     .requiredOption('--once', 'run one cycle and exit (the only mode of this command)')
     .option('--date <YYYY-MM-DD>', 'the day the stats and snapshot belong to (default: today, UTC)', parseDate)
     .option('--sources <list>', `platforms to run, comma-separated (${PLATFORMS.join(',')})`, parsePlatforms)
@@ -70,8 +78,22 @@ export function buildProgram(): Command {
         const summary = {
           date: res.date,
           snapshot: res.snapshotPath,
-          polls: res.polls.map((p) => ({ platform: p.platform, pages: p.pages, models: p.models, newModels: p.newModels, quarantined: p.quarantined })),
-          sweeps: res.sweeps.map((s) => ({ platform: s.platform, pages: s.pages, models: s.models, complete: s.complete, resumed: s.resumed, quarantined: s.quarantined, ...(s.reason ? { reason: s.reason } : {}) })),
+          polls: res.polls.map((p) => ({
+            platform: p.platform,
+            pages: p.pages,
+            models: p.models,
+            newModels: p.newModels,
+            quarantined: p.quarantined,
+          })),
+          sweeps: res.sweeps.map((s) => ({
+            platform: s.platform,
+            pages: s.pages,
+            models: s.models,
+            complete: s.complete,
+            resumed: s.resumed,
+            quarantined: s.quarantined,
+            ...(s.reason ? { reason: s.reason } : {}),
+          })),
         };
         process.stdout.write(`${JSON.stringify(summary)}\n`);
       } finally {
@@ -82,7 +104,7 @@ export function buildProgram(): Command {
 
   program
     .command('snapshot')
-    .description('Rebuild a day\'s snapshot from the store (the same store gives the same file).')
+    .description("Rebuild a day's snapshot from the store (the same store gives the same file).")
     .requiredOption('--date <YYYY-MM-DD>', 'the day to rebuild', parseDate)
     .action(async (opts: { date: string }) => {
       const config = getConfig();
@@ -109,7 +131,10 @@ export function buildProgram(): Command {
     .description(
       "Load history from the Hub's public dumps: each partition models/<date>/models.{parquet,csv} of a folder or a Hub dataset (e.g. https://huggingface.co/datasets/hfmlsoc/hub_weekly_snapshots) becomes that date's stats (provenance dump) and snapshot. Over HTTP only the footer and the needed columns are fetched. Resumable and idempotent: a rerun goes on at the partition it stopped in and redoes nothing finished.",
     )
-    .requiredOption('--dump <DIR|URL>', 'a folder holding models/<date>/…, or a Hub dataset URL <hub>/datasets/<owner>/<name>')
+    .requiredOption(
+      '--dump <DIR|URL>',
+      'a folder holding models/<date>/…, or a Hub dataset URL <hub>/datasets/<owner>/<name>',
+    )
     .option('--since <YYYY-MM-DD>', 'first partition date to load', parseDate)
     .option('--until <YYYY-MM-DD>', 'last partition date to load', parseDate)
     .option('--batch <rows>', 'rows per commit (memory holds one batch)', parseInteger(1, 1_000_000))
@@ -141,7 +166,9 @@ export function buildProgram(): Command {
         );
         process.stdout.write(`${JSON.stringify(res)}\n`);
         if (res.partitions.some((p) => p.error !== undefined)) {
-          throw new HubwatchError('Some partitions could not be read to their end (see "error" above); their dates are incomplete. Run the same command again to retry them.');
+          throw new HubwatchError(
+            'Some partitions could not be read to their end (see "error" above); their dates are incomplete. Run the same command again to retry them.',
+          );
         }
       } finally {
         stop.dispose();
@@ -151,8 +178,14 @@ export function buildProgram(): Command {
 
   program
     .command('inspect')
-    .description('Read a raw platform payload (one model, a list page, a ModelScope envelope or a WiseModel HTML page) and print one normalised record per line as JSON. Items that fail validation go to stderr with their reason.')
-    .addOption(new Option('--platform <platform>', 'which platform the payload comes from').choices([...PLATFORMS]).makeOptionMandatory())
+    .description(
+      'Read a raw platform payload (one model, a list page, a ModelScope envelope or a WiseModel HTML page) and print one normalised record per line as JSON. Items that fail validation go to stderr with their reason.',
+    )
+    .addOption(
+      new Option('--platform <platform>', 'which platform the payload comes from')
+        .choices([...PLATFORMS])
+        .makeOptionMandatory(),
+    )
     .argument('<file>', 'the payload file')
     .action(async (file: string, opts: { platform: Platform }) => {
       const { inspectFile } = await import('./inspect.js');
@@ -173,61 +206,113 @@ export function buildProgram(): Command {
       const config = getConfig();
       const log = logger(config, true);
       const { probeCommand } = await import('./probe/index.js');
-      await probeCommand({ config, logger: log, platforms: opts.platform ? [opts.platform] : PLATFORMS, json: opts.json === true });
+      await probeCommand({
+        config,
+        logger: log,
+        platforms: opts.platform ? [opts.platform] : PLATFORMS,
+        json: opts.json === true,
+      });
     });
 
   program
     .command('sim')
     .description('Start the platform simulator on loopback and print its base URLs as one JSON line. Stops on Ctrl-C.')
-    .option('--port <port>', 'Hugging Face port; ModelScope uses port+1 and WiseModel port+2 (0: any free ports)', parseInteger(0, 65533), 0)
+    .option(
+      '--port <port>',
+      'Hugging Face port; ModelScope uses port+1 and WiseModel port+2 (0: any free ports)',
+      parseInteger(0, 65533),
+      0,
+    )
     .option('--seed <n>', 'seed of the simulated universe', parseInteger(0, 2 ** 31 - 1), 42)
-    .option('--models <n>', 'catalogue size on Hugging Face (ModelScope and WiseModel are smaller)', parseInteger(1, 5_000_000), 20_000)
+    .option(
+      '--models <n>',
+      'catalogue size on Hugging Face (ModelScope and WiseModel are smaller)',
+      parseInteger(1, 5_000_000),
+      20_000,
+    )
     .option('--day <YYYY-MM-DD>', 'simulated day', parseDate)
-    .option('--faults', 'turn on the fault switches: 5xx bursts, slow and truncated answers, malformed items, hostile strings')
+    .option(
+      '--faults',
+      'turn on the fault switches: 5xx bursts, slow and truncated answers, malformed items, hostile strings',
+    )
     .option('--rate-limit <max/seconds>', 'Hugging Face fixed window, e.g. 500/300; "off" to disable', '500/300')
-    .option('--dumps <dir>', 'also serve this dump folder (models/<date>/models.{parquet,csv}) as a Hub dataset repo on the Hugging Face port; its URL is printed as "dumps"')
-    .option('--dumps-repo <owner/name>', 'the dataset repo the dump folder is served as', 'hfmlsoc/hub_weekly_snapshots')
-    .option('--dump-weeks <n>', 'first write this many weekly partitions of the simulated Hub, ending on --day, into --dumps', parseInteger(1, 520))
-    .action(async (opts: { port: number; seed: number; models: number; day?: string; faults?: boolean; rateLimit: string; dumps?: string; dumpsRepo: string; dumpWeeks?: number }) => {
-      const { startSim } = await import('./sim/index.js');
-      const { simFaultsFromFlags } = await import('./sim/flags.js');
-      if (opts.dumpWeeks !== undefined && !opts.dumps) throw new HubwatchError('--dump-weeks writes into the --dumps folder: pass --dumps <dir> as well.', { exitCode: 2 });
-      if (opts.dumps && opts.dumpWeeks === undefined) {
-        const { stat } = await import('node:fs/promises');
-        const st = await stat(opts.dumps).catch(() => null);
-        if (!st?.isDirectory()) throw new HubwatchError(`--dumps ${opts.dumps} is not a folder. Pass a folder written by the simulator, or add --dump-weeks N to write one.`, { exitCode: 2 });
-      }
-      const sim = await startSim({
-        port: opts.port,
-        seed: opts.seed,
-        models: opts.models,
-        ...(opts.day ? { day: opts.day } : {}),
-        faults: simFaultsFromFlags({ faults: opts.faults === true, rateLimit: opts.rateLimit }),
-        ...(opts.dumps ? { dumps: { dir: opts.dumps, repo: opts.dumpsRepo } } : {}),
-      });
-      if (opts.dumps && opts.dumpWeeks !== undefined) {
-        const { writeDumpFolder } = await import('./sim/dumps.js');
-        const last = Date.parse(`${sim.day()}T00:00:00Z`);
-        const dates = Array.from({ length: opts.dumpWeeks }, (_, k) => new Date(last - (opts.dumpWeeks! - 1 - k) * 7 * DAY_MS).toISOString().slice(0, 10));
-        try {
-          await writeDumpFolder(sim.universe, opts.dumps, { dates });
-        } catch (err) {
-          await sim.close();
-          throw err;
+    .option(
+      '--dumps <dir>',
+      'also serve this dump folder (models/<date>/models.{parquet,csv}) as a Hub dataset repo on the Hugging Face port; its URL is printed as "dumps"',
+    )
+    .option(
+      '--dumps-repo <owner/name>',
+      'the dataset repo the dump folder is served as',
+      'hfmlsoc/hub_weekly_snapshots',
+    )
+    .option(
+      '--dump-weeks <n>',
+      'first write this many weekly partitions of the simulated Hub, ending on --day, into --dumps',
+      parseInteger(1, 520),
+    )
+    .action(
+      async (opts: {
+        port: number;
+        seed: number;
+        models: number;
+        day?: string;
+        faults?: boolean;
+        rateLimit: string;
+        dumps?: string;
+        dumpsRepo: string;
+        dumpWeeks?: number;
+      }) => {
+        const { startSim } = await import('./sim/index.js');
+        const { simFaultsFromFlags } = await import('./sim/flags.js');
+        if (opts.dumpWeeks !== undefined && !opts.dumps)
+          throw new HubwatchError('--dump-weeks writes into the --dumps folder: pass --dumps <dir> as well.', {
+            exitCode: 2,
+          });
+        if (opts.dumps && opts.dumpWeeks === undefined) {
+          const { stat } = await import('node:fs/promises');
+          const st = await stat(opts.dumps).catch(() => null);
+          if (!st?.isDirectory())
+            throw new HubwatchError(
+              `--dumps ${opts.dumps} is not a folder. Pass a folder written by the simulator, or add --dump-weeks N to write one.`,
+              { exitCode: 2 },
+            );
         }
-      }
-      process.stdout.write(`${JSON.stringify(sim.dumps ? { ...sim.urls, dumps: sim.dumps.url } : sim.urls)}\n`);
-      await new Promise<void>((resolve) => {
-        const done = (): void => resolve();
-        process.once('SIGINT', done);
-        process.once('SIGTERM', done);
-      });
-      await sim.close();
-    });
+        const sim = await startSim({
+          port: opts.port,
+          seed: opts.seed,
+          models: opts.models,
+          ...(opts.day ? { day: opts.day } : {}),
+          faults: simFaultsFromFlags({ faults: opts.faults === true, rateLimit: opts.rateLimit }),
+          ...(opts.dumps ? { dumps: { dir: opts.dumps, repo: opts.dumpsRepo } } : {}),
+        });
+        if (opts.dumps && opts.dumpWeeks !== undefined) {
+          const { writeDumpFolder } = await import('./sim/dumps.js');
+          const last = Date.parse(`${sim.day()}T00:00:00Z`);
+          const dates = Array.from({ length: opts.dumpWeeks }, (_, k) =>
+            new Date(last - (opts.dumpWeeks! - 1 - k) * 7 * DAY_MS).toISOString().slice(0, 10),
+          );
+          try {
+            await writeDumpFolder(sim.universe, opts.dumps, { dates });
+          } catch (err) {
+            await sim.close();
+            throw err;
+          }
+        }
+        process.stdout.write(`${JSON.stringify(sim.dumps ? { ...sim.urls, dumps: sim.dumps.url } : sim.urls)}\n`);
+        await new Promise<void>((resolve) => {
+          const done = (): void => resolve();
+          process.once('SIGINT', done);
+          process.once('SIGTERM', done);
+        });
+        await sim.close();
+      },
+    );
 
   program
     .command('start')
-    .description('The scheduled service: job schedulers, every worker and the HTTP server in one process (needs Redis).')
+    .description(
+      'The scheduled service: job schedulers, every worker and the HTTP server in one process (needs Redis).',
+    )
     .action(async () => {
       const config = getConfig();
       const log = logger(config);
@@ -238,8 +323,13 @@ export function buildProgram(): Command {
 
   program
     .command('worker')
-    .description('A worker-only process for one queue, for scaling out on more machines (needs Redis and a shared PostgreSQL store).')
-    .requiredOption('--queue <name>', 'the queue to work: huggingface, modelscope, wisemodel, snapshot, digest or export')
+    .description(
+      'A worker-only process for one queue, for scaling out on more machines (needs Redis and a shared PostgreSQL store).',
+    )
+    .requiredOption(
+      '--queue <name>',
+      'the queue to work: huggingface, modelscope, wisemodel, snapshot, digest or export',
+    )
     .action(async (opts: { queue: string }) => {
       const config = getConfig();
       const log = logger(config);
@@ -282,14 +372,18 @@ export function buildProgram(): Command {
   const orgs = program.command('orgs').description('Tools for the people who keep the organisation registry.');
   orgs
     .command('check')
-    .description('Validate the registry: ISO codes, kinds, evidence, no namespace in two organisations, no case collisions, dated renames that do not overlap. Exit 1 on problems.')
+    .description(
+      'Validate the registry: ISO codes, kinds, evidence, no namespace in two organisations, no case collisions, dated renames that do not overlap. Exit 1 on problems.',
+    )
     .action(async () => {
       const { orgsCheckCommand } = await import('./orgs.js');
       await orgsCheckCommand();
     });
   orgs
     .command('unknown')
-    .description('Namespaces without a registry entry, ranked by their downloads on a day, with their share: the to-do list that keeps coverage high.')
+    .description(
+      'Namespaces without a registry entry, ranked by their downloads on a day, with their share: the to-do list that keeps coverage high.',
+    )
     .option('--date <YYYY-MM-DD>', 'the day (default: the latest stored day)', parseDate)
     .option('--top <n>', 'how many namespaces', parseInteger(1, 10_000), 50)
     .action(async (opts: { date?: string; top: number }) => {
@@ -338,7 +432,8 @@ export async function main(argv = process.argv): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help and version are "errors" to commander; usage mistakes are exit code 2 like other bad input.
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+        return 0;
       return 2;
     }
     if (err instanceof HubwatchError) {
@@ -357,7 +452,8 @@ if (invokedDirectly) {
     (code) => {
       process.exitCode = code;
       // Long-running commands keep the loop alive themselves; one-shot commands must not hang on a stray handle.
-      if (!['start', 'worker', 'serve', 'sim'].includes(process.argv[2] ?? '')) setTimeout(() => process.exit(code), 50).unref();
+      if (!['start', 'worker', 'serve', 'sim'].includes(process.argv[2] ?? ''))
+        setTimeout(() => process.exit(code), 50).unref();
     },
     (err: unknown) => {
       process.stderr.write(`hubwatch: ${errorMessage(err)}\n`);

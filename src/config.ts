@@ -86,7 +86,10 @@ const WmGitlabConfig = z.object({
   /** Projects per page; GitLab's maximum is 100. */
   perPage: z.number().int().min(1).max(100).default(100),
   /** A project the probe reads a repository tree of when the list is closed (seen in the SDK's notebook). */
-  probeProject: z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'expected owner/name').default('SHYuanBest/ConsisID-Preview'),
+  probeProject: z
+    .string()
+    .regex(/^[^/\s]+\/[^/\s]+$/, 'expected owner/name')
+    .default('SHYuanBest/ConsisID-Preview'),
   /** How to tell models from datasets and code repos; only the `codes/` prefix is evidenced. */
   kinds: z.array(WmKindRule).default([{ kind: 'codes', pathPrefix: 'codes/' }]),
 });
@@ -122,7 +125,10 @@ const WmGatewayDownloads = z
     /** Send the login JWT (WISEMODEL_TOKEN) as `authorization: Bearer`. */
     auth: z.boolean().default(true),
   })
-  .refine((d) => d.idField !== null || (d.ownerField !== null && d.nameField !== null), 'set idField, or ownerField and nameField');
+  .refine(
+    (d) => d.idField !== null || (d.ownerField !== null && d.nameField !== null),
+    'set idField, or ownerField and nameField',
+  );
 
 const WmGatewayConfig = z.object({
   /** The gateway's base URL; null: HUBWATCH_WISEMODEL_URL (the SDK calls www.wisemodel.cn/gateway/...). */
@@ -156,7 +162,9 @@ const MsSweepConfig = z.object({
     .array(z.enum(['tasks', 'organizations', 'libraries', 'tags', 'license']))
     .default(['tasks', 'libraries', 'tags', 'organizations']),
   /** Task names partitioned by besides those seen in records (evidenced: the MCP server's and the real sample's). */
-  taskValues: z.array(z.string().min(1)).default(['text-generation', 'text-to-image-synthesis', 'image-to-image', 'image-to-video']),
+  taskValues: z
+    .array(z.string().min(1))
+    .default(['text-generation', 'text-to-image-synthesis', 'image-to-image', 'image-to-video']),
   /** Most partitions one split makes (each costs at least one request). */
   maxPartitions: z.number().int().min(2).max(10_000).default(200),
   /** Most listings one sweep reads (each at least one request); past it nothing is split and the gap is reported. */
@@ -176,7 +184,10 @@ const FileConfig = z.object({
        * (src/sources/wisemodel/evidence.ts says what each rests on). `gitlab`: the GitLab v4 projects list;
        * `html`: the server-rendered list pages, kept as a fallback only (the site is most likely client-rendered).
        */
-      strategies: z.array(z.enum(['gitlab', 'html'])).min(1).default(['gitlab', 'html']),
+      strategies: z
+        .array(z.enum(['gitlab', 'html']))
+        .min(1)
+        .default(['gitlab', 'html']),
       gitlab: WmGitlabConfig.default(WmGitlabConfig.parse({})),
       gateway: WmGatewayConfig.default(WmGatewayConfig.parse({})),
       /** Respect robots.txt on the WiseModel host (for the HTML pages; the JSON APIs are not crawled pages). */
@@ -223,7 +234,10 @@ const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'si
 const DuckDbMemory = z
   .string()
   .trim()
-  .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "must be a size such as '192MB' or '4GB' (KB, MB, GB, TB, KiB, MiB, GiB, TiB)");
+  .regex(
+    /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i,
+    "must be a size such as '192MB' or '4GB' (KB, MB, GB, TB, KiB, MiB, GiB, TiB)",
+  );
 const DuckDbThreads = z
   .string()
   .regex(/^\d+$/, 'must be a whole number of threads, 1 or more')
@@ -262,7 +276,11 @@ export interface Config {
   readonly dataDir: string;
   readonly redisUrl: string;
   readonly databaseUrl: string | null;
-  readonly tokens: { readonly huggingface: string | null; readonly modelscope: string | null; readonly wisemodel: string | null };
+  readonly tokens: {
+    readonly huggingface: string | null;
+    readonly modelscope: string | null;
+    readonly wisemodel: string | null;
+  };
   readonly adminToken: string | null;
   readonly port: number;
   readonly logLevel: z.infer<typeof LogLevel>;
@@ -332,7 +350,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides?: unk
     dataDir: resolve(e.HUBWATCH_DATA_DIR),
     redisUrl: e.REDIS_URL,
     databaseUrl: e.DATABASE_URL ?? null,
-    tokens: { huggingface: e.HF_TOKEN ?? null, modelscope: e.MODELSCOPE_TOKEN ?? null, wisemodel: e.WISEMODEL_TOKEN ?? null },
+    tokens: {
+      huggingface: e.HF_TOKEN ?? null,
+      modelscope: e.MODELSCOPE_TOKEN ?? null,
+      wisemodel: e.WISEMODEL_TOKEN ?? null,
+    },
     adminToken: e.HUBWATCH_ADMIN_TOKEN ?? null,
     port: e.PORT ?? fileParsed.data.server.port,
     logLevel: e.LOG_LEVEL,
@@ -352,14 +374,21 @@ export interface DuckDbResources {
  * (loadConfig refuses a bad value first, with exit code 2; the store reads them here when it opens).
  */
 export function duckDbResources(env: NodeJS.ProcessEnv = process.env): DuckDbResources {
-  const parsed = z.object({ HUBWATCH_DUCKDB_MEMORY: DuckDbMemory.optional(), HUBWATCH_DUCKDB_THREADS: DuckDbThreads.optional() }).safeParse(env);
+  const parsed = z
+    .object({ HUBWATCH_DUCKDB_MEMORY: DuckDbMemory.optional(), HUBWATCH_DUCKDB_THREADS: DuckDbThreads.optional() })
+    .safeParse(env);
   if (!parsed.success) throw envError(parsed.error.issues[0]!);
-  return { memoryLimit: parsed.data.HUBWATCH_DUCKDB_MEMORY ?? null, threads: parsed.data.HUBWATCH_DUCKDB_THREADS ?? null };
+  return {
+    memoryLimit: parsed.data.HUBWATCH_DUCKDB_MEMORY ?? null,
+    threads: parsed.data.HUBWATCH_DUCKDB_THREADS ?? null,
+  };
 }
 
 function envError(issue: z.core.$ZodIssue): ConfigError {
   const name = String(issue.path[0]);
-  return new ConfigError(`Environment variable ${name} has a bad value: ${issue.message}. Fix or unset ${name} (see README, "Environment").`);
+  return new ConfigError(
+    `Environment variable ${name} has a bad value: ${issue.message}. Fix or unset ${name} (see README, "Environment").`,
+  );
 }
 
 let cached: Config | null = null;

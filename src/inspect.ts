@@ -48,7 +48,9 @@ function resolveAcrossPayload(out: InspectResult, registry: Registry): InspectRe
   const nodes = new Map(own.map((n) => [n.key, n]));
   const lookup = (k: string) => nodes.get(k);
   out.records = out.records.map((rec, i) =>
-    rec.lineage.relation === 'base' ? rec : withOriginUpdate(rec, resolveNode(own[i]!, lookup, registry, MAX_DEPTH).update),
+    rec.lineage.relation === 'base'
+      ? rec
+      : withOriginUpdate(rec, resolveNode(own[i]!, lookup, registry, MAX_DEPTH).update),
   );
   return out;
 }
@@ -70,7 +72,9 @@ export function inspectModelScope(body: unknown, reference: ReferenceData): Insp
   const env = MsEnvelopeSchema.safeParse(body);
   if (env.success && typeof body === 'object' && body !== null && 'Success' in body) {
     if (!env.data.Success) {
-      throw new InputError(`the ModelScope envelope says Success: false (Code ${String(env.data.Code)}: ${env.data.Message ?? 'no message'})`);
+      throw new InputError(
+        `the ModelScope envelope says Success: false (Code ${String(env.data.Code)}: ${env.data.Message ?? 'no message'})`,
+      );
     }
     const list = MsListDataSchema.safeParse(env.data.Data);
     raws = list.success ? list.data.Model.Models : [env.data.Data];
@@ -104,7 +108,10 @@ export function inspectWiseModel(text: string, reference: ReferenceData): Inspec
   for (const item of page.items) out.records.push(normaliseWiseModel(item, ctx));
   page.rejected.forEach((r, index) => out.rejected.push({ index, reason: r.reason }));
   if (page.items.length === 0 && page.rejected.length === 0) {
-    out.rejected.push({ index: -1, reason: `no models found on the page (${page.problems.join('; ') || 'unknown layout'})` });
+    out.rejected.push({
+      index: -1,
+      reason: `no models found on the page (${page.problems.join('; ') || 'unknown layout'})`,
+    });
   }
   return resolveAcrossPayload(out, reference.registry);
 }
@@ -121,7 +128,9 @@ export async function inspectFile(platform: Platform, file: string, reference: R
   try {
     body = JSON.parse(text);
   } catch (err) {
-    throw new InputError(`${file} is not valid JSON (${(err as Error).message}); ${platform} payloads are JSON bodies as the API returns them.`);
+    throw new InputError(
+      `${file} is not valid JSON (${(err as Error).message}); ${platform} payloads are JSON bodies as the API returns them.`,
+    );
   }
   return platform === 'huggingface' ? inspectHuggingFace(body, reference) : inspectModelScope(body, reference);
 }

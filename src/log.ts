@@ -46,7 +46,9 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     });
   }
   const dest =
-    typeof opts.destination === 'object' ? opts.destination : pino.destination({ fd: opts.destination ?? 1, sync: false });
+    typeof opts.destination === 'object'
+      ? opts.destination
+      : pino.destination({ fd: opts.destination ?? 1, sync: false });
   return pino({ level, base, redact }, dest);
 }
 

@@ -34,8 +34,12 @@ export async function orgsUnknownCommand(config: Config, opts: { date?: string; 
     }
     const { total, rows } = await store.unknownNamespaces(date, opts.top);
     const unknownSum = rows.reduce((s, r) => s + r.downloads, 0);
-    process.stdout.write(`Namespaces without a registry entry on ${date}, by downloads (30-day where the platform has it, else all-time)\n`);
-    process.stdout.write(`${'share'.padStart(7)}  ${'downloads'.padStart(12)}  ${'models'.padStart(6)}  platform     namespace\n`);
+    process.stdout.write(
+      `Namespaces without a registry entry on ${date}, by downloads (30-day where the platform has it, else all-time)\n`,
+    );
+    process.stdout.write(
+      `${'share'.padStart(7)}  ${'downloads'.padStart(12)}  ${'models'.padStart(6)}  platform     namespace\n`,
+    );
     for (const r of rows) {
       const share = total > 0 ? `${((r.downloads / total) * 100).toFixed(2)}%` : 'n/a';
       process.stdout.write(
@@ -49,4 +53,3 @@ export async function orgsUnknownCommand(config: Config, opts: { date?: string; 
     await store.close();
   }
 }
-

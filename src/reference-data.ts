@@ -61,7 +61,9 @@ export function defaultLicenseTablePath(): string {
 export function loadRegistry(dir: string = defaultRegistryDir(), opts: { check?: boolean } = {}): Registry {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
+    names = readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort();
   } catch (err) {
     throw new RegistryError(`cannot read the registry directory ${dir}: ${(err as Error).message}`, []);
   }
@@ -99,11 +101,15 @@ export function loadLicenseTable(path: string = defaultLicenseTablePath()): Lice
   try {
     content = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new ConfigError(`cannot read the licence table ${path}: ${(err as Error).message}; restore it from the repository`);
+    throw new ConfigError(
+      `cannot read the licence table ${path}: ${(err as Error).message}; restore it from the repository`,
+    );
   }
   const { table, problems } = compileLicenseTable(content);
   if (problems.length > 0) {
-    throw new ConfigError(`the licence table ${path} has ${problems.length} problem(s): ${problems.join('; ')}; fix the file`);
+    throw new ConfigError(
+      `the licence table ${path} has ${problems.length} problem(s): ${problems.join('; ')}; fix the file`,
+    );
   }
   return table;
 }

@@ -38,7 +38,19 @@ describe('hubwatch command line', () => {
   it('prints help for every command', async () => {
     const top = await hubwatch(['--help']);
     expect(top.code).toBe(0);
-    for (const cmd of ['run', 'start', 'worker', 'serve', 'snapshot', 'digest', 'inspect', 'sim', 'status', 'orgs', 'schema']) {
+    for (const cmd of [
+      'run',
+      'start',
+      'worker',
+      'serve',
+      'snapshot',
+      'digest',
+      'inspect',
+      'sim',
+      'status',
+      'orgs',
+      'schema',
+    ]) {
       expect(top.stdout).toContain(cmd);
     }
     for (const cmd of [['run'], ['snapshot'], ['inspect'], ['sim'], ['digest'], ['orgs', 'unknown'], ['worker']]) {
@@ -57,14 +69,16 @@ describe('hubwatch command line', () => {
     expect(r2.stderr).toContain('REDIS_URL');
   }, 60_000);
 
-  it("names a bad embedded-store setting and exits 2 before opening the store", async () => {
+  it('names a bad embedded-store setting and exits 2 before opening the store', async () => {
     const memory = await hubwatch(['run', '--once', '--date', '2026-11-20'], { HUBWATCH_DUCKDB_MEMORY: 'lots' });
     expect(memory.code).toBe(2);
     expect(memory.stderr).toMatch(/HUBWATCH_DUCKDB_MEMORY has a bad value: must be a size such as '192MB'/);
     const threads = await hubwatch(['run', '--once', '--date', '2026-11-20'], { HUBWATCH_DUCKDB_THREADS: '0' });
     expect(threads.code).toBe(2);
     expect(threads.stderr).toContain('HUBWATCH_DUCKDB_THREADS');
-    expect((await hubwatch(['run', '--once'], { HUBWATCH_DUCKDB_THREADS: 'two' })).stderr).toMatch(/whole number of threads/);
+    expect((await hubwatch(['run', '--once'], { HUBWATCH_DUCKDB_THREADS: 'two' })).stderr).toMatch(
+      /whole number of threads/,
+    );
   }, 60_000);
 
   it('names a bad config key and exits 2', async () => {
@@ -87,9 +101,17 @@ describe('hubwatch command line', () => {
   }, 60_000);
 
   it('inspects the real ModelScope sample: 30 records with licence, lineage and origin', async () => {
-    const r = await hubwatch(['inspect', '--platform', 'modelscope', join(SAMPLES, 'modelscope', 'dolphin-models-put-response.lora-search.json')]);
+    const r = await hubwatch([
+      'inspect',
+      '--platform',
+      'modelscope',
+      join(SAMPLES, 'modelscope', 'dolphin-models-put-response.lora-search.json'),
+    ]);
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, any>);
     expect(lines).toHaveLength(30);
     for (const rec of lines) {
       expect(rec.key).toMatch(/^modelscope:/);
@@ -109,14 +131,27 @@ describe('hubwatch command line', () => {
   }, 60_000);
 
   it('inspects the real Hugging Face list and detail payloads', async () => {
-    const list = await hubwatch(['inspect', '--platform', 'huggingface', join(SAMPLES, 'hf', 'list-models-default.burncloud-2025-11.json')]);
+    const list = await hubwatch([
+      'inspect',
+      '--platform',
+      'huggingface',
+      join(SAMPLES, 'hf', 'list-models-default.burncloud-2025-11.json'),
+    ]);
     expect(list.code).toBe(0);
-    const recs = list.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    const recs = list.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, any>);
     expect(recs.map((r) => r.id)).toEqual(['moonshotai/Kimi-K2-Thinking', 'MiniMaxAI/MiniMax-M2']);
     expect(recs[1]!.license.id).toBe('MIT');
     expect(recs.every((r) => r.origin.country === 'CN')).toBe(true);
 
-    const detail = await hubwatch(['inspect', '--platform', 'huggingface', join(SAMPLES, 'hf', 'model-info-default.ggml-org_gemma-3-1b-it-GGUF.json')]);
+    const detail = await hubwatch([
+      'inspect',
+      '--platform',
+      'huggingface',
+      join(SAMPLES, 'hf', 'model-info-default.ggml-org_gemma-3-1b-it-GGUF.json'),
+    ]);
     expect(detail.code).toBe(0);
     const d = JSON.parse(detail.stdout.trim()) as Record<string, any>;
     expect(d.lineage.relation).toBe('quantized');
@@ -132,7 +167,14 @@ describe('hubwatch command line', () => {
       await writeFile(
         file,
         JSON.stringify([
-          { _id: 'a1', id: 'Qwen/Qwen3-8B', createdAt: '2026-01-01T00:00:00.000Z', downloads: 5, likes: 1, tags: ['license:apache-2.0'] },
+          {
+            _id: 'a1',
+            id: 'Qwen/Qwen3-8B',
+            createdAt: '2026-01-01T00:00:00.000Z',
+            downloads: 5,
+            likes: 1,
+            tags: ['license:apache-2.0'],
+          },
           { _id: 'a2', createdAt: 'yesterday', downloads: 'many', tags: 'x' },
         ]),
       );

@@ -67,7 +67,13 @@ describe('inspect resolves lineage across the payload', () => {
       expect(c.lineage.baseModels).toEqual([`huggingface:${B}`]);
       expect(c.lineage.root).toBe(`huggingface:${A}`);
       expect(c.lineage.family).toBe('Qwen');
-      expect(c.origin).toEqual({ org: QWEN!.org, country: 'CN', countryAlt: QWEN!.countryAlt, kind: QWEN!.kind, basis: 'lineage' });
+      expect(c.origin).toEqual({
+        org: QWEN!.org,
+        country: 'CN',
+        countryAlt: QWEN!.countryAlt,
+        kind: QWEN!.kind,
+        basis: 'lineage',
+      });
       // The publisher view stays the uploader's.
       expect(c.publisher.namespace).toBe('bob-quant');
       expect(c.publisher.country).toBe('ZZ');
@@ -92,13 +98,21 @@ describe('inspect resolves lineage across the payload', () => {
     for (const id of ['carol/mystery-ft', 'dave/mystery-ft-GGUF']) {
       expect(r.get(id)!.lineage.root).toBe('huggingface:ghost-org/never-published');
       // An unregistered root is its uploader's, as an individual with no known country.
-      expect(r.get(id)!.origin).toMatchObject({ org: 'ghost-org', country: 'ZZ', kind: 'individual', basis: 'lineage' });
+      expect(r.get(id)!.origin).toMatchObject({
+        org: 'ghost-org',
+        country: 'ZZ',
+        kind: 'individual',
+        basis: 'lineage',
+      });
     }
   });
 
   it('terminates on a cycle between two items and gives both the same root', () => {
     const res = inspectHuggingFace(
-      [hfItem('loop-b/two', { relation: 'finetune', id: 'loop-a/one' }), hfItem('loop-a/one', { relation: 'finetune', id: 'loop-b/two' })],
+      [
+        hfItem('loop-b/two', { relation: 'finetune', id: 'loop-a/one' }),
+        hfItem('loop-a/one', { relation: 'finetune', id: 'loop-b/two' }),
+      ],
       reference,
     );
     expect(res.records).toHaveLength(2);
@@ -109,7 +123,9 @@ describe('inspect resolves lineage across the payload', () => {
 
   it('stops a chain longer than the cycle’s depth cap where the cycle stops', () => {
     const ids = Array.from({ length: MAX_DEPTH + 3 }, (_, i) => `chain-${i}/m`);
-    const items = ids.map((id, i) => (i === ids.length - 1 ? hfItem(id) : hfItem(id, { relation: 'finetune', id: ids[i + 1]! })));
+    const items = ids.map((id, i) =>
+      i === ids.length - 1 ? hfItem(id) : hfItem(id, { relation: 'finetune', id: ids[i + 1]! }),
+    );
     const r = byId(inspectHuggingFace(items, reference).records);
     expect(r.get(ids[0]!)!.lineage.root).toBe(`huggingface:${ids[MAX_DEPTH]}`);
     expect(r.get(ids[2]!)!.lineage.root).toBe(`huggingface:${ids.at(-1)}`);
@@ -130,7 +146,20 @@ describe('inspect resolves lineage across the payload', () => {
       BaseModelRelation: base ? 'finetune' : '',
     });
     const res = inspectModelScope(
-      { Code: 200, Success: true, Data: { Model: { Models: [ms('someone', 'ft-gguf', 'someone/ft'), ms('someone', 'ft', 'Qwen/Qwen3-8B'), ms('Qwen', 'Qwen3-8B')], TotalCount: 3 } } },
+      {
+        Code: 200,
+        Success: true,
+        Data: {
+          Model: {
+            Models: [
+              ms('someone', 'ft-gguf', 'someone/ft'),
+              ms('someone', 'ft', 'Qwen/Qwen3-8B'),
+              ms('Qwen', 'Qwen3-8B'),
+            ],
+            TotalCount: 3,
+          },
+        },
+      },
       reference,
     );
     const gguf = res.records.find((r) => r.id === 'someone/ft-gguf')!;
@@ -179,7 +208,9 @@ describe('inspect agrees with the cycle’s lineage pass on the same records', (
   async function expectSameAsCycle(items: unknown[]): Promise<number> {
     const printed = inspectHuggingFace(items, reference).records;
     const ctx = { ...reference, now: '2026-05-01T00:00:00.000Z', backfill: true };
-    const alone = printed.map((p) => normaliseHuggingFace(items.find((i) => (i as { id: string }).id === p.id) as never, ctx));
+    const alone = printed.map((p) =>
+      normaliseHuggingFace(items.find((i) => (i as { id: string }).id === p.id) as never, ctx),
+    );
     await store.commitPage({ date: '2026-05-01', platform: 'huggingface', models: alone, quarantine: [] });
     await resolveLineage({ store, registry, logger: silentLogger });
     let compared = 0;
@@ -208,14 +239,22 @@ describe('inspect agrees with the cycle’s lineage pass on the same records', (
       hfItem('dave/mystery-ft-GGUF', { relation: 'quantized', id: 'carol/mystery-ft' }),
       hfItem('loop-b/two', { relation: 'finetune', id: 'loop-a/one' }),
       hfItem('loop-a/one', { relation: 'finetune', id: 'loop-b/two' }),
-      ...chain.map((id, i) => (i === chain.length - 1 ? hfItem(id) : hfItem(id, { relation: 'finetune', id: chain[i + 1]! }))),
+      ...chain.map((id, i) =>
+        i === chain.length - 1 ? hfItem(id) : hfItem(id, { relation: 'finetune', id: chain[i + 1]! }),
+      ),
     ]);
     expect(n).toBe(7 + chain.length);
   });
 
   it('on the real trending list (tests/fixtures, 1,000 models, many chains within it)', async () => {
     // The list was collected without _id and createdAt; the values given here play no part in lineage.
-    const items = readTrending().map((x, i) => ({ _id: String(i).padStart(24, '0'), createdAt: '2026-04-01T00:00:00.000Z', likes: 0, downloads: 0, ...x }));
+    const items = readTrending().map((x, i) => ({
+      _id: String(i).padStart(24, '0'),
+      createdAt: '2026-04-01T00:00:00.000Z',
+      likes: 0,
+      downloads: 0,
+      ...x,
+    }));
     const n = await expectSameAsCycle(items);
     expect(n).toBeGreaterThan(900);
   }, 60_000);

@@ -18,7 +18,8 @@ import type { Tuning } from '../src/queue/queues.js';
 function positiveInt(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`--${name} must be a positive whole number of milliseconds, got ${JSON.stringify(v)}.`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new ConfigError(`--${name} must be a positive whole number of milliseconds, got ${JSON.stringify(v)}.`);
   return n;
 }
 
@@ -34,7 +35,10 @@ async function main(): Promise<void> {
     strict: true,
   });
   const queue = values.queue ?? process.env.HUBWATCH_QUEUE;
-  if (!queue) throw new ConfigError('Name the queue to work: --queue huggingface (or modelscope, wisemodel, snapshot, digest, export).');
+  if (!queue)
+    throw new ConfigError(
+      'Name the queue to work: --queue huggingface (or modelscope, wisemodel, snapshot, digest, export).',
+    );
   const tuning: Partial<Tuning> = {};
   const lock = positiveInt('lock-ms', values['lock-ms']);
   const stalled = positiveInt('stalled-ms', values['stalled-ms']);

@@ -35,7 +35,9 @@ export function parseDumpLocation(dump: string): DumpLocation {
     try {
       url = new URL(dump);
     } catch {
-      throw badArgument(`--dump ${dump} is not a URL. Give a folder, or a Hub dataset URL such as https://huggingface.co/datasets/hfmlsoc/hub_weekly_snapshots.`);
+      throw badArgument(
+        `--dump ${dump} is not a URL. Give a folder, or a Hub dataset URL such as https://huggingface.co/datasets/hfmlsoc/hub_weekly_snapshots.`,
+      );
     }
     const m = /^\/datasets\/([^/]+)\/([^/]+)(?:\/tree\/([^/]+))?\/?$/.exec(url.pathname);
     if (!m) {
@@ -68,7 +70,10 @@ export async function listPartitions(
   loc: DumpLocation,
   opts: { since?: string; until?: string; token?: string | null; fetch?: typeof fetch } = {},
 ): Promise<Partition[]> {
-  for (const [flag, v] of [['--since', opts.since], ['--until', opts.until]] as const) {
+  for (const [flag, v] of [
+    ['--since', opts.since],
+    ['--until', opts.until],
+  ] as const) {
     if (v !== undefined && !DATE.test(v)) throw badArgument(`${flag} ${v} is not a date; use YYYY-MM-DD.`);
   }
   const found: Partition[] = [];
@@ -78,14 +83,17 @@ export async function listPartitions(
     try {
       dates = await readdir(models);
     } catch {
-      throw badArgument(`--dump ${loc.dir} has no models/ folder. Point it at a dump laid out as models/<YYYY-MM-DD>/models.parquet.`);
+      throw badArgument(
+        `--dump ${loc.dir} has no models/ folder. Point it at a dump laid out as models/<YYYY-MM-DD>/models.parquet.`,
+      );
     }
     for (const date of dates) {
       if (!DATE.test(date) || !inRange(date, opts.since, opts.until)) continue;
       for (const format of ['parquet', 'csv'] as const) {
         const file = join(models, date, `models.${format}`);
         const st = await stat(file).catch(() => null);
-        if (st?.isFile()) found.push({ date, format, path: `models/${date}/models.${format}`, source: file, size: st.size });
+        if (st?.isFile())
+          found.push({ date, format, path: `models/${date}/models.${format}`, source: file, size: st.size });
       }
     }
     return pick(found);

@@ -23,7 +23,10 @@ export function backfillProgress(logger: Logger, tty: boolean): BackfillProgress
     return {
       partitionStarted: (i) => {
         logged = 0;
-        logger.info({ date: i.date, partition: i.path, index: i.index, of: i.of, size: i.size }, 'backfill: partition started');
+        logger.info(
+          { date: i.date, partition: i.path, index: i.index, of: i.of, size: i.size },
+          'backfill: partition started',
+        );
       },
       rows: (i) => {
         if (i.rows - logged < PROGRESS_LOG_ROWS) return;
@@ -55,9 +58,16 @@ export function backfillProgress(logger: Logger, tty: boolean): BackfillProgress
     },
     rows: (i) => {
       const s = (performance.now() - started) / 1000;
-      bar.update({ date: i.date, ...at, rows: i.rows.toLocaleString('en'), read: mb(i.bytesRead), rate: s > 0 ? Math.round(i.rows / s) : 0 });
+      bar.update({
+        date: i.date,
+        ...at,
+        rows: i.rows.toLocaleString('en'),
+        read: mb(i.bytesRead),
+        rate: s > 0 ? Math.round(i.rows / s) : 0,
+      });
     },
-    partitionDone: (i) => bar.update(at.index, { date: i.date, ...at, rows: i.rows.toLocaleString('en'), read: mb(i.bytesRead) }),
+    partitionDone: (i) =>
+      bar.update(at.index, { date: i.date, ...at, rows: i.rows.toLocaleString('en'), read: mb(i.bytesRead) }),
     stop: () => bar.stop(),
   };
 }

@@ -72,13 +72,25 @@ export async function assessDay(
   // Renames the day's commits recorded (by object id as they were written, or matched after the fact by the backfill).
   const renamed = await store.renamesOn(platform, date);
   if (renamed > 0) {
-    flags.push({ flag: 'renames', detail: `renames: ${renamed} model(s) renamed since the previous date; their history moved to the new id` });
+    flags.push({
+      flag: 'renames',
+      detail: `renames: ${renamed} model(s) renamed since the previous date; their history moved to the new id`,
+    });
   }
   const kept = new Map<QualityFlag, string>();
   for (const f of flags) if (!kept.has(f.flag)) kept.set(f.flag, f.detail);
-  const report: QualityReport = { platform, date, prevDate, comparison, flags: [...kept].map(([flag, detail]) => ({ flag, detail })) };
+  const report: QualityReport = {
+    platform,
+    date,
+    prevDate,
+    comparison,
+    flags: [...kept].map(([flag, detail]) => ({ flag, detail })),
+  };
   for (const f of report.flags) await store.setCoverageFlags(date, platform, { note: `quality ${f.detail}` });
   if (report.flags.some((f) => f.flag === 'partial')) await store.setCoverageFlags(date, platform, { complete: false });
-  await store.setCheckpoint(qualityCheckpointName(platform, date), { prevDate, flags: report.flags } satisfies StoredQuality);
+  await store.setCheckpoint(qualityCheckpointName(platform, date), {
+    prevDate,
+    flags: report.flags,
+  } satisfies StoredQuality);
   return report;
 }

@@ -96,7 +96,8 @@ function columnExpr(col: DumpColumn, type: string | undefined): string {
     case 'lastModified':
       // Timestamps without a zone are UTC in the Hub's exports (the API's own times end in Z); text stays as written
       // and is parsed by the live path's reader of instants.
-      if (type.startsWith('TIMESTAMP WITH TIME ZONE')) return `strftime(timezone('UTC', ${c}), '%Y-%m-%dT%H:%M:%S.%gZ')`;
+      if (type.startsWith('TIMESTAMP WITH TIME ZONE'))
+        return `strftime(timezone('UTC', ${c}), '%Y-%m-%dT%H:%M:%S.%gZ')`;
       if (isTimestamp(type)) return `strftime(${c}, '%Y-%m-%dT%H:%M:%S.%gZ')`;
       return `CAST(${c} AS VARCHAR)`;
     case 'tags':
@@ -104,7 +105,9 @@ function columnExpr(col: DumpColumn, type: string | undefined): string {
       return isText(type) ? `CAST(${c} AS VARCHAR)` : c;
     case 'cardData': {
       const src = isText(type) ? `TRY_CAST(${c} AS JSON)` : `to_json(${c})`;
-      const fields = CARD_FIELDS.map((f) => `${quoteLiteral(f)}, json_extract(card.j, ${quoteLiteral(`$.${f}`)})`).join(', ');
+      const fields = CARD_FIELDS.map((f) => `${quoteLiteral(f)}, json_extract(card.j, ${quoteLiteral(`$.${f}`)})`).join(
+        ', ',
+      );
       return `(SELECT CASE WHEN card.j IS NULL THEN NULL ELSE json_object(${fields}) END FROM (SELECT ${src} AS j) card)`;
     }
     case 'baseModels':
@@ -118,7 +121,11 @@ function columnExpr(col: DumpColumn, type: string | undefined): string {
 }
 
 /** Reads a partition's schema: which of the needed columns it has, and their types. */
-export async function partitionSchema(conn: DuckDBConnection, path: string, format: DumpFormat): Promise<PartitionSchema> {
+export async function partitionSchema(
+  conn: DuckDBConnection,
+  path: string,
+  format: DumpFormat,
+): Promise<PartitionSchema> {
   const reader = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${sourceSql(path, format)}`);
   const present = new Map<string, string>();
   for (const row of reader.getRowObjectsJS()) present.set(String(row.column_name), String(row.column_type));
@@ -146,7 +153,10 @@ export function parseTags(text: unknown): string[] | null {
   // DuckDB's and Arrow's text form of a list: [a, b] without quotes.
   const inner = /^\[(.*)\]$/s.exec(text.trim())?.[1];
   if (inner === undefined) return null;
-  return inner.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  return inner
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
 }
 
 export interface ReadOptions {
@@ -168,7 +178,9 @@ export async function* readPartition(
   opts: ReadOptions,
 ): AsyncGenerator<DumpItem[]> {
   const fields = DUMP_COLUMNS.map((c) => `${quoteLiteral(c)}, ${columnExpr(c, schema.present.get(c))}`).join(', ');
-  const result = await conn.stream(`SELECT CAST(json_object(${fields}) AS VARCHAR) AS row FROM ${sourceSql(path, format)}`);
+  const result = await conn.stream(
+    `SELECT CAST(json_object(${fields}) AS VARCHAR) AS row FROM ${sourceSql(path, format)}`,
+  );
   let skip = opts.skipRows ?? 0;
   let batch: DumpItem[] = [];
   for (;;) {
@@ -208,7 +220,10 @@ function itemOf(o: Record<string, unknown>): DumpItem {
     lastModified: textOrNull(o.lastModified),
     tags: Array.isArray(o.tags) ? o.tags.filter((t): t is string => typeof t === 'string') : parseTags(o.tags),
     // json_object gives null for fields the card lacks; the mapper reads absent and null alike.
-    cardData: o.cardData !== null && typeof o.cardData === 'object' && !Array.isArray(o.cardData) ? (o.cardData as Record<string, unknown>) : null,
+    cardData:
+      o.cardData !== null && typeof o.cardData === 'object' && !Array.isArray(o.cardData)
+        ? (o.cardData as Record<string, unknown>)
+        : null,
     baseModels: o.baseModels ?? null,
     safetensors: total === null ? null : { total },
   };
@@ -221,7 +236,9 @@ function itemOf(o: Record<string, unknown>): DumpItem {
  * A DuckDB instance of its own for reading dumps, separate from the store: a small buffer pool (a partition streams
  * through it), insertion order kept (resume by row count), one thread by default (the event loop normalises).
  */
-export async function openReader(opts: { memoryLimit?: string; threads?: number } = {}): Promise<{ conn: DuckDBConnection; close(): void }> {
+export async function openReader(
+  opts: { memoryLimit?: string; threads?: number } = {},
+): Promise<{ conn: DuckDBConnection; close(): void }> {
   const instance = await DuckDBInstance.create(':memory:', {
     memory_limit: opts.memoryLimit ?? '256MB',
     threads: String(opts.threads ?? 1),

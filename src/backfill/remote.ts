@@ -42,7 +42,12 @@ interface Ranged {
 }
 
 /** Writes a response body into `fh` at `position`, streaming (never the whole body in memory). */
-async function writeBody(body: ReadableStream<Uint8Array> | null, fh: FileHandle, position: number, deps: FetchDeps): Promise<number> {
+async function writeBody(
+  body: ReadableStream<Uint8Array> | null,
+  fh: FileHandle,
+  position: number,
+  deps: FetchDeps,
+): Promise<number> {
   if (!body) return 0;
   let at = position;
   for await (const chunk of Readable.fromWeb(body)) {
@@ -63,7 +68,12 @@ function headers(deps: FetchDeps, range: string | null): Record<string, string> 
 
 /** Fetches the last bytes of the file into a sparse file of the file's size, and says the size and the final URL. */
 async function fetchTail(url: string, fh: FileHandle, deps: FetchDeps): Promise<Ranged & { tail: number }> {
-  const res = await fetch(url, { headers: headers(deps, `bytes=-${TAIL_BYTES}`), dispatcher: deps.dispatcher, signal: deps.signal, redirect: 'follow' });
+  const res = await fetch(url, {
+    headers: headers(deps, `bytes=-${TAIL_BYTES}`),
+    dispatcher: deps.dispatcher,
+    signal: deps.signal,
+    redirect: 'follow',
+  });
   if (res.status !== 206) {
     await res.body?.cancel();
     throw httpError(url, res.status, 'a Range request for its footer (206 expected: the server must honour Range)');
@@ -71,7 +81,9 @@ async function fetchTail(url: string, fh: FileHandle, deps: FetchDeps): Promise<
   const m = /bytes (\d+)-(\d+)\/(\d+)/.exec(res.headers.get('content-range') ?? '');
   if (!m) {
     await res.body?.cancel();
-    throw new HubwatchError(`The dump file ${url} answered 206 without a Content-Range naming the file's size. Retry, or download the file and pass its folder to --dump.`);
+    throw new HubwatchError(
+      `The dump file ${url} answered 206 without a Content-Range naming the file's size. Retry, or download the file and pass its folder to --dump.`,
+    );
   }
   const start = Number(m[1]);
   const size = Number(m[3]);
@@ -81,7 +93,12 @@ async function fetchTail(url: string, fh: FileHandle, deps: FetchDeps): Promise<
 }
 
 async function fetchRange(url: string, fh: FileHandle, from: number, to: number, deps: FetchDeps): Promise<void> {
-  const res = await fetch(url, { headers: headers(deps, `bytes=${from}-${to - 1}`), dispatcher: deps.dispatcher, signal: deps.signal, redirect: 'follow' });
+  const res = await fetch(url, {
+    headers: headers(deps, `bytes=${from}-${to - 1}`),
+    dispatcher: deps.dispatcher,
+    signal: deps.signal,
+    redirect: 'follow',
+  });
   if (res.status !== 206) {
     await res.body?.cancel();
     throw httpError(url, res.status, `a Range request for bytes ${from}-${to - 1}`);
@@ -90,7 +107,11 @@ async function fetchRange(url: string, fh: FileHandle, from: number, to: number,
 }
 
 /** Byte ranges [start, end) of the column chunks of `columns` (top-level names), merged where close. */
-export async function columnRanges(conn: DuckDBConnection, path: string, columns: ReadonlySet<string>): Promise<Array<[number, number]>> {
+export async function columnRanges(
+  conn: DuckDBConnection,
+  path: string,
+  columns: ReadonlySet<string>,
+): Promise<Array<[number, number]>> {
   const reader = await conn.runAndReadAll(
     `SELECT path_in_schema, data_page_offset, dictionary_page_offset, total_compressed_size
      FROM parquet_metadata('${path.replaceAll("'", "''")}')`,
@@ -142,7 +163,9 @@ export async function fetchParquetColumns(
     const end = Buffer.alloc(8);
     await fh.read(end, 0, 8, tail.size - 8);
     if (end.toString('latin1', 4) !== 'PAR1') {
-      throw new HubwatchError(`The dump file ${url} does not end like a Parquet file. Check that the URL names a models.parquet partition.`);
+      throw new HubwatchError(
+        `The dump file ${url} does not end like a Parquet file. Check that the URL names a models.parquet partition.`,
+      );
     }
     const footer = end.readUInt32LE(0) + 8;
     let have = tail.size - tail.tail; // bytes from here to the end are local
@@ -165,7 +188,12 @@ export async function fetchParquetColumns(
 
 /** A CSV partition: streamed to disk whole (CSV has no index to read parts of). */
 export async function fetchWhole(url: string, localPath: string, deps: FetchDeps): Promise<SparseResult> {
-  const res = await fetch(url, { headers: headers(deps, null), dispatcher: deps.dispatcher, signal: deps.signal, redirect: 'follow' });
+  const res = await fetch(url, {
+    headers: headers(deps, null),
+    dispatcher: deps.dispatcher,
+    signal: deps.signal,
+    redirect: 'follow',
+  });
   if (res.status !== 200 || !res.body) {
     await res.body?.cancel();
     throw httpError(url, res.status, 'a download');

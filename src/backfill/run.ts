@@ -166,7 +166,11 @@ class Backfill {
   async run(opts: BackfillOptions): Promise<BackfillResult> {
     const started = performance.now();
     const { store } = this.deps;
-    const partitions = await listPartitions(this.loc, { since: opts.since, until: opts.until, token: this.deps.token ?? null });
+    const partitions = await listPartitions(this.loc, {
+      since: opts.since,
+      until: opts.until,
+      token: this.deps.token ?? null,
+    });
     if (partitions.length === 0) {
       throw new HubwatchError(
         `The dump ${this.loc.name} has no partitions models/<date>/models.{parquet,csv}${opts.since || opts.until ? ' in the dates asked for' : ''}. Check --dump, --since and --until.`,
@@ -180,12 +184,31 @@ class Backfill {
         this.deps.signal?.throwIfAborted();
         const cp = (await store.getCheckpoint<BackfillCheckpoint>(this.cpName)) ?? { done: [], current: null };
         if (cp.done.includes(part.date)) {
-          results.push({ date: part.date, partition: part.path, rows: 0, bytesRead: 0, missingColumns: [], flags: [], complete: true, skipped: true });
+          results.push({
+            date: part.date,
+            partition: part.path,
+            rows: 0,
+            bytesRead: 0,
+            missingColumns: [],
+            flags: [],
+            complete: true,
+            skipped: true,
+          });
           continue;
         }
-        this.progress.partitionStarted({ date: part.date, index: i + 1, of: partitions.length, path: part.path, size: part.size });
+        this.progress.partitionStarted({
+          date: part.date,
+          index: i + 1,
+          of: partitions.length,
+          path: part.path,
+          size: part.size,
+        });
         const resumeRows = cp.current?.date === part.date ? cp.current.rows : 0;
-        if (resumeRows > 0) this.log.info({ date: part.date, rows: resumeRows }, 'backfill: resuming the partition after its committed rows');
+        if (resumeRows > 0)
+          this.log.info(
+            { date: part.date, rows: resumeRows },
+            'backfill: resuming the partition after its committed rows',
+          );
         const res = await this.partition(part, reader.conn, cp.done, resumeRows);
         results.push(res);
         lastWritten = part.date;
@@ -196,7 +219,13 @@ class Backfill {
     }
     if (lastWritten !== null) await this.deps.afterLast?.(lastWritten);
     const rows = results.reduce((s, r) => s + r.rows, 0);
-    return { dump: this.loc.name, partitions: results, rows, bytesRead: this.bytesRead, seconds: (performance.now() - started) / 1000 };
+    return {
+      dump: this.loc.name,
+      partitions: results,
+      rows,
+      bytesRead: this.bytesRead,
+      seconds: (performance.now() - started) / 1000,
+    };
   }
 
   /** One partition: fetch (remote), read and commit, then renames, quality, notes, lineage and the snapshot. */
@@ -209,7 +238,8 @@ class Backfill {
     const { store } = this.deps;
     const t0 = performance.now();
     const date = part.date;
-    const tmp = this.loc.kind === 'hub' ? await mkdtemp(join(this.deps.tmpDir ?? tmpdir(), 'hubwatch-backfill-')) : null;
+    const tmp =
+      this.loc.kind === 'hub' ? await mkdtemp(join(this.deps.tmpDir ?? tmpdir(), 'hubwatch-backfill-')) : null;
     let bytesRead = 0;
     let rows = resumeRows;
     let error: string | null = null;
@@ -225,13 +255,24 @@ class Backfill {
       };
       try {
         if (tmp !== null) {
-          const fetchDeps = { dispatcher: this.deps.dispatcher, signal: this.deps.signal, onBytes, token: this.deps.token ?? null };
+          const fetchDeps = {
+            dispatcher: this.deps.dispatcher,
+            signal: this.deps.signal,
+            onBytes,
+            token: this.deps.token ?? null,
+          };
           if (part.format === 'parquet') {
             // Only the columns the mapper reads (present in the file: the rest are NULL and said in coverage).
-            const got = await fetchParquetColumns(part.source, local, conn, async () => {
-              const schema = await partitionSchema(conn, local, part.format);
-              return new Set<string>(DUMP_COLUMNS.filter((c) => schema.present.has(c)));
-            }, fetchDeps);
+            const got = await fetchParquetColumns(
+              part.source,
+              local,
+              conn,
+              async () => {
+                const schema = await partitionSchema(conn, local, part.format);
+                return new Set<string>(DUMP_COLUMNS.filter((c) => schema.present.has(c)));
+              },
+              fetchDeps,
+            );
             this.log.debug({ date, size: got.size, bytesRead: got.bytesRead }, 'backfill: partition columns fetched');
           } else {
             await fetchWhole(part.source, local, fetchDeps);
@@ -265,7 +306,10 @@ class Backfill {
       if (pairs.length > 0) await store.mergeRenamed(PLATFORM, pairs, date);
     }
     if (error !== null) {
-      extra.push({ flag: 'partial', detail: `partial: the partition could not be read to its end (${error}); the date is incomplete and no model is marked missing` });
+      extra.push({
+        flag: 'partial',
+        detail: `partial: the partition could not be read to its end (${error}); the date is incomplete and no model is marked missing`,
+      });
     }
 
     const licence = dumpLicence(this.loc);
@@ -284,9 +328,15 @@ class Backfill {
     await store.setCheckpoint(dumpPartitionName(date), record);
     const notes = [
       `figures from the dump ${this.loc.name}, partition ${part.path} (${part.format}${licence ? `, ${licence}` : ''}): ${rows} rows, ${this.loc.kind === 'hub' ? `${bytesRead} bytes fetched` : 'read from a local file'}`,
-      ...(missing.length > 0 ? [`the partition has no ${missing.join(', ')}: those figures are null on this date`] : []),
-      ...(liveKept > 0 ? [`${liveKept} dump row(s) not written: the date has live figures for those models (live wins)`] : []),
-      ...(figuresOnly > 0 ? [`${figuresOnly} model(s) have a newer stored record: only this date's figures were written`] : []),
+      ...(missing.length > 0
+        ? [`the partition has no ${missing.join(', ')}: those figures are null on this date`]
+        : []),
+      ...(liveKept > 0
+        ? [`${liveKept} dump row(s) not written: the date has live figures for those models (live wins)`]
+        : []),
+      ...(figuresOnly > 0
+        ? [`${figuresOnly} model(s) have a newer stored record: only this date's figures were written`]
+        : []),
     ];
     for (const note of notes) await store.setCoverageFlags(date, PLATFORM, { note });
     await store.setCoverageFlags(date, PLATFORM, { swept: true, complete: error === null });
@@ -299,11 +349,17 @@ class Backfill {
     const snapshot = await buildSnapshot({ store, llmTasks: this.deps.llmTasks }, date);
     await writeSnapshot(this.deps.dataDir, snapshot);
     this.log.info(
-      { date, readSeconds: (tRead - t0) / 1000, lineageSeconds: (tLineage - tRead) / 1000, snapshotSeconds: (performance.now() - tLineage) / 1000 },
+      {
+        date,
+        readSeconds: (tRead - t0) / 1000,
+        lineageSeconds: (tLineage - tRead) / 1000,
+        snapshotSeconds: (performance.now() - tLineage) / 1000,
+      },
       'backfill: partition timings',
     );
     // A partition that failed stays out of `done`: the next run tries it again from its committed rows.
-    if (error === null) await store.setCheckpoint(this.cpName, { done: [...done, date], current: null } satisfies BackfillCheckpoint);
+    if (error === null)
+      await store.setCheckpoint(this.cpName, { done: [...done, date], current: null } satisfies BackfillCheckpoint);
     const flags = quality.flags.map((f) => f.flag);
     const seconds = (performance.now() - t0) / 1000;
     this.progress.partitionDone({ date, rows, bytesRead, flags, seconds });
@@ -334,26 +390,40 @@ class Backfill {
     const date = part.date;
     // The same context a platform's first sweep uses: firstSeenAt is the model's createdAt, and no instant after
     // the day the partition describes is stamped on anything.
-    const ctx: NormaliseContext = { registry: this.deps.registry, licenses: this.deps.licenses, now: `${date}T23:59:59.999Z`, backfill: true };
+    const ctx: NormaliseContext = {
+      registry: this.deps.registry,
+      licenses: this.deps.licenses,
+      now: `${date}T23:59:59.999Z`,
+      backfill: true,
+    };
     const dates = await store.statsDates();
     // Per-batch look-ups only where they can find something: live rows on this date, records newer than it.
     const hasLive = ((await store.provenanceCounts(date))[PLATFORM]?.live ?? 0) > 0;
     const hasNewer = dates.some((d) => d > date);
     const storeHasModels = dates.some((d) => d !== date);
     let rows = resumeRows;
-    for await (const items of readPartition(conn, local, part.format, schema, { batchRows: this.batchRows, skipRows: resumeRows })) {
+    for await (const items of readPartition(conn, local, part.format, schema, {
+      batchRows: this.batchRows,
+      skipRows: resumeRows,
+    })) {
       this.deps.signal?.throwIfAborted();
       const { models, objectIds, quarantine } = normaliseBatch(items, ctx, part.path);
       let keep = models;
       let live = 0;
       const older: Array<{ key: string; stats: NormalisedRecord['stats'] }> = [];
       if (hasLive) {
-        const liveKeys = await store.liveKeysOn(date, keep.map((m) => m.key));
+        const liveKeys = await store.liveKeysOn(
+          date,
+          keep.map((m) => m.key),
+        );
         live = liveKeys.size;
         keep = keep.filter((m) => !liveKeys.has(m.key));
       }
       if (hasNewer && keep.length > 0) {
-        const newer = await store.keysNewerThan(date, keep.map((m) => m.key));
+        const newer = await store.keysNewerThan(
+          date,
+          keep.map((m) => m.key),
+        );
         for (const m of keep) if (newer.has(m.key)) older.push({ key: m.key, stats: m.stats });
         keep = keep.filter((m) => !newer.has(m.key));
       }
@@ -376,7 +446,6 @@ class Backfill {
     }
     return rows;
   }
-
 }
 
 /** Thrown by a test's afterBatch to stand for a kill: the partition is left as a killed process would leave it. */
@@ -388,7 +457,8 @@ export class InterruptedBackfill extends Error {
 
 export async function backfill(deps: BackfillDeps, opts: BackfillOptions): Promise<BackfillResult> {
   const batchRows = opts.batchRows ?? DEFAULT_BACKFILL_BATCH;
-  if (!Number.isInteger(batchRows) || batchRows < 1) throw new HubwatchError(`--batch must be a positive whole number, got ${opts.batchRows}.`);
+  if (!Number.isInteger(batchRows) || batchRows < 1)
+    throw new HubwatchError(`--batch must be a positive whole number, got ${opts.batchRows}.`);
   const job = new Backfill(deps, parseDumpLocation(opts.dump), batchRows);
   return job.run(opts);
 }

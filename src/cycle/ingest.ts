@@ -209,9 +209,12 @@ export async function pollNew<T>(
         objectIds,
         quarantine,
         coverage: { ...delta, quarantined: quarantine.length, incomplete: page.incomplete ?? 0 },
-        ...(byCreation && last ? { checkpoint: { name: pollCheckpointName(platform), value: { watermark: newest } } } : {}),
+        ...(byCreation && last
+          ? { checkpoint: { name: pollCheckpointName(platform), value: { watermark: newest } } }
+          : {}),
       });
-      if (page.degraded) await store.setCoverageFlags(opts.date, platform, { degraded: true, note: `degraded page ${page.url}` });
+      if (page.degraded)
+        await store.setCoverageFlags(opts.date, platform, { degraded: true, note: `degraded page ${page.url}` });
       result.pages += 1;
       result.models += models.length;
       result.newModels += models.filter((m) => !known.has(m.key)).length;
@@ -347,11 +350,18 @@ export async function sweepStats<T>(
     }
     // Eagerly parsed pages say so as they arrive (the sources log them); deferred items only now, when read.
     if (unreadable.length > 0) log.warn({ quarantined: unreadable.length, first: unreadable[0] }, 'items quarantined');
-    if (incomplete > 0 && batch.some((b) => b.page.deferred)) log.warn({ incomplete }, 'items read with missing fields (null in their records)');
+    if (incomplete > 0 && batch.some((b) => b.page.deferred))
+      log.warn({ incomplete }, 'items read with missing fields (null in their records)');
     const last = batch.at(-1)!.page;
     const pages = result.pages + batch.length;
     const count = result.models + models.size + seen.size;
-    const value: SweepCheckpoint = { cursor: last.next, pages, models: count, done: last.next === null, complete: last.next === null };
+    const value: SweepCheckpoint = {
+      cursor: last.next,
+      pages,
+      models: count,
+      done: last.next === null,
+      complete: last.next === null,
+    };
     await store.commitPage({
       date: opts.date,
       platform,
@@ -431,7 +441,10 @@ export async function sweepStats<T>(
     if (!commitFailed && batch.length > 0) void flush();
     await committing.catch(() => {});
     if (commitFailed) {
-      const storeErr = await committing.then(() => null, (e: unknown) => e);
+      const storeErr = await committing.then(
+        () => null,
+        (e: unknown) => e,
+      );
       // eslint-disable-next-line @typescript-eslint/only-throw-error -- the store's own failure, rethrown as it came
       if (storeErr !== null && storeErr !== err) throw storeErr;
     }
@@ -466,12 +479,22 @@ export async function sweepStats<T>(
     // A quarantined item is a model we could not read, not a model that is gone: on such a day nobody is marked
     // missing, and the next clean sweep catches up.
     const day = (await store.getCoverage(opts.date))[platform];
-    if ((day?.quarantined ?? 0) === 0) deletions = await confirmDeletions(deps, source, opts.date, opts.deletionChecks ?? 200);
-    else await store.setCoverageFlags(opts.date, platform, { note: 'items were quarantined: no model marked missing or deleted today' });
+    if ((day?.quarantined ?? 0) === 0)
+      deletions = await confirmDeletions(deps, source, opts.date, opts.deletionChecks ?? 200);
+    else
+      await store.setCoverageFlags(opts.date, platform, {
+        note: 'items were quarantined: no model marked missing or deleted today',
+      });
     await store.setCheckpoint(backfilledName(platform), { date: opts.date });
   }
   log.info(
-    { pages: result.pages, models: result.models, unchanged: result.unchanged, quarantined: result.quarantined, incomplete: result.incomplete },
+    {
+      pages: result.pages,
+      models: result.models,
+      unchanged: result.unchanged,
+      quarantined: result.quarantined,
+      incomplete: result.incomplete,
+    },
     'sweep finished',
   );
   return { ...result, complete, ...(deletions ?? {}) };
@@ -499,20 +522,29 @@ export async function confirmDeletions<T>(
   let gone: string[] = candidates.map((c) => c.key);
   let kept = 0;
   if (source.confirmGone && candidates.length > 0) {
-    const answers = await source.confirmGone(candidates.map((c) => c.id), { signal: deps.signal });
+    const answers = await source.confirmGone(
+      candidates.map((c) => c.id),
+      { signal: deps.signal },
+    );
     gone = [];
     for (const c of candidates) {
       const a = answers.get(c.id);
       if (a?.state === 'gone') gone.push(c.key);
       else {
         kept++;
-        log.info({ id: c.id, missingSince: c.missingSince, answer: a }, 'missing model not deleted: the platform did not confirm it is gone');
+        log.info(
+          { id: c.id, missingSince: c.missingSince, answer: a },
+          'missing model not deleted: the platform did not confirm it is gone',
+        );
       }
     }
   }
   const deleted = await store.markDeleted(platform, gone, date);
   if (missing > 0 || deleted > 0 || kept > 0) {
-    log.info({ missing, deleted, kept, checked: candidates.length }, 'deletions: models missing from the sweep, and those confirmed gone');
+    log.info(
+      { missing, deleted, kept, checked: candidates.length },
+      'deletions: models missing from the sweep, and those confirmed gone',
+    );
     await store.setCoverageFlags(date, platform, {
       note: `${missing} model(s) missing from today's complete sweep for the first time (not deleted); ${deleted} confirmed deleted${kept > 0 ? `; ${kept} still served or unconfirmed` : ''}`,
     });

@@ -77,7 +77,12 @@ export async function resolveLineage(deps: ResolveDeps): Promise<ResolveResult> 
     const updates: OriginUpdate[] = [];
     for (const node of nodes.values()) {
       const candidates = (matches.get(node.name.toLowerCase()) ?? []).filter(
-        (c) => c.key !== node.key && c.relation === 'base' && c.publisherOrg !== null && c.publisherKind !== 'redistributor' && !registry.isMirrorNamespace(c.platform, c.namespace),
+        (c) =>
+          c.key !== node.key &&
+          c.relation === 'base' &&
+          c.publisherOrg !== null &&
+          c.publisherKind !== 'redistributor' &&
+          !registry.isMirrorNamespace(c.platform, c.namespace),
       );
       const owners = new Set(candidates.map((c) => c.publisherOrg));
       if (candidates.length === 0 || owners.size !== 1) continue; // ambiguous names prove nothing

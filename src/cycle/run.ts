@@ -69,7 +69,12 @@ export interface JobOptions {
   signal?: AbortSignal;
 }
 
-async function withSource<R>(rt: Runtime, platform: Platform, mode: RateLimitMode, fn: (s: Source) => Promise<R>): Promise<R> {
+async function withSource<R>(
+  rt: Runtime,
+  platform: Platform,
+  mode: RateLimitMode,
+  fn: (s: Source) => Promise<R>,
+): Promise<R> {
   const source = createSource(platform, { config: rt.config, logger: rt.logger, rateLimitMode: mode });
   try {
     return await fn(source);
@@ -81,7 +86,14 @@ async function withSource<R>(rt: Runtime, platform: Platform, mode: RateLimitMod
 export function runPoll(rt: Runtime, platform: Platform, opts: JobOptions): Promise<PollResult> {
   return withSource(rt, platform, opts.rateLimitMode, (source) =>
     pollNew(
-      { store: rt.store, registry: rt.registry, licenses: rt.licenses, logger: rt.logger, signal: opts.signal, now: runClock(opts.date) },
+      {
+        store: rt.store,
+        registry: rt.registry,
+        licenses: rt.licenses,
+        logger: rt.logger,
+        signal: opts.signal,
+        now: runClock(opts.date),
+      },
       source,
       { date: opts.date, overlapMinutes: rt.config.file.sources[platform].overlapMinutes },
     ),
@@ -91,7 +103,14 @@ export function runPoll(rt: Runtime, platform: Platform, opts: JobOptions): Prom
 export function runSweep(rt: Runtime, platform: Platform, opts: JobOptions): Promise<SweepResult> {
   return withSource(rt, platform, opts.rateLimitMode, (source) =>
     sweepStats(
-      { store: rt.store, registry: rt.registry, licenses: rt.licenses, logger: rt.logger, signal: opts.signal, now: runClock(opts.date) },
+      {
+        store: rt.store,
+        registry: rt.registry,
+        licenses: rt.licenses,
+        logger: rt.logger,
+        signal: opts.signal,
+        now: runClock(opts.date),
+      },
       source,
       {
         date: opts.date,

@@ -4,7 +4,18 @@
 import type { Platform } from '../model.js';
 import { listSnapshotDates, readSnapshot, snapshotMtimeNs } from '../snapshot/files.js';
 import { DAY_MS } from '../time.js';
-import type { FamilyRow, KindRow, LicenseByCountry, LicenseRow, Metric, MetricBlock, OrgRow, ShareList, Snapshot, View } from '../snapshot/types.js';
+import type {
+  FamilyRow,
+  KindRow,
+  LicenseByCountry,
+  LicenseRow,
+  Metric,
+  MetricBlock,
+  OrgRow,
+  ShareList,
+  Snapshot,
+  View,
+} from '../snapshot/types.js';
 import { DASH_METRICS, type DashMetric, type OverviewState } from './state.js';
 
 export interface DayCoverage {
@@ -36,7 +47,12 @@ export function compactDay(s: Snapshot): Day {
   const coverage: Day['coverage'] = {};
   for (const [p, c] of Object.entries(s.coverage ?? {})) {
     if (!c) continue;
-    coverage[p as Platform] = { complete: c.complete, swept: c.swept, degraded: c.degraded, downloads30dSource: c.downloads30dSource };
+    coverage[p as Platform] = {
+      complete: c.complete,
+      swept: c.swept,
+      degraded: c.degraded,
+      downloads30dSource: c.downloads30dSource,
+    };
   }
   return {
     date: s.date,

@@ -36,16 +36,21 @@ export async function exportDashboard(opts: DashboardExportOptions): Promise<str
 
   // Which organisation, model and badge files exist decides which links are live, so they are chosen first.
   const sets: StaticSets = { orgs: new Set(), models: new Set(), badges: new Set() };
-  const releaseFilters: ReleaseFilters[] = [{ view: 'origin' }, ...PLATFORMS.map((platform) => ({ view: 'origin' as const, platform }))];
+  const releaseFilters: ReleaseFilters[] = [
+    { view: 'origin' },
+    ...PLATFORMS.map((platform) => ({ view: 'origin' as const, platform })),
+  ];
   if (last) {
-    for (const view of ['origin', 'publisher'] as const) for (const o of last.orgs[view].slice(0, opts.orgs ?? 20)) sets.orgs.add(o.org);
+    for (const view of ['origin', 'publisher'] as const)
+      for (const o of last.orgs[view].slice(0, opts.orgs ?? 20)) sets.orgs.add(o.org);
     for (const f of releaseFilters) {
       for (const r of await weekReleases(opts.store, last.date, f)) sets.models.add(r.key);
     }
     for (const metric of DASH_METRICS)
       for (const scope of ['all', 'llm'] as const) {
         const s = { metric, scope, view: 'origin' as const, platform: 'combined' as const };
-        for (const e of (listOf(last, s)?.shares ?? []).filter((x) => x.country !== 'ZZ').slice(0, 3)) sets.badges.add(staticFiles.badge(s, e.country));
+        for (const e of (listOf(last, s)?.shares ?? []).filter((x) => x.country !== 'ZZ').slice(0, 3))
+          sets.badges.add(staticFiles.badge(s, e.country));
       }
   }
   const links = staticLinks(sets);
@@ -59,7 +64,10 @@ export async function exportDashboard(opts: DashboardExportOptions): Promise<str
     const q = { metric: s.metric, view: s.view, scope: s.scope, platform: s.platform };
     await write(staticFiles.sharesJson(s), (await svc.renderShares(q, 'json')).body);
     await write(staticFiles.sharesCsv(s), (await svc.renderShares(q, 'csv')).body);
-    if (last) for (const e of listOf(last, s)?.shares ?? []) if (sets.badges.has(staticFiles.badge(s, e.country))) await write(staticFiles.badge(s, e.country), badgeFile(days, s, e.country));
+    if (last)
+      for (const e of listOf(last, s)?.shares ?? [])
+        if (sets.badges.has(staticFiles.badge(s, e.country)))
+          await write(staticFiles.badge(s, e.country), badgeFile(days, s, e.country));
   }
   for (const s of allRacesStates()) await write(staticFiles.racesState(s), racesPage(ctx, s));
   await write(staticFiles.licencesCsv(), licencesCsv(days));

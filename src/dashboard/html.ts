@@ -24,15 +24,25 @@ export interface PageInput {
 export function layout(p: PageInput): string {
   const l = p.links;
   const nav: Array<[Section, string, string]> = [
-    ['overview', 'Overview', l.overview({ metric: 'downloads30d', view: 'origin', scope: 'all', platform: 'combined' })],
+    [
+      'overview',
+      'Overview',
+      l.overview({ metric: 'downloads30d', view: 'origin', scope: 'all', platform: 'combined' }),
+    ],
     ['races', 'Races', l.races('origin')],
     ['releases', 'Releases', l.releases({ view: 'origin' }) ?? ''],
   ];
   const navHtml = nav
     .filter(([, , href]) => href !== '')
-    .map(([s, label, href]) => `<a href="${escapeHtml(href)}"${s === p.section ? ' aria-current="page"' : ''}>${label}</a>`)
+    .map(
+      ([s, label, href]) =>
+        `<a href="${escapeHtml(href)}"${s === p.section ? ' aria-current="page"' : ''}>${label}</a>`,
+    )
     .join('');
-  const meta = l.mode === 'static' ? `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(PAGE_CSP.replace(/; frame-ancestors 'none'/, ''))}">\n` : '';
+  const meta =
+    l.mode === 'static'
+      ? `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(PAGE_CSP.replace(/; frame-ancestors 'none'/, ''))}">\n`
+      : '';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -71,7 +81,8 @@ export interface Choice {
 export function optionGroup(id: string, label: string, choices: Choice[]): string {
   const items = choices
     .map((c) => {
-      if (c.current) return `<li><a href="${escapeHtml(c.href ?? '#')}" aria-current="true" data-swap>${escapeHtml(c.label)}</a></li>`;
+      if (c.current)
+        return `<li><a href="${escapeHtml(c.href ?? '#')}" aria-current="true" data-swap>${escapeHtml(c.label)}</a></li>`;
       if (c.href === null) return `<li><span class="off">${escapeHtml(c.label)}</span></li>`;
       return `<li><a href="${escapeHtml(c.href)}" data-swap>${escapeHtml(c.label)}</a></li>`;
     })
@@ -92,7 +103,9 @@ export function table(caption: string, cols: Column[], rows: string[][], cls = '
     .map(
       (r) =>
         `<tr>${r
-          .map((cell, i) => (i === 0 ? `<th scope="row">${cell}</th>` : `<td${cols[i]?.num ? ' class="num"' : ''}>${cell}</td>`))
+          .map((cell, i) =>
+            i === 0 ? `<th scope="row">${cell}</th>` : `<td${cols[i]?.num ? ' class="num"' : ''}>${cell}</td>`,
+          )
           .join('')}</tr>`,
     )
     .join('');
@@ -105,7 +118,14 @@ export function link(href: string | null, html: string, external = false): strin
 }
 
 /** Picture, then its table, then one line of method, as one figure. */
-export function figure(id: string, heading: string, svg: string, tableHtml: string, methodLine: string, extra = ''): string {
+export function figure(
+  id: string,
+  heading: string,
+  svg: string,
+  tableHtml: string,
+  methodLine: string,
+  extra = '',
+): string {
   return `<section class="fig" id="${id}" aria-labelledby="${id}-h"><h2 id="${id}-h">${escapeHtml(heading)}</h2>
 <figure><div class="chart-box">${svg}</div>${tableHtml}<figcaption class="method">${escapeHtml(methodLine)}</figcaption></figure>${extra}</section>`;
 }

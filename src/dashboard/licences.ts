@@ -13,7 +13,18 @@ export function licenceTableOf(day: Day, s: RacesState): LicenseCountryTable | n
   return (s.licPlatform === 'combined' ? vs.combined : vs.platforms?.[s.licPlatform]) ?? null;
 }
 
-const CSV_HEADER = ['date', 'metric', 'scope', 'view', 'platform', 'country', 'countries', 'class', 'value', 'share'] as const;
+const CSV_HEADER = [
+  'date',
+  'metric',
+  'scope',
+  'view',
+  'platform',
+  'country',
+  'countries',
+  'class',
+  'value',
+  'share',
+] as const;
 
 export function licencesCsv(days: Day[]): string {
   const last = days[days.length - 1];
@@ -26,7 +37,19 @@ export function licencesCsv(days: Day[]): string {
           for (const platform of ['combined', ...PLATFORMS] as const) {
             const t = licenceTableOf(last, { view, licMetric: metric, licScope: scope, licPlatform: platform });
             for (const r of t?.rows ?? [])
-              for (const c of r.classes) rows.push([last.date, metric, scope, view, platform, r.country, r.countries, c.class, c.value, c.share]);
+              for (const c of r.classes)
+                rows.push([
+                  last.date,
+                  metric,
+                  scope,
+                  view,
+                  platform,
+                  r.country,
+                  r.countries,
+                  c.class,
+                  c.value,
+                  c.share,
+                ]);
           }
   }
   return csvTable(CSV_HEADER, rows);
@@ -34,5 +57,9 @@ export function licencesCsv(days: Day[]): string {
 
 export function licencesJson(days: Day[]): string {
   const last = days[days.length - 1];
-  return JSON.stringify({ date: last?.date ?? null, classes: LICENSE_CLASSES, licenseByCountry: last?.licenseByCountry ?? null });
+  return JSON.stringify({
+    date: last?.date ?? null,
+    classes: LICENSE_CLASSES,
+    licenseByCountry: last?.licenseByCountry ?? null,
+  });
 }

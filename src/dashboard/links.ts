@@ -55,7 +55,11 @@ export function serverLinks(assetVersion: Record<Asset, string>): Links {
     model: (key) => {
       const i = key.indexOf(':');
       if (i < 0) return null;
-      return `/model/${encodeURIComponent(key.slice(0, i))}/${key.slice(i + 1).split('/').map(encodeURIComponent).join('/')}`;
+      return `/model/${encodeURIComponent(key.slice(0, i))}/${key
+        .slice(i + 1)
+        .split('/')
+        .map(encodeURIComponent)
+        .join('/')}`;
     },
     sharesJson: (s) => `/api/v1/shares?${sharesParams(s)}`,
     sharesCsv: (s) => `/api/v1/shares.csv?${sharesParams(s)}`,

@@ -2,7 +2,14 @@
 // per state and snapshot generation (the feed's own: a new snapshot file changes it) and kept with their ETag and
 // compressed bytes, so a hot page costs what a static file does. Every HTML answer carries a strict CSP.
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { BodyCache, etagMatches, negotiateEncoding, type CacheEntry, type Encoding, type Rendered } from '../feed/cache.js';
+import {
+  BodyCache,
+  etagMatches,
+  negotiateEncoding,
+  type CacheEntry,
+  type Encoding,
+  type Rendered,
+} from '../feed/cache.js';
 import { assetFiles, assetVersions, ASSET_NAMES } from './assets.js';
 import { SnapshotDays, type Day } from './data.js';
 import { badgeFile, chartFile } from './embed.js';
@@ -12,7 +19,17 @@ import { cleanText } from '../digest/escape.js';
 import { PLATFORMS } from '../model.js';
 import { errorPage, modelPage, orgPage, overviewPage, racesPage, releasesPage } from './render.js';
 import { licencesCsv, licencesJson } from './licences.js';
-import { licenceKey, overviewKey, parseCountry, parseOverview, parseRaces, parseReleaseFilters, parseView, releaseSearch, StateError } from './state.js';
+import {
+  licenceKey,
+  overviewKey,
+  parseCountry,
+  parseOverview,
+  parseRaces,
+  parseReleaseFilters,
+  parseView,
+  releaseSearch,
+  StateError,
+} from './state.js';
 
 export interface DashboardOptions {
   dataDir: string;
@@ -76,7 +93,11 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (app,
             .header('Content-Security-Policy', PAGE_CSP)
             .header('X-Content-Type-Options', 'nosniff')
             .type(isSvg ? 'text/plain; charset=utf-8' : HTML_TYPE)
-            .send(isSvg ? `bad parameter ${err.parameter}: ${err.message}` : errorPage(links, 400, `Bad parameter ${err.parameter}: ${err.message}.`));
+            .send(
+              isSvg
+                ? `bad parameter ${err.parameter}: ${err.message}`
+                : errorPage(links, 400, `Bad parameter ${err.parameter}: ${err.message}.`),
+            );
         }
         throw err;
       }
@@ -97,11 +118,19 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (app,
 
   route('/', (req) => {
     const s = parseOverview(req.query as Record<string, unknown>);
-    return { key: `overview|${overviewKey(s)}`, ttlMs: null, render: async (d) => html(overviewPage({ days: d, links }, s)) };
+    return {
+      key: `overview|${overviewKey(s)}`,
+      ttlMs: null,
+      render: async (d) => html(overviewPage({ days: d, links }, s)),
+    };
   });
   route('/chart/shares.svg', (req) => {
     const s = parseOverview(req.query as Record<string, unknown>);
-    return { key: `chart|${overviewKey(s)}`, ttlMs: null, render: async (d) => ({ body: chartFile(d, s), contentType: SVG_TYPE, cacheControl: SNAPSHOT_CACHE }) };
+    return {
+      key: `chart|${overviewKey(s)}`,
+      ttlMs: null,
+      render: async (d) => ({ body: chartFile(d, s), contentType: SVG_TYPE, cacheControl: SNAPSHOT_CACHE }),
+    };
   });
   route('/badge/share.svg', (req) => {
     const q = { ...(req.query as Record<string, unknown>) };
@@ -116,7 +145,11 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (app,
   });
   route('/races', (req) => {
     const s = parseRaces(req.query as Record<string, unknown>);
-    return { key: `races|${s.view}|${licenceKey(s)}`, ttlMs: null, render: async (d) => html(racesPage({ days: d, links }, s)) };
+    return {
+      key: `races|${s.view}|${licenceKey(s)}`,
+      ttlMs: null,
+      render: async (d) => html(racesPage({ days: d, links }, s)),
+    };
   });
   const noParams = (req: FastifyRequest): void => {
     const k = Object.keys(req.query as object)[0];
@@ -124,18 +157,27 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (app,
   };
   route('/races/licences.csv', (req) => {
     noParams(req);
-    return { key: 'licences.csv', ttlMs: null, render: async (d) => ({ body: licencesCsv(d), contentType: CSV_TYPE, cacheControl: SNAPSHOT_CACHE }) };
+    return {
+      key: 'licences.csv',
+      ttlMs: null,
+      render: async (d) => ({ body: licencesCsv(d), contentType: CSV_TYPE, cacheControl: SNAPSHOT_CACHE }),
+    };
   });
   route('/races/licences.json', (req) => {
     noParams(req);
-    return { key: 'licences.json', ttlMs: null, render: async (d) => ({ body: licencesJson(d), contentType: JSON_TYPE, cacheControl: SNAPSHOT_CACHE }) };
+    return {
+      key: 'licences.json',
+      ttlMs: null,
+      render: async (d) => ({ body: licencesJson(d), contentType: JSON_TYPE, cacheControl: SNAPSHOT_CACHE }),
+    };
   });
   route('/releases', (req) => {
     const f = parseReleaseFilters(req.query as Record<string, unknown>);
     return {
       key: `releases|${releaseSearch(f)}`,
       ttlMs: STORE_TTL_MS,
-      render: async (d) => html(await releasesPage({ days: d, links }, app.feed.service.store, f), 'public, max-age=60'),
+      render: async (d) =>
+        html(await releasesPage({ days: d, links }, app.feed.service.store, f), 'public, max-age=60'),
     };
   });
   route('/org/:name', (req) => {
@@ -146,19 +188,26 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (app,
       key: `org|${view}|${name}`,
       ttlMs: STORE_TTL_MS,
       render: async (d) => {
-        const body = await orgPage({ days: d, links }, app.feed.service.store, name, view, (v) =>
-          `${links.org(name)}${v === 'origin' ? '' : `?view=${v}`}`,
+        const body = await orgPage(
+          { days: d, links },
+          app.feed.service.store,
+          name,
+          view,
+          (v) => `${links.org(name)}${v === 'origin' ? '' : `?view=${v}`}`,
         );
-        if (body === null) throw new NotFound(`No organisation named ${cleanText(name, 100)} is in a snapshot or the store.`);
+        if (body === null)
+          throw new NotFound(`No organisation named ${cleanText(name, 100)} is in a snapshot or the store.`);
         return html(body, 'public, max-age=300');
       },
     };
   });
   route('/model/:platform/*', (req) => {
     const { platform, '*': rest } = req.params as { platform: string; '*': string };
-    if (!(PLATFORMS as readonly string[]).includes(platform)) throw new StateError('platform', `platform must be one of ${PLATFORMS.join(', ')}`);
+    if (!(PLATFORMS as readonly string[]).includes(platform))
+      throw new StateError('platform', `platform must be one of ${PLATFORMS.join(', ')}`);
     if (!rest || rest.length > 400) throw new StateError('id', 'model id missing or longer than 400 characters');
-    if (Object.keys(req.query as object).length) throw new StateError(Object.keys(req.query as object)[0]!.slice(0, 40), 'model pages take no parameters');
+    if (Object.keys(req.query as object).length)
+      throw new StateError(Object.keys(req.query as object)[0]!.slice(0, 40), 'model pages take no parameters');
     const key = `${platform}:${rest}`;
     return {
       key: `model|${key}`,
@@ -171,22 +220,26 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (app,
     };
   });
 
-  app.get<{ Params: { name: string } }>('/dashboard/assets/:name', { config: { compress: false } }, async (req, reply) => {
-    const name = req.params.name as Asset;
-    if (!ASSET_NAMES.includes(name)) return reply.code(404).type('text/plain; charset=utf-8').send('no such asset');
-    const a = assets[name];
-    const enc = negotiateEncoding(req.headers['accept-encoding']);
-    const etag = `"${a.version}${enc ? `-${enc}` : ''}"`;
-    const versioned = (req.query as Record<string, unknown>).v === a.version;
-    void reply
-      .header('Cache-Control', versioned ? 'public, max-age=31536000, immutable' : 'public, max-age=300')
-      .header('Vary', 'Accept-Encoding')
-      .header('ETag', etag)
-      .header('X-Content-Type-Options', 'nosniff');
-    if (etagMatches(req.headers['if-none-match'], a.version)) return reply.code(304).send();
-    if (enc) void reply.header('Content-Encoding', enc);
-    return reply.type(a.contentType).send(enc === 'br' ? a.br : enc === 'gzip' ? a.gzip : a.body);
-  });
+  app.get<{ Params: { name: string } }>(
+    '/dashboard/assets/:name',
+    { config: { compress: false } },
+    async (req, reply) => {
+      const name = req.params.name as Asset;
+      if (!ASSET_NAMES.includes(name)) return reply.code(404).type('text/plain; charset=utf-8').send('no such asset');
+      const a = assets[name];
+      const enc = negotiateEncoding(req.headers['accept-encoding']);
+      const etag = `"${a.version}${enc ? `-${enc}` : ''}"`;
+      const versioned = (req.query as Record<string, unknown>).v === a.version;
+      void reply
+        .header('Cache-Control', versioned ? 'public, max-age=31536000, immutable' : 'public, max-age=300')
+        .header('Vary', 'Accept-Encoding')
+        .header('ETag', etag)
+        .header('X-Content-Type-Options', 'nosniff');
+      if (etagMatches(req.headers['if-none-match'], a.version)) return reply.code(304).send();
+      if (enc) void reply.header('Content-Encoding', enc);
+      return reply.type(a.contentType).send(enc === 'br' ? a.br : enc === 'gzip' ? a.gzip : a.body);
+    },
+  );
 };
 
 function respond(req: FastifyRequest, reply: FastifyReply, entry: CacheEntry): Promise<FastifyReply> | FastifyReply {

@@ -63,7 +63,13 @@ export async function releasesPage(ctx: PageContext, store: ReadStore, f: Releas
 }
 
 /** null when neither a snapshot nor the store knows the organisation (a 404). */
-export async function orgPage(ctx: PageContext, store: ReadStore, name: string, view: View, viewHref: (v: View) => string | null): Promise<string | null> {
+export async function orgPage(
+  ctx: PageContext,
+  store: ReadStore,
+  name: string,
+  view: View,
+  viewHref: (v: View) => string | null,
+): Promise<string | null> {
   const models = (await store.listModels({ org: name, view, limit: 50 })).items;
   if (!models.length && !orgKnown(ctx.days, name)) return null;
   return layout({
@@ -78,7 +84,11 @@ export async function orgPage(ctx: PageContext, store: ReadStore, name: string, 
 export async function modelPage(ctx: PageContext, store: ReadStore, key: string): Promise<string | null> {
   const m = await store.getModel(key);
   if (!m) return null;
-  const [history, chain, derivatives] = await Promise.all([store.statsHistory(key), lineageChain(store, m), store.derivativeCounts(m.key)]);
+  const [history, chain, derivatives] = await Promise.all([
+    store.statsHistory(key),
+    lineageChain(store, m),
+    store.derivativeCounts(m.key),
+  ]);
   return layout({
     title: `Model ${cleanText(m.id, 80)}`,
     section: 'entity',

@@ -18,7 +18,10 @@ export async function serveDashboard(config: Config, logger: Logger): Promise<st
     address = await app.listen({ host, port: 0 });
   }
   const stop = (): void => {
-    void app.close().then(() => store.close()).finally(() => process.exit(0));
+    void app
+      .close()
+      .then(() => store.close())
+      .finally(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

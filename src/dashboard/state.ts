@@ -1,10 +1,21 @@
 // What a dashboard URL can say, parsed strictly: the URL is the state (a link shows what its sender saw), so an
 // unknown parameter or value is a 400 naming it rather than a page that silently shows something else.
 import { LICENSE_CLASSES, PLATFORMS, type LicenseClass, type Platform } from '../model.js';
-import { LICENSE_COUNTRY_METRICS, type LicenseCountryMetric, type Metric, type Scope, type View } from '../snapshot/types.js';
+import {
+  LICENSE_COUNTRY_METRICS,
+  type LicenseCountryMetric,
+  type Metric,
+  type Scope,
+  type View,
+} from '../snapshot/types.js';
 
 /** The metrics the dashboard charts (the issue's four; all-time and daily downloads stay in the API). */
-export const DASH_METRICS = ['downloads30d', 'derivatives', 'newReleases', 'likes'] as const satisfies readonly Metric[];
+export const DASH_METRICS = [
+  'downloads30d',
+  'derivatives',
+  'newReleases',
+  'likes',
+] as const satisfies readonly Metric[];
 export type DashMetric = (typeof DASH_METRICS)[number];
 export const DASH_PLATFORMS = ['combined', ...PLATFORMS] as const;
 export type DashPlatform = (typeof DASH_PLATFORMS)[number];
@@ -16,7 +27,12 @@ export interface OverviewState {
   platform: DashPlatform;
 }
 
-export const DEFAULT_OVERVIEW: OverviewState = { metric: 'downloads30d', view: 'origin', scope: 'all', platform: 'combined' };
+export const DEFAULT_OVERVIEW: OverviewState = {
+  metric: 'downloads30d',
+  view: 'origin',
+  scope: 'all',
+  platform: 'combined',
+};
 
 export interface ReleaseFilters {
   view: View;
@@ -84,7 +100,12 @@ export interface RacesState {
   licPlatform: DashPlatform;
 }
 
-export const DEFAULT_RACES: RacesState = { view: 'origin', licMetric: 'downloads30d', licScope: 'all', licPlatform: 'combined' };
+export const DEFAULT_RACES: RacesState = {
+  view: 'origin',
+  licMetric: 'downloads30d',
+  licScope: 'all',
+  licPlatform: 'combined',
+};
 
 export function parseRaces(q: Query): RacesState {
   onlyKnown(q, ['view', 'lic_metric', 'lic_scope', 'lic_platform']);
@@ -124,7 +145,8 @@ export function allRacesStates(): RacesState[] {
 export function parseCountry(q: Query, name = 'country'): string | undefined {
   const v = one(q, name);
   if (v === undefined || v === '') return undefined;
-  if (!/^[A-Za-z]{2}$/.test(v)) throw new StateError(name, `${name} must be a two-letter country code (ZZ: unattributed)`);
+  if (!/^[A-Za-z]{2}$/.test(v))
+    throw new StateError(name, `${name} must be a two-letter country code (ZZ: unattributed)`);
   return v.toUpperCase();
 }
 

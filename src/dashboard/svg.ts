@@ -69,7 +69,11 @@ function patternDef(id: string, color: string, kind: PatternKind): string {
   return `<pattern id="${id}" width="8" height="8" patternUnits="userSpaceOnUse"><rect width="8" height="8" fill="${color}"/>${body[kind]}</pattern>`;
 }
 
-function fillOf(chartId: string, i: number, s: Series): { fill: string; def: string; color: string; pattern: PatternKind } {
+function fillOf(
+  chartId: string,
+  i: number,
+  s: Series,
+): { fill: string; def: string; color: string; pattern: PatternKind } {
   const st = styleFor(i, s.key);
   const color = s.color ?? st.color;
   const pattern = s.pattern ?? st.pattern;
@@ -149,14 +153,18 @@ function axes(f: Frame, dates: string[], yTicks: Array<{ v: number; label: strin
   for (const t of yTicks) {
     const y = r1(f.y(t.v));
     out.push(`<line x1="${f.left}" x2="${f.w - f.right}" y1="${y}" y2="${y}" stroke="${GRID}" stroke-width="1"/>`);
-    out.push(`<text x="${f.left - 6}" y="${y}" dy="0.32em" text-anchor="end" font-size="11" fill="${MUTED}">${e(t.label)}</text>`);
+    out.push(
+      `<text x="${f.left - 6}" y="${y}" dy="0.32em" text-anchor="end" font-size="11" fill="${MUTED}">${e(t.label)}</text>`,
+    );
   }
   const base = f.h - f.bottom;
   out.push(`<line x1="${f.left}" x2="${f.w - f.right}" y1="${base}" y2="${base}" stroke="${MUTED}" stroke-width="1"/>`);
   for (const t of xTicks(dates)) {
     const x = r1(f.x(t.index));
     out.push(`<line x1="${x}" x2="${x}" y1="${base}" y2="${base + 4}" stroke="${MUTED}"/>`);
-    out.push(`<text x="${x}" y="${base + 16}" text-anchor="middle" font-size="11" fill="${MUTED}">${e(t.label)}</text>`);
+    out.push(
+      `<text x="${x}" y="${base + 16}" text-anchor="middle" font-size="11" fill="${MUTED}">${e(t.label)}</text>`,
+    );
   }
   return `<g aria-hidden="true">${out.join('')}</g>`;
 }
@@ -216,7 +224,13 @@ function wrap(input: ChartInput, f: Frame, defs: string[], body: string, legend:
 function noData(input: ChartInput): string {
   const f = frame(input, 1, 12);
   const msg = 'No figure for this selection yet.';
-  return wrap(input, f, [], `<text x="${f.w / 2}" y="${f.h / 2}" text-anchor="middle" font-size="13" fill="${MUTED}">${msg}</text>`, '');
+  return wrap(
+    input,
+    f,
+    [],
+    `<text x="${f.w / 2}" y="${f.h / 2}" text-anchor="middle" font-size="13" fill="${MUTED}">${msg}</text>`,
+    '',
+  );
 }
 
 /**
@@ -260,10 +274,17 @@ export function stackedAreaSvg(input: ChartInput): string {
       d.push(`M${top.join('L')}L${xEnd},${base}L${Math.round(f.x(i))},${base}Z`);
       i = j + 1;
     }
-    paths.unshift(`<path d="${d.join('')}" fill="${fo.fill}" stroke="#FFFFFF" stroke-width="0.6"><title>${e(s.label)}</title></path>`);
+    paths.unshift(
+      `<path d="${d.join('')}" fill="${fo.fill}" stroke="#FFFFFF" stroke-width="0.6"><title>${e(s.label)}</title></path>`,
+    );
     const v = s.values[lastIdx];
     if (v !== null && v !== undefined && v > 0) {
-      ends.push({ y: f.y(lower[lastIdx]! + v / 2), label: `${s.label} ${(v * 100).toFixed(1)}%`, color: fo.color, fill: fo.fill });
+      ends.push({
+        y: f.y(lower[lastIdx]! + v / 2),
+        label: `${s.label} ${(v * 100).toFixed(1)}%`,
+        color: fo.color,
+        fill: fo.fill,
+      });
     }
   });
   const yTicks = [0, 0.25, 0.5, 0.75, 1].map((v) => ({ v, label: `${v * 100}%` }));
@@ -418,7 +439,13 @@ export function stackedBarsSvg(input: StackedBarsInput): string {
   const top = ly + 18;
   const h = top + input.bars.length * step + 24;
   if (input.bars.length === 0) {
-    return wrap({ id: input.id, title: input.title, desc: input.desc, dates: [], series: [] }, { w, h: 120, left, right, top: 12, bottom: 28, x: () => 0, y: () => 0 }, [], `<text x="${w / 2}" y="60" text-anchor="middle" font-size="13" fill="${MUTED}">No figure for this selection yet.</text>`, '');
+    return wrap(
+      { id: input.id, title: input.title, desc: input.desc, dates: [], series: [] },
+      { w, h: 120, left, right, top: 12, bottom: 28, x: () => 0, y: () => 0 },
+      [],
+      `<text x="${w / 2}" y="60" text-anchor="middle" font-size="13" fill="${MUTED}">No figure for this selection yet.</text>`,
+      '',
+    );
   }
   const body: string[] = [];
   const xOf = (share: number): number => left + plotW * share;
@@ -430,7 +457,9 @@ export function stackedBarsSvg(input: StackedBarsInput): string {
   }
   input.bars.forEach((b, bi) => {
     const y = top + bi * step;
-    body.push(`<text x="${left - 8}" y="${y + barH / 2}" dy="0.32em" text-anchor="end" font-size="12" fill="${INK}">${e(b.label.slice(0, 24))}</text>`);
+    body.push(
+      `<text x="${left - 8}" y="${y + barH / 2}" dy="0.32em" text-anchor="end" font-size="12" fill="${INK}">${e(b.label.slice(0, 24))}</text>`,
+    );
     let acc = 0;
     for (const s of styles) {
       const seg = b.segments.find((x) => x.key === s.key);
@@ -452,7 +481,9 @@ export function stackedBarsSvg(input: StackedBarsInput): string {
         );
       }
     }
-    body.push(`<text x="${w - right + 6}" y="${y + barH / 2}" dy="0.32em" font-size="11" fill="${MUTED}">${e(b.note.slice(0, 12))}</text>`);
+    body.push(
+      `<text x="${w - right + 6}" y="${y + barH / 2}" dy="0.32em" font-size="11" fill="${MUTED}">${e(b.note.slice(0, 12))}</text>`,
+    );
   });
   const defs = shown.map((s) => s.def).filter(Boolean);
   return wrap(

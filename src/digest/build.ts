@@ -11,13 +11,7 @@ import { listSnapshotDates, readSnapshot } from '../snapshot/files.js';
 import { momentumOf, type ModelMomentum } from '../snapshot/momentum-build.js';
 import { VIEWS, type Metric, type ShareList, type Snapshot, type View } from '../snapshot/types.js';
 import { addWeeks, parseIsoWeek, weeksEndingWith, type IsoWeek } from './isoweek.js';
-import {
-  countrySharesSpec,
-  originSplitSpec,
-  renderVegaLiteSvg,
-  svgSize,
-  type CountrySharePoint,
-} from './charts.js';
+import { countrySharesSpec, originSplitSpec, renderVegaLiteSvg, svgSize, type CountrySharePoint } from './charts.js';
 import {
   DIGEST_SCHEMA,
   type ChartDigest,
@@ -180,7 +174,15 @@ function byCountry(cur: Map<string, number>, prev: Map<string, number>): NewRele
     const previousWeek = prev.get(country) ?? 0;
     const share = total ? thisWeek / total : 0;
     const previousShare = previousTotal ? previousWeek / previousTotal : 0;
-    return { country, thisWeek, previousWeek, change: thisWeek - previousWeek, share, previousShare, deltaPp: (share - previousShare) * 100 };
+    return {
+      country,
+      thisWeek,
+      previousWeek,
+      change: thisWeek - previousWeek,
+      share,
+      previousShare,
+      deltaPp: (share - previousShare) * 100,
+    };
   });
   rows.sort((a, b) => b.thisWeek - a.thisWeek || b.previousWeek - a.previousWeek || a.country.localeCompare(b.country));
   return { total, previousTotal, rows };
@@ -214,13 +216,30 @@ function compareShares(cur: ShareList, prev: ShareList | null): ShareChangeRow[]
   });
   // A country that fell out of the list is a change too (to zero), not something to drop.
   for (const p of prevBy.values()) {
-    rows.push({ country: p.country, value: 0, previousValue: p.value, change: -p.value, share: 0, previousShare: p.share, deltaPp: -p.share * 100 });
+    rows.push({
+      country: p.country,
+      value: 0,
+      previousValue: p.value,
+      change: -p.value,
+      share: 0,
+      previousShare: p.share,
+      deltaPp: -p.share * 100,
+    });
   }
-  rows.sort((a, b) => b.value - a.value || (b.previousValue ?? 0) - (a.previousValue ?? 0) || a.country.localeCompare(b.country));
+  rows.sort(
+    (a, b) =>
+      b.value - a.value || (b.previousValue ?? 0) - (a.previousValue ?? 0) || a.country.localeCompare(b.country),
+  );
   return rows;
 }
 
-function shareComparison(metric: Metric, iso: IsoWeek, prevIso: IsoWeek, cur: WeekSnaps, prev: WeekSnaps): ShareComparison {
+function shareComparison(
+  metric: Metric,
+  iso: IsoWeek,
+  prevIso: IsoWeek,
+  cur: WeekSnaps,
+  prev: WeekSnaps,
+): ShareComparison {
   const c = lastWith(cur, metric);
   const p = lastWith(prev, metric);
   const views = {} as Record<View, ShareComparisonView | null>;
@@ -254,7 +273,10 @@ function mixRows(counts: Map<LicenseClass, number>): { total: number; rows: Lice
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   const rows = LICENSE_CLASSES.filter((k) => (counts.get(k) ?? 0) > 0)
     .map((k) => ({ licenseClass: k, models: counts.get(k)!, share: total ? counts.get(k)! / total : 0 }))
-    .sort((a, b) => b.models - a.models || LICENSE_CLASSES.indexOf(a.licenseClass) - LICENSE_CLASSES.indexOf(b.licenseClass));
+    .sort(
+      (a, b) =>
+        b.models - a.models || LICENSE_CLASSES.indexOf(a.licenseClass) - LICENSE_CLASSES.indexOf(b.licenseClass),
+    );
   return { total, rows };
 }
 
@@ -271,10 +293,20 @@ async function newBaseModels(store: ReadStore, iso: IsoWeek): Promise<Normalised
   const out: NormalisedRecord[] = [];
   let cursor: string | undefined;
   for (;;) {
-    const page = await store.listModels({ relation: 'base', since: iso.startInstant, limit: LIST_PAGE, ...(cursor ? { cursor } : {}) });
+    const page = await store.listModels({
+      relation: 'base',
+      since: iso.startInstant,
+      limit: LIST_PAGE,
+      ...(cursor ? { cursor } : {}),
+    });
     for (const r of page.items) {
       // `since` bounds the start; a digest built late must not take the following week's releases.
-      if (r.releasedAt && r.releasedAt >= iso.startInstant && r.releasedAt < iso.endExclusiveInstant && r.lineage.relation === 'base') {
+      if (
+        r.releasedAt &&
+        r.releasedAt >= iso.startInstant &&
+        r.releasedAt < iso.endExclusiveInstant &&
+        r.lineage.relation === 'base'
+      ) {
         out.push(r);
       }
     }
@@ -318,9 +350,12 @@ function firstWeek(
   history: StatsPoint[],
   iso: IsoWeek,
 ): Pick<NotableRelease, 'firstWeekDownloads' | 'firstWeekBasis' | 'firstWeekEndDate' | 'likes'> {
-  const inWeek = history.filter((h) => h.date >= iso.start && h.date <= iso.end).sort((a, b) => a.date.localeCompare(b.date));
+  const inWeek = history
+    .filter((h) => h.date >= iso.start && h.date <= iso.end)
+    .sort((a, b) => a.date.localeCompare(b.date));
   const last = inWeek[inWeek.length - 1];
-  const createdInWeek = r.createdAt !== null && r.createdAt >= iso.startInstant && r.createdAt < iso.endExclusiveInstant;
+  const createdInWeek =
+    r.createdAt !== null && r.createdAt >= iso.startInstant && r.createdAt < iso.endExclusiveInstant;
   let downloads: number | null = null;
   let basis: FirstWeekBasis = 'none';
   let endDate: string | null = null;
@@ -343,7 +378,12 @@ function firstWeek(
     basis = 'all-time-since-first-seen';
     endDate = lastAllTime.date;
   }
-  return { firstWeekDownloads: downloads, firstWeekBasis: basis, firstWeekEndDate: endDate, likes: last?.likes ?? null };
+  return {
+    firstWeekDownloads: downloads,
+    firstWeekBasis: basis,
+    firstWeekEndDate: endDate,
+    likes: last?.likes ?? null,
+  };
 }
 
 function momentumFigures(m: ModelMomentum | undefined): NotableRelease['momentum'] {
@@ -356,7 +396,11 @@ function momentumFigures(m: ModelMomentum | undefined): NotableRelease['momentum
   };
 }
 
-async function notableReleases(store: ReadStore & MomentumStore, bases: NormalisedRecord[], iso: IsoWeek): Promise<{ total: number; groups: NotableGroup[] }> {
+async function notableReleases(
+  store: ReadStore & MomentumStore,
+  bases: NormalisedRecord[],
+  iso: IsoWeek,
+): Promise<{ total: number; groups: NotableGroup[] }> {
   const known = bases.filter((r) => r.publisher.org !== null);
   // When no stats day after the week is stored yet, each record's stats are its figures on its last stats day of
   // the week, so a created-in-week model needs no history lookup. Otherwise, and for models made public late, the
@@ -369,7 +413,11 @@ async function notableReleases(store: ReadStore & MomentumStore, bases: Normalis
   const needHistory = known.filter((r) => !(recordsAreWeekEnd && createdInWeek(r))).map((r) => r.key);
   const histories = needHistory.length ? await store.statsHistories(needHistory) : new Map<string, StatsPoint[]>();
   // Momentum as of the week's last stats day, for all of them in two streamed passes (momentum-build.ts).
-  const momentum = await momentumOf({ store, llmTasks: [] }, iso.end, known.map((r) => r.key));
+  const momentum = await momentumOf(
+    { store, llmTasks: [] },
+    iso.end,
+    known.map((r) => r.key),
+  );
   const items = await mapLimit(known, HISTORY_CONCURRENCY, async (r): Promise<NotableRelease> => {
     const figures =
       recordsAreWeekEnd && createdInWeek(r)
@@ -516,7 +564,11 @@ export async function buildDigest(deps: DigestDeps): Promise<Digest> {
   const derivatives = shareComparison('derivatives', iso, prevIso, cur, prev);
 
   // Families: Σ of the daily snapshots' families[].newDerivatives per week, eight weeks.
-  const famWeeks = weekSnaps.map((s, i) => ({ iso: trendWeeks[i]!, ...familyWeek(s), missing: s.filter((d) => !d.snap).length }));
+  const famWeeks = weekSnaps.map((s, i) => ({
+    iso: trendWeeks[i]!,
+    ...familyWeek(s),
+    missing: s.filter((d) => !d.snap).length,
+  }));
   const familyNames = new Set<string>();
   for (const fw of famWeeks) for (const f of fw.values.keys()) familyNames.add(f);
   const familyRows: FamilyRowDigest[] = [...familyNames].map((family) => {
@@ -540,7 +592,9 @@ export async function buildDigest(deps: DigestDeps): Promise<Digest> {
 
   // Chart 1: origin-view shares of combined 30-day downloads at each week's last snapshot.
   const weekEnds = weekSnaps.map((s, i) => ({ week: trendWeeks[i]!.week, last: lastWith(s, 'downloads30d') }));
-  const latestWithData = [...weekEnds].reverse().find((w) => w.last?.snap.metrics.downloads30d.scopes[SCOPE]?.origin.combined);
+  const latestWithData = [...weekEnds]
+    .reverse()
+    .find((w) => w.last?.snap.metrics.downloads30d.scopes[SCOPE]?.origin.combined);
   const topCountries = (latestWithData?.last?.snap.metrics.downloads30d.scopes[SCOPE]?.origin.combined?.shares ?? [])
     .slice(0, CHART_COUNTRIES)
     .map((e) => e.country)
@@ -563,7 +617,11 @@ export async function buildDigest(deps: DigestDeps): Promise<Digest> {
     `Origin view (whose model it is), all platforms with a 30-day figure combined, at each week's last snapshot.` +
       (missingChartWeeks.length ? ` No snapshot in ${missingChartWeeks.join(', ')}: left empty.` : ''),
     sharePoints.map((p) => ({ ...p })),
-    countrySharesSpec(sharePoints, trendWeeks.map((w) => w.week), chartCountries),
+    countrySharesSpec(
+      sharePoints,
+      trendWeeks.map((w) => w.week),
+      chartCountries,
+    ),
   );
 
   // Chart 2: this week's new releases by origin country.
@@ -574,14 +632,17 @@ export async function buildDigest(deps: DigestDeps): Promise<Digest> {
   const originSplit = await chart(
     `New releases by origin country, ${iso.week}`,
     `Σ of the daily snapshots' new releases, origin view, all platforms.` +
-      (status.thisWeek.missingDates.length ? ` Incomplete: no snapshot for ${status.thisWeek.missingDates.join(', ')}.` : ''),
+      (status.thisWeek.missingDates.length
+        ? ` Incomplete: no snapshot for ${status.thisWeek.missingDates.join(', ')}.`
+        : ''),
     splitPoints.map((p) => ({ ...p })),
     originSplitSpec(splitPoints),
   );
 
   const { licenseMix, notable } = await storePart;
 
-  const lastSnap = [...cur].reverse().find((d) => d.snap)?.snap ?? [...prev].reverse().find((d) => d.snap)?.snap ?? null;
+  const lastSnap =
+    [...cur].reverse().find((d) => d.snap)?.snap ?? [...prev].reverse().find((d) => d.snap)?.snap ?? null;
   const coverage = coverageSummary(cur);
 
   const incomplete: string[] = [];
@@ -598,12 +659,19 @@ export async function buildDigest(deps: DigestDeps): Promise<Digest> {
   }
   for (const c of coverage) {
     if (c.incompleteDates.length) {
-      incomplete.push(`${c.platform}: coverage incomplete on ${c.incompleteDates.join(', ')} (see the snapshots' coverage).`);
+      incomplete.push(
+        `${c.platform}: coverage incomplete on ${c.incompleteDates.join(', ')} (see the snapshots' coverage).`,
+      );
     }
-    if (c.absentDates.length) incomplete.push(`${c.platform}: absent from the snapshots of ${c.absentDates.join(', ')}.`);
+    if (c.absentDates.length)
+      incomplete.push(`${c.platform}: absent from the snapshots of ${c.absentDates.join(', ')}.`);
   }
-  for (const [name, cmp] of [['30-day downloads', downloads30d], ['derivatives', derivatives]] as const) {
-    if (cmp.asOf && !cmp.asOfIsWeekEnd) incomplete.push(`${name}: no snapshot for ${iso.end}; shares are as of ${cmp.asOf}.`);
+  for (const [name, cmp] of [
+    ['30-day downloads', downloads30d],
+    ['derivatives', derivatives],
+  ] as const) {
+    if (cmp.asOf && !cmp.asOfIsWeekEnd)
+      incomplete.push(`${name}: no snapshot for ${iso.end}; shares are as of ${cmp.asOf}.`);
     if (cmp.previousAsOf && !cmp.previousAsOfIsWeekEnd) {
       incomplete.push(`${name}: no snapshot for ${prevIso.end}; previous-week shares are as of ${cmp.previousAsOf}.`);
     }
@@ -621,7 +689,9 @@ export async function buildDigest(deps: DigestDeps): Promise<Digest> {
   const summary =
     `${iso.week}: ${fmtInt(combined.thisWeek)} new releases${fmtChangePct(combined.changePct)}` +
     `${combined.complete ? '' : ' (incomplete week)'}; ${fmtInt(notable.total)} new base models from known organisations` +
-    (topOrigin.length ? `; top origins ${topOrigin.map((r) => `${countryName(r.country)} ${fmtPct(r.share)}`).join(', ')}` : '') +
+    (topOrigin.length
+      ? `; top origins ${topOrigin.map((r) => `${countryName(r.country)} ${fmtPct(r.share)}`).join(', ')}`
+      : '') +
     '.';
 
   return {

@@ -40,7 +40,11 @@ export interface CountrySharePoint {
 }
 
 export function countrySharesSpec(points: CountrySharePoint[], weeks: string[], countries: string[]): TopLevelSpec {
-  const values = points.map((p) => ({ week: chartLabel(p.week), country: countryName(chartLabel(p.country)), share: p.share }));
+  const values = points.map((p) => ({
+    week: chartLabel(p.week),
+    country: countryName(chartLabel(p.country)),
+    share: p.share,
+  }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 480,
@@ -50,7 +54,13 @@ export function countrySharesSpec(points: CountrySharePoint[], weeks: string[], 
     mark: { type: 'bar' },
     encoding: {
       // The domain lists every week, so a week without a snapshot shows as an empty column rather than vanishing.
-      x: { field: 'week', type: 'ordinal', title: null, scale: { domain: weeks.map(chartLabel) }, axis: { labelAngle: -30 } },
+      x: {
+        field: 'week',
+        type: 'ordinal',
+        title: null,
+        scale: { domain: weeks.map(chartLabel) },
+        axis: { labelAngle: -30 },
+      },
       y: {
         field: 'share',
         type: 'quantitative',

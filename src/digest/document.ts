@@ -5,15 +5,7 @@ import { countryName } from '../normalise/countries.js';
 import { PLATFORMS } from '../model.js';
 import type { View } from '../snapshot/types.js';
 import { PLATFORM_LABELS } from '../sources/registry.js';
-import {
-  KIND_LABELS,
-  fmtChangePct,
-  fmtInt,
-  fmtParams,
-  fmtPct,
-  fmtPp,
-  fmtSigned,
-} from './escape.js';
+import { KIND_LABELS, fmtChangePct, fmtInt, fmtParams, fmtPct, fmtPp, fmtSigned } from './escape.js';
 import type {
   ChartDigest,
   CountChange,
@@ -72,11 +64,17 @@ function newReleasesTable(d: Digest): Block[] {
     { k: 'table', head: ['Platform', d.week, d.previousWeek, 'Change'], align: ['l', 'r', 'r', 'r'], rows },
   ];
   const notes: Inline[][] = [];
-  const allFlags = [...PLATFORMS.map((p) => ({ label: PLATFORM_LABELS[p], c: nr.platforms[p] })), { label: 'All platforms', c: nr.combined }];
+  const allFlags = [
+    ...PLATFORMS.map((p) => ({ label: PLATFORM_LABELS[p], c: nr.platforms[p] })),
+    { label: 'All platforms', c: nr.combined },
+  ];
   if (allFlags.some((f) => !f.c.complete || !f.c.previousComplete)) {
-    notes.push([txt('† incomplete: a day without a snapshot, or with an unfinished sweep, counts nothing; nothing is estimated.')]);
+    notes.push([
+      txt('† incomplete: a day without a snapshot, or with an unfinished sweep, counts nothing; nothing is estimated.'),
+    ]);
     for (const f of allFlags) {
-      if (f.c.missingDates.length) notes.push([txt(`${f.label}, ${d.week}: no figure for ${f.c.missingDates.join(', ')}.`)]);
+      if (f.c.missingDates.length)
+        notes.push([txt(`${f.label}, ${d.week}: no figure for ${f.c.missingDates.join(', ')}.`)]);
       if (f.c.previousMissingDates.length) {
         notes.push([txt(`${f.label}, ${d.previousWeek}: no figure for ${f.c.previousMissingDates.join(', ')}.`)]);
       }
@@ -109,7 +107,14 @@ function countryCountTable(title: string, b: NewReleasesByCountry, d: Digest): B
       [txt(fmtPp(((b.total ? t / b.total : 0) - (b.previousTotal ? p / b.previousTotal : 0)) * 100))],
     ]);
   }
-  rows.push([[strong('Total')], [txt(fmtInt(b.total))], [txt('100%')], [txt(fmtInt(b.previousTotal))], [txt(fmtSigned(b.total - b.previousTotal))], [txt('')]]);
+  rows.push([
+    [strong('Total')],
+    [txt(fmtInt(b.total))],
+    [txt('100%')],
+    [txt(fmtInt(b.previousTotal))],
+    [txt(fmtSigned(b.total - b.previousTotal))],
+    [txt('')],
+  ]);
   return [
     { k: 'p', parts: [strong(title)] },
     {
@@ -177,9 +182,17 @@ function shareTable(cmp: ShareComparison, valueLabel: string, withChange: boolea
 
 function asOfLine(cmp: ShareComparison, d: Digest): Block {
   const parts: string[] = [];
-  parts.push(cmp.asOf ? `As of ${cmp.asOf}${cmp.asOfIsWeekEnd ? '' : ` (no snapshot for ${d.end})`}` : `No snapshot in ${d.week}`);
+  parts.push(
+    cmp.asOf
+      ? `As of ${cmp.asOf}${cmp.asOfIsWeekEnd ? '' : ` (no snapshot for ${d.end})`}`
+      : `No snapshot in ${d.week}`,
+  );
   parts.push(cmp.previousAsOf ? `against ${cmp.previousAsOf}` : 'no previous snapshot to compare with');
-  return { k: 'p', parts: [txt(`${parts.join(', ')}.`)], tone: cmp.asOfIsWeekEnd && cmp.previousAsOfIsWeekEnd ? 'muted' : 'warn' };
+  return {
+    k: 'p',
+    parts: [txt(`${parts.join(', ')}.`)],
+    tone: cmp.asOfIsWeekEnd && cmp.previousAsOfIsWeekEnd ? 'muted' : 'warn',
+  };
 }
 
 /** RAM as people read a ratio: 12.5, 0.84; – where it cannot be given. */
@@ -211,7 +224,9 @@ function notableRow(r: NotableRelease, i: number): Cell[] {
 }
 
 function familyTrend(points: Digest['families']['rows'][number]['trend']): string {
-  return points.map((p) => (p.newDerivatives === null ? '–' : `${fmtInt(p.newDerivatives)}${p.complete ? '' : '†'}`)).join(' · ');
+  return points
+    .map((p) => (p.newDerivatives === null ? '–' : `${fmtInt(p.newDerivatives)}${p.complete ? '' : '†'}`))
+    .join(' · ');
 }
 
 export function buildDocument(d: Digest): Block[] {
@@ -284,7 +299,18 @@ export function buildDocument(d: Digest): Block[] {
     b.push({ k: 'h', level: 3, text: `${KIND_LABELS[g.kind] ?? g.kind} (${fmtInt(g.count)})` });
     b.push({
       k: 'table',
-      head: ['#', 'Model', 'Organisation', 'Country', 'Licence', 'Params', 'First-week downloads', 'Likes', 'RAM', '7-day growth'],
+      head: [
+        '#',
+        'Model',
+        'Organisation',
+        'Country',
+        'Licence',
+        'Params',
+        'First-week downloads',
+        'Likes',
+        'RAM',
+        '7-day growth',
+      ],
       align: ['r', 'l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'r'],
       rows: g.items.map(notableRow),
     });
@@ -322,15 +348,27 @@ function methodBlocks(d: Digest): Block[] {
   items.push([strong('Week: '), txt(`${d.week}, ${d.start} to ${d.end} (ISO week, UTC), against ${d.previousWeek}.`)]);
   items.push([strong('Scope: '), txt(m.scope)]);
   for (const [view, text] of Object.entries(m.views)) items.push([strong(`View ${view}: `), ut(text)]);
-  for (const [p, text] of Object.entries(m.windows)) items.push([strong(`30-day window, ${PLATFORM_LABELS[p] ?? p}: `), ut(text)]);
+  for (const [p, text] of Object.entries(m.windows))
+    items.push([strong(`30-day window, ${PLATFORM_LABELS[p] ?? p}: `), ut(text)]);
   // Our definitions are our text; the snapshot's own words (snapshot.*) come from another file and are escaped as such.
-  for (const [k, text] of Object.entries(m.definitions)) items.push([strong(`${k}: `), k.startsWith('snapshot.') ? ut(text) : txt(text)]);
+  for (const [k, text] of Object.entries(m.definitions))
+    items.push([strong(`${k}: `), k.startsWith('snapshot.') ? ut(text) : txt(text)]);
   b.push({ k: 'list', items, tone: 'muted' });
 
   b.push({ k: 'p', parts: [strong('Coverage per platform, ' + d.week)] });
   b.push({
     k: 'table',
-    head: ['Platform', 'Days with snapshot', 'Complete days', 'Requests', '429s', 'Errors', 'Quarantined', 'Models seen', '30-day figure'],
+    head: [
+      'Platform',
+      'Days with snapshot',
+      'Complete days',
+      'Requests',
+      '429s',
+      'Errors',
+      'Quarantined',
+      'Models seen',
+      '30-day figure',
+    ],
     align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
     rows: m.coverage.map((c) => [
       [txt(PLATFORM_LABELS[c.platform] ?? c.platform)],
@@ -349,19 +387,27 @@ function methodBlocks(d: Digest): Block[] {
   for (const ws of [d.status.thisWeek, d.status.previousWeek]) {
     gaps.push([
       strong(`${ws.week}: `),
-      txt(ws.missingDates.length ? `no snapshot for ${ws.missingDates.join(', ')}.` : 'all seven daily snapshots present.'),
+      txt(
+        ws.missingDates.length
+          ? `no snapshot for ${ws.missingDates.join(', ')}.`
+          : 'all seven daily snapshots present.',
+      ),
     ]);
   }
   for (const tw of m.trendWeeks) {
     if (tw.week === d.week || tw.week === d.previousWeek) continue;
-    if (tw.missingDates.length) gaps.push([strong(`${tw.week}: `), txt(`no snapshot for ${tw.missingDates.join(', ')}.`)]);
+    if (tw.missingDates.length)
+      gaps.push([strong(`${tw.week}: `), txt(`no snapshot for ${tw.missingDates.join(', ')}.`)]);
   }
   for (const c of m.coverage) for (const n of c.notes) gaps.push([txt(`${PLATFORM_LABELS[c.platform]}: `), ut(n)]);
   for (const s of m.incomplete) gaps.push([txt(s)]);
   gaps.push([txt('Nothing is filled in by estimate: a missing day adds nothing and its figures are flagged.')]);
   b.push({ k: 'list', items: gaps, tone: 'muted' });
-  const foot: Inline[] = [txt(`Generated ${d.generatedAt} by ${d.generator}. The JSON (${d.week}.json) is the source of this digest.`)];
-  if (m.contactUrl) foot.push(txt(' Report a problem: '), { t: 'link', s: m.contactUrl, href: m.contactUrl, untrusted: true });
+  const foot: Inline[] = [
+    txt(`Generated ${d.generatedAt} by ${d.generator}. The JSON (${d.week}.json) is the source of this digest.`),
+  ];
+  if (m.contactUrl)
+    foot.push(txt(' Report a problem: '), { t: 'link', s: m.contactUrl, href: m.contactUrl, untrusted: true });
   b.push({ k: 'p', parts: foot, tone: 'muted' });
   return b;
 }

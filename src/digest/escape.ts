@@ -15,7 +15,10 @@ const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u20
 /** Caps and flattens a platform string: no controls, no bidi overrides, no line breaks. */
 export function cleanText(s: string | null | undefined, max = TEXT_CAP): string {
   if (s === null || s === undefined) return '';
-  const flat = s.replace(BIDI_CONTROLS, '').replace(CONTROLS, '').replace(/[\t\r\n]+/g, ' ');
+  const flat = s
+    .replace(BIDI_CONTROLS, '')
+    .replace(CONTROLS, '')
+    .replace(/[\t\r\n]+/g, ' ');
   return capString(flat, max);
 }
 
@@ -88,7 +91,10 @@ export function safeUrl(raw: string | null | undefined): string | null {
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') return null;
   if (u.username || u.password) return null;
-  return u.href.replace(/[()<>"'`\\\s[\]|*_]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return u.href.replace(
+    /[()<>"'`\\\s[\]|*_]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
 }
 
 /**

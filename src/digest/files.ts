@@ -169,7 +169,8 @@ export async function buildDigestFeed(dataDir: string, baseUrl?: string): Promis
     title: 'hubwatch weekly digests',
     ...(base ? { home_page_url: base } : {}),
     feed_url: `${base}feed.json`,
-    description: 'Weekly digests of open-model releases on Hugging Face, ModelScope and WiseModel: releases, shares by country, licences, notable base models.',
+    description:
+      'Weekly digests of open-model releases on Hugging Face, ModelScope and WiseModel: releases, shares by country, licences, notable base models.',
     language: 'en',
     items,
   };

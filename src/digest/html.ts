@@ -36,7 +36,9 @@ function inline(p: Inline): string {
     case 'link': {
       const label = p.untrusted ? htmlText(p.s) : own(p.s);
       const href = safeUrl(p.href);
-      return href ? `<a href="${escapeHtml(href)}" rel="noopener noreferrer nofollow" style="${S.link}">${label}</a>` : label;
+      return href
+        ? `<a href="${escapeHtml(href)}" rel="noopener noreferrer nofollow" style="${S.link}">${label}</a>`
+        : label;
     }
     case 'text':
       return p.untrusted ? htmlText(p.s) : own(p.s);

@@ -15,6 +15,14 @@ export {
   type WrittenDigest,
 } from './files.js';
 export { digestRoutes, type DigestRouteOptions } from './routes.js';
-export { parseIsoWeek, lastFullWeek, addWeeks, isoWeekOf, weeksEndingWith, isValidIsoWeek, type IsoWeek } from './isoweek.js';
+export {
+  parseIsoWeek,
+  lastFullWeek,
+  addWeeks,
+  isoWeekOf,
+  weeksEndingWith,
+  isValidIsoWeek,
+  type IsoWeek,
+} from './isoweek.js';
 export { sanitizeSvg, escapeMarkdown, escapeHtml } from './escape.js';
 export * from './types.js';

@@ -90,7 +90,8 @@ export function parseIsoWeek(s: string): IsoWeek {
 /** The ISO week holding an instant (UTC). */
 export function isoWeekOf(at: Date | string): IsoWeek {
   const d = typeof at === 'string' ? new Date(at.length === 10 ? `${at}T00:00:00Z` : at) : at;
-  if (Number.isNaN(d.getTime())) throw new InputError(`Bad date ${JSON.stringify(String(at).slice(0, 40))}.`, { exitCode: 2 });
+  if (Number.isNaN(d.getTime()))
+    throw new InputError(`Bad date ${JSON.stringify(String(at).slice(0, 40))}.`, { exitCode: 2 });
   const dayMs = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
   const dow = (new Date(dayMs).getUTCDay() + 6) % 7;
   return fromMonday(dayMs - dow * DAY_MS);

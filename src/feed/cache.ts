@@ -185,7 +185,11 @@ export class BodyCache {
     if (inflight) return inflight;
     const p = (async () => {
       try {
-        const entry = new CacheEntry(await render(), ttlMs === null ? Number.POSITIVE_INFINITY : Date.now() + ttlMs, stale);
+        const entry = new CacheEntry(
+          await render(),
+          ttlMs === null ? Number.POSITIVE_INFINITY : Date.now() + ttlMs,
+          stale,
+        );
         // Readers of the stale body were using these encodings: have them ready before the swap.
         if (stale) await Promise.all(stale.encodings().map((e) => entry.compressed(e)));
         this.insert(key, entry);

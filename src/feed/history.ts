@@ -225,6 +225,10 @@ export async function* modelHistoryRows(store: HistoryStore, keys: readonly stri
 }
 
 /** One day of every model (ordered by key), streamed from the store. */
-export async function* dayHistoryRows(store: HistoryStore, date: string, chunkSize?: number): AsyncIterable<HistoryRecord[]> {
+export async function* dayHistoryRows(
+  store: HistoryStore,
+  date: string,
+  chunkSize?: number,
+): AsyncIterable<HistoryRecord[]> {
   for await (const chunk of store.streamHistory({ date }, chunkSize)) yield chunk.map(modelRecord);
 }

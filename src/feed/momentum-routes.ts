@@ -20,7 +20,8 @@ export const momentumQuery: ObjectSchema = {
       type: 'string',
       enum: [...MOMENTUM_METRICS],
       default: 'ram',
-      description: '`ram`: Relative Adoption Metric (downloads against the 10th of the size class at the same age); `growth7d`: the last 7 days against the 3 weeks before.',
+      description:
+        '`ram`: Relative Adoption Metric (downloads against the 10th of the size class at the same age); `growth7d`: the last 7 days against the 3 weeks before.',
     },
     date: {
       type: 'string',
@@ -42,7 +43,11 @@ interface MomentumQuery {
 function momentumQueryFrom(q: Record<string, unknown>): MomentumQuery {
   const date = typeof q.date === 'string' ? q.date : null;
   if (date !== null && !realDate(date)) throw badParam('date', `date: ${date} is not a calendar date`);
-  return { scope: (q.scope as Scope | undefined) ?? 'all', metric: (q.metric as MomentumMetric | undefined) ?? 'ram', date };
+  return {
+    scope: (q.scope as Scope | undefined) ?? 'all',
+    metric: (q.metric as MomentumMetric | undefined) ?? 'ram',
+    date,
+  };
 }
 
 async function renderMomentum(svc: FeedService, q: MomentumQuery): Promise<Rendered> {

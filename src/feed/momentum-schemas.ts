@@ -2,10 +2,20 @@
 // the API cannot describe a list the snapshot does not hold. schemas.ts adds it to the OpenAPI components.
 import { z } from 'zod';
 import { MomentumEntrySchema, MomentumMethodSchema } from '../snapshot/schema.js';
-import { MOMENTUM_METRICS, SCOPES, type MomentumBlock, type MomentumEntry, type MomentumMetric, type Scope } from '../snapshot/types.js';
+import {
+  MOMENTUM_METRICS,
+  SCOPES,
+  type MomentumBlock,
+  type MomentumEntry,
+  type MomentumMetric,
+  type Scope,
+} from '../snapshot/types.js';
 
 export const MomentumListSchema = z.object({
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('the snapshot the list comes from'),
+  date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .describe('the snapshot the list comes from'),
   scope: z.enum(SCOPES),
   metric: z.enum(MOMENTUM_METRICS),
   top: z.number().int().nonnegative().describe('models per list in the snapshot'),

@@ -75,7 +75,10 @@ export function buildOpenApi(routes: readonly RouteDoc[]): Record<string, unknow
           ...r.okHeaders,
         },
         content: Object.fromEntries(
-          r.ok.map((c) => [c.contentType, c.description ? { schema: c.schema, description: c.description } : { schema: c.schema }]),
+          r.ok.map((c) => [
+            c.contentType,
+            c.description ? { schema: c.schema, description: c.description } : { schema: c.schema },
+          ]),
         ),
       },
       '304': { description: 'Not modified: If-None-Match named the current ETag.' },
@@ -84,7 +87,9 @@ export function buildOpenApi(routes: readonly RouteDoc[]): Record<string, unknow
     if (r.notFound) responses['404'] = errorResponse('No such resource.');
     if (r.operationId === 'getModel' || r.operationId === 'getBareModel' || r.movedPermanently) {
       responses['301'] = {
-        ...errorResponse('The model was renamed on its platform: `Location` is its URL now; its history moved with it.'),
+        ...errorResponse(
+          'The model was renamed on its platform: `Location` is its URL now; its history moved with it.',
+        ),
         headers: {
           'Cache-Control': { schema: { type: 'string' } },
           Location: { description: 'The model under its new id.', schema: { type: 'string' } },

@@ -6,14 +6,7 @@ import type { Rendered } from './cache.js';
 import { historyRoutes } from './history-routes.js';
 import { momentumRoutes } from './momentum-routes.js';
 import { buildOpenApi, type RouteDoc } from './openapi.js';
-import {
-  bareModelParams,
-  emptyQuery,
-  filterQuery,
-  modelParams,
-  sharesQuery,
-  snapshotDateParams,
-} from './schemas.js';
+import { bareModelParams, emptyQuery, filterQuery, modelParams, sharesQuery, snapshotDateParams } from './schemas.js';
 import { filterSearch, filtersFromQuery, sharesQueryFrom } from './query.js';
 import type { PageLinks } from './render-feeds.js';
 import { ATOM_TYPE, CACHE, FEED_TYPE, JSON_TYPE } from './responses.js';
@@ -58,11 +51,17 @@ export interface RouteOptions {
 const csvContent = {
   contentType: 'text/csv',
   schema: { type: 'string' },
-  description: 'Long table: one row per share entry (header row first; cells starting with = + - @ get a leading \').',
+  description: "Long table: one row per share entry (header row first; cells starting with = + - @ get a leading ').",
 };
 
 /** Links of a live feed page: same filters, the store's cursor for the next page. */
-export function apiFeedLinks(base: string, path: string, altPath: string, search: string, next: (c: string) => string): PageLinks {
+export function apiFeedLinks(
+  base: string,
+  path: string,
+  altPath: string,
+  search: string,
+  next: (c: string) => string,
+): PageLinks {
   return {
     home: `${base}/`,
     self: `${base}${path}${search}`,
@@ -76,46 +75,58 @@ export function feedRoutes(opts: RouteOptions): RouteDef[] {
   const { svc, defaultLimit, storeTtlMs } = opts;
   const filters = filterQuery(defaultLimit);
 
-  const feedPlan = (format: 'json' | 'xml') => (ctx: RouteContext): Plan => {
-    const f = filtersFromQuery(ctx.query, defaultLimit);
-    const path = format === 'json' ? '/feed.json' : '/feed.xml';
-    const alt = format === 'json' ? '/feed.xml' : '/feed.json';
-    const search = filterSearch(f, defaultLimit, f.cursor);
-    return {
-      key: `${path}${search}|${ctx.base}`,
-      ttlMs: storeTtlMs,
-      render() {
-        const links = apiFeedLinks(ctx.base, path, alt, search, (c) => `${ctx.base}${path}${filterSearch(f, defaultLimit, c)}`);
-        return format === 'json' ? svc.renderJsonFeed(f, links) : svc.renderAtom(f, links);
-      },
+  const feedPlan =
+    (format: 'json' | 'xml') =>
+    (ctx: RouteContext): Plan => {
+      const f = filtersFromQuery(ctx.query, defaultLimit);
+      const path = format === 'json' ? '/feed.json' : '/feed.xml';
+      const alt = format === 'json' ? '/feed.xml' : '/feed.json';
+      const search = filterSearch(f, defaultLimit, f.cursor);
+      return {
+        key: `${path}${search}|${ctx.base}`,
+        ttlMs: storeTtlMs,
+        render() {
+          const links = apiFeedLinks(
+            ctx.base,
+            path,
+            alt,
+            search,
+            (c) => `${ctx.base}${path}${filterSearch(f, defaultLimit, c)}`,
+          );
+          return format === 'json' ? svc.renderJsonFeed(f, links) : svc.renderAtom(f, links);
+        },
+      };
     };
-  };
 
-  const snapshotPlan = (which: (ctx: RouteContext) => string, forceCsv: boolean) => (ctx: RouteContext): Plan => {
-    const w = which(ctx);
-    const format = forceCsv || ctx.acceptsCsv ? 'csv' : 'json';
-    return {
-      key: `snapshot:${w}:${format}`,
-      ttlMs: null,
-      render() {
-        return svc.renderSnapshot(w, format);
-      },
-      variesOnAccept: !forceCsv,
+  const snapshotPlan =
+    (which: (ctx: RouteContext) => string, forceCsv: boolean) =>
+    (ctx: RouteContext): Plan => {
+      const w = which(ctx);
+      const format = forceCsv || ctx.acceptsCsv ? 'csv' : 'json';
+      return {
+        key: `snapshot:${w}:${format}`,
+        ttlMs: null,
+        render() {
+          return svc.renderSnapshot(w, format);
+        },
+        variesOnAccept: !forceCsv,
+      };
     };
-  };
 
-  const sharesPlan = (forceCsv: boolean) => (ctx: RouteContext): Plan => {
-    const q = sharesQueryFrom(ctx.query);
-    const format = forceCsv || ctx.acceptsCsv ? 'csv' : 'json';
-    return {
-      key: `shares:${q.metric}:${q.view}:${q.scope}:${q.platform}:${q.from ?? ''}:${q.to ?? ''}:${format}`,
-      ttlMs: null,
-      render() {
-        return svc.renderShares(q, format);
-      },
-      variesOnAccept: !forceCsv,
+  const sharesPlan =
+    (forceCsv: boolean) =>
+    (ctx: RouteContext): Plan => {
+      const q = sharesQueryFrom(ctx.query);
+      const format = forceCsv || ctx.acceptsCsv ? 'csv' : 'json';
+      return {
+        key: `shares:${q.metric}:${q.view}:${q.scope}:${q.platform}:${q.from ?? ''}:${q.to ?? ''}:${format}`,
+        ttlMs: null,
+        render() {
+          return svc.renderShares(q, format);
+        },
+        variesOnAccept: !forceCsv,
+      };
     };
-  };
 
   const modelPlan = (ctx: RouteContext): Plan => {
     const platform = ctx.params.platform as Platform;
@@ -133,7 +144,10 @@ export function feedRoutes(opts: RouteOptions): RouteDef[] {
     { contentType: 'application/json', schema: { $ref: '#/components/schemas/Snapshot' } },
     csvContent,
   ];
-  const sharesOk = [{ contentType: 'application/json', schema: { $ref: '#/components/schemas/SharesSeries' } }, csvContent];
+  const sharesOk = [
+    { contentType: 'application/json', schema: { $ref: '#/components/schemas/SharesSeries' } },
+    csvContent,
+  ];
 
   const routes: RouteDef[] = [
     {

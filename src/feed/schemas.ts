@@ -54,7 +54,8 @@ export function filterProperties(pageSize: number): Record<string, JsonSchema> {
       type: 'string',
       enum: [...VIEWS],
       default: 'origin',
-      description: 'Which country and organisation `country`, `org` and `kind` refer to: the uploader or the original model.',
+      description:
+        'Which country and organisation `country`, `org` and `kind` refer to: the uploader or the original model.',
     },
     org: {
       type: 'string',
@@ -73,7 +74,8 @@ export function filterProperties(pageSize: number): Record<string, JsonSchema> {
       type: 'string',
       pattern: SINCE_PATTERN,
       maxLength: 40,
-      description: 'Only models released at or after this date (YYYY-MM-DD) or RFC 3339 date-time (UTC when no offset).',
+      description:
+        'Only models released at or after this date (YYYY-MM-DD) or RFC 3339 date-time (UTC when no offset).',
     },
     limit: {
       type: 'integer',
@@ -266,7 +268,7 @@ const sharesSeries: JsonSchema = {
     from: nullable(isoDate),
     to: nullable(isoDate),
     window: {
-      description: "What the figure covers per platform, from the latest snapshot in the range.",
+      description: 'What the figure covers per platform, from the latest snapshot in the range.',
       type: 'object',
       additionalProperties: { type: 'string' },
     },

@@ -259,7 +259,13 @@ async function answerLater(
 }
 
 /** Sends an entry's headers and either its bytes in one encoding or, with body null, a 304. */
-function respond(reply: FastifyReply, plan: Plan, entry: CacheEntry, encoding: Encoding | null, body: Buffer | null): FastifyReply {
+function respond(
+  reply: FastifyReply,
+  plan: Plan,
+  entry: CacheEntry,
+  encoding: Encoding | null,
+  body: Buffer | null,
+): FastifyReply {
   void reply
     .header('Cache-Control', entry.cacheControl)
     .header('Vary', plan.variesOnAccept ? 'Accept, Accept-Encoding' : 'Accept-Encoding')

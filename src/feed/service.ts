@@ -93,7 +93,8 @@ export class FeedService {
       }
       // The cursor is opaque to us, so whether the store choked on it or on itself is told by asking again
       // without it: a forged cursor is the client's fault (400), a store that fails anyway is ours.
-      if (err instanceof InputError) throw badParam('cursor', 'cursor is not one this service issued; start again without it');
+      if (err instanceof InputError)
+        throw badParam('cursor', 'cursor is not one this service issued; start again without it');
       await this.store.listModels({ ...q, limit: 1 });
       throw badParam('cursor', 'cursor is not one this service issued; start again without it');
     }
@@ -132,7 +133,10 @@ export class FeedService {
       const to = now === null ? null : splitKey(now);
       if (to) {
         const path = to.id.split('/').map(encodeURIComponent).join('/');
-        throw movedTo(`/api/v1/models/${to.platform}/${path}`, `${capString(key, 200)} was renamed to ${capString(now!, 200)}`);
+        throw movedTo(
+          `/api/v1/models/${to.platform}/${path}`,
+          `${capString(key, 200)} was renamed to ${capString(now!, 200)}`,
+        );
       }
       throw notFound(`no model ${capString(key, 200)} is tracked`);
     }

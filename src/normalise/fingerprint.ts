@@ -62,4 +62,3 @@ export function itemFingerprint(item: Record<string, unknown>, volatile: Readonl
   for (const k in item) if (!volatile.has(k)) rest[k] = item[k];
   return fingerprintOf(seed, JSON.stringify(rest));
 }
-

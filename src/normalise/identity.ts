@@ -57,7 +57,9 @@ const targetCaches = new WeakMap<Registry, Map<string, readonly Target[]>>();
 
 function mirrorTargets(name: string, registry: Registry): Target[] {
   const orgId = mirroredOrgId(name, registry);
-  return orgId ? registry.namespacesOf(orgId, 'huggingface').map((n) => ({ platform: 'huggingface' as const, namespace: n })) : [];
+  return orgId
+    ? registry.namespacesOf(orgId, 'huggingface').map((n) => ({ platform: 'huggingface' as const, namespace: n }))
+    : [];
 }
 
 /** The namespaces a registered namespace's models may be mirrored under; memoised per registry and namespace. */
@@ -77,7 +79,10 @@ function namespaceTargets(platform: Platform, ns: string, registry: Registry): r
     out.push(...equivalents);
     // ModelScope re-hosts Western organisations' models under its mirrors even where the organisation has a
     // namespace of its own (Llama: meta-models exists, the Llama checkpoints sit in LLM-Research).
-    if (platform !== 'modelscope' && (!WESTERN_EXCLUDED.has(m.country) || !equivalents.some((e) => e.platform === 'modelscope'))) {
+    if (
+      platform !== 'modelscope' &&
+      (!WESTERN_EXCLUDED.has(m.country) || !equivalents.some((e) => e.platform === 'modelscope'))
+    ) {
       for (const n of GENERAL_MS_MIRRORS) out.push({ platform: 'modelscope', namespace: n });
     }
   }
@@ -101,7 +106,8 @@ export function canonicalIdentity(platform: Platform, id: string, registry: Regi
       if (orgId) return `org:${orgId}/${lowerName}`;
     } else {
       const m = registry.lookup(platform, ns);
-      const orgId = m && !m.redistributor ? registry.orgIdOf(platform, registry.canonicalNamespace(platform, ns)) : null;
+      const orgId =
+        m && !m.redistributor ? registry.orgIdOf(platform, registry.canonicalNamespace(platform, ns)) : null;
       if (orgId) return `org:${orgId}/${lowerName}`;
     }
   }

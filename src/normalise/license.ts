@@ -122,7 +122,8 @@ export function compileLicenseTable(json: unknown): { table: LicenseTable; probl
   }
   const rawAliases = isRecord(json) && isRecord(json.aliases) ? json.aliases : {};
   for (const [alias, target] of Object.entries(rawAliases)) {
-    if (typeof target !== 'string' || !byKey.has(target)) problems.push(`alias "${alias}" points to unknown key ${String(target)}`);
+    if (typeof target !== 'string' || !byKey.has(target))
+      problems.push(`alias "${alias}" points to unknown key ${String(target)}`);
     else aliases.set(normKey(alias), target);
   }
   return { table: { byKey, aliases, byId, source: json }, problems };
@@ -141,10 +142,12 @@ function normKey(s: string): string {
 
 // SPDX ids outside the table (reached through spdx-correct) are classed by family; anything not recognised
 // stays unknown rather than being guessed permissive.
-const SPDX_COPYLEFT = /^(A?GPL|LGPL|MPL|EPL|EUPL|CDDL|OSL|CECILL|CC-BY-SA|ODbL|OFL|SSPL|CPAL|MS-RL|RPL|CDLA-Sharing|GFDL|Sleepycat|QPL)/i;
+const SPDX_COPYLEFT =
+  /^(A?GPL|LGPL|MPL|EPL|EUPL|CDDL|OSL|CECILL|CC-BY-SA|ODbL|OFL|SSPL|CPAL|MS-RL|RPL|CDLA-Sharing|GFDL|Sleepycat|QPL)/i;
 const SPDX_NC = /-NC(-|$)/i;
 const SPDX_ND = /-ND(-|$)/i;
-const SPDX_PERMISSIVE = /^(MIT|0BSD|BSD|Apache|ISC|Zlib|CC0|CC-BY-\d|Unlicense|BSL|PSF|Python|X11|Unicode|UPL|NCSA|PostgreSQL|WTFPL|AFL|Artistic|ECL|MulanPSL|PDDL|ODC-By|CDLA-Permissive|Zope|W3C|Libpng|curl|OpenMDW)/i;
+const SPDX_PERMISSIVE =
+  /^(MIT|0BSD|BSD|Apache|ISC|Zlib|CC0|CC-BY-\d|Unlicense|BSL|PSF|Python|X11|Unicode|UPL|NCSA|PostgreSQL|WTFPL|AFL|Artistic|ECL|MulanPSL|PDDL|ODC-By|CDLA-Permissive|Zope|W3C|Libpng|curl|OpenMDW)/i;
 
 export function classifySpdxId(id: string): LicenseClass {
   if (SPDX_NC.test(id)) return 'non-commercial';
@@ -185,7 +188,10 @@ function resolveAtom(text: string, t: LicenseTable): Resolved {
   const variants = [
     k.replace(/ /g, '-'),
     k.replace(/^the /, '').replace(/ (license|licence)( agreement)?$/, ''),
-    k.replace(/^the /, '').replace(/ (license|licence)( agreement)?$/, '').replace(/ /g, '-'),
+    k
+      .replace(/^the /, '')
+      .replace(/ (license|licence)( agreement)?$/, '')
+      .replace(/ /g, '-'),
   ];
   for (const v of variants) {
     const e = t.byKey.get(v) ?? (t.aliases.has(v) ? t.byKey.get(t.aliases.get(v) as string) : undefined);
@@ -201,7 +207,8 @@ function resolveAtom(text: string, t: LicenseTable): Resolved {
     }
     if (corrected && validSpdx(corrected)) {
       const e = t.byId.get(corrected.toLowerCase());
-      if (e) return fromEntry(e, `"${shown}" corrected to SPDX ${corrected} by spdx-correct, ${e.key} in the licence table`);
+      if (e)
+        return fromEntry(e, `"${shown}" corrected to SPDX ${corrected} by spdx-correct, ${e.key} in the licence table`);
       const cls = classifySpdxId(corrected);
       return {
         id: corrected,
@@ -268,7 +275,12 @@ function resolveExpression(text: string, t: LicenseTable): Resolved | null {
   const cls = evalClass(tree, classes);
   const hasOr = / OR /.test(out);
   const hasAnd = / AND /.test(out);
-  const rule = hasOr && !hasAnd ? 'a choice (OR): the most permissive class is kept' : hasAnd && !hasOr ? 'all apply (AND): the least permissive class is kept' : 'OR keeps the most permissive, AND the least permissive class';
+  const rule =
+    hasOr && !hasAnd
+      ? 'a choice (OR): the most permissive class is kept'
+      : hasAnd && !hasOr
+        ? 'all apply (AND): the least permissive class is kept'
+        : 'OR keeps the most permissive, AND the least permissive class';
   return {
     id: out.trim(),
     name: capString(names.join(hasAnd && !hasOr ? ' and ' : ' or '), LIMITS.text),

@@ -60,7 +60,8 @@ export function relationWord(v: unknown): Exclude<Relation, 'base'> | null {
   return RELATION_WORDS[v.trim().toLowerCase()] ?? null;
 }
 
-const URL_PREFIX = /^(?:https?:\/\/)?(?:www\.)?(?:huggingface\.co|hf\.co|modelscope\.cn\/models|wisemodel\.cn\/models)\//i;
+const URL_PREFIX =
+  /^(?:https?:\/\/)?(?:www\.)?(?:huggingface\.co|hf\.co|modelscope\.cn\/models|wisemodel\.cn\/models)\//i;
 // A repo id: one or two path segments without whitespace, markup or URL syntax (ModelScope and WiseModel names
 // may be non-ASCII, so no character whitelist). Anything else is not a base id and is dropped.
 const REPO_ID = /^[^\s/<>"'`\\?#:@]+(?:\/[^\s/<>"'`\\?#:@]+)?$/;
@@ -162,7 +163,8 @@ export function parseLineage(input: LineageInput): ParsedLineage {
   if (stated) relation = stated;
   else if (expandRelation) relation = expandRelation;
   else if (tagRelations?.has('merge')) relation = 'merge';
-  else if (tagRelations && tagRelations.size > 0) relation = tagRelations.values().next().value as Exclude<Relation, 'base'>;
+  else if (tagRelations && tagRelations.size > 0)
+    relation = tagRelations.values().next().value as Exclude<Relation, 'base'>;
   else if (bases.length > 1) relation = 'merge';
   else {
     const hints = stringList(inp.hintTags, 500);
@@ -205,7 +207,9 @@ export function resolveRoot(
       node = undefined;
     }
     if (!node) return { root: current, hops, dangling: true, cycle: false, capped: false };
-    const next = Array.isArray(node.baseModels) ? node.baseModels.find((b) => typeof b === 'string' && b !== '') : undefined;
+    const next = Array.isArray(node.baseModels)
+      ? node.baseModels.find((b) => typeof b === 'string' && b !== '')
+      : undefined;
     if (next === undefined) return { root: current, hops, dangling: false, cycle: false, capped: false };
     const seenAt = index.get(next);
     if (seenAt !== undefined) {
@@ -233,7 +237,11 @@ export const FAMILIES: ReadonlyArray<{ family: string; pattern: string; org: str
   { family: 'DeepSeek', pattern: 'deepseek', org: 'deepseek-ai' },
   { family: 'Llama', pattern: 'llama(?!fi)|codellama', org: 'meta-llama' },
   { family: 'Gemma', pattern: 'gemma', org: 'google' },
-  { family: 'Mistral', pattern: 'mistral|mixtral|codestral|ministral|magistral|devstral|pixtral|voxtral', org: 'mistralai' },
+  {
+    family: 'Mistral',
+    pattern: 'mistral|mixtral|codestral|ministral|magistral|devstral|pixtral|voxtral',
+    org: 'mistralai',
+  },
   { family: 'GLM', pattern: 'chatglm|codegeex|cogvlm|cogview|cogvideo|glm', org: 'zai-org' },
   { family: 'Kimi', pattern: 'kimi|moonlight', org: 'moonshotai' },
   { family: 'MiniMax', pattern: 'minimax', org: 'MiniMaxAI' },
@@ -244,7 +252,11 @@ export const FAMILIES: ReadonlyArray<{ family: string; pattern: string; org: str
   { family: 'Baichuan', pattern: 'baichuan', org: 'baichuan-inc' },
   { family: 'Falcon', pattern: 'falcon', org: 'tiiuae' },
   { family: 'FLUX', pattern: 'flux', org: 'black-forest-labs' },
-  { family: 'Stable Diffusion', pattern: 'sdxl|sd3|sd-?xl|stable-diffusion|stable_diffusion|(?<![a-z])sd-?1\\.5|(?<![a-z])sd15', org: null },
+  {
+    family: 'Stable Diffusion',
+    pattern: 'sdxl|sd3|sd-?xl|stable-diffusion|stable_diffusion|(?<![a-z])sd-?1\\.5|(?<![a-z])sd15',
+    org: null,
+  },
   { family: 'Whisper', pattern: 'whisper', org: 'openai' },
   { family: 'gpt-oss', pattern: 'gpt-oss', org: 'openai' },
   { family: 'GPT-2', pattern: '(?<![a-z])gpt2|(?<![a-z])gpt-2', org: null },

@@ -103,7 +103,8 @@ export function embeddedOrigin(
       const candidate = name.slice(0, i);
       for (const p of platform === 'huggingface' ? (['huggingface'] as const) : ([platform, 'huggingface'] as const)) {
         const m = registry.lookup(p, candidate, at ?? undefined);
-        if (m && !m.redistributor && !registry.isMirrorNamespace(p, candidate)) return { namespace: candidate, match: m };
+        if (m && !m.redistributor && !registry.isMirrorNamespace(p, candidate))
+          return { namespace: candidate, match: m };
       }
       from = i + sep.length;
     }
@@ -172,7 +173,12 @@ export function originOf(args: OriginArgs): Origin {
     const rootNs = root ? namespaceOf(root.id) : '';
     // A mirror root is read by its name, which is part of the root key: still one answer per key.
     if (root && !registry.isDated(root.platform, rootNs)) ck = `d\u0000${args.root}`;
-  } else if (isBase && !registry.isDated(platform, namespace) && !registry.isMirrorNamespace(platform, namespace) && namespace !== '') {
+  } else if (
+    isBase &&
+    !registry.isDated(platform, namespace) &&
+    !registry.isMirrorNamespace(platform, namespace) &&
+    namespace !== ''
+  ) {
     ck = `b\u0000${platform}:${namespace}`;
   }
   if (ck !== null) {

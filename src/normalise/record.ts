@@ -100,7 +100,8 @@ export function assembleRecord(c: RecordParts, ctx: NormaliseContext): Normalise
   const split = splitId(c.id);
   const namespace = split.namespace !== '' ? split.namespace : (c.namespaceHint ?? '');
   const key = `${c.platform}:${c.id}`;
-  const root = c.lineage.relation === 'base' || c.lineage.baseModels.length === 0 ? key : (c.lineage.baseModels[0] as string);
+  const root =
+    c.lineage.relation === 'base' || c.lineage.baseModels.length === 0 ? key : (c.lineage.baseModels[0] as string);
   const registry = isRecord(ctx) ? ctx.registry : undefined;
 
   const publisher = registry
@@ -179,7 +180,12 @@ export interface PlatformRecords {
  * `fingerprint` is the one the source took from the item's own text in the response, under the same seed
  * (src/sources/raw-items.ts); without it the parsed item is fingerprinted (fingerprint.ts).
  */
-export function sightItem(records: PlatformRecords, item: unknown, seed: string, fingerprint: string | null = null): Sighting {
+export function sightItem(
+  records: PlatformRecords,
+  item: unknown,
+  seed: string,
+  fingerprint: string | null = null,
+): Sighting {
   const o: Record<string, unknown> = isRecord(item) ? item : {};
   return {
     key: `${records.platform}:${records.idOf(o)}`,

@@ -189,7 +189,9 @@ interface Slot {
  */
 export function parseUncertainNamespace(u: string): { namespace: string; platform: RegistryPlatform | null } {
   const m = /^(.+?) \((hf|modelscope|wisemodel)\)$/.exec(u.trim());
-  return m ? { namespace: m[1] as string, platform: m[2] as RegistryPlatform } : { namespace: u.trim(), platform: null };
+  return m
+    ? { namespace: m[1] as string, platform: m[2] as RegistryPlatform }
+    : { namespace: u.trim(), platform: null };
 }
 
 function matchOf(e: RegistryEntry, p: RegistryPlatform, ns: string, over?: RegistryPeriod): RegistryMatch {
@@ -226,7 +228,11 @@ function orgIdFor(e: RegistryEntry): string {
  */
 export function buildRegistry(entries: readonly SourcedEntry[]): Registry {
   // One map per platform keyed by the lower-cased namespace: no key concatenation on the hot path.
-  const slotMaps: Record<RegistryPlatform, Map<string, Slot>> = { hf: new Map(), modelscope: new Map(), wisemodel: new Map() };
+  const slotMaps: Record<RegistryPlatform, Map<string, Slot>> = {
+    hf: new Map(),
+    modelscope: new Map(),
+    wisemodel: new Map(),
+  };
   const renames = new Map<string, string>();
   const orgNamespaces = new Map<string, Record<RegistryPlatform, string[]>>();
   const mirrors = new Set(MODELSCOPE_MIRRORS.map((m) => `modelscope:${m.toLowerCase()}`));
@@ -235,7 +241,8 @@ export function buildRegistry(entries: readonly SourcedEntry[]): Registry {
   entries.forEach(({ entry: e }, i) => {
     entryByIndex.push(e);
     const id = orgIdFor(e);
-    if (!orgNamespaces.has(id)) orgNamespaces.set(id, { hf: [...e.hf], modelscope: [...e.modelscope], wisemodel: [...e.wisemodel] });
+    if (!orgNamespaces.has(id))
+      orgNamespaces.set(id, { hf: [...e.hf], modelscope: [...e.modelscope], wisemodel: [...e.wisemodel] });
     for (const p of REGISTRY_PLATFORMS) {
       for (const ns of e[p]) {
         const key = ns.toLowerCase();
@@ -330,10 +337,7 @@ function describeZodIssue(issue: z.core.$ZodIssue): string {
  * Validates one file's content (already JSON-parsed) against the entry schema. Errors name the file, the entry
  * index and the org, so a reviewer can find the line.
  */
-export function parseRegistryFile(
-  file: string,
-  content: unknown,
-): { entries: SourcedEntry[]; problems: Problem[] } {
+export function parseRegistryFile(file: string, content: unknown): { entries: SourcedEntry[]; problems: Problem[] } {
   const entries: SourcedEntry[] = [];
   const problems: Problem[] = [];
   if (!Array.isArray(content)) {
@@ -347,7 +351,9 @@ export function parseRegistryFile(
         ? (raw as { org: string }).org
         : null;
     if (parsed.success) entries.push({ file, index, entry: parsed.data });
-    else for (const issue of parsed.error.issues) problems.push({ file, entry: index, org, message: describeZodIssue(issue) });
+    else
+      for (const issue of parsed.error.issues)
+        problems.push({ file, entry: index, org, message: describeZodIssue(issue) });
   });
   return { entries, problems };
 }
@@ -417,7 +423,8 @@ export function checkRegistry(entries: readonly unknown[]): Problem[] {
       if (!listed.has(`${per.platform}:${per.namespace.toLowerCase()}`))
         add(`${label}: ${per.platform} namespace "${per.namespace}" is not listed in the entry`);
       if (per.source.trim() === '') add(`${label}: source (evidence) is empty`);
-      if (per.country !== undefined && !isCountry(per.country)) add(`${label}: country "${per.country}" is not ISO 3166-1 alpha-2`);
+      if (per.country !== undefined && !isCountry(per.country))
+        add(`${label}: country "${per.country}" is not ISO 3166-1 alpha-2`);
       if (per.country_alt != null && !isCountryAlt(per.country_alt))
         add(`${label}: country_alt "${per.country_alt}" is not ISO 3166-1 alpha-2 (or EU)`);
       if (per.from === undefined && per.until === undefined) add(`${label}: a period needs from or until`);

@@ -97,7 +97,11 @@ const ALL_4XX = Array.from({ length: 100 }, (_, i) => 400 + i);
  */
 function probeConfig(config: Config, platform: Platform): Config {
   const s = config.file.sources[platform];
-  const settings = { ...s, maxRetries: Math.min(s.maxRetries, 1), maxRateLimitWaitMs: Math.min(s.maxRateLimitWaitMs, 60_000) };
+  const settings = {
+    ...s,
+    maxRetries: Math.min(s.maxRetries, 1),
+    maxRateLimitWaitMs: Math.min(s.maxRateLimitWaitMs, 60_000),
+  };
   return { ...config, file: { ...config.file, sources: { ...config.file.sources, [platform]: settings } } };
 }
 
@@ -111,7 +115,12 @@ function rootCause(err: unknown): string {
 
 async function get(http: HttpClient, url: string, what: string): Promise<Answer> {
   try {
-    const res = await http.send<string>(url, { what, headers: { accept: 'application/json' }, passStatuses: ALL_4XX, parse: (t) => t });
+    const res = await http.send<string>(url, {
+      what,
+      headers: { accept: 'application/json' },
+      passStatuses: ALL_4XX,
+      parse: (t) => t,
+    });
     let json: unknown;
     try {
       json = JSON.parse(res.body);
@@ -121,7 +130,9 @@ async function get(http: HttpClient, url: string, what: string): Promise<Answer>
     return { status: res.status, headers: res.headers, text: res.body, json, url: res.url };
   } catch (err) {
     const u = new URL(redactUrl(url));
-    throw new Unreachable(`no answer to the ${what} request (${u.origin}${u.pathname}): ${rootCause(err)}`, { cause: err });
+    throw new Unreachable(`no answer to the ${what} request (${u.origin}${u.pathname}): ${rootCause(err)}`, {
+      cause: err,
+    });
   }
 }
 
@@ -171,10 +182,18 @@ async function probePlatform(platform: Platform, config: Config, logger: Logger)
 }
 
 /** Probes the platforms one after another (each check's requests depend on the previous answers). */
-export async function runProbes(opts: { config: Config; logger: Logger; platforms: readonly Platform[] }): Promise<ProbeReport> {
+export async function runProbes(opts: {
+  config: Config;
+  logger: Logger;
+  platforms: readonly Platform[];
+}): Promise<ProbeReport> {
   const platforms: PlatformReport[] = [];
   for (const p of opts.platforms) platforms.push(await probePlatform(p, opts.config, opts.logger));
-  const exitCode = platforms.some((r) => r.verdict === 'unreachable') ? 2 : platforms.some((r) => r.verdict === 'drift') ? 1 : 0;
+  const exitCode = platforms.some((r) => r.verdict === 'unreachable')
+    ? 2
+    : platforms.some((r) => r.verdict === 'drift')
+      ? 1
+      : 0;
   return { checkedAt: new Date().toISOString(), exitCode, platforms };
 }
 
@@ -193,7 +212,9 @@ export function renderTable(report: ProbeReport): string {
       continue;
     }
     const bad = r.checks.filter((c) => c.verdict !== 'ok').length;
-    lines.push(`${r.platform} (${r.url}): ${r.verdict === 'ok' ? `all ${r.checks.length} checks ok` : `${r.verdict}, ${bad} of ${r.checks.length} checks`}`);
+    lines.push(
+      `${r.platform} (${r.url}): ${r.verdict === 'ok' ? `all ${r.checks.length} checks ok` : `${r.verdict}, ${bad} of ${r.checks.length} checks`}`,
+    );
     const w = Math.max(HEAD.id.length, ...r.checks.map((c) => c.id.length));
     const pad = ' '.repeat(w + 2 + 11 + 2);
     lines.push(`  ${HEAD.id.padEnd(w)}  ${HEAD.verdict.padEnd(11)}  seen / what to do`);
@@ -206,18 +227,32 @@ export function renderTable(report: ProbeReport): string {
     });
     lines.push('');
   }
-  const summary = ['all ok', 'drift: the platform no longer does what hubwatch assumes (rows above)', 'unreachable: see the rows above'];
+  const summary = [
+    'all ok',
+    'drift: the platform no longer does what hubwatch assumes (rows above)',
+    'unreachable: see the rows above',
+  ];
   lines.push(`probe: ${summary[report.exitCode]}`);
   return `${lines.join('\n')}\n`;
 }
 
 /** The command: the table (or JSON) on stdout, and exit code 1 on drift, 2 when a platform did not answer. */
-export async function probeCommand(opts: { config: Config; logger: Logger; platforms: readonly Platform[]; json: boolean }): Promise<void> {
+export async function probeCommand(opts: {
+  config: Config;
+  logger: Logger;
+  platforms: readonly Platform[];
+  json: boolean;
+}): Promise<void> {
   const report = await runProbes(opts);
   process.stdout.write(opts.json ? renderJson(report) : renderTable(report));
   if (report.exitCode === 0) return;
-  const which = report.platforms.filter((r) => r.verdict === (report.exitCode === 2 ? 'unreachable' : 'drift')).map((r) => r.platform);
-  throw new HubwatchError(`${which.join(', ')}: ${report.exitCode === 2 ? 'unreachable' : 'drift'} (see the ${opts.json ? 'JSON' : 'table'} on stdout)`, {
-    exitCode: report.exitCode,
-  });
+  const which = report.platforms
+    .filter((r) => r.verdict === (report.exitCode === 2 ? 'unreachable' : 'drift'))
+    .map((r) => r.platform);
+  throw new HubwatchError(
+    `${which.join(', ')}: ${report.exitCode === 2 ? 'unreachable' : 'drift'} (see the ${opts.json ? 'JSON' : 'table'} on stdout)`,
+    {
+      exitCode: report.exitCode,
+    },
+  );
 }

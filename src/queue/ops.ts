@@ -61,7 +61,9 @@ export interface Health {
     redis: { ok: boolean; error?: string };
     store: { ok: boolean; engine: string; error?: string };
     polls: Partial<Record<Platform, PollHealth>>;
-    refusedFields: Partial<Record<Platform, { fields: Array<{ field: string; cost: string }>; since: string; lastSeen: string }>>;
+    refusedFields: Partial<
+      Record<Platform, { fields: Array<{ field: string; cost: string }>; since: string; lastSeen: string }>
+    >;
   };
 }
 
@@ -103,7 +105,12 @@ export async function checkHealth(deps: OpsDeps, now = Date.now()): Promise<Heal
     const last = polls[p]?.at ?? null;
     const since = last ? now - Date.parse(last) : now - startedAt;
     const state: PollHealth['state'] = since <= limit ? (last ? 'fresh' : 'pending') : 'stale';
-    checks.polls[p] = { ok: state !== 'stale', state, lastSuccess: last, expectedEverySeconds: Math.round(every / 1000) };
+    checks.polls[p] = {
+      ok: state !== 'stale',
+      state,
+      lastSuccess: last,
+      expectedEverySeconds: Math.round(every / 1000),
+    };
     if (state === 'stale' && checks.redis.ok) {
       reasons.push(
         last
@@ -114,7 +121,9 @@ export async function checkHealth(deps: OpsDeps, now = Date.now()): Promise<Heal
   }
   if (checks.store.ok) {
     for (const p of PLATFORMS) {
-      const refused = await deps.store.getCheckpoint<Health['checks']['refusedFields'][Platform]>(refusedFieldsName(p)).catch(() => null);
+      const refused = await deps.store
+        .getCheckpoint<Health['checks']['refusedFields'][Platform]>(refusedFieldsName(p))
+        .catch(() => null);
       if (!refused || !Array.isArray(refused.fields) || refused.fields.length === 0) continue;
       checks.refusedFields[p] = refused;
       warnings.push(
@@ -186,14 +195,24 @@ export function opsPlugin(deps: OpsDeps): FastifyPluginAsync {
 export interface StatusReport {
   redis: string;
   prefix: string;
-  schedules: Array<{ queue: string; id: string; pattern: string; tz: string; next: string | null; registered: boolean }>;
+  schedules: Array<{
+    queue: string;
+    id: string;
+    pattern: string;
+    tz: string;
+    next: string | null;
+    registered: boolean;
+  }>;
   queues: Array<{ queue: QueueName; counts: Record<string, number>; rateLimitedForMs: number; workers: number }>;
   lastPolls: Partial<Record<Platform, LastPoll>>;
   lastRuns: LastRun[];
 }
 
 /** Reads schedules, queue depths and last runs from Redis. Throws ServiceUnavailableError when Redis is down. */
-export async function statusReport(config: Config, opts: { prefix?: string; logger?: Logger } = {}): Promise<StatusReport> {
+export async function statusReport(
+  config: Config,
+  opts: { prefix?: string; logger?: Logger } = {},
+): Promise<StatusReport> {
   const prefix = resolvePrefix(opts.prefix);
   const logger = opts.logger ?? silentLogger;
   await probeRedis(config.redisUrl);
@@ -223,7 +242,15 @@ export async function statusReport(config: Config, opts: { prefix?: string; logg
     }
     const depth: StatusReport['queues'] = [];
     for (const q of QUEUE_NAMES) {
-      const counts = await queues[q].getJobCounts('waiting', 'active', 'delayed', 'waiting-children', 'prioritized', 'completed', 'failed');
+      const counts = await queues[q].getJobCounts(
+        'waiting',
+        'active',
+        'delayed',
+        'waiting-children',
+        'prioritized',
+        'completed',
+        'failed',
+      );
       const ttl = await rateLimitedForMs(queues[q], config);
       const workers = (await queues[q].getWorkers().catch(() => [])).length;
       depth.push({ queue: q, counts, rateLimitedForMs: ttl, workers });
@@ -244,7 +271,11 @@ export async function statusReport(config: Config, opts: { prefix?: string; logg
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -275,7 +306,9 @@ export function formatStatus(r: StatusReport, now = Date.now()): string {
         s.id,
         s.pattern,
         s.tz,
-        s.next ? `${s.next.replace('T', ' ').slice(0, 19)} (${ago(s.next, now)})` : 'not registered: is `hubwatch start` running?',
+        s.next
+          ? `${s.next.replace('T', ' ').slice(0, 19)} (${ago(s.next, now)})`
+          : 'not registered: is `hubwatch start` running?',
         s.registered ? '' : 'not in config',
       ]),
     ),
@@ -305,7 +338,12 @@ export function formatStatus(r: StatusReport, now = Date.now()): string {
       ['platform', 'when', 'models', 'new'],
       PLATFORMS.map((p) => {
         const l = r.lastPolls[p];
-        return [p, l ? `${l.at.replace('T', ' ').slice(0, 19)} (${ago(l.at, now)})` : 'never', String(l?.models ?? '-'), String(l?.newModels ?? '-')];
+        return [
+          p,
+          l ? `${l.at.replace('T', ' ').slice(0, 19)} (${ago(l.at, now)})` : 'never',
+          String(l?.models ?? '-'),
+          String(l?.newModels ?? '-'),
+        ];
       }),
     ),
   );

@@ -35,8 +35,12 @@ export function enqueueDigest(queues: QueueSet, week: string, tuning: Tuning = D
 
 /** The daily job by hand, for a given date (a backfill); the worker turns it into the day's flow. */
 export function enqueueDaily(queues: QueueSet, date: string, tuning: Tuning = DEFAULT_TUNING): Promise<Job> {
-  return queues.snapshot.add(JOB.daily, { date }, {
-    ...jobOptions('snapshot', JOB.daily, tuning),
-    deduplication: { id: `daily-${date}` },
-  });
+  return queues.snapshot.add(
+    JOB.daily,
+    { date },
+    {
+      ...jobOptions('snapshot', JOB.daily, tuning),
+      deduplication: { id: `daily-${date}` },
+    },
+  );
 }

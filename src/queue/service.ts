@@ -13,13 +13,7 @@ import type { Config } from '../config.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { openRuntime, type AfterSnapshotHook, type Runtime } from '../cycle/run.js';
-import {
-  closeConnection,
-  probeRedis,
-  producerConnection,
-  redactRedisUrl,
-  workerConnection,
-} from './connection.js';
+import { closeConnection, probeRedis, producerConnection, redactRedisUrl, workerConnection } from './connection.js';
 import { QUEUE_NAMES, QueueName, resolvePrefix } from './names.js';
 import { DEFAULT_TUNING, closeQueues, createQueues, type QueueSet, type Tuning } from './queues.js';
 import { registerSchedulers } from './schedules.js';
@@ -185,7 +179,16 @@ export async function startService(opts: StartServiceOptions): Promise<Service> 
     if (opts.http) {
       // Loaded only here: a worker-only process never loads fastify, the API and the dashboard.
       const { buildHttpServer } = await import('./http.js');
-      http = await buildHttpServer({ config, logger, store: runtime.store, registry: runtime.registry, queues, ops, prefix, producer });
+      http = await buildHttpServer({
+        config,
+        logger,
+        store: runtime.store,
+        registry: runtime.registry,
+        queues,
+        ops,
+        prefix,
+        producer,
+      });
       const host = opts.listen?.host ?? config.file.server.host;
       const port = opts.listen?.port ?? config.port;
       address = await http.listen({ host, port });
@@ -248,8 +251,7 @@ async function closeWorkers(workers: Worker[], graceMs: number, log: Logger): Pr
   if (workers.length === 0) return;
   const all = Promise.allSettled(workers.map((w) => w.close()));
   const timers: NodeJS.Timeout[] = [];
-  const after = (ms: number): Promise<'timeout'> =>
-    new Promise((r) => timers.push(setTimeout(() => r('timeout'), ms)));
+  const after = (ms: number): Promise<'timeout'> => new Promise((r) => timers.push(setTimeout(() => r('timeout'), ms)));
   try {
     if ((await Promise.race([all, after(graceMs * 0.75)])) !== 'timeout') return;
     log.warn('grace period running out; interrupting active jobs (they resume from their checkpoints)');
@@ -314,7 +316,15 @@ export interface ServiceCommandOptions {
 
 /** What `hubwatch start` and `hubwatch worker --queue X` run: start, install the signal handlers, run until stopped. */
 export async function runServiceCommand(opts: ServiceCommandOptions): Promise<void> {
-  const queues = opts.mode === 'start' ? 'all' : parseQueueNames((opts.queue ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  const queues =
+    opts.mode === 'start'
+      ? 'all'
+      : parseQueueNames(
+          (opts.queue ?? '')
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        );
   const service = await startService({
     config: opts.config,
     logger: opts.logger,

@@ -75,13 +75,20 @@ type Handler = (job: Job, log: Logger, signal: AbortSignal | undefined) => Promi
  * The page that met the 429 is never committed, so its counters would be lost with it; the day's coverage (and
  * /metrics) must still show that the platform pushed back.
  */
-async function count429(ctx: WorkerContext, platform: Platform, date: string, err: unknown, log: Logger): Promise<never> {
+async function count429(
+  ctx: WorkerContext,
+  platform: Platform,
+  date: string,
+  err: unknown,
+  log: Logger,
+): Promise<never> {
   if (err instanceof RateLimitedError) {
     await Promise.allSettled([
       ctx.rt.store.commitPage({ date, platform, models: [], quarantine: [], coverage: { requests: 1, http429: 1 } }),
       ctx.ops.countRateLimit(platform),
     ]).then((r) => {
-      for (const x of r) if (x.status === 'rejected') log.debug({ err: errorMessage(x.reason) }, 'could not count the 429');
+      for (const x of r)
+        if (x.status === 'rejected') log.debug({ err: errorMessage(x.reason) }, 'could not count the 429');
     });
   }
   throw err;
@@ -91,7 +98,8 @@ function platformHandlers(ctx: WorkerContext, platform: Platform): Record<string
   return {
     [JOB.pollNew]: async (job, log, signal) => {
       const data = PollJobData.parse(job.data);
-      if (data.platform !== platform) throw new UnrecoverableError(`poll for ${data.platform} on the ${platform} queue`);
+      if (data.platform !== platform)
+        throw new UnrecoverableError(`poll for ${data.platform} on the ${platform} queue`);
       const date = todayUtc();
       const res = await runPoll({ ...ctx.rt, logger: log }, platform, {
         date,
@@ -108,7 +116,8 @@ function platformHandlers(ctx: WorkerContext, platform: Platform): Record<string
     },
     [JOB.sweepStats]: async (job, log, signal) => {
       const data = SweepJobData.parse(job.data);
-      if (data.platform !== platform) throw new UnrecoverableError(`sweep for ${data.platform} on the ${platform} queue`);
+      if (data.platform !== platform)
+        throw new UnrecoverableError(`sweep for ${data.platform} on the ${platform} queue`);
       const res = await runSweep({ ...ctx.rt, logger: log }, platform, {
         date: data.date,
         rateLimitMode: 'throw',
@@ -246,10 +255,13 @@ export function createWorker(ctx: WorkerContext, queue: QueueName, opts: { autor
   worker.on('failed', (job, err) => {
     if (!job) return;
     // Rate-limited and interrupted jobs are not failures; they were recorded where they happened.
-    if (err instanceof DelayedError || err.name === 'RateLimitError' || err.message === 'bullmq:rateLimitExceeded') return;
+    if (err instanceof DelayedError || err.name === 'RateLimitError' || err.message === 'bullmq:rateLimitExceeded')
+      return;
     void observe(ctx, queue, job, 'failed', errorMessage(err));
   });
-  worker.on('stalled', (jobId) => ctx.logger.warn({ queue, jobId }, 'job stalled (its worker died); put back in the queue'));
+  worker.on('stalled', (jobId) =>
+    ctx.logger.warn({ queue, jobId }, 'job stalled (its worker died); put back in the queue'),
+  );
   return worker;
 }
 

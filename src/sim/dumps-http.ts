@@ -107,9 +107,11 @@ export class DumpRepoServer {
 
   constructor(opts: DumpServeOptions) {
     const repo = opts.repo ?? DEFAULT_DUMP_REPO;
-    if (!REPO_NAME.test(repo)) throw new Error(`The dump repository must look like owner/name, got ${JSON.stringify(repo)}.`);
+    if (!REPO_NAME.test(repo))
+      throw new Error(`The dump repository must look like owner/name, got ${JSON.stringify(repo)}.`);
     const pageSize = opts.pageSize ?? DEFAULT_PAGE;
-    if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`The tree page size must be a whole number of at least 1, got ${pageSize}.`);
+    if (!Number.isInteger(pageSize) || pageSize < 1)
+      throw new Error(`The tree page size must be a whole number of at least 1, got ${pageSize}.`);
     this.repo = repo;
     this.dir = opts.dir;
     this.pageSize = pageSize;
@@ -173,7 +175,8 @@ export class DumpRepoServer {
     }
     if (p.startsWith('/cdn-lfs/')) {
       this.counters.requests.cdn++;
-      if (req.method !== 'GET' && req.method !== 'HEAD') return { status: 405, headers: { 'content-type': 'text/plain' }, body: 'Method not allowed' };
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return { status: 405, headers: { 'content-type': 'text/plain' }, body: 'Method not allowed' };
       return this.cdn(p.slice('/cdn-lfs/'.length), req);
     }
     return null;
@@ -197,7 +200,8 @@ export class DumpRepoServer {
     const clean = posix.normalize(path || '.').replace(/^\.$/, '');
     if (clean.startsWith('..')) return hubError(404, 'EntryNotFound', `${path} does not exist on "main"`);
     const top = await this.node(clean);
-    if (!top || top.type !== 'directory') return hubError(404, 'EntryNotFound', `${path || '/'} does not exist on "main"`);
+    if (!top || top.type !== 'directory')
+      return hubError(404, 'EntryNotFound', `${path || '/'} does not exist on "main"`);
     const all = recursive ? await this.descendants(top) : await this.children(top);
     let from = 0;
     const cursor = sp.get('cursor');
@@ -324,7 +328,8 @@ export class DumpRepoServer {
           'x-linked-etag': `"${f.sha256}"`,
           'x-repo-commit': commit,
           etag: `"${f.gitOid}"`,
-          'access-control-expose-headers': 'X-Repo-Commit,X-Request-Id,X-Error-Code,X-Error-Message,X-Linked-Size,X-Linked-ETag,ETag,Link,Accept-Ranges,Content-Range',
+          'access-control-expose-headers':
+            'X-Repo-Commit,X-Request-Id,X-Error-Code,X-Error-Message,X-Linked-Size,X-Linked-ETag,ETag,Link,Accept-Ranges,Content-Range',
         },
         body: req.method === 'HEAD' ? '' : `Found. Redirecting to ${location}`,
       };
@@ -339,9 +344,17 @@ export class DumpRepoServer {
     const f = n && n.type === 'file' ? await this.fileFacts(n) : null;
     // A file rewritten since the redirect has another hash: its old URL names bytes that no longer exist.
     if (!n || !f || f.sha256 !== m![1]) {
-      return { status: 404, headers: { 'content-type': 'application/xml' }, body: '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>' };
+      return {
+        status: 404,
+        headers: { 'content-type': 'application/xml' },
+        body: '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>',
+      };
     }
-    return this.bytes(n, f, req, { etag: `"${f.sha256}"`, 'content-type': 'application/octet-stream', 'last-modified': new Date(n.mtimeMs).toUTCString() });
+    return this.bytes(n, f, req, {
+      etag: `"${f.sha256}"`,
+      'content-type': 'application/octet-stream',
+      'last-modified': new Date(n.mtimeMs).toUTCString(),
+    });
   }
 
   /** The file's bytes, whole (200) or one range (206); 416 for a range past the end. */
@@ -349,13 +362,18 @@ export class DumpRepoServer {
     const h: Record<string, string> = { 'accept-ranges': 'bytes', ...headers };
     const range = parseRange(req.headers.range, f.size);
     if (range === 'unsatisfiable') {
-      return { status: 416, headers: { ...h, 'content-range': `bytes */${f.size}`, 'content-type': 'text/plain' }, body: '' };
+      return {
+        status: 416,
+        headers: { ...h, 'content-range': `bytes */${f.size}`, 'content-type': 'text/plain' },
+        body: '',
+      };
     }
     const onBytes = (k: number): void => {
       this.counters.bytes += k;
       this.counters.byPath[n.path] = (this.counters.byPath[n.path] ?? 0) + k;
     };
-    if (range === null) return { status: 200, headers: h, body: '', file: { path: n.abs, start: 0, end: f.size - 1, onBytes } };
+    if (range === null)
+      return { status: 200, headers: h, body: '', file: { path: n.abs, start: 0, end: f.size - 1, onBytes } };
     return {
       status: 206,
       headers: { ...h, 'content-range': `bytes ${range.start}-${range.end}/${f.size}` },
@@ -387,7 +405,10 @@ function decodeCursor(cursor: string): string | null {
  * One byte range of a file of `size` bytes (RFC 9110 §14.1.2): `a-b`, `a-` or `-n`; null for none (or several,
  * which are answered whole); 'unsatisfiable' when it starts past the end.
  */
-export function parseRange(header: string | string[] | undefined, size: number): { start: number; end: number } | null | 'unsatisfiable' {
+export function parseRange(
+  header: string | string[] | undefined,
+  size: number,
+): { start: number; end: number } | null | 'unsatisfiable' {
   if (typeof header !== 'string') return null;
   const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
   if (!m) return null;
@@ -416,5 +437,11 @@ async function hashFile(n: Node): Promise<FileFacts> {
   const sha = sha256.digest('hex');
   if (!lfs) return { size: n.size, mtimeMs: n.mtimeMs, sha256: sha, gitOid: sha1.digest('hex'), lfs: null };
   const pointer = lfsPointer(sha, n.size);
-  return { size: n.size, mtimeMs: n.mtimeMs, sha256: sha, gitOid: gitBlobOid(pointer), lfs: { oid: sha, size: n.size, pointerSize: Buffer.byteLength(pointer) } };
+  return {
+    size: n.size,
+    mtimeMs: n.mtimeMs,
+    sha256: sha,
+    gitOid: gitBlobOid(pointer),
+    lfs: { oid: sha, size: n.size, pointerSize: Buffer.byteLength(pointer) },
+  };
 }

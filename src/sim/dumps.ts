@@ -137,7 +137,9 @@ function checkPlan(u: Universe, raw: DumpPlan): Required<Pick<DumpPlan, 'stallSh
   const parsed = PlanSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new Error(`Invalid dump plan at ${issue.path.join('.') || '(plan)'}: ${issue.message}. Fix the plan passed to writeDumpFolder.`);
+    throw new Error(
+      `Invalid dump plan at ${issue.path.join('.') || '(plan)'}: ${issue.message}. Fix the plan passed to writeDumpFolder.`,
+    );
   }
   const dates = [...new Set(raw.dates)].sort();
   if (dates.length !== raw.dates.length) throw new Error('Invalid dump plan: a date is listed twice in `dates`.');
@@ -146,13 +148,21 @@ function checkPlan(u: Universe, raw: DumpPlan): Required<Pick<DumpPlan, 'stallSh
   const needsPrevious = (label: string, list: string[]): void => {
     for (const d of list) {
       if (!known.has(d)) throw new Error(`Invalid dump plan: ${label} date ${d} is not one of the plan's dates.`);
-      if (d === dates[0]) throw new Error(`Invalid dump plan: ${label} date ${d} is the first date; a ${label} needs a previous partition to compare with.`);
+      if (d === dates[0])
+        throw new Error(
+          `Invalid dump plan: ${label} date ${d} is the first date; a ${label} needs a previous partition to compare with.`,
+        );
     }
   };
   needsPrevious('stall', raw.stall ?? []);
   needsPrevious('backwards', raw.backwards ?? []);
-  needsPrevious('rename', (raw.renames ?? []).map((r) => r.date));
-  for (const p of raw.partial ?? []) if (!known.has(p.date)) throw new Error(`Invalid dump plan: partial date ${p.date} is not one of the plan's dates.`);
+  needsPrevious(
+    'rename',
+    (raw.renames ?? []).map((r) => r.date),
+  );
+  for (const p of raw.partial ?? [])
+    if (!known.has(p.date))
+      throw new Error(`Invalid dump plan: partial date ${p.date} is not one of the plan's dates.`);
   return { ...raw, dates, stallShare: raw.stallShare ?? 0.8, backwardsShare: raw.backwardsShare ?? 0.02 };
 }
 
@@ -176,7 +186,10 @@ function parametersForm(schema: DumpSchema, opts: { safetensorsParameters?: 'jso
  * The exact columns of a partition file, in file order. Parquet types are what DuckDB's DESCRIBE prints; a CSV is
  * text, so for v0 they are what was written (DuckDB's read_csv sniffs the dates as TIMESTAMP WITH TIME ZONE).
  */
-export function dumpColumns(schema: DumpSchema, opts: { withObjectId?: boolean; safetensorsParameters?: 'json' | 'map' } = {}): DumpColumn[] {
+export function dumpColumns(
+  schema: DumpSchema,
+  opts: { withObjectId?: boolean; safetensorsParameters?: 'json' | 'map' } = {},
+): DumpColumn[] {
   const cols: DumpColumn[] = [];
   if (opts.withObjectId) cols.push({ name: '_id', type: 'VARCHAR' });
   cols.push({ name: 'id', type: 'VARCHAR' }, { name: 'author', type: 'VARCHAR' });
@@ -275,7 +288,10 @@ class DumpWorld {
   schemaAt(k: number): DumpSchema {
     const d = this.dates[k]!;
     const s = (this.plan.schemaOf ?? defaultSchemaOf)(d);
-    if (!(DUMP_SCHEMAS as readonly string[]).includes(s)) throw new Error(`Invalid dump plan: schemaOf(${d}) gave ${JSON.stringify(s)}; expected one of ${DUMP_SCHEMAS.join(', ')}.`);
+    if (!(DUMP_SCHEMAS as readonly string[]).includes(s))
+      throw new Error(
+        `Invalid dump plan: schemaOf(${d}) gave ${JSON.stringify(s)}; expected one of ${DUMP_SCHEMAS.join(', ')}.`,
+      );
     return s;
   }
 
@@ -308,7 +324,10 @@ class DumpWorld {
       this.renamed.set(i, { from: k, id });
       picked.push(i);
     }
-    if (picked.length < count) throw new Error(`Invalid dump plan: only ${picked.length} of ${count} models can be renamed on ${this.dates[k]}; ask for fewer.`);
+    if (picked.length < count)
+      throw new Error(
+        `Invalid dump plan: only ${picked.length} of ${count} models can be renamed on ${this.dates[k]}; ask for fewer.`,
+      );
     this.renamesByDate.set(k, picked);
   }
 
@@ -326,7 +345,11 @@ class DumpWorld {
 
   /** Whether the stall trap holds model i at the previous partition's figures. */
   stalled(i: number, k: number): boolean {
-    return this.stallAt.has(k) && this.u.visible(i, this.dayNs[k - 1]!) && unit(this.u.seed ^ SALT_STALL, i, this.dayNs[k]) < this.plan.stallShare;
+    return (
+      this.stallAt.has(k) &&
+      this.u.visible(i, this.dayNs[k - 1]!) &&
+      unit(this.u.seed ^ SALT_STALL, i, this.dayNs[k]) < this.plan.stallShare
+    );
   }
 
   /** Whether the backwards trap puts model i below the previous partition (only where there is a count to lower). */
@@ -346,7 +369,11 @@ class DumpWorld {
     const u = this.u;
     const dayN = this.dayNs[k]!;
     if (this.stalled(i, k)) return this.figures(i, k - 1);
-    const live = { downloads: u.downloads30d(i, dayN), downloadsAllTime: u.downloadsAllTime(i, dayN), likes: u.likes(i, dayN) };
+    const live = {
+      downloads: u.downloads30d(i, dayN),
+      downloadsAllTime: u.downloadsAllTime(i, dayN),
+      likes: u.likes(i, dayN),
+    };
     if (this.wentBack(i, k)) {
       const prev = this.figures(i, k - 1);
       // A drop of 1 % (at least one download) below the previous file: the size of the real dips is not recorded.
@@ -396,7 +423,12 @@ class DumpWorld {
         rep.renames.push({
           date,
           previous,
-          models: ren.map((i) => ({ objectId: this.u.objectId(i), from: this.idAt(i, k - 1), to: this.idAt(i, k), createdAt: this.u.createdIso(i) })),
+          models: ren.map((i) => ({
+            objectId: this.u.objectId(i),
+            from: this.idAt(i, k - 1),
+            to: this.idAt(i, k),
+            createdAt: this.u.createdIso(i),
+          })),
         });
       }
     }
@@ -458,7 +490,13 @@ class RowWriter {
     const r = w.render;
     const dayN = w.dayNs[k]!;
     // The live renderer gives every free-text field as the Hub serves it that day (hostile strings included).
-    const live = r.object(i, ['tags', 'pipeline_tag', 'library_name', 'cardData', 'gated', 'safetensors', 'gguf', 'baseModels'], dayN, this.hostile, false);
+    const live = r.object(
+      i,
+      ['tags', 'pipeline_tag', 'library_name', 'cardData', 'gated', 'safetensors', 'gguf', 'baseModels'],
+      dayN,
+      this.hostile,
+      false,
+    );
     const f = w.figures(i, k);
     const o: Record<string, unknown> = {};
     if (this.withObjectId) o._id = u.objectId(i);
@@ -487,7 +525,12 @@ class RowWriter {
     if (schema === 'v2') o.gated = String(live.gated ?? false);
     o.baseModels = live.baseModels ?? null;
     const st = live.safetensors as { total: number; parameters: Record<string, number> } | undefined;
-    o.safetensors = st ? { total: st.total, parameters: this.paramsForm(schema) === 'map' ? st.parameters : JSON.stringify(st.parameters) } : null;
+    o.safetensors = st
+      ? {
+          total: st.total,
+          parameters: this.paramsForm(schema) === 'map' ? st.parameters : JSON.stringify(st.parameters),
+        }
+      : null;
     if (schema === 'v2') {
       const g = live.gguf as { total: number; architecture: string; context_length: number } | undefined;
       o.gguf = g ? { total: g.total, architecture: g.architecture, context_length: g.context_length } : null;
@@ -551,8 +594,11 @@ export async function writeDumpFolder(universe: Universe, dir: string, plan: Dum
       const started = performance.now();
       await mkdir(join(dir, 'models', date), { recursive: true });
       // A date written before under the other schema's name would be a second file in the partition.
-      for (const other of DUMP_SCHEMAS) if (dumpFileName(other) !== dumpFileName(schema)) await rm(dumpFilePath(dir, date, other), { force: true });
-      const notes = world.hasTraps(k) ? { stall: [] as string[], back: [] as string[], missing: [] as string[], rows: 0 } : null;
+      for (const other of DUMP_SCHEMAS)
+        if (dumpFileName(other) !== dumpFileName(schema)) await rm(dumpFilePath(dir, date, other), { force: true });
+      const notes = world.hasTraps(k)
+        ? { stall: [] as string[], back: [] as string[], missing: [] as string[], rows: 0 }
+        : null;
       let count = 0;
       const it = world.indices(k);
       source.start(() => {
@@ -565,10 +611,16 @@ export async function writeDumpFolder(universe: Universe, dir: string, plan: Dum
           return rows.json(i, k, schema);
         }
       });
-      const cols = dumpColumns(schema, { withObjectId: checked.withObjectId === true, safetensorsParameters: parametersForm(schema, checked) });
+      const cols = dumpColumns(schema, {
+        withObjectId: checked.withObjectId === true,
+        safetensorsParameters: parametersForm(schema, checked),
+      });
       const partial = join(dir, 'models', date, `.${dumpFileName(schema)}.partial`);
       const select = `SELECT s.* FROM (SELECT from_json(j, ${sqlString(jsonStructure(cols))}) AS s FROM ${ChunkSource.NAME}())`;
-      const options = schema === 'v0' ? '(FORMAT csv, HEADER true)' : `(FORMAT parquet, ROW_GROUP_SIZE ${checked.rowGroupSize ?? 100_000})`;
+      const options =
+        schema === 'v0'
+          ? '(FORMAT csv, HEADER true)'
+          : `(FORMAT parquet, ROW_GROUP_SIZE ${checked.rowGroupSize ?? 100_000})`;
       try {
         await conn.run(`COPY (${select}) TO ${sqlString(partial)} ${options}`);
         await rename(partial, path);
@@ -579,7 +631,14 @@ export async function writeDumpFolder(universe: Universe, dir: string, plan: Dum
         source.stop();
       }
       if (notes) perDate.set(k, notes);
-      files.push({ date, schema, path, rows: count, bytes: (await stat(path)).size, ms: Math.round(performance.now() - started) });
+      files.push({
+        date,
+        schema,
+        path,
+        rows: count,
+        bytes: (await stat(path)).size,
+        ms: Math.round(performance.now() - started),
+      });
     }
   } finally {
     conn?.closeSync();

@@ -15,11 +15,15 @@ export const DEMO_FAULTS: SimFaults = {
 export function parseRateLimit(s: string): { max: number; windowMs: number } | null {
   if (/^(off|none|0)$/i.test(s.trim())) return null;
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(s);
-  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new Error(`--rate-limit must look like 500/300 or "off", got ${JSON.stringify(s)}`);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1)
+    throw new Error(`--rate-limit must look like 500/300 or "off", got ${JSON.stringify(s)}`);
   return { max: Number(m[1]), windowMs: Number(m[2]) * 1000 };
 }
 
-export function simFaultsFromFlags(flags: { faults: boolean; rateLimit: string }): Partial<Record<PlatformName, SimFaults>> {
+export function simFaultsFromFlags(flags: {
+  faults: boolean;
+  rateLimit: string;
+}): Partial<Record<PlatformName, SimFaults>> {
   const base: SimFaults = flags.faults ? { ...DEMO_FAULTS } : {};
   return {
     huggingface: { ...base, rateLimit: parseRateLimit(flags.rateLimit) },

@@ -2,17 +2,54 @@
 // expand[] / expand, full, author, search, filter, pipeline_tag; keyset cursor in an absolute `Link` header),
 // `GET /api/models/{id}` and `/revision/{rev}`, RateLimit headers, weak ETags, and the Hub's key orders.
 import { hostileFor, isHostile } from './hostile.js';
-import { json, type PlatformContext, type PlatformHooks, type RateState, type Reply, type RequestInfo, type SimFaults, weakEtag } from './http.js';
+import {
+  json,
+  type PlatformContext,
+  type PlatformHooks,
+  type RateState,
+  type Reply,
+  type RequestInfo,
+  type SimFaults,
+  weakEtag,
+} from './http.js';
 import { hash3, isoSeconds, pick } from './rng.js';
 import { SORT_KEYS, type SortKey, Universe } from './universe.js';
 import { splitId } from './universe-shared.js';
 
 /** Accepted `expand` values (huggingface_hub's ExpandModelProperty_T plus xetEnabled from the server's own 400). */
 export const HF_EXPAND = [
-  'author', 'baseModels', 'cardData', 'childrenModelCount', 'config', 'createdAt', 'disabled', 'downloads',
-  'downloadsAllTime', 'evalResults', 'gated', 'gguf', 'inference', 'inferenceProviderMapping', 'lastModified',
-  'library_name', 'likes', 'mask_token', 'model-index', 'pipeline_tag', 'private', 'resourceGroup', 'safetensors',
-  'sha', 'siblings', 'spaces', 'tags', 'transformersInfo', 'trendingScore', 'usedStorage', 'widgetData', 'xetEnabled',
+  'author',
+  'baseModels',
+  'cardData',
+  'childrenModelCount',
+  'config',
+  'createdAt',
+  'disabled',
+  'downloads',
+  'downloadsAllTime',
+  'evalResults',
+  'gated',
+  'gguf',
+  'inference',
+  'inferenceProviderMapping',
+  'lastModified',
+  'library_name',
+  'likes',
+  'mask_token',
+  'model-index',
+  'pipeline_tag',
+  'private',
+  'resourceGroup',
+  'safetensors',
+  'sha',
+  'siblings',
+  'spaces',
+  'tags',
+  'transformersInfo',
+  'trendingScore',
+  'usedStorage',
+  'widgetData',
+  'xetEnabled',
 ] as const;
 const EXPAND_SET = new Set<string>(HF_EXPAND);
 /**
@@ -24,13 +61,47 @@ export const HF_DETAIL_ONLY_EXPAND = ['baseModels', 'childrenModelCount', 'usedS
 const FIGURE_KEYS = new Set(['downloads', 'downloadsAllTime', 'likes', 'trendingScore']);
 
 /** Key order of a default list item (samples/hf/list-models-default…json). */
-export const HF_LIST_FIELDS = ['_id', 'id', 'likes', 'trendingScore', 'private', 'downloads', 'tags', 'pipeline_tag', 'library_name', 'createdAt', 'modelId'];
+export const HF_LIST_FIELDS = [
+  '_id',
+  'id',
+  'likes',
+  'trendingScore',
+  'private',
+  'downloads',
+  'tags',
+  'pipeline_tag',
+  'library_name',
+  'createdAt',
+  'modelId',
+];
 const HF_FULL_EXTRA = ['author', 'sha', 'lastModified', 'gated', 'disabled', 'siblings'];
 /** Key order of a default detail answer (samples/hf/model-info-default…json, plus the transformers-only keys). */
 export const HF_DETAIL_FIELDS = [
-  '_id', 'id', 'private', 'pipeline_tag', 'library_name', 'tags', 'downloads', 'likes', 'modelId', 'author', 'sha',
-  'lastModified', 'gated', 'disabled', 'widgetData', 'model-index', 'config', 'cardData', 'transformersInfo', 'gguf',
-  'safetensors', 'siblings', 'spaces', 'createdAt', 'usedStorage',
+  '_id',
+  'id',
+  'private',
+  'pipeline_tag',
+  'library_name',
+  'tags',
+  'downloads',
+  'likes',
+  'modelId',
+  'author',
+  'sha',
+  'lastModified',
+  'gated',
+  'disabled',
+  'widgetData',
+  'model-index',
+  'config',
+  'cardData',
+  'transformersInfo',
+  'gguf',
+  'safetensors',
+  'siblings',
+  'spaces',
+  'createdAt',
+  'usedStorage',
 ];
 export const HF_DEFAULT_LIMIT = 1000;
 export const HF_MAX_LIMIT = 1000;
@@ -47,8 +118,14 @@ const LIB_TAGS: Record<string, string[]> = {
   openvino: ['openvino'],
 };
 const ARCH: Record<string, string> = {
-  qwen3: 'Qwen3ForCausalLM', qwen2: 'Qwen2ForCausalLM', llama: 'LlamaForCausalLM', gemma3: 'Gemma3ForConditionalGeneration',
-  gemma2: 'Gemma2ForCausalLM', mistral: 'MistralForCausalLM', phi3: 'Phi3ForCausalLM', bert: 'BertModel',
+  qwen3: 'Qwen3ForCausalLM',
+  qwen2: 'Qwen2ForCausalLM',
+  llama: 'LlamaForCausalLM',
+  gemma3: 'Gemma3ForConditionalGeneration',
+  gemma2: 'Gemma2ForCausalLM',
+  mistral: 'MistralForCausalLM',
+  phi3: 'Phi3ForCausalLM',
+  bert: 'BertModel',
 };
 const LICENSE_LINKS: Record<string, string> = {
   qwen: 'https://huggingface.co/Qwen/Qwen2.5-72B-Instruct/blob/main/LICENSE',
@@ -89,7 +166,11 @@ export class HfRenderer {
     }
     // A few cards list their licence as a YAML list (hfjs: `license?: License | License[]`).
     const h = hash3(this.u.seed, i, 41) % 100;
-    if (h < 3) return { tags: [`license:${spec}`, 'license:mit'].filter((v, k, a) => a.indexOf(v) === k), card: [...new Set([spec, 'mit'])] };
+    if (h < 3)
+      return {
+        tags: [`license:${spec}`, 'license:mit'].filter((v, k, a) => a.indexOf(v) === k),
+        card: [...new Set([spec, 'mit'])],
+      };
     if (h < 6) return { tags: [`license:${spec}`], card: [spec] };
     return { tags: [`license:${spec}`], card: spec };
   }
@@ -102,13 +183,17 @@ export class HfRenderer {
     const out: string[] = [...(lib ? (LIB_TAGS[lib] ?? [lib]) : [])];
     if (fam && lib !== 'gguf') out.push(fam.modelType);
     if (task) out.push(task);
-    if ((task === 'text-generation' || task === 'image-text-to-text') && u.relation(i) !== 'base') out.push('conversational');
-    if (u.isOrgModel(i) && hash3(u.seed, i, 42) % 3 === 0) out.push(`arxiv:${2400 + (hash3(u.seed, i, 43) % 200)}.${String(hash3(u.seed, i, 44) % 20000).padStart(5, '0')}`);
-    if (u.isHfUser(i) && u.relation(i) === 'finetune' && hash3(u.seed, i, 45) % 4 === 0) out.push('dataset:HuggingFaceH4/ultrachat_200k');
+    if ((task === 'text-generation' || task === 'image-text-to-text') && u.relation(i) !== 'base')
+      out.push('conversational');
+    if (u.isOrgModel(i) && hash3(u.seed, i, 42) % 3 === 0)
+      out.push(`arxiv:${2400 + (hash3(u.seed, i, 43) % 200)}.${String(hash3(u.seed, i, 44) % 20000).padStart(5, '0')}`);
+    if (u.isHfUser(i) && u.relation(i) === 'finetune' && hash3(u.seed, i, 45) % 4 === 0)
+      out.push('dataset:HuggingFaceH4/ultrachat_200k');
     const rel = u.relation(i);
     for (const b of u.baseIds(i, dayN)) out.push(`base_model:${b}`, `base_model:${rel}:${b}`);
     out.push(...this.licenseParts(i).tags);
-    if (lib === 'transformers' && task === 'text-generation') out.push('autotrain_compatible', 'text-generation-inference');
+    if (lib === 'transformers' && task === 'text-generation')
+      out.push('autotrain_compatible', 'text-generation-inference');
     if (u.isRedistributor(i)) {
       const id = u.idOf(i);
       if (/AWQ/.test(id)) out.push('4-bit', 'awq');
@@ -139,7 +224,11 @@ export class HfRenderer {
     if (lib && h % 3 === 0) card.library_name = lib;
     const task = u.task(i);
     if (task && h % 4 === 0) card.pipeline_tag = task;
-    if (u.isHfUser(i) && u.relation(i) !== 'base') card.tags = pick([['trl', 'sft'], ['unsloth', 'trl'], ['mergekit', 'merge'], ['generated_from_trainer']], h >>> 8);
+    if (u.isHfUser(i) && u.relation(i) !== 'base')
+      card.tags = pick(
+        [['trl', 'sft'], ['unsloth', 'trl'], ['mergekit', 'merge'], ['generated_from_trainer']],
+        h >>> 8,
+      );
     if (u.isRedistributor(i) && !u.hasLineage(i)) card.quantized_by = u.namespaceOf(i);
     if (h % 7 === 0) card.language = ['en', 'zh'];
     if (u.gated(i)) card.extra_gated_prompt = 'You agree to the licence terms before access is granted.';
@@ -162,7 +251,8 @@ export class HfRenderer {
     else {
       const shards = Math.max(1, Math.min(30, Math.ceil((u.params[i] as number) / 5)));
       files.push('config.json');
-      for (let k = 1; k <= Math.min(shards, 8); k++) files.push(`model-${String(k).padStart(5, '0')}-of-${String(shards).padStart(5, '0')}.safetensors`);
+      for (let k = 1; k <= Math.min(shards, 8); k++)
+        files.push(`model-${String(k).padStart(5, '0')}-of-${String(shards).padStart(5, '0')}.safetensors`);
       files.push('tokenizer.json', 'tokenizer_config.json');
     }
     return files.map((rfilename) => ({ rfilename }));
@@ -231,7 +321,14 @@ export class HfRenderer {
       case 'gguf': {
         if (this.library(i) !== 'gguf') return undefined;
         const total = Math.round((u.params[i] as number) * 1e9);
-        return { total, architecture: u.family(i)?.modelType ?? 'llama', context_length: 32768, bos_token: '<bos>', eos_token: '<eos>', totalFileSize: Math.round(total * 1.1) };
+        return {
+          total,
+          architecture: u.family(i)?.modelType ?? 'llama',
+          context_length: 32768,
+          bos_token: '<bos>',
+          eos_token: '<eos>',
+          totalFileSize: Math.round(total * 1.1),
+        };
       }
       case 'safetensors': {
         const lib = this.library(i);
@@ -242,12 +339,18 @@ export class HfRenderer {
       case 'transformersInfo': {
         if (this.library(i) !== 'transformers') return undefined;
         const task = u.task(i);
-        return { auto_model: task === 'text-generation' ? 'AutoModelForCausalLM' : 'AutoModel', pipeline_tag: task ?? undefined, processor: 'AutoTokenizer' };
+        return {
+          auto_model: task === 'text-generation' ? 'AutoModelForCausalLM' : 'AutoModel',
+          pipeline_tag: task ?? undefined,
+          processor: 'AutoTokenizer',
+        };
       }
       case 'siblings':
         return this.siblings(i);
       case 'spaces':
-        return u.isOrgModel(i) && (u.weight[i] as number) > 200 ? [`${pick(['gradio', 'akhaliq', 'hysts'], i)}/${splitId(u.idOf(i))[1]}-demo`] : [];
+        return u.isOrgModel(i) && (u.weight[i] as number) > 200
+          ? [`${pick(['gradio', 'akhaliq', 'hysts'], i)}/${splitId(u.idOf(i))[1]}-demo`]
+          : [];
       case 'usedStorage':
         return Math.round((u.params[i] as number) * 2.1e9 * (this.library(i) === 'gguf' ? 1.6 : 1));
       case 'model-index':
@@ -271,7 +374,14 @@ export class HfRenderer {
   }
 
   /** The model's object with `keys`; figures (downloads, likes, trendingScore) as of `figuresDay`. */
-  object(i: number, keys: readonly string[], dayN: number, opts: HfRenderOptions, detail: boolean, figuresDay = dayN): Record<string, unknown> {
+  object(
+    i: number,
+    keys: readonly string[],
+    dayN: number,
+    opts: HfRenderOptions,
+    detail: boolean,
+    figuresDay = dayN,
+  ): Record<string, unknown> {
     const hostile = isHostile(this.u.seed, i, opts.hostileRate);
     const out: Record<string, unknown> = {};
     for (const k of keys) {
@@ -296,7 +406,9 @@ export function malform(obj: Record<string, unknown>, r: number): void {
 
 function encodeCursor(key: SortKey, value: number, oid: string): string {
   const v = key === 'createdAt' || key === 'lastModified' ? isoSeconds(Universe.dateFromValue(value)) : value;
-  return Buffer.from(JSON.stringify({ $or: [{ [key]: v, _id: { $gt: oid } }, { [key]: { $lt: v } }] })).toString('base64');
+  return Buffer.from(JSON.stringify({ $or: [{ [key]: v, _id: { $gt: oid } }, { [key]: { $lt: v } }] })).toString(
+    'base64',
+  );
 }
 
 function decodeCursor(u: Universe, key: SortKey, cursor: string): number | null {
@@ -359,9 +471,14 @@ export class HfApi implements PlatformHooks {
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { error: 'Method not allowed' });
     if (req.path === '/api/models' || req.path === '/api/models/') return this.list(req, ctx);
     const m = /^\/api\/models\/(.+?)(?:\/revision\/([^/]+))?\/?$/.exec(req.path);
-    if (m) return this.detail(decodeURIComponent(m[1]!), m[2] === undefined ? null : decodeURIComponent(m[2]), req, ctx);
-    if (req.path.startsWith('/api/')) return json(404, { error: 'Sorry, we can\'t find the page you are looking for.' });
-    return { status: 404, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<!doctype html><title>404</title><h1>404</h1>' };
+    if (m)
+      return this.detail(decodeURIComponent(m[1]!), m[2] === undefined ? null : decodeURIComponent(m[2]), req, ctx);
+    if (req.path.startsWith('/api/')) return json(404, { error: "Sorry, we can't find the page you are looking for." });
+    return {
+      status: 404,
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+      body: '<!doctype html><title>404</title><h1>404</h1>',
+    };
   }
 
   /** The expand values a route accepts today: the list route refuses the detail-only ones, and any drift adds to that. */
@@ -431,7 +548,8 @@ export class HfApi implements PlatformHooks {
     const key = (sortRaw ?? 'trendingScore') as SortKey;
     if (!SORT_KEYS.includes(key)) return json(400, { error: `Invalid sort parameter "${sortRaw}"` });
     const dir = sp.get('direction');
-    if (dir !== null && dir !== '-1') return json(400, { error: 'Ascending sort is not supported: direction must be -1' });
+    if (dir !== null && dir !== '-1')
+      return json(400, { error: 'Ascending sort is not supported: direction must be -1' });
     const limRaw = sp.get('limit');
     let limit = HF_DEFAULT_LIMIT;
     if (limRaw !== null) {
@@ -505,7 +623,10 @@ export class HfApi implements PlatformHooks {
       if (linkForm === 'offset') next.append('skip', String(Number(sp.get('skip') ?? 0) + picked.length));
       else next.append('cursor', encodeCursor(key, value, this.u.objectId(last)));
       const host = req.headers.host ?? '127.0.0.1';
-      headers.link = linkForm === 'relative' ? `</api/models?${next.toString()}>; rel="next"` : `<http://${host}/api/models?${next.toString()}>; rel="next"`;
+      headers.link =
+        linkForm === 'relative'
+          ? `</api/models?${next.toString()}>; rel="next"`
+          : `<http://${host}/api/models?${next.toString()}>; rel="next"`;
     }
     return json(200, items, headers);
   }
@@ -523,10 +644,18 @@ export class HfApi implements PlatformHooks {
       }
       // Missing, private, or deleted: 401 to an anonymous request, not 404 (hfh utils/_http.py; research/hf.md §1.2).
       const status = ctx.faults.hfDrift?.missingRepoStatus ?? 401;
-      return json(status, { error: 'Repository Not Found' }, { 'x-error-code': 'RepoNotFound', 'x-error-message': 'Repository Not Found' });
+      return json(
+        status,
+        { error: 'Repository Not Found' },
+        { 'x-error-code': 'RepoNotFound', 'x-error-message': 'Repository Not Found' },
+      );
     }
     if (rev !== null && rev !== 'HEAD' && rev !== 'main' && rev !== this.u.sha(i, dayN)) {
-      return json(404, { error: `Invalid rev id: ${rev}` }, { 'x-error-code': 'RevisionNotFound', 'x-error-message': `Invalid rev id: ${rev}` });
+      return json(
+        404,
+        { error: `Invalid rev id: ${rev}` },
+        { 'x-error-code': 'RevisionNotFound', 'x-error-message': `Invalid rev id: ${rev}` },
+      );
     }
     const { keys: expandKeys, bad } = this.expandKeys(req.url.searchParams, HF_EXPAND);
     if (bad !== null) return this.badExpand(bad, HF_EXPAND);
@@ -539,7 +668,9 @@ export class HfApi implements PlatformHooks {
   rateLimited(rate: RateState): Reply {
     return json(
       429,
-      { error: `You have exceeded our rate limit for "api" requests (${rate.quota} per ${rate.windowSec}s). Retry in ${rate.resetSec}s or log in for a higher limit.` },
+      {
+        error: `You have exceeded our rate limit for "api" requests (${rate.quota} per ${rate.windowSec}s). Retry in ${rate.resetSec}s or log in for a higher limit.`,
+      },
       { 'retry-after': String(rate.resetSec) },
     );
   }
@@ -562,7 +693,8 @@ export class HfApi implements PlatformHooks {
       h.ratelimit = `"api";r=${rate.remaining};t=${rate.resetSec}`;
       h['ratelimit-policy'] = `"fixed window";"api";q=${rate.quota};w=${rate.windowSec}`;
     }
-    h['access-control-expose-headers'] = 'X-Repo-Commit,X-Request-Id,X-Error-Code,X-Error-Message,X-Total-Count,ETag,Link,Accept-Ranges,Content-Range,X-Linked-Size,X-Linked-ETag,X-Xet-Hash';
+    h['access-control-expose-headers'] =
+      'X-Repo-Commit,X-Request-Id,X-Error-Code,X-Error-Message,X-Total-Count,ETag,Link,Accept-Ranges,Content-Range,X-Linked-Size,X-Linked-ETag,X-Xet-Hash';
     if (reply.status === 200) {
       // Encoded once here, for the tag and for the socket: a list page is about a megabyte.
       if (typeof reply.body === 'string') reply.body = Buffer.from(reply.body);

@@ -151,7 +151,7 @@ export class PlatformContext {
     faults: SimFaults,
   ) {
     this.faults = { ...faults };
-    this.seq = new Sequence(seed ^ platform.length * 0x9e37);
+    this.seq = new Sequence(seed ^ (platform.length * 0x9e37));
   }
 
   setFaults(f: SimFaults): void {
@@ -198,7 +198,11 @@ export function isLoopback(addr: string | undefined): boolean {
 }
 
 export function json(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
-  return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(value) };
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(value),
+  };
 }
 
 export function html(status: number, body: string, headers: Record<string, string> = {}): Reply {
@@ -270,7 +274,8 @@ export async function startPlatformServer(
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
     const path = url.pathname;
     if (path.startsWith('/__sim/')) {
-      if (!isLoopback(req.socket.remoteAddress)) return send(res, json(403, { error: 'admin routes are loopback only' }));
+      if (!isLoopback(req.socket.remoteAddress))
+        return send(res, json(403, { error: 'admin routes are loopback only' }));
       const body = req.method === 'POST' ? await readBody(req) : '';
       return send(res, adminRoute(req.method ?? 'GET', path, body));
     }
@@ -324,7 +329,8 @@ export async function startPlatformServer(
       }
       if (method === 'POST' && path === '/__sim/faults') {
         const v = JSON.parse(body) as unknown;
-        if (!v || typeof v !== 'object' || Array.isArray(v)) return json(400, { error: 'body must be a SimFaults object' });
+        if (!v || typeof v !== 'object' || Array.isArray(v))
+          return json(400, { error: 'body must be a SimFaults object' });
         ctx.setFaults(v);
         return json(200, { platform: ctx.platform, faults: ctx.faults });
       }

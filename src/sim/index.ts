@@ -2,7 +2,13 @@
 // universe that evolves by simulated day. Tests, the demo and benchmarks talk to it exactly as to the real sites.
 import { DumpRepoServer, type DumpServeOptions } from './dumps-http.js';
 import { HfApi } from './hf.js';
-import { PlatformContext, type PlatformName, type PlatformServer, type SimFaults, startPlatformServer } from './http.js';
+import {
+  PlatformContext,
+  type PlatformName,
+  type PlatformServer,
+  type SimFaults,
+  startPlatformServer,
+} from './http.js';
 import { MsApi } from './modelscope.js';
 import { dayString } from './rng.js';
 import { Universe } from './universe.js';
@@ -103,7 +109,9 @@ export async function startSim(opts: SimOptions = {}): Promise<Sim> {
   try {
     servers.push(await startPlatformServer(dumpServer ? dumpServer.wrap(hfApi) : hfApi, ctx.huggingface, admin, port));
     servers.push(await startPlatformServer(new MsApi(universe, getDay), ctx.modelscope, admin, port ? port + 1 : 0));
-    servers.push(await startPlatformServer(new WmSite(universe, getDay, () => form), ctx.wisemodel, admin, port ? port + 2 : 0));
+    servers.push(
+      await startPlatformServer(new WmSite(universe, getDay, () => form), ctx.wisemodel, admin, port ? port + 2 : 0),
+    );
   } catch (err) {
     await Promise.all(servers.map((s) => s.close()));
     throw err;

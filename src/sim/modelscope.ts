@@ -18,7 +18,15 @@
 //   server's own refusal is not recorded, so it is an HTTP 400 envelope here [inferred]).
 import { randomUUID } from 'node:crypto';
 import { hostileFor, isHostile } from './hostile.js';
-import { html, json, type PlatformContext, type PlatformHooks, type RateState, type Reply, type RequestInfo } from './http.js';
+import {
+  html,
+  json,
+  type PlatformContext,
+  type PlatformHooks,
+  type RateState,
+  type Reply,
+  type RequestInfo,
+} from './http.js';
 import { MS_RECORD_TEMPLATE } from './modelscope-template.js';
 import { hash3, pick } from './rng.js';
 import type { MsCatalogue } from './modelscope-catalogue.js';
@@ -105,7 +113,8 @@ export class MsApi implements PlatformHooks {
   }
 
   handle(req: RequestInfo, ctx: PlatformContext): Reply {
-    if (ctx.chance(ctx.faults.businessErrorRate)) return json(200, envelope(null, 50000, '系统繁忙，请稍后再试', false));
+    if (ctx.chance(ctx.faults.businessErrorRate))
+      return json(200, envelope(null, 50000, '系统繁忙，请稍后再试', false));
     if (req.path === '/api/v1/dolphin/models') {
       if (req.method !== 'PUT') return json(405, envelope(null, 405, 'method not allowed', false));
       return this.search(req, ctx);
@@ -117,7 +126,8 @@ export class MsApi implements PlatformHooks {
       return this.openapiList(req, ctx);
     }
     const o = /^\/openapi\/v1\/models\/([^/]+)\/([^/]+)\/?$/.exec(req.path);
-    if (o && req.method === 'GET') return this.openapiDetail(`${decodeURIComponent(o[1]!)}/${decodeURIComponent(o[2]!)}`, ctx);
+    if (o && req.method === 'GET')
+      return this.openapiDetail(`${decodeURIComponent(o[1]!)}/${decodeURIComponent(o[2]!)}`, ctx);
     return json(404, envelope(null, 404, 'not found', false));
   }
 
@@ -148,9 +158,11 @@ export class MsApi implements PlatformHooks {
     const o = v as Record<string, unknown>;
     const pageSize = o.PageSize ?? 10;
     const pageNumber = o.PageNumber ?? 1;
-    if (typeof pageSize !== 'number' || !Number.isInteger(pageSize) || pageSize < 1) return 'PageSize must be a positive integer';
+    if (typeof pageSize !== 'number' || !Number.isInteger(pageSize) || pageSize < 1)
+      return 'PageSize must be a positive integer';
     if (pageSize > MS_MAX_PAGE_SIZE) return `PageSize must not exceed ${MS_MAX_PAGE_SIZE}`;
-    if (typeof pageNumber !== 'number' || !Number.isInteger(pageNumber) || pageNumber < 1) return 'PageNumber must be a positive integer';
+    if (typeof pageNumber !== 'number' || !Number.isInteger(pageNumber) || pageNumber < 1)
+      return 'PageNumber must be a positive integer';
     const sortBy = (o.SortBy ?? 'Default') as MsSort;
     if (!MS_SORTS.includes(sortBy)) return `SortBy must be one of ${MS_SORTS.join(', ')}`;
     const criteria: Criterion[] = [];
@@ -158,7 +170,8 @@ export class MsApi implements PlatformHooks {
       if (!Array.isArray(o.Criterion)) return 'Criterion must be an array';
       for (const c of o.Criterion as unknown[]) {
         const cc = c as Record<string, unknown> | null;
-        if (!cc || typeof cc.category !== 'string' || !Array.isArray(cc.values)) return 'each Criterion needs category and values';
+        if (!cc || typeof cc.category !== 'string' || !Array.isArray(cc.values))
+          return 'each Criterion needs category and values';
         criteria.push({ category: cc.category, values: (cc.values as unknown[]).map(String) });
       }
     }
@@ -193,7 +206,8 @@ export class MsApi implements PlatformHooks {
     if (hit) return hit;
     const ms = this.ms;
     const packed: number[] = [];
-    for (let k = 0; k < ms.size; k++) if (ms.visible(k, dayN)) packed.push(-(this.sortValue(k, sort, dayN) * SHIFT + (SHIFT - 1 - k)));
+    for (let k = 0; k < ms.size; k++)
+      if (ms.visible(k, dayN)) packed.push(-(this.sortValue(k, sort, dayN) * SHIFT + (SHIFT - 1 - k)));
     const arr = Float64Array.from(packed).sort();
     const out = new Int32Array(arr.length);
     for (let j = 0; j < arr.length; j++) out[j] = SHIFT - 1 - (-(arr[j] as number) % SHIFT);
@@ -222,10 +236,16 @@ export class MsApi implements PlatformHooks {
     const ms = this.ms;
     if (ms.rel[k] === 2) return ['pytorch', 'lora', 'safetensors'];
     if (ms.rel[k] === 3) return ['gguf'];
-    return ms.taskOf(k) === 'text-to-image-synthesis' ? ['pytorch', 'diffusers', 'safetensors'] : ['pytorch', 'transformers', 'safetensors'];
+    return ms.taskOf(k) === 'text-to-image-synthesis'
+      ? ['pytorch', 'diffusers', 'safetensors']
+      : ['pytorch', 'transformers', 'safetensors'];
   }
 
-  private matches(k: number, q: Pick<Query, 'criteria' | 'name'> & { openapi?: boolean }, ignored: readonly string[] = []): boolean {
+  private matches(
+    k: number,
+    q: Pick<Query, 'criteria' | 'name'> & { openapi?: boolean },
+    ignored: readonly string[] = [],
+  ): boolean {
     const ms = this.ms;
     for (const c of q.criteria) {
       const vals = c.values.map((v) => v.toLowerCase());
@@ -264,7 +284,8 @@ export class MsApi implements PlatformHooks {
 
   private chineseName(k: number): string {
     const ms = this.ms;
-    if (ms.kind[k] === 0 && hash3(this.u.seed, k, 78) % 3 === 0) return `${ms.nameOf(k)} ${pick(['对话模型', '基础模型', '多模态模型'], k)}`;
+    if (ms.kind[k] === 0 && hash3(this.u.seed, k, 78) % 3 === 0)
+      return `${ms.nameOf(k)} ${pick(['对话模型', '基础模型', '多模态模型'], k)}`;
     if (ms.kind[k] === 3 && ms.rel[k] === 2) return `${ms.nameOf(k)} 风格LoRA`;
     return '';
   }
@@ -301,12 +322,33 @@ export class MsApi implements PlatformHooks {
     r.Libraries = this.libraries(k);
     r.License = ms.licenseOf(k);
     const params = src >= 0 ? Math.round((u.params[src] as number) * 1e9) : 235_929_600;
-    r.ModelInfos = { safetensor: { chat_template: '', files: [{ name: 'model.safetensors', sha256: (hash3(u.seed, k, 79) >>> 0).toString(16).padStart(8, '0').repeat(8), size: params * 2 }], model_size: params, tensor_type: ['BF16'] } };
+    r.ModelInfos = {
+      safetensor: {
+        chat_template: '',
+        files: [
+          {
+            name: 'model.safetensors',
+            sha256: (hash3(u.seed, k, 79) >>> 0).toString(16).padStart(8, '0').repeat(8),
+            size: params * 2,
+          },
+        ],
+        model_size: params,
+        tensor_type: ['BF16'],
+      },
+    };
     r.ModelSource = isOrg ? '' : 'USER_UPLOAD';
     r.ModelType = src >= 0 && u.family(src) ? [u.family(src)!.modelType] : [];
     if (aigc) {
       const muse = r.MuseInfo as Record<string, any>;
-      muse.model = { ...muse.model, modelName: id, operatorName: ms.pathOf(k), showName: r.ChineseName || ms.nameOf(k), gmtCreate: created * 1000, gmtModified: (r.LastUpdatedTime as number) * 1000, downloadedCount: Math.floor((r.Downloads as number) / 6) };
+      muse.model = {
+        ...muse.model,
+        modelName: id,
+        operatorName: ms.pathOf(k),
+        showName: r.ChineseName || ms.nameOf(k),
+        gmtCreate: created * 1000,
+        gmtModified: (r.LastUpdatedTime as number) * 1000,
+        downloadedCount: Math.floor((r.Downloads as number) / 6),
+      };
     } else r.MuseInfo = null;
     r.Name = ms.nameOf(k);
     r.NickName = ms.createdByOf(k);
@@ -324,7 +366,18 @@ export class MsApi implements PlatformHooks {
         Name: ms.orgOf(k),
       });
     } else {
-      Object.assign(org, { Avatar: '', CreatedBy: '', Description: '', FullName: '', GithubAddress: '', GmtCreated: '', GmtModified: '', Id: 0, Name: '', Type: 0 });
+      Object.assign(org, {
+        Avatar: '',
+        CreatedBy: '',
+        Description: '',
+        FullName: '',
+        GithubAddress: '',
+        GmtCreated: '',
+        GmtModified: '',
+        Id: 0,
+        Name: '',
+        Type: 0,
+      });
     }
     r.Path = ms.pathOf(k);
     r.ReadMeContent = detail ? `# ${ms.nameOf(k)}\n\n${hostile ? hostileFor(u.seed, k, 7) : 'Model card.'}\n` : '';
@@ -363,7 +416,11 @@ export class MsApi implements PlatformHooks {
     else r.BaseModel = 'Qwen/Qwen3-8B';
   }
 
-  private facets(dayN: number, q: Pick<Query, 'criteria' | 'name'>, matched: Int32Array | number[]): Record<string, Array<{ Count: number; Value: string }>> {
+  private facets(
+    dayN: number,
+    q: Pick<Query, 'criteria' | 'name'>,
+    matched: Int32Array | number[],
+  ): Record<string, Array<{ Count: number; Value: string }>> {
     const key = `${dayN}:${JSON.stringify(q.criteria)}:${q.name}`;
     const hit = this.aggs.get(key);
     if (hit) return hit;
@@ -376,7 +433,7 @@ export class MsApi implements PlatformHooks {
     const lang = new Map<string, number>();
     const mt = new Map<string, number>();
     for (const k of matched) {
-      count([(this.ms.licenseOf(k)).toLowerCase()], lic);
+      count([this.ms.licenseOf(k).toLowerCase()], lic);
       count(this.libraries(k), libs);
       count(this.tags(k).slice(0, 3), tags);
       if ((this.ms.src[k] as number) >= 0) {
@@ -386,8 +443,18 @@ export class MsApi implements PlatformHooks {
       }
     }
     const top = (m: Map<string, number>): Array<{ Count: number; Value: string }> =>
-      [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 40).map(([Value, Count]) => ({ Count, Value }));
-    const out = { language: top(lang), libraries: top(libs), license: top(lic), model_type: top(mt), nexa_catalog: [], tags: top(tags) };
+      [...m]
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .slice(0, 40)
+        .map(([Value, Count]) => ({ Count, Value }));
+    const out = {
+      language: top(lang),
+      libraries: top(libs),
+      license: top(lic),
+      model_type: top(mt),
+      nexa_catalog: [],
+      tags: top(tags),
+    };
     if (this.aggs.size > 32) this.aggs.clear();
     this.aggs.set(key, out);
     return out;
@@ -413,7 +480,11 @@ export class MsApi implements PlatformHooks {
       return r;
     });
     if (drift?.snakeEnvelope) {
-      return json(200, { success: true, data: { models, ...(drift.noTotalCount ? {} : { total_count: filtered.length }) }, message: '' });
+      return json(200, {
+        success: true,
+        data: { models, ...(drift.noTotalCount ? {} : { total_count: filtered.length }) },
+        message: '',
+      });
     }
     const queryFacets = { criteria: q.criteria.filter((c) => !ignored.includes(c.category)), name: q.name };
     return json(
@@ -479,16 +550,27 @@ export class MsApi implements PlatformHooks {
     const pageSize = int('page_size', 10);
     if (pageNumber === null || pageNumber < 1) return bad('page_number must be a positive integer');
     if (pageSize === null || pageSize < 1) return bad('page_size must be a positive integer');
-    if (pageSize > OPENAPI_MAX_PAGE_SIZE) return bad(`page_size must be <= ${OPENAPI_MAX_PAGE_SIZE} (got ${pageSize}).`);
+    if (pageSize > OPENAPI_MAX_PAGE_SIZE)
+      return bad(`page_size must be <= ${OPENAPI_MAX_PAGE_SIZE} (got ${pageSize}).`);
     if (pageNumber * pageSize > OPENAPI_MAX_OFFSET) {
       return bad(`page_number * page_size must be <= ${OPENAPI_MAX_OFFSET} (got ${pageNumber * pageSize}).`);
     }
-    const sorts: Record<string, MsSort> = { default: 'Default', downloads: 'DownloadsCount', likes: 'StarsCount', last_modified: 'GmtModified' };
+    const sorts: Record<string, MsSort> = {
+      default: 'Default',
+      downloads: 'DownloadsCount',
+      likes: 'StarsCount',
+      last_modified: 'GmtModified',
+    };
     const sortName = sp.get('sort') || 'default';
     const sort = sorts[sortName];
     if (!sort) return bad(`sort must be one of ${Object.keys(sorts).join(', ')}`);
     const criteria: Array<Criterion> = [];
-    const filterOf: Record<string, string> = { 'filter.task': 'tasks', 'filter.library': 'libraries', 'filter.custom_tag': 'tags', 'filter.license': 'license' };
+    const filterOf: Record<string, string> = {
+      'filter.task': 'tasks',
+      'filter.library': 'libraries',
+      'filter.custom_tag': 'tags',
+      'filter.license': 'license',
+    };
     for (const [param, category] of Object.entries(filterOf)) {
       const v = sp.get(param);
       if (v) criteria.push({ category, values: v.split(',') });
@@ -498,7 +580,8 @@ export class MsApi implements PlatformHooks {
     const dayN = this.stateDay(ctx, false);
     const order = this.order(dayN, sort);
     const q = { criteria, name: sp.get('search') ?? '', openapi: true };
-    const filtered = criteria.length || q.name ? Array.from(order).filter((k) => this.matches(k, q)) : Array.from(order);
+    const filtered =
+      criteria.length || q.name ? Array.from(order).filter((k) => this.matches(k, q)) : Array.from(order);
     const start = (pageNumber - 1) * pageSize;
     const models = filtered.slice(start, start + pageSize).map((k) => this.openapiItem(k, dayN));
     return json(200, {
@@ -520,7 +603,11 @@ export class MsApi implements PlatformHooks {
   }
 
   serverError(status: number, n: number): Reply {
-    if (n === 0) return html(status, `<html><head><title>${status}</title></head><body><center><h1>${status} ${status === 503 ? 'Service Temporarily Unavailable' : 'Bad Gateway'}</h1></center><hr><center>Tengine</center></body></html>`);
+    if (n === 0)
+      return html(
+        status,
+        `<html><head><title>${status}</title></head><body><center><h1>${status} ${status === 503 ? 'Service Temporarily Unavailable' : 'Bad Gateway'}</h1></center><hr><center>Tengine</center></body></html>`,
+      );
     return json(status, envelope(null, status, 'Internal Server Error', false));
   }
 }

@@ -13,8 +13,27 @@ import type { Family, RedistStyle, RegistryOrg } from './registry.js';
 import { dayNumber, dayString, hash3, isoSeconds, normal, pick, unit } from './rng.js';
 import { MsCatalogue } from './modelscope-catalogue.js';
 import {
-  ADJ, ANCHOR_N, ANCHOR_SEC, downloadCurve, FLOOR_SEC, HORIZON_DAYS, likeCurve, NOUN, OWN_WORDS, PURPOSES,
-  R_ADAPTER, R_BASE, R_FT, R_MERGE, R_QUANT, RELATIONS, SALT, shortName, type SimRelation, splitId, START_SEC,
+  ADJ,
+  ANCHOR_N,
+  ANCHOR_SEC,
+  downloadCurve,
+  FLOOR_SEC,
+  HORIZON_DAYS,
+  likeCurve,
+  NOUN,
+  OWN_WORDS,
+  PURPOSES,
+  R_ADAPTER,
+  R_BASE,
+  R_FT,
+  R_MERGE,
+  R_QUANT,
+  RELATIONS,
+  SALT,
+  shortName,
+  type SimRelation,
+  splitId,
+  START_SEC,
 } from './universe-shared.js';
 import { WmCatalogue } from './wisemodel-catalogue.js';
 
@@ -155,7 +174,8 @@ export class Universe {
   constructor(opts: UniverseOptions = {}) {
     this.seed = (opts.seed ?? 1) >>> 0;
     const n0 = Math.floor(opts.models ?? 20_000);
-    if (!(n0 >= 50 && n0 <= MAX_MODELS)) throw new Error(`models must be between 50 and ${MAX_MODELS}, got ${opts.models}`);
+    if (!(n0 >= 50 && n0 <= MAX_MODELS))
+      throw new Error(`models must be between 50 and ${MAX_MODELS}, got ${opts.models}`);
     this.n0 = n0;
     this.perDay = Math.max(3, Math.round(n0 / 2000));
     this.capacity = n0 + this.perDay * (HORIZON_DAYS + 1);
@@ -224,7 +244,10 @@ export class Universe {
     const add = (ns: string, o: RegistryOrg): void => {
       if (this.nsIndex.has(ns)) return;
       const redist = o.kind === 'redistributor' ? (REDISTRIBUTORS[ns] ?? null) : null;
-      const families = redist || o.kind === 'redistributor' ? [] : (BIG_ORGS[ns] ?? genericFamilies(ns, hash3(this.seed, ns.length, ns.charCodeAt(0))));
+      const families =
+        redist || o.kind === 'redistributor'
+          ? []
+          : (BIG_ORGS[ns] ?? genericFamilies(ns, hash3(this.seed, ns.length, ns.charCodeAt(0))));
       this.nsIndex.set(ns, this.nsTable.length);
       this.nsTable.push({ ns, org: o, families, redist });
     };
@@ -320,13 +343,17 @@ export class Universe {
         this.owner[i] = nsI;
         const prev = lastBaseOfNs[nsI] as number;
         const isFt = prev >= 0 && unit(seed, i, SALT.variant) < 0.4;
-        const famObj = isFt ? (this.families[this.fam[prev] as number] as Family) : pick(info.families, hash3(seed, i, SALT.fam));
+        const famObj = isFt
+          ? (this.families[this.fam[prev] as number] as Family)
+          : pick(info.families, hash3(seed, i, SALT.fam));
         this.fam[i] = this.familyId(famObj);
         const sizes = famObj.sizes ?? LLM_SIZES;
         this.size[i] = isFt ? (this.size[prev] as number) : hash3(seed, i, SALT.size) % sizes.length;
         this.params[i] = parseParams(sizes[this.size[i] as number] ?? '', hash3(seed, i, SALT.size));
         const lics = famObj.license.split('|');
-        this.lic[i] = this.licenseId(isFt ? (this.licenses[this.lic[prev] as number] as string) : pick(lics, hash3(seed, i, SALT.lic)));
+        this.lic[i] = this.licenseId(
+          isFt ? (this.licenses[this.lic[prev] as number] as string) : pick(lics, hash3(seed, i, SALT.lic)),
+        );
         const w = 900 * (pubs.dl[r] as number) * Math.exp(1.5 * normal(seed, i, SALT.weight)) * (isFt ? 1.6 : 1);
         this.weight[i] = w;
         this.hype[i] = 15 + 45 * hype;
@@ -351,7 +378,9 @@ export class Universe {
         const [info, nsI] = redistNs[k] as readonly [NsInfo, number];
         const style = info.redist!;
         const fromFt = ftN > 0 && unit(seed, i, SALT.multihop) < 0.12;
-        const base = fromFt ? sample(ftPool, ftCum, ftN, unit(seed, i, SALT.base)) : sample(orgPool, orgCum, orgN, unit(seed, i, SALT.base));
+        const base = fromFt
+          ? sample(ftPool, ftCum, ftN, unit(seed, i, SALT.base))
+          : sample(orgPool, orgCum, orgN, unit(seed, i, SALT.base));
         this.owner[i] = nsI;
         this.inherit(i, base);
         this.rel[i] = style.relation === 'finetune' ? R_FT : R_QUANT;
@@ -393,7 +422,9 @@ export class Universe {
           this.weight[i] = 0.08 * Math.exp(normal(seed, i, SALT.weight));
         } else {
           const useFt = ftN > 0 && unit(seed, i, SALT.multihop) < 0.2;
-          const base = useFt ? sample(ftPool, ftCum, ftN, unit(seed, i, SALT.base)) : sample(orgPool, orgCum, orgN, unit(seed, i, SALT.base));
+          const base = useFt
+            ? sample(ftPool, ftCum, ftN, unit(seed, i, SALT.base))
+            : sample(orgPool, orgCum, orgN, unit(seed, i, SALT.base));
           this.inherit(i, base);
           this.b0[i] = base;
           this.flags[base] = (this.flags[base] as number) | F_HAS_CHILDREN;
@@ -422,7 +453,9 @@ export class Universe {
             this.flags[i] = (this.flags[i] as number) | F_GGUF;
           }
           if (this.rel[i] !== R_QUANT && unit(seed, i, SALT.lic) < 0.3) {
-            this.lic[i] = this.licenseId(pick(['apache-2.0', 'mit', 'none', 'cc-by-nc-4.0', 'other:custom', 'openrail'], hash3(seed, i, SALT.lic)));
+            this.lic[i] = this.licenseId(
+              pick(['apache-2.0', 'mit', 'none', 'cc-by-nc-4.0', 'other:custom', 'openrail'], hash3(seed, i, SALT.lic)),
+            );
           }
           const w = 0.35 * Math.exp(1.7 * normal(seed, i, SALT.weight));
           this.weight[i] = w;
@@ -494,7 +527,8 @@ export class Universe {
       const sizes = famObj.sizes ?? LLM_SIZES;
       const label = sizes[this.size[i] as number] ?? '';
       name = label ? `${famObj.name}-${label}` : famObj.name;
-      if (famObj.task === 'text-generation' && hash3(this.seed, i, SALT.variant) % 5 < 2) name += famObj.lowerSize ? '-base' : '-Base';
+      if (famObj.task === 'text-generation' && hash3(this.seed, i, SALT.variant) % 5 < 2)
+        name += famObj.lowerSize ? '-base' : '-Base';
     }
     name = this.uniqueName(info.ns, name);
     this.nameIndex.set(`${info.ns}/${name}`, i);
@@ -529,7 +563,10 @@ export class Universe {
     let id = this.ids[i];
     if (id === undefined) {
       const o = this.owner[i] as number;
-      id = o >= 0 ? `${(this.nsTable[o] as NsInfo).ns}/${this.names[i] as string}` : `${this.username(-o - 1)}/${this.userModelName(i)}`;
+      id =
+        o >= 0
+          ? `${(this.nsTable[o] as NsInfo).ns}/${this.names[i] as string}`
+          : `${this.username(-o - 1)}/${this.userModelName(i)}`;
       if (this.frozen) this.ids[i] = id;
     }
     return id;
@@ -569,7 +606,7 @@ export class Universe {
 
   missingBaseId(i: number): string {
     const h = hash3(this.seed, i, SALT.base);
-    return `${this.username(h % (this.users * 7) + this.users)}/${pick(OWN_WORDS, h >>> 4)}-${LLM_SIZES[this.size[i] as number] as string}-private-${(h >>> 12).toString(16)}`;
+    return `${this.username((h % (this.users * 7)) + this.users)}/${pick(OWN_WORDS, h >>> 4)}-${LLM_SIZES[this.size[i] as number] as string}-private-${(h >>> 12).toString(16)}`;
   }
 
   /** The id on `day` (after a rename on or before that day). */
@@ -653,7 +690,8 @@ export class Universe {
 
   checkDay(day: string): number {
     const n = dayNumber(day);
-    if (n > ANCHOR_N + HORIZON_DAYS) throw new Error(`day ${day} is past the simulated horizon (${dayString(ANCHOR_N + HORIZON_DAYS)})`);
+    if (n > ANCHOR_N + HORIZON_DAYS)
+      throw new Error(`day ${day} is past the simulated horizon (${dayString(ANCHOR_N + HORIZON_DAYS)})`);
     if (n * 86_400 < START_SEC) throw new Error(`day ${day} is before the simulated Hub existed`);
     return n;
   }
@@ -687,7 +725,12 @@ export class Universe {
     };
     const push = (d: number, e: Omit<HfEvent, 'day' | 'createdAt' | 'id'>): void => {
       const list = this.eventsByDay.get(d) ?? [];
-      list.push({ day: dayString(d), createdAt: new Date((this.created[e.index] as number) * 1000).toISOString(), id: this.idOf(e.index), ...e });
+      list.push({
+        day: dayString(d),
+        createdAt: new Date((this.created[e.index] as number) * 1000).toISOString(),
+        id: this.idOf(e.index),
+        ...e,
+      });
       this.eventsByDay.set(d, list);
     };
     for (let d = first; d <= last; d++) {
@@ -832,7 +875,11 @@ export class Universe {
   }
 
   isAnomaly(i: number, dayN: number): boolean {
-    return this.anomalyRate > 0 && this.age(i, dayN) >= 3 && unit(this.seed, i, SALT.anomaly * 100_000 + dayN) < this.anomalyRate;
+    return (
+      this.anomalyRate > 0 &&
+      this.age(i, dayN) >= 3 &&
+      unit(this.seed, i, SALT.anomaly * 100_000 + dayN) < this.anomalyRate
+    );
   }
 
   downloadsAllTime(i: number, dayN: number): number {
@@ -871,7 +918,10 @@ export class Universe {
   sha(i: number, dayN: number): string {
     const d = Math.floor(this.lastModifiedSec(i, dayN) / 86_400);
     let s = '';
-    for (let k = 0; k < 5; k++) s += hash3(this.seed, i, d * 8 + k).toString(16).padStart(8, '0');
+    for (let k = 0; k < 5; k++)
+      s += hash3(this.seed, i, d * 8 + k)
+        .toString(16)
+        .padStart(8, '0');
     return s;
   }
 
@@ -925,7 +975,7 @@ export class Universe {
 
   gated(i: number): false | 'auto' | 'manual' {
     const o = this.owner[i] as number;
-    if (o < 0 || this.rel[i] !== R_BASE && this.rel[i] !== R_FT) return false;
+    if (o < 0 || (this.rel[i] !== R_BASE && this.rel[i] !== R_FT)) return false;
     const f = this.family(i);
     return f?.gated ?? false;
   }
@@ -953,7 +1003,8 @@ export class Universe {
   /** Following b0 to the first model without a (followable) base. */
   root(i: number): number {
     let cur = i;
-    for (let hop = 0; hop < 16 && this.hasLineage(cur) && !(this.flags[cur]! & F_MISSING_BASE); hop++) cur = this.b0[cur] as number;
+    for (let hop = 0; hop < 16 && this.hasLineage(cur) && !(this.flags[cur]! & F_MISSING_BASE); hop++)
+      cur = this.b0[cur] as number;
     return cur;
   }
 

@@ -41,7 +41,9 @@ function b64url(s: string | Buffer): string {
 /** A gateway token as the login call hands it out; `issuedAtMs` lets tests make an old one. */
 export function simToken(issuedAtMs = Date.now(), username = WM_SIM_USER): string {
   const head = b64url(JSON.stringify({ typ: 'JWT', alg: 'HS256' }));
-  const body = b64url(JSON.stringify({ exp: Math.floor(issuedAtMs / 1000) + TOKEN_TTL_SEC, user_id: 8736, username, iss: 'sz' }));
+  const body = b64url(
+    JSON.stringify({ exp: Math.floor(issuedAtMs / 1000) + TOKEN_TTL_SEC, user_id: 8736, username, iss: 'sz' }),
+  );
   const sig = createHmac('sha256', SECRET).update(`${head}.${body}`).digest('base64url');
   return `${head}.${body}.${sig}`;
 }
@@ -82,7 +84,11 @@ export class WmGateway extends WmPart {
   handle(req: RequestInfo, ctx: PlatformContext): Reply {
     const drift: WmDrift = ctx.faults.wmDrift ?? {};
     if (drift.gateway === 'absent') return this.site.notFound();
-    if (req.method !== 'POST') return html(405, '<html><head><title>405 Not Allowed</title></head><body><center><h1>405 Not Allowed</h1></center><hr><center>nginx</center></body></html>');
+    if (req.method !== 'POST')
+      return html(
+        405,
+        '<html><head><title>405 Not Allowed</title></head><body><center><h1>405 Not Allowed</h1></center><hr><center>nginx</center></body></html>',
+      );
     let body: Record<string, unknown> = {};
     try {
       const v = JSON.parse(req.body || '{}') as unknown;
@@ -116,7 +122,10 @@ export class WmGateway extends WmPart {
     if (req.path === WM_SIM_DOWNLOADS_PATH) {
       const baseReq = (body.baseReq ?? {}) as { page?: unknown; pageSize?: unknown };
       const page = Number.isInteger(baseReq.page) && (baseReq.page as number) >= 1 ? (baseReq.page as number) : 1;
-      const size = Number.isInteger(baseReq.pageSize) && (baseReq.pageSize as number) >= 1 ? Math.min(200, baseReq.pageSize as number) : 20;
+      const size =
+        Number.isInteger(baseReq.pageSize) && (baseReq.pageSize as number) >= 1
+          ? Math.min(200, baseReq.pageSize as number)
+          : 20;
       const all = this.wm.list(dayN, 'newest');
       const list = all.slice((page - 1) * size, page * size).map((k) => ({
         project_path: `${SITE}/models/${this.wm.idOf(k)}`,

@@ -74,7 +74,12 @@ export class WmGitlab extends WmPart {
       const p = this.wm.project(/^\d+$/.test(ref) ? Number(ref) : ref, dayN);
       if (p === null) return json(404, { message: '404 Project Not Found' });
       if (m[2]) return this.tree(p, req);
-      return json(200, { ...this.project(p, dayN, req, ctx, drift, false), visibility: 'public', archived: false, open_issues_count: 0 });
+      return json(200, {
+        ...this.project(p, dayN, req, ctx, drift, false),
+        visibility: 'public',
+        archived: false,
+        open_issues_count: 0,
+      });
     }
     return json(404, { error: '404 Not Found' });
   }
@@ -84,7 +89,14 @@ export class WmGitlab extends WmPart {
     return drift.linkOrigin ?? `http://${req.headers.host ?? '127.0.0.1'}`;
   }
 
-  project(p: number, dayN: number, req: RequestInfo, ctx: PlatformContext, drift: WmDrift, listed: boolean): Record<string, unknown> {
+  project(
+    p: number,
+    dayN: number,
+    req: RequestInfo,
+    ctx: PlatformContext,
+    drift: WmDrift,
+    listed: boolean,
+  ): Record<string, unknown> {
     const wm = this.wm;
     const kind = wm.kindOf(p);
     const owner = wm.projectOwner(p);
@@ -93,8 +105,20 @@ export class WmGitlab extends WmPart {
     const ns = kind === 'codes' ? `codes/${owner}` : owner;
     const host = `http://${req.headers.host ?? '127.0.0.1'}`;
     const zoneless = drift.zonelessTimes === true;
-    const topics = kind === 'models' ? [wm.task[p] as string].filter(Boolean) : kind === 'datasets' && drift.datasetTopic ? ['dataset'] : [];
-    const description = kind === 'models' ? (isHostile(this.u.seed, p + 9_000_000, ctx.faults.hostileRate) ? hostileFor(this.u.seed, p, 8) : (wm.title[p] as string)) : kind === 'datasets' ? '数据集' : '代码';
+    const topics =
+      kind === 'models'
+        ? [wm.task[p] as string].filter(Boolean)
+        : kind === 'datasets' && drift.datasetTopic
+          ? ['dataset']
+          : [];
+    const description =
+      kind === 'models'
+        ? isHostile(this.u.seed, p + 9_000_000, ctx.faults.hostileRate)
+          ? hostileFor(this.u.seed, p, 8)
+          : (wm.title[p] as string)
+        : kind === 'datasets'
+          ? '数据集'
+          : '代码';
     const o: Record<string, unknown> = {
       id: wm.gid[p],
       description,
@@ -195,7 +219,8 @@ export class WmGitlab extends WmPart {
     };
 
     if (keyset) {
-      if (drift.keysetRefused || orderBy !== 'id') return json(405, { error: 'Keyset pagination is not yet available for this type of request' });
+      if (drift.keysetRefused || orderBy !== 'id')
+        return json(405, { error: 'Keyset pagination is not yet available for this type of request' });
       // Positions in `order` (ids ascending) that pass the id filters: [lo, hi).
       let lo = after > 0 ? wm.orderPositionOf(after + 1) : 0;
       let hi = before > 0 ? wm.orderPositionOf(before) : n;
@@ -261,7 +286,10 @@ export class WmGitlab extends WmPart {
     const dir = (sp.get('path') ?? '').replace(/^\/+|\/+$/g, '');
     const entries = treeOf(this.wm.kindOf(p), this.wm.pathOf(p)).filter((e) => parentOf(e.path) === dir);
     if (dir !== '' && entries.length === 0) return json(404, { message: '404 Tree Not Found' });
-    const perPage = Math.min(MAX_PER_PAGE, Math.max(1, numberParam(sp.get('per_page'), DEFAULT_PER_PAGE) ?? DEFAULT_PER_PAGE));
+    const perPage = Math.min(
+      MAX_PER_PAGE,
+      Math.max(1, numberParam(sp.get('per_page'), DEFAULT_PER_PAGE) ?? DEFAULT_PER_PAGE),
+    );
     const page = Math.max(1, numberParam(sp.get('page'), 1) ?? 1);
     const slice = entries.slice((page - 1) * perPage, page * perPage);
     const hasNext = page * perPage < entries.length;
@@ -293,7 +321,15 @@ interface TreeEntry {
 function treeOf(kind: string, projectPath: string): TreeEntry[] {
   const files =
     kind === 'models'
-      ? ['.gitattributes', 'README.md', 'config.json', 'configuration.json', 'model.safetensors', 'tokenizer/added_tokens.json', 'tokenizer/tokenizer.json']
+      ? [
+          '.gitattributes',
+          'README.md',
+          'config.json',
+          'configuration.json',
+          'model.safetensors',
+          'tokenizer/added_tokens.json',
+          'tokenizer/tokenizer.json',
+        ]
       : kind === 'datasets'
         ? ['.gitattributes', 'README.md', 'data/train.jsonl', 'data/test.jsonl']
         : ['file/results.csv', '.gitattributes', 'README.md', 'app.py', 'constants.py', 'requirements.txt'];

@@ -41,11 +41,19 @@ export interface WmItem {
 }
 
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 function scriptJson(v: unknown): string {
-  return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(v)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** `2024-05-07 12:27:17`: the instant in Beijing time, without a zone. */
@@ -125,7 +133,10 @@ export class WmHtmlFixture extends WmPart {
   }
 
   notFound(): Reply {
-    return html(404, '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>页面不存在 - 始智AI</title></head><body><div class="error-page"><h1>404</h1><p>页面不存在</p></div></body></html>');
+    return html(
+      404,
+      '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>页面不存在 - 始智AI</title></head><body><div class="error-page"><h1>404</h1><p>页面不存在</p></div></body></html>',
+    );
   }
 
   private listPage(req: RequestInfo, ctx: PlatformContext, org: string | null): Reply {
@@ -147,7 +158,8 @@ export class WmHtmlFixture extends WmPart {
     const form = this.pageForm(req, ctx);
     const title = org ? `${org} 的模型` : '模型库';
     const state = { list: items, total: all.length, page, pageSize: WM_PAGE_SIZE };
-    if (form === 'nuxt' || form === 'next') return html(200, appShell(title, '', this.embedded(form, org ? '/organization/[org]' : '/models', state)));
+    if (form === 'nuxt' || form === 'next')
+      return html(200, appShell(title, '', this.embedded(form, org ? '/organization/[org]' : '/models', state)));
     if (form === 'drift') {
       const cards = items
         .map(
@@ -155,8 +167,13 @@ export class WmHtmlFixture extends WmPart {
             `<div class="repo-card"><a class="repo-anchor" href="/models/${encodeURIComponent(it.owner)}/${encodeURIComponent(it.name)}">${escapeHtml(it.owner)}/${escapeHtml(it.name)}</a><div class="repo-desc">${escapeHtml(it.title ?? '')}</div><div class="repo-stats"><span class="stat-dl">${it.downloads ?? ''}</span><span class="stat-like">${it.likes}</span></div></div>`,
         )
         .join('');
-      const pager = hasNext ? `<div class="pager"><button class="pager-next" data-href="${link(page + 1)}">下一页</button></div>` : '';
-      return html(200, appShell(title, '', `<div id="root"><section class="repo-grid">${cards}</section>${pager}</div>`));
+      const pager = hasNext
+        ? `<div class="pager"><button class="pager-next" data-href="${link(page + 1)}">下一页</button></div>`
+        : '';
+      return html(
+        200,
+        appShell(title, '', `<div id="root"><section class="repo-grid">${cards}</section>${pager}</div>`),
+      );
     }
     const lis = items
       .map(
@@ -167,13 +184,22 @@ export class WmHtmlFixture extends WmPart {
       )
       .join('');
     const pager = `<nav class="pagination">${page > 1 ? `<a rel="prev" href="${link(page - 1)}">上一页</a>` : ''}<span class="current">${page}</span>${hasNext ? `<a rel="next" href="${link(page + 1)}">下一页</a>` : ''}</nav>`;
-    return html(200, appShell(title, '', `<div id="app"><main class="models-page"><h2 class="page-title">${escapeHtml(title)}</h2><ul class="model-list">${lis}</ul>${pager}</main></div>`));
+    return html(
+      200,
+      appShell(
+        title,
+        '',
+        `<div id="app"><main class="models-page"><h2 class="page-title">${escapeHtml(title)}</h2><ul class="model-list">${lis}</ul>${pager}</main></div>`,
+      ),
+    );
   }
 
   private fields(it: WmItem, dayN: number): string {
     const endSec = (dayN + 1) * 86_400;
     return (
-      (it.downloads === null ? '<span data-field="downloads">--</span>' : `<span data-field="downloads">${it.downloads}</span>`) +
+      (it.downloads === null
+        ? '<span data-field="downloads">--</span>'
+        : `<span data-field="downloads">${it.downloads}</span>`) +
       `<span data-field="likes">${it.likes}</span>` +
       `<span data-field="license">${escapeHtml(it.license)}</span>` +
       `<span data-field="task">${escapeHtml(it.task)}</span>` +
@@ -196,12 +222,17 @@ export class WmHtmlFixture extends WmPart {
     const it = this.item(k, dayN, ctx);
     const form = this.pageForm(req, ctx);
     const title = `${it.owner}/${it.name}`;
-    if (form === 'nuxt' || form === 'next') return html(200, appShell(title, '', this.embedded(form, '/models/[owner]/[name]', { model: it })));
+    if (form === 'nuxt' || form === 'next')
+      return html(200, appShell(title, '', this.embedded(form, '/models/[owner]/[name]', { model: it })));
     const desc = `<div class="model-readme">${escapeHtml(it.title ?? '')}</div>`;
     if (form === 'drift') {
       return html(
         200,
-        appShell(title, '', `<div id="root"><header class="repo-header"><h2 class="repo-heading">${escapeHtml(it.title ?? it.name)}</h2></header><div class="repo-info"><span class="stat-dl">${it.downloads ?? ''}</span><span class="stat-like">${it.likes}</span><span class="lic">${escapeHtml(it.license)}</span></div>${desc}</div>`),
+        appShell(
+          title,
+          '',
+          `<div id="root"><header class="repo-header"><h2 class="repo-heading">${escapeHtml(it.title ?? it.name)}</h2></header><div class="repo-info"><span class="stat-dl">${it.downloads ?? ''}</span><span class="stat-like">${it.likes}</span><span class="lic">${escapeHtml(it.license)}</span></div>${desc}</div>`,
+        ),
       );
     }
     const bases = it.baseModels.length

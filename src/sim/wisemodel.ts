@@ -12,7 +12,14 @@
 //
 // All three read the same WmCatalogue, so a model's likes are its star_count and its downloads are the same in the
 // fixture's pages and the gateway. `SimFaults.wmDrift` (src/sim/wisemodel-faults.ts) switches the drifts on.
-import { html, type PlatformContext, type PlatformHooks, type RateState, type Reply, type RequestInfo } from './http.js';
+import {
+  html,
+  type PlatformContext,
+  type PlatformHooks,
+  type RateState,
+  type Reply,
+  type RequestInfo,
+} from './http.js';
 import type { Universe } from './universe.js';
 import { WmGateway } from './wisemodel-gateway.js';
 import { WmGitlab } from './wisemodel-gitlab.js';
@@ -20,7 +27,8 @@ import { WmHtmlFixture, appShell, type WisemodelForm } from './wisemodel-html.js
 
 export { escapeHtml, WM_PAGE_SIZE, type WisemodelForm, type WmItem } from './wisemodel-html.js';
 
-export const ROBOTS_TXT = 'User-agent: *\nAllow: /models\nAllow: /organization\nDisallow: /gateway/\nDisallow: /api/\nDisallow: /my-token\n';
+export const ROBOTS_TXT =
+  'User-agent: *\nAllow: /models\nAllow: /organization\nDisallow: /gateway/\nDisallow: /api/\nDisallow: /my-token\n';
 
 export class WmSite implements PlatformHooks {
   readonly platform = 'wisemodel' as const;
@@ -43,16 +51,24 @@ export class WmSite implements PlatformHooks {
     if (req.path === '/api/v4' || req.path.startsWith('/api/v4/')) return this.gitlab.handle(req, ctx);
     if (req.path.startsWith('/gateway/')) return this.gateway.handle(req, ctx);
     if (req.method !== 'GET' && req.method !== 'HEAD') return html(405, '<h1>405</h1>');
-    if (req.path === '/robots.txt') return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: ROBOTS_TXT };
+    if (req.path === '/robots.txt')
+      return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: ROBOTS_TXT };
     if (ctx.faults.wmHtmlFixture) return this.fixture.handle(req, ctx) ?? this.fixture.notFound();
     return html(200, appShell('始智AI wisemodel 中立开放的AI开源社区'));
   }
 
   rateLimited(rate: RateState): Reply {
-    return html(429, '<html><head><title>429 Too Many Requests</title></head><body><h1>访问过于频繁</h1></body></html>', { 'retry-after': String(rate.resetSec) });
+    return html(
+      429,
+      '<html><head><title>429 Too Many Requests</title></head><body><h1>访问过于频繁</h1></body></html>',
+      { 'retry-after': String(rate.resetSec) },
+    );
   }
 
   serverError(status: number): Reply {
-    return html(status, `<html><head><title>${status}</title></head><body><center><h1>${status} ${status === 503 ? 'Service Temporarily Unavailable' : 'Bad Gateway'}</h1></center><hr><center>nginx</center></body></html>`);
+    return html(
+      status,
+      `<html><head><title>${status}</title></head><body><center><h1>${status} ${status === 503 ? 'Service Temporarily Unavailable' : 'Bad Gateway'}</h1></center><hr><center>nginx</center></body></html>`,
+    );
   }
 }

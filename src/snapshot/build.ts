@@ -53,7 +53,15 @@ class ShareAccumulator {
   private readonly main = new Map<string, CountryMap>();
   private readonly alt = new Map<string, CountryMap>();
 
-  add(metric: Metric, scope: Scope, view: View, platform: Platform, country: string, countryAlt: string, v: number): void {
+  add(
+    metric: Metric,
+    scope: Scope,
+    view: View,
+    platform: Platform,
+    country: string,
+    countryAlt: string,
+    v: number,
+  ): void {
     if (v === 0) return;
     const k = `${metric}|${scope}|${view}|${platform}`;
     bump(this.main, k, country, v);
@@ -74,7 +82,15 @@ type ClassMap = Map<LicenseClass, number>;
 class LicenseCountryAccumulator {
   private readonly m = new Map<string, Map<string, ClassMap>>();
 
-  add(metric: LicenseCountryMetric, scope: Scope, view: View, platform: Platform, country: string, cls: LicenseClass, v: number): void {
+  add(
+    metric: LicenseCountryMetric,
+    scope: Scope,
+    view: View,
+    platform: Platform,
+    country: string,
+    cls: LicenseClass,
+    v: number,
+  ): void {
     const k = `${metric}|${scope}|${view}|${platform}`;
     let byCountry = this.m.get(k);
     if (!byCountry) this.m.set(k, (byCountry = new Map()));
@@ -88,7 +104,8 @@ class LicenseCountryAccumulator {
   }
 }
 
-const byClassOrder = (a: LicenseClass, b: LicenseClass): number => LICENSE_CLASSES.indexOf(a) - LICENSE_CLASSES.indexOf(b);
+const byClassOrder = (a: LicenseClass, b: LicenseClass): number =>
+  LICENSE_CLASSES.indexOf(a) - LICENSE_CLASSES.indexOf(b);
 
 function licenseRow(country: string, countries: number, classes: ClassMap): LicenseCountryRow {
   let total = 0;
@@ -135,8 +152,7 @@ function mergeLicenseMaps(maps: Array<Map<string, ClassMap>>): Map<string, Class
   return out;
 }
 
-const LICENSE_BY_COUNTRY_METHOD =
-  `Licence classes within each country: for 30-day downloads and new releases, per scope, view and platform (and combined over the platforms that have the figure, as in metrics), the share of each licence class in the country's total. The ${LICENSE_TOP_COUNTRIES} leading countries by that total have their own row; the other known countries are summed as "other"; unattributed models (ZZ) are their own row. Windows as in metrics.<metric>.window; countries as in the view, without the registry's alternatives.`;
+const LICENSE_BY_COUNTRY_METHOD = `Licence classes within each country: for 30-day downloads and new releases, per scope, view and platform (and combined over the platforms that have the figure, as in metrics), the share of each licence class in the country's total. The ${LICENSE_TOP_COUNTRIES} leading countries by that total have their own row; the other known countries are summed as "other"; unattributed models (ZZ) are their own row. Windows as in metrics.<metric>.window; countries as in the view, without the registry's alternatives.`;
 
 function bump(outer: Map<string, CountryMap>, k: string, country: string, v: number): void {
   let m = outer.get(k);
@@ -292,18 +308,43 @@ export async function buildSnapshot(deps: BuildSnapshotDeps, date: string): Prom
         for (const metric of METRICS) {
           const v = values[metric];
           if (v === null || v === 0) continue;
-          acc.add(metric, scope, 'publisher', r.platform, r.publisherCountry, r.publisherCountryAlt ?? r.publisherCountry, v);
+          acc.add(
+            metric,
+            scope,
+            'publisher',
+            r.platform,
+            r.publisherCountry,
+            r.publisherCountryAlt ?? r.publisherCountry,
+            v,
+          );
           acc.add(metric, scope, 'origin', r.platform, r.originCountry, r.originCountryAlt ?? r.originCountry, v);
         }
         if (d30 === null && d30hist !== null && d30hist > 0) {
-          hist30.add('downloads30d', scope, 'publisher', r.platform, r.publisherCountry, r.publisherCountryAlt ?? r.publisherCountry, d30hist);
-          hist30.add('downloads30d', scope, 'origin', r.platform, r.originCountry, r.originCountryAlt ?? r.originCountry, d30hist);
+          hist30.add(
+            'downloads30d',
+            scope,
+            'publisher',
+            r.platform,
+            r.publisherCountry,
+            r.publisherCountryAlt ?? r.publisherCountry,
+            d30hist,
+          );
+          hist30.add(
+            'downloads30d',
+            scope,
+            'origin',
+            r.platform,
+            r.originCountry,
+            r.originCountryAlt ?? r.originCountry,
+            d30hist,
+          );
         }
         // The same split as the shares: the platform's own window here, stored history in its own sums, chosen after.
         for (const view of VIEWS) {
           const country = view === 'publisher' ? r.publisherCountry : r.originCountry;
           if (released) licCountry.add('newReleases', scope, view, r.platform, country, r.licenseClass, 1);
-          if (d30 !== null && d30 > 0) licCountry.add('downloads30d', scope, view, r.platform, country, r.licenseClass, d30);
+          if (d30 !== null && d30 > 0)
+            licCountry.add('downloads30d', scope, view, r.platform, country, r.licenseClass, d30);
           if (d30 === null && d30hist !== null && d30hist > 0) {
             licCountryHist30.add('downloads30d', scope, view, r.platform, country, r.licenseClass, d30hist);
           }
@@ -535,7 +576,9 @@ export async function buildSnapshot(deps: BuildSnapshotDeps, date: string): Prom
     }
   }
   sensitivity.sort(
-    (a, b) => Math.abs(b.deltaPp) - Math.abs(a.deltaPp) || `${a.metric}${a.scope}${a.view}${a.country}`.localeCompare(`${b.metric}${b.scope}${b.view}${b.country}`),
+    (a, b) =>
+      Math.abs(b.deltaPp) - Math.abs(a.deltaPp) ||
+      `${a.metric}${a.scope}${a.view}${a.country}`.localeCompare(`${b.metric}${b.scope}${b.view}${b.country}`),
   );
 
   return {

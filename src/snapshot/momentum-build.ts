@@ -41,7 +41,10 @@ function scopesOf(task: string | null, llm: ReadonlySet<string>): Scope[] {
   return task !== null && llm.has(task) ? ['all', 'llm'] : ['all'];
 }
 
-type ReferenceLike = Pick<MomentumRow, 'platform' | 'relation' | 'createdAt'> & { current: number | null; size: ModelSize | null };
+type ReferenceLike = Pick<MomentumRow, 'platform' | 'relation' | 'createdAt'> & {
+  current: number | null;
+  size: ModelSize | null;
+};
 
 /** The peer groups a model belongs to as a reference model, or null when it is not one (momentum.ts, referenceSet). */
 function referenceGroups(m: ReferenceLike, f: Frame, scopes: readonly Scope[]): string[] | null {
@@ -59,7 +62,12 @@ async function frameOf(store: MomentumStore, date: string): Promise<Frame | null
 }
 
 /** Pass 2: the reference histories, largest current count first, until the cut-offs are settled. */
-async function readCutoffs(store: MomentumStore, f: Frame, builder: CutoffBuilder, scopes: (task: string | null) => Scope[]): Promise<Cutoffs> {
+async function readCutoffs(
+  store: MomentumStore,
+  f: Frame,
+  builder: CutoffBuilder,
+  scopes: (task: string | null) => Scope[],
+): Promise<Cutoffs> {
   for await (const chunk of store.streamAdoptionHistories(f.asOf, f.first)) {
     for (const m of chunk.models) {
       const groups = referenceGroups({ ...m, relation: 'base', size: sizeOf(m.params, m.name) }, f, scopes(m.task));
@@ -74,7 +82,14 @@ function ageOf(f: Frame, createdAt: string | null): number | null {
   return createdAt === null ? null : Math.max(0, dayNumber(f.asOf) - dayNumber(createdAt));
 }
 
-function entry(r: MomentumRow, size: ModelSize | null, age: number | null, value: number, downloads: number, reference: number): MomentumEntry {
+function entry(
+  r: MomentumRow,
+  size: ModelSize | null,
+  age: number | null,
+  value: number,
+  downloads: number,
+  reference: number,
+): MomentumEntry {
   return {
     key: r.key,
     name: r.name,
@@ -117,7 +132,10 @@ export async function buildMomentum(deps: MomentumDeps, date: string, top = MOME
   const f = await frameOf(store, date);
   if (f === null || f.asOf !== date) return { method: methodOf(f), top, scopes: emptyScopes() };
   const builder = new CutoffBuilder(f.asOf, Math.max(0, dayNumber(f.asOf) - dayNumber(f.first)));
-  const lists = (): Record<MomentumMetric, TopList<MomentumEntry>> => ({ ram: new TopList(top), growth7d: new TopList(top) });
+  const lists = (): Record<MomentumMetric, TopList<MomentumEntry>> => ({
+    ram: new TopList(top),
+    growth7d: new TopList(top),
+  });
   const tops: Record<Scope, Record<MomentumMetric, TopList<MomentumEntry>>> = { all: lists(), llm: lists() };
 
   // Pass 1: growth, and the reference models counted by class and age.
@@ -174,7 +192,11 @@ export interface ModelMomentum {
  * counts the reference models and reads the asked models' counts, pass 2 reads cut-offs only up to the oldest age
  * asked for. Models without a row on that date are absent.
  */
-export async function momentumOf(deps: MomentumDeps, date: string, keys: readonly string[]): Promise<Map<string, ModelMomentum>> {
+export async function momentumOf(
+  deps: MomentumDeps,
+  date: string,
+  keys: readonly string[],
+): Promise<Map<string, ModelMomentum>> {
   const out = new Map<string, ModelMomentum>();
   if (keys.length === 0) return out;
   const f = await frameOf(deps.store, date);

@@ -80,7 +80,8 @@ export interface ModelSize {
 
 /** The record's parameter count where present, else the name's; null when neither says. */
 export function sizeOf(params: number | null, name: string): ModelSize | null {
-  if (params !== null && Number.isFinite(params) && params > 0) return { sizeClass: sizeClassOf(params), basis: 'params' };
+  if (params !== null && Number.isFinite(params) && params > 0)
+    return { sizeClass: sizeClassOf(params), basis: 'params' };
   const fromName = paramsFromName(name);
   return fromName === null ? null : { sizeClass: sizeClassOf(fromName), basis: 'name' };
 }
@@ -139,7 +140,12 @@ export interface Growth {
  * growth7d from a model's all-time counts on asOf, d7 and d28; null when a point is missing or the earlier weeks
  * averaged under GROWTH_MIN_WEEKLY_MEAN. A counter that went backwards counts 0 downloads, never fewer.
  */
-export function growth7d(dates: GrowthDates, now: number | null, at7: number | null, at28: number | null): Growth | null {
+export function growth7d(
+  dates: GrowthDates,
+  now: number | null,
+  at7: number | null,
+  at28: number | null,
+): Growth | null {
   if (dates.d7 === null || dates.d28 === null || now === null || at7 === null || at28 === null) return null;
   const recentDays = dayNumber(dates.asOf) - dayNumber(dates.d7);
   const priorDays = dayNumber(dates.d7) - dayNumber(dates.d28);
@@ -384,8 +390,7 @@ export class TopList<T extends { key: string; value: number }> {
 // ---- method text -----------------------------------------------------------------------------------------------
 
 export const MOMENTUM_METHOD = {
-  ram:
-    "Relative Adoption Metric, after the ATOM Report's RAM v2: a model's cumulative downloads on the day ÷ the cut-off of its size class at the same age (days since its creation). Above 1: on track for the top 10 of its size class. Given for reference models only, and only where the cut-off exists (see cutoff).",
+  ram: "Relative Adoption Metric, after the ATOM Report's RAM v2: a model's cumulative downloads on the day ÷ the cut-off of its size class at the same age (days since its creation). Above 1: on track for the top 10 of its size class. Given for reference models only, and only where the cut-off exists (see cutoff).",
   growth7d:
     "7-day growth, after Model Pulse's growth_7d: downloads of the last 7 days ÷ the mean weekly downloads of the 3 weeks before, minus 1; only where that mean is at least 100. Downloads are differences of all-time counts on the last stored date at or before the day, 7 days before and 28 days before (each within 7 days of it, else null); where the stored dates are not exactly 7 and 21 days apart (weekly history), each difference is scaled to a week. A count that went down counts 0 downloads. Every model with the three counts, any relation.",
   sizeClasses:

@@ -33,7 +33,10 @@ export async function previousDates(
   wanted: readonly Platform[] = PLATFORMS,
 ): Promise<Partial<Record<Platform, string | null>>> {
   const out: Partial<Record<Platform, string | null>> = {};
-  const earlier = dates.filter((d) => d < date).reverse().slice(0, LOOKBACK_DATES);
+  const earlier = dates
+    .filter((d) => d < date)
+    .reverse()
+    .slice(0, LOOKBACK_DATES);
   for (const d of earlier) {
     if (wanted.every((p) => out[p] !== undefined)) break;
     for (const p of await store.platformsOn(d)) {

@@ -5,7 +5,6 @@ import { LICENSE_CLASSES, ORG_KINDS, PLATFORMS } from '../model.js';
 import { LICENSE_COUNTRY_METRICS, METRICS, SCOPES, SNAPSHOT_SCHEMA, VIEWS } from './types.js';
 import { SIZE_CLASS_NAMES } from './momentum.js';
 
-
 const Country = z.string().regex(/^[A-Z]{2}$/);
 const Count = z.number().int().nonnegative();
 const Share = z.number().min(0).max(1);
@@ -34,7 +33,9 @@ const MetricBlock = z.object({
 
 const FigureSource = z
   .object({
-    provenance: z.enum(['live', 'dump', 'mixed']).describe('live sweep, public dump (hubwatch backfill), or both (live wins per model)'),
+    provenance: z
+      .enum(['live', 'dump', 'mixed'])
+      .describe('live sweep, public dump (hubwatch backfill), or both (live wins per model)'),
     rows: z.object({ live: Count, dump: Count }),
     dump: z
       .object({
@@ -42,7 +43,9 @@ const FigureSource = z
         partition: z.string(),
         format: z.enum(['parquet', 'csv']),
         license: z.string().nullable(),
-        missingColumns: z.array(z.string()).describe('columns the partition lacks: their figures are null on this date'),
+        missingColumns: z
+          .array(z.string())
+          .describe('columns the partition lacks: their figures are null on this date'),
         liveKept: Count.describe('dump rows not written because the date has live figures for those models'),
         complete: z.boolean(),
       })
@@ -74,7 +77,9 @@ const LicenseCountryTable = z
     total: z.number().nonnegative(),
     rows: z.array(
       z.object({
-        country: z.union([Country, z.literal('other')]).describe('a country, ZZ (unattributed) or other (the known countries outside the leading ones)'),
+        country: z
+          .union([Country, z.literal('other')])
+          .describe('a country, ZZ (unattributed) or other (the known countries outside the leading ones)'),
         countries: Count.describe('how many countries the row sums'),
         total: z.number().nonnegative(),
         classes: z.array(z.object({ class: z.enum(LICENSE_CLASSES), value: z.number().nonnegative(), share: Share })),
@@ -95,7 +100,12 @@ const LicenseByCountry = z
     method: z.string(),
     topCountries: Count,
     metrics: z.object(
-      Object.fromEntries(LICENSE_COUNTRY_METRICS.map((m) => [m, z.object({ scopes: z.object({ all: licensePerView, llm: licensePerView }) })])) as Record<
+      Object.fromEntries(
+        LICENSE_COUNTRY_METRICS.map((m) => [
+          m,
+          z.object({ scopes: z.object({ all: licensePerView, llm: licensePerView }) }),
+        ]),
+      ) as Record<
         (typeof LICENSE_COUNTRY_METRICS)[number],
         z.ZodObject<{ scopes: z.ZodObject<{ all: typeof licensePerView; llm: typeof licensePerView }> }>
       >,
@@ -112,8 +122,14 @@ export const MomentumEntrySchema = z.object({
   sizeBasis: z.enum(['params', 'name']).nullable().describe("the record's parameter count or the model's name"),
   ageDays: Count.nullable().describe('days since creation on the snapshot day'),
   value: z.number().describe('RAM, or 7-day growth (0.25 is +25%)'),
-  downloads: z.number().nonnegative().describe('ram: cumulative downloads on the day; growth7d: downloads of the last 7 days'),
-  reference: z.number().nonnegative().describe("ram: the size class's cut-off at this age; growth7d: mean weekly downloads of the 3 weeks before"),
+  downloads: z
+    .number()
+    .nonnegative()
+    .describe('ram: cumulative downloads on the day; growth7d: downloads of the last 7 days'),
+  reference: z
+    .number()
+    .nonnegative()
+    .describe("ram: the size class's cut-off at this age; growth7d: mean weekly downloads of the 3 weeks before"),
 });
 const MomentumLists = z.object({ ram: z.array(MomentumEntrySchema), growth7d: z.array(MomentumEntrySchema) });
 
@@ -121,16 +137,27 @@ export const MomentumMethodSchema = z.object({
   ram: z.string(),
   growth7d: z.string(),
   sizeClasses: z.string(),
-  classes: z.array(z.object({ name: z.string(), minParams: z.number().nonnegative(), maxParams: z.number().positive().nullable() })),
+  classes: z.array(
+    z.object({ name: z.string(), minParams: z.number().nonnegative(), maxParams: z.number().positive().nullable() }),
+  ),
   referenceSet: z.string(),
   cutoff: z.string(),
   windows: z.string(),
   history: z.object({
-    from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable(),
+    from: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .nullable(),
     dates: Count,
     growthDates: z.object({
-      d7: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable(),
-      d28: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable(),
+      d7: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/)
+        .nullable(),
+      d28: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/)
+        .nullable(),
     }),
   }),
 });
@@ -152,12 +179,17 @@ export const SnapshotSchema = z
   .object({
     schema: z.literal(SNAPSHOT_SCHEMA),
     date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-    previousDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable(),
+    previousDate: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .nullable(),
     generator: z.string(),
     method: z.object({
       views: z.object({ publisher: z.string(), origin: z.string() }),
       scopes: z.object({ all: z.string(), llm: z.string(), llmTasks: z.array(z.string()) }),
-      metrics: z.object(Object.fromEntries(METRICS.map((m) => [m, z.string()])) as Record<(typeof METRICS)[number], z.ZodString>),
+      metrics: z.object(
+        Object.fromEntries(METRICS.map((m) => [m, z.string()])) as Record<(typeof METRICS)[number], z.ZodString>,
+      ),
       unknownCountry: z.literal('ZZ'),
       sources: z.partialRecord(Platform, FigureSource).optional(),
     }),

@@ -39,7 +39,11 @@ const FIGURE_OF_COLUMN: Record<string, string> = {
   safetensors: 'parameter counts',
 };
 
-export async function figureSources(store: SnapshotStore, date: string, platforms: readonly Platform[]): Promise<Partial<Record<Platform, FigureSource>>> {
+export async function figureSources(
+  store: SnapshotStore,
+  date: string,
+  platforms: readonly Platform[],
+): Promise<Partial<Record<Platform, FigureSource>>> {
   const counts = await store.provenanceCounts(date);
   const dump = await store.getCheckpoint<DumpPartitionRecord>(dumpPartitionName(date));
   const out: Partial<Record<Platform, FigureSource>> = {};
@@ -47,7 +51,8 @@ export async function figureSources(store: SnapshotStore, date: string, platform
     const rows = counts[p] ?? { live: 0, dump: 0 };
     const quality = await store.getCheckpoint<StoredQuality>(qualityCheckpointName(p, date));
     const fromDump = p === 'huggingface' && dump !== null;
-    const provenance: FigureSource['provenance'] = rows.dump > 0 && rows.live > 0 ? 'mixed' : rows.dump > 0 ? 'dump' : 'live';
+    const provenance: FigureSource['provenance'] =
+      rows.dump > 0 && rows.live > 0 ? 'mixed' : rows.dump > 0 ? 'dump' : 'live';
     out[p] = {
       provenance,
       rows,

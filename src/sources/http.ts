@@ -104,7 +104,10 @@ export interface SendOptions {
  * attempt is then retried like a 5xx. Throw `PermanentHttpError` for a body that retrying will not fix.
  */
 export type SendInit<T> = SendOptions &
-  ({ parse: (text: string, res: ResponseHead) => T; parseBytes?: never } | { parseBytes: (body: Buffer, res: ResponseHead) => T; parse?: never });
+  (
+    | { parse: (text: string, res: ResponseHead) => T; parseBytes?: never }
+    | { parseBytes: (body: Buffer, res: ResponseHead) => T; parse?: never }
+  );
 
 /** Lower-cased response headers with a case-insensitive getter. */
 export class HeaderBag {
@@ -292,7 +295,7 @@ export function isTransientNetworkError(err: unknown): boolean {
     const name = (e as { name?: unknown }).name;
     if (name === 'TimeoutError' || name === 'HTTPParserError') return true;
     // undici's fetch reports a body cut off mid-stream as `TypeError: terminated`.
-    if (e instanceof TypeError && /^(terminated|fetch failed)$/.test(e.message) && !(e).cause) return true;
+    if (e instanceof TypeError && /^(terminated|fetch failed)$/.test(e.message) && !e.cause) return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;
@@ -471,7 +474,8 @@ export class Pacer {
     end = Math.max(end, this.#notBefore);
     // The same server window as the answers before it as long as `r` does not rise; a rise is a new window (or an
     // answer overtaken by a later one), whose end this answer alone bounds.
-    const sameWindow = current && this.#fresh && this.resetAt !== null && this.#lastR !== null && rl.remaining <= this.#lastR;
+    const sameWindow =
+      current && this.#fresh && this.resetAt !== null && this.#lastR !== null && rl.remaining <= this.#lastR;
     this.resetAt = sameWindow ? Math.min(this.resetAt!, end) : end;
     // Requests still in flight will each spend one more.
     this.remaining = Math.max(0, rl.remaining - this.inFlight);

@@ -163,7 +163,12 @@ function jsonScalar(b: Buffer, from: number, to: number): unknown {
  * anything after the closing bracket. The scan checks structure, not every token: a caller parses an element's
  * span before using anything else in it, and a fingerprint stands only for bytes that parsed before.
  */
-export function scanItems(body: Buffer, volatile: ReadonlySet<string>, pick: ReadonlySet<string>, seed: string): ScannedItem[] | null {
+export function scanItems(
+  body: Buffer,
+  volatile: ReadonlySet<string>,
+  pick: ReadonlySet<string>,
+  seed: string,
+): ScannedItem[] | null {
   const byLength = wantedByLength(volatile, pick);
   const seedBytes = Buffer.from(seed, 'utf8');
   // The bytes hashed per element: the seed, then the element's text minus its volatile members.

@@ -44,7 +44,10 @@ export function platformProfile(platform: Platform): PlatformProfile {
  * build does not know reads as undefined, and callers show the raw name instead.
  */
 export const PLATFORM_LABELS: Readonly<Record<Platform, string> & Partial<Record<string, string>>> = Object.freeze(
-  Object.fromEntries(Object.values(PLATFORM_ENTRIES).map((e) => [e.profile.platform, e.profile.label])) as Record<Platform, string>,
+  Object.fromEntries(Object.values(PLATFORM_ENTRIES).map((e) => [e.profile.platform, e.profile.label])) as Record<
+    Platform,
+    string
+  >,
 );
 
 /** Dispatch by platform; an unknown platform string is read as Hugging Face rather than thrown on. */

@@ -118,7 +118,10 @@ function converterFor(typeId: DuckDBTypeId): Conv {
 }
 
 /** Turns a result's rows (as JS values) into Rows: one converter per column, picked once per result. */
-function rowMaker(result: { columnNames(): string[]; columnTypeId(i: number): DuckDBTypeId }): (values: unknown[]) => Row {
+function rowMaker(result: {
+  columnNames(): string[];
+  columnTypeId(i: number): DuckDBTypeId;
+}): (values: unknown[]) => Row {
   const names = result.columnNames();
   const convs = names.map((_, i) => converterFor(result.columnTypeId(i)));
   return (values) => {
@@ -163,8 +166,7 @@ class Conn implements Db {
   }
 
   async exec(sql: string, params?: readonly unknown[]): Promise<number> {
-    const result =
-      params && params.length > 0 ? await (await this.bound(sql, params)).run() : await this.conn.run(sql);
+    const result = params && params.length > 0 ? await (await this.bound(sql, params)).run() : await this.conn.run(sql);
     return result.rowsChanged;
   }
 
@@ -367,7 +369,10 @@ export class DuckDBStore extends SqlStore {
     const rel = fps.some((f) => f.includes(SEP))
       ? { sql: `SELECT unnest(from_json($1, '["VARCHAR"]')) AS f`, param: JSON.stringify(fps) }
       : { sql: `SELECT unnest(string_split($1, chr(1))) AS f`, param: fps.join(SEP) };
-    const rows = await this.db.query(`SELECT DISTINCT t.f FROM (${rel.sql}) t ANTI JOIN models m ON m.fingerprint = t.f`, [rel.param]);
+    const rows = await this.db.query(
+      `SELECT DISTINCT t.f FROM (${rel.sql}) t ANTI JOIN models m ON m.fingerprint = t.f`,
+      [rel.param],
+    );
     const unknown = new Set(rows.map((r) => String(r.f)));
     const staged = this.stagedKeys ?? new Set<string>();
     for (const s of sightings) if (unknown.has(s.fingerprint) || staged.has(clean(s.key))) out.add(s.key);
@@ -542,11 +547,26 @@ export class DuckDBStore extends SqlStore {
       for (let from = 0; from < seen.length; from += CHUNK_ROWS) {
         const part = seen.slice(from, from + CHUNK_ROWS);
         const chunk = DuckDBDataChunk.create(SEEN_TYPES, part.length);
-        chunk.setColumnValues(0, part.map((s) => s.key));
-        chunk.setColumnValues(1, part.map((s) => s.fingerprint));
-        chunk.setColumnValues(2, part.map((s) => bigintOrNull(s.stats.downloads30d)));
-        chunk.setColumnValues(3, part.map((s) => bigintOrNull(s.stats.downloadsAllTime)));
-        chunk.setColumnValues(4, part.map((s) => bigintOrNull(s.stats.likes)));
+        chunk.setColumnValues(
+          0,
+          part.map((s) => s.key),
+        );
+        chunk.setColumnValues(
+          1,
+          part.map((s) => s.fingerprint),
+        );
+        chunk.setColumnValues(
+          2,
+          part.map((s) => bigintOrNull(s.stats.downloads30d)),
+        );
+        chunk.setColumnValues(
+          3,
+          part.map((s) => bigintOrNull(s.stats.downloadsAllTime)),
+        );
+        chunk.setColumnValues(
+          4,
+          part.map((s) => bigintOrNull(s.stats.likes)),
+        );
         appender.appendDataChunk(chunk);
       }
       appender.flushSync();

@@ -244,7 +244,10 @@ export const MIGRATIONS: readonly Migration[] = [
         stmts.push(`CREATE INDEX models_object_id_idx ON models (platform, object_id) WHERE object_id IS NOT NULL`);
       } else {
         // After fingerprint: the appender writes the stage in MODEL_COLUMNS order.
-        stmts.push(`ALTER TABLE stage_models ADD COLUMN object_id TEXT`, `ALTER TABLE stage_models ADD COLUMN object_key BIGINT`);
+        stmts.push(
+          `ALTER TABLE stage_models ADD COLUMN object_id TEXT`,
+          `ALTER TABLE stage_models ADD COLUMN object_key BIGINT`,
+        );
       }
       return stmts;
     },
@@ -254,7 +257,9 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'provenance of daily figures: a live sweep or a public dump (hubwatch backfill)',
     statements: (d) => {
       if (d.engine === 'postgres') {
-        return [`ALTER TABLE daily_stats ADD COLUMN provenance TEXT NOT NULL DEFAULT 'live' CHECK (provenance IN ('live', 'dump'))`];
+        return [
+          `ALTER TABLE daily_stats ADD COLUMN provenance TEXT NOT NULL DEFAULT 'live' CHECK (provenance IN ('live', 'dump'))`,
+        ];
       }
       // DuckDB cannot add a column with a constraint: the default keeps old rows and live writes 'live', and the
       // one writer (sql.ts PROVENANCES) only ever writes the two values. The stage carries it to the merge.

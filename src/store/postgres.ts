@@ -244,7 +244,10 @@ export class PostgresStore extends SqlStore {
       await client.query('SET LOCAL cursor_tuple_fraction = 1.0');
       await client.query(`DECLARE hubwatch_stream NO SCROLL CURSOR FOR ${sql}`, params as unknown[]);
       for (;;) {
-        const r = await client.query<Row[string][]>({ text: `FETCH FORWARD ${chunkSize} FROM hubwatch_stream`, rowMode: 'array' });
+        const r = await client.query<Row[string][]>({
+          text: `FETCH FORWARD ${chunkSize} FROM hubwatch_stream`,
+          rowMode: 'array',
+        });
         const rows = r.rows;
         if (rows.length > 0) {
           const index = new Map(r.fields.map((f, i) => [f.name, i]));

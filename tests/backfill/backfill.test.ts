@@ -56,7 +56,13 @@ describe.each(ENGINES)('backfill from simulator dumps on $name', ({ make }) => {
   let live: Snapshot;
 
   beforeAll(async () => {
-    sim = await startSim({ seed: SEED, models: MODELS, day: D2, faults: { huggingface: { rateLimit: null } }, dumps: { dir: folder.dir } });
+    sim = await startSim({
+      seed: SEED,
+      models: MODELS,
+      day: D2,
+      faults: { huggingface: { rateLimit: null } },
+      dumps: { dir: folder.dir },
+    });
     // The live run of D2, the date the dump also holds.
     const s = await freshStore(make);
     try {
@@ -75,25 +81,29 @@ describe.each(ENGINES)('backfill from simulator dumps on $name', ({ make }) => {
     ['v0', ['downloads30d', 'likes', 'newReleases']],
     ['v1', ['downloads30d', 'likes', 'newReleases', 'derivatives']],
     ['v2', ['downloads30d', 'downloadsAllTime', 'likes', 'newReleases', 'derivatives']],
-  ] as Array<[DumpSchema, Metric[]]>)('a %s partition of a date the simulator served live gives the live shares of %j', async (schema, metrics) => {
-    const dir = tempDir(`hubwatch-dump-${schema}-`);
-    const s = await freshStore(make);
-    try {
-      await writeDumpFolder(sim.universe, dir.dir, { dates: [D2], schemaOf: () => schema });
-      const res = await runBackfill(s.store, data.dir, { dump: dir.dir });
-      expect(res.partitions.map((p) => [p.date, p.complete])).toEqual([[D2, true]]);
-      const snap = JSON.parse(await readFile(snapshotPath(data.dir, D2), 'utf8')) as Snapshot;
-      for (const m of metrics) expect(hubShares(snap, m), m).toEqual(hubShares(live, m));
-      const source = snap.method.sources?.huggingface;
-      expect(source?.provenance).toBe('dump');
-      expect(source?.rows).toEqual({ live: 0, dump: snap.coverage.huggingface?.modelsSeen });
-      expect(source?.dump?.missingColumns.includes('downloadsAllTime')).toBe(schema !== 'v2');
-      if (schema !== 'v2') expect(snap.metrics.downloadsAllTime.scopes.all.origin.platforms.huggingface ?? null).toBeNull();
-    } finally {
-      await s.done();
-      dir.remove();
-    }
-  });
+  ] as Array<[DumpSchema, Metric[]]>)(
+    'a %s partition of a date the simulator served live gives the live shares of %j',
+    async (schema, metrics) => {
+      const dir = tempDir(`hubwatch-dump-${schema}-`);
+      const s = await freshStore(make);
+      try {
+        await writeDumpFolder(sim.universe, dir.dir, { dates: [D2], schemaOf: () => schema });
+        const res = await runBackfill(s.store, data.dir, { dump: dir.dir });
+        expect(res.partitions.map((p) => [p.date, p.complete])).toEqual([[D2, true]]);
+        const snap = JSON.parse(await readFile(snapshotPath(data.dir, D2), 'utf8')) as Snapshot;
+        for (const m of metrics) expect(hubShares(snap, m), m).toEqual(hubShares(live, m));
+        const source = snap.method.sources?.huggingface;
+        expect(source?.provenance).toBe('dump');
+        expect(source?.rows).toEqual({ live: 0, dump: snap.coverage.huggingface?.modelsSeen });
+        expect(source?.dump?.missingColumns.includes('downloadsAllTime')).toBe(schema !== 'v2');
+        if (schema !== 'v2')
+          expect(snap.metrics.downloadsAllTime.scopes.all.origin.platforms.huggingface ?? null).toBeNull();
+      } finally {
+        await s.done();
+        dir.remove();
+      }
+    },
+  );
 
   it('a killed run resumed stores what an uninterrupted one does, and a rerun changes nothing', async () => {
     await writeDumpFolder(sim.universe, folder.dir, { dates: [D0, D1, D2], schemaOf: () => 'v2' });
@@ -102,19 +112,32 @@ describe.each(ENGINES)('backfill from simulator dumps on $name', ({ make }) => {
     const killed = await freshStore(make);
     try {
       const full = await runBackfill(whole.store, data.dir, { dump: url, batchRows: 400 });
-      expect(full.partitions.map((p) => [p.date, p.complete])).toEqual([[D0, true], [D1, true], [D2, true]]);
+      expect(full.partitions.map((p) => [p.date, p.complete])).toEqual([
+        [D0, true],
+        [D1, true],
+        [D2, true],
+      ]);
 
       // Killed in D1's third batch (an exception where a kill would land), then run again.
       let batches = 0;
       await expect(
-        runBackfill(killed.store, data.dir, { dump: url, batchRows: 400 }, {
-          afterBatch: ({ date }) => {
-            if (date === D1 && ++batches === 3) throw new InterruptedBackfill();
+        runBackfill(
+          killed.store,
+          data.dir,
+          { dump: url, batchRows: 400 },
+          {
+            afterBatch: ({ date }) => {
+              if (date === D1 && ++batches === 3) throw new InterruptedBackfill();
+            },
           },
-        }),
+        ),
       ).rejects.toBeInstanceOf(InterruptedBackfill);
       const resumed = await runBackfill(killed.store, data.dir, { dump: url, batchRows: 400 });
-      expect(resumed.partitions.map((p) => [p.date, p.skipped])).toEqual([[D0, true], [D1, false], [D2, false]]);
+      expect(resumed.partitions.map((p) => [p.date, p.skipped])).toEqual([
+        [D0, true],
+        [D1, false],
+        [D2, false],
+      ]);
       expect(await storeState(killed.store)).toEqual(await storeState(whole.store));
 
       // A second run over the same dump reads nothing and changes nothing.
@@ -133,7 +156,10 @@ describe.each(ENGINES)('backfill from simulator dumps on $name', ({ make }) => {
 async function neededBytes(file: string, size: number): Promise<number> {
   const { conn, close } = await openReader();
   try {
-    const ranges = (await columnRanges(conn, file, new Set<string>(DUMP_COLUMNS))).concat([[0, 4], [Math.max(0, size - 64 * 1024), size]]);
+    const ranges = (await columnRanges(conn, file, new Set<string>(DUMP_COLUMNS))).concat([
+      [0, 4],
+      [Math.max(0, size - 64 * 1024), size],
+    ]);
     ranges.sort((a, b) => a[0] - b[0]);
     let total = 0;
     let at = 0;
@@ -153,7 +179,13 @@ describe('backfill over HTTP', () => {
     const folder = tempDir('hubwatch-dumps-http-');
     const data = tempDir('hubwatch-backfill-http-');
     const work = tempDir('hubwatch-backfill-tmp-');
-    const sim = await startSim({ seed: SEED, models: 20_000, day: D2, faults: { huggingface: { rateLimit: null } }, dumps: { dir: folder.dir } });
+    const sim = await startSim({
+      seed: SEED,
+      models: 20_000,
+      day: D2,
+      faults: { huggingface: { rateLimit: null } },
+      dumps: { dir: folder.dir },
+    });
     const s = await freshStore(ENGINES[0].make);
     try {
       await writeDumpFolder(sim.universe, folder.dir, { dates: [D2], schemaOf: () => 'v2' });

@@ -29,12 +29,22 @@ export function backfillDeps(store: Store, dataDir: string, over: Partial<Backfi
   return { store, registry, licenses, logger: silentLogger, dataDir, llmTasks: LLM_TASKS, ...over };
 }
 
-export function runBackfill(store: Store, dataDir: string, opts: BackfillOptions, over: Partial<BackfillDeps> = {}): Promise<BackfillResult> {
+export function runBackfill(
+  store: Store,
+  dataDir: string,
+  opts: BackfillOptions,
+  over: Partial<BackfillDeps> = {},
+): Promise<BackfillResult> {
   return backfill(backfillDeps(store, dataDir, over), opts);
 }
 
 /** One live day of a platform against the simulator, as runOnce runs it (poll, sweep, quality, lineage, snapshot). */
-export async function liveDay(sim: Sim, store: Store, date: string, platforms: Platform[] = ['huggingface']): Promise<Snapshot> {
+export async function liveDay(
+  sim: Sim,
+  store: Store,
+  date: string,
+  platforms: Platform[] = ['huggingface'],
+): Promise<Snapshot> {
   sim.setDay(date);
   const config = loadConfig(
     {
@@ -43,7 +53,13 @@ export async function liveDay(sim: Sim, store: Store, date: string, platforms: P
       HUBWATCH_WISEMODEL_URL: sim.urls.wisemodel,
       LOG_LEVEL: 'silent',
     },
-    { sources: { huggingface: { pageSize: 500, backoffMs: 1 }, modelscope: { backoffMs: 1 }, wisemodel: { backoffMs: 1 } } },
+    {
+      sources: {
+        huggingface: { pageSize: 500, backoffMs: 1 },
+        modelscope: { backoffMs: 1 },
+        wisemodel: { backoffMs: 1 },
+      },
+    },
   );
   for (const p of platforms) {
     const source = createSource(p, { config, logger: silentLogger, rateLimitMode: 'wait' });

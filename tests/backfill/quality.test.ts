@@ -22,7 +22,8 @@ async function fresh(make: () => EngineHarness): Promise<{ store: Store; done():
   return { store, done: async () => (await store.close(), await h.destroy()) };
 }
 
-const readSnapshot = async (dir: string, date: string): Promise<Snapshot> => JSON.parse(await readFile(snapshotPath(dir, date), 'utf8')) as Snapshot;
+const readSnapshot = async (dir: string, date: string): Promise<Snapshot> =>
+  JSON.parse(await readFile(snapshotPath(dir, date), 'utf8')) as Snapshot;
 /** Renames among the simulated Hub's own daily events after `from`, up to `to`. */
 function universeRenamesBetween(sim: Sim, from: string, to: string): number {
   let n = 0;
@@ -36,7 +37,15 @@ const flags = (s: Snapshot): string[] => (s.method.sources?.huggingface?.flags ?
 
 describe('quality rules', () => {
   it('flags a stall only on most active counters unmoved, backwards on any decrease, partial far below the previous day', () => {
-    const base = { rowsNow: 1000, rowsPrev: 1000, bothDays: 1000, allTimeCompared: 1000, allTimeDecreased: 0, activeCompared: 100, activeUnmoved: 10 };
+    const base = {
+      rowsNow: 1000,
+      rowsPrev: 1000,
+      bothDays: 1000,
+      allTimeCompared: 1000,
+      allTimeDecreased: 0,
+      activeCompared: 100,
+      activeUnmoved: 10,
+    };
     expect(flagsOf(base, Q0)).toEqual([]);
     expect(flagsOf({ ...base, activeUnmoved: 51 }, Q0).map((f) => f.flag)).toEqual(['stall']);
     expect(flagsOf({ ...base, activeCompared: 10, activeUnmoved: 10 }, Q0)).toEqual([]); // too few to judge
@@ -57,78 +66,86 @@ describe.each(ENGINES)('quality flags and the seam on $name', ({ make }) => {
     data.remove();
   });
 
-  it.each([false, true])('raises each flag on its day, with _id in the files: %s, and no negative or zero-filled figure', async (withObjectId) => {
-    const dump = tempDir('hubwatch-quality-dump-');
-    const s = await fresh(make);
-    try {
-      const { traps } = await writeDumpFolder(sim.universe, dump.dir, {
-        dates: [...DATES],
-        schemaOf: () => 'v2',
-        stall: [STALL],
-        backwards: [BACK],
-        partial: [{ date: PARTIAL, share: 0.3 }],
-        renames: [{ date: RENAME, count: 2 }],
-        withObjectId,
-      });
-      const res = await runBackfill(s.store, data.dir, { dump: dump.dir, batchRows: 500 });
-      const byDate = Object.fromEntries(res.partitions.map((p) => [p.date, p.flags]));
-      expect(Object.fromEntries(Object.entries(byDate).map(([d, f]) => [d, f.filter((x) => x !== 'renames')]))).toEqual({
-        [Q0]: [],
-        [Q1]: [],
-        [STALL]: ['stall'],
-        [BACK]: ['backwards'],
-        [PARTIAL]: ['partial'],
-        [RENAME]: [],
-      });
-      // Renames: the trap's on its date, and the simulated Hub's own renames (its daily events) on the dates after them.
-      expect(byDate[RENAME]).toContain('renames');
-      for (const [i, d] of DATES.entries()) {
-        if (!byDate[d]!.includes('renames') || d === RENAME) continue;
-        expect(universeRenamesBetween(sim, DATES[i - 1]!, d), d).toBeGreaterThan(0);
+  it.each([false, true])(
+    'raises each flag on its day, with _id in the files: %s, and no negative or zero-filled figure',
+    async (withObjectId) => {
+      const dump = tempDir('hubwatch-quality-dump-');
+      const s = await fresh(make);
+      try {
+        const { traps } = await writeDumpFolder(sim.universe, dump.dir, {
+          dates: [...DATES],
+          schemaOf: () => 'v2',
+          stall: [STALL],
+          backwards: [BACK],
+          partial: [{ date: PARTIAL, share: 0.3 }],
+          renames: [{ date: RENAME, count: 2 }],
+          withObjectId,
+        });
+        const res = await runBackfill(s.store, data.dir, { dump: dump.dir, batchRows: 500 });
+        const byDate = Object.fromEntries(res.partitions.map((p) => [p.date, p.flags]));
+        expect(
+          Object.fromEntries(Object.entries(byDate).map(([d, f]) => [d, f.filter((x) => x !== 'renames')])),
+        ).toEqual({
+          [Q0]: [],
+          [Q1]: [],
+          [STALL]: ['stall'],
+          [BACK]: ['backwards'],
+          [PARTIAL]: ['partial'],
+          [RENAME]: [],
+        });
+        // Renames: the trap's on its date, and the simulated Hub's own renames (its daily events) on the dates after them.
+        expect(byDate[RENAME]).toContain('renames');
+        for (const [i, d] of DATES.entries()) {
+          if (!byDate[d]!.includes('renames') || d === RENAME) continue;
+          expect(universeRenamesBetween(sim, DATES[i - 1]!, d), d).toBeGreaterThan(0);
+        }
+
+        const stall = await readSnapshot(data.dir, STALL);
+        expect(flags(stall)).toContain('stall');
+        expect(stall.metrics.downloadsDaily.scopes.all.origin.platforms.huggingface).toBeNull();
+        expect(stall.metrics.downloadsDaily.window.huggingface).toMatch(/stall/);
+
+        // The day after a stall measures from the last day that moved; a counter that went down gives no figure.
+        const back = await readSnapshot(data.dir, BACK);
+        expect(flags(back)).toContain('backwards');
+        expect(back.metrics.downloadsDaily.window.huggingface).toBe(`since the snapshot of ${Q1}`);
+        expect(back.coverage.huggingface?.anomalies.allTimeDecreased).toBeGreaterThan(0);
+        const daily = back.metrics.downloadsDaily.scopes.all.origin.platforms.huggingface!;
+        expect(daily.total).toBeGreaterThan(0);
+        for (const e of daily.shares) expect(e.value).toBeGreaterThan(0);
+        const rows: Array<{ now: number; prev: number }> = [];
+        for await (const chunk of s.store.streamSnapshotRows(BACK, { huggingface: Q1 })) {
+          for (const r of chunk)
+            if (r.downloadsAllTime !== null && r.prevAllTime !== null)
+              rows.push({ now: r.downloadsAllTime, prev: r.prevAllTime });
+        }
+        const decreased = rows.filter((r) => r.now < r.prev).length;
+        expect(back.coverage.huggingface?.anomalies.allTimeDecreased).toBe(decreased);
+        const upward = rows.filter((r) => r.now >= r.prev).reduce((a, r) => a + r.now - r.prev, 0);
+        expect(daily.total).toBeGreaterThanOrEqual(upward); // plus models new since Q1, never minus the decreases
+
+        const partial = await readSnapshot(data.dir, PARTIAL);
+        expect(flags(partial)).toContain('partial');
+        expect(partial.coverage.huggingface?.complete).toBe(false);
+        expect(await s.store.deletionCandidates('huggingface', '2100-01-01', 100_000)).toEqual([]);
+
+        // Renames: one history under the new id, the old id answers with the new one.
+        expect(flags(await readSnapshot(data.dir, RENAME))).toContain('renames');
+        const renamed = traps.renames.find((r) => r.date === RENAME)!.models;
+        expect(renamed).toHaveLength(2);
+        for (const m of renamed) {
+          expect(await s.store.renamedTo(`huggingface:${m.from}`)).toBe(`huggingface:${m.to}`);
+          expect(await s.store.getModel(`huggingface:${m.from}`)).toBeNull();
+          const history = (await s.store.statsHistory(`huggingface:${m.to}`)).map((p) => p.date);
+          expect(history).toEqual([Q0, Q1, STALL, BACK, ...(history.includes(PARTIAL) ? [PARTIAL] : []), RENAME]);
+        }
+      } finally {
+        await s.done();
+        dump.remove();
       }
-
-      const stall = await readSnapshot(data.dir, STALL);
-      expect(flags(stall)).toContain('stall');
-      expect(stall.metrics.downloadsDaily.scopes.all.origin.platforms.huggingface).toBeNull();
-      expect(stall.metrics.downloadsDaily.window.huggingface).toMatch(/stall/);
-
-      // The day after a stall measures from the last day that moved; a counter that went down gives no figure.
-      const back = await readSnapshot(data.dir, BACK);
-      expect(flags(back)).toContain('backwards');
-      expect(back.metrics.downloadsDaily.window.huggingface).toBe(`since the snapshot of ${Q1}`);
-      expect(back.coverage.huggingface?.anomalies.allTimeDecreased).toBeGreaterThan(0);
-      const daily = back.metrics.downloadsDaily.scopes.all.origin.platforms.huggingface!;
-      expect(daily.total).toBeGreaterThan(0);
-      for (const e of daily.shares) expect(e.value).toBeGreaterThan(0);
-      const rows: Array<{ now: number; prev: number }> = [];
-      for await (const chunk of s.store.streamSnapshotRows(BACK, { huggingface: Q1 })) {
-        for (const r of chunk) if (r.downloadsAllTime !== null && r.prevAllTime !== null) rows.push({ now: r.downloadsAllTime, prev: r.prevAllTime });
-      }
-      const decreased = rows.filter((r) => r.now < r.prev).length;
-      expect(back.coverage.huggingface?.anomalies.allTimeDecreased).toBe(decreased);
-      const upward = rows.filter((r) => r.now >= r.prev).reduce((a, r) => a + r.now - r.prev, 0);
-      expect(daily.total).toBeGreaterThanOrEqual(upward); // plus models new since Q1, never minus the decreases
-
-      const partial = await readSnapshot(data.dir, PARTIAL);
-      expect(flags(partial)).toContain('partial');
-      expect(partial.coverage.huggingface?.complete).toBe(false);
-      expect(await s.store.deletionCandidates('huggingface', '2100-01-01', 100_000)).toEqual([]);
-
-      // Renames: one history under the new id, the old id answers with the new one.
-      expect(flags(await readSnapshot(data.dir, RENAME))).toContain('renames');
-      const renamed = traps.renames.find((r) => r.date === RENAME)!.models;
-      expect(renamed).toHaveLength(2);
-      for (const m of renamed) {
-        expect(await s.store.renamedTo(`huggingface:${m.from}`)).toBe(`huggingface:${m.to}`);
-        expect(await s.store.getModel(`huggingface:${m.from}`)).toBeNull();
-        const history = (await s.store.statsHistory(`huggingface:${m.to}`)).map((p) => p.date);
-        expect(history).toEqual([Q0, Q1, STALL, BACK, ...(history.includes(PARTIAL) ? [PARTIAL] : []), RENAME]);
-      }
-    } finally {
-      await s.done();
-      dump.remove();
-    }
-  }, 180_000);
+    },
+    180_000,
+  );
 
   it('reads daily and 30-day figures across dump and live dates, and live wins over a dump on the same date, saying so', async () => {
     const dump = tempDir('hubwatch-seam-dump-');
@@ -136,7 +153,10 @@ describe.each(ENGINES)('quality flags and the seam on $name', ({ make }) => {
     try {
       // Live on 10-21 (Hub and ModelScope), dumps of the Hub on 10-30, 11-06 and 11-13, live again on 11-20.
       await liveDay(sim, s.store, '2026-10-21', ['huggingface', 'modelscope']);
-      await writeDumpFolder(sim.universe, dump.dir, { dates: ['2026-10-21', '2026-10-30', '2026-11-06', '2026-11-13'], schemaOf: () => 'v2' });
+      await writeDumpFolder(sim.universe, dump.dir, {
+        dates: ['2026-10-21', '2026-10-30', '2026-11-06', '2026-11-13'],
+        schemaOf: () => 'v2',
+      });
       const res = await runBackfill(s.store, data.dir, { dump: dump.dir });
       expect(res.partitions.map((p) => p.date)).toEqual(['2026-10-21', '2026-10-30', '2026-11-06', '2026-11-13']);
       const live = await liveDay(sim, s.store, '2026-11-20', ['huggingface', 'modelscope']);

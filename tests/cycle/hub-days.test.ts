@@ -20,12 +20,14 @@ const D2 = '2026-11-21';
 const D3 = '2026-11-22';
 const { registry, licenses } = loadReferenceData();
 
-
 describe.each(ENGINES)('two Hub days on $name', ({ make }) => {
   const days = simAndStore(make, { seed: 5, models: 3000, day: D1, faults: { huggingface: { rateLimit: null } } });
 
   const config = () =>
-    loadConfig({ HUBWATCH_HF_URL: days.sim.urls.huggingface, LOG_LEVEL: 'silent' }, { sources: { huggingface: { pageSize: 400, backoffMs: 1 } } });
+    loadConfig(
+      { HUBWATCH_HF_URL: days.sim.urls.huggingface, LOG_LEVEL: 'silent' },
+      { sources: { huggingface: { pageSize: 400, backoffMs: 1 } } },
+    );
   const visibleKeys = (day: string): Set<string> => {
     const n = days.sim.universe.checkDay(day);
     return new Set([...days.sim.universe.indices(n)].map((i) => `huggingface:${days.sim.universe.idAt(i, n)}`));
@@ -93,7 +95,9 @@ describe.each(ENGINES)('two Hub days on $name', ({ make }) => {
       cursor = page.nextCursor;
     }
     expect(listed.has(`huggingface:${del.id}`)).toBe(false);
-    expect(listed.size).toBe(visibleKeys(D3).size + days.sim.universe.eventsOn(D3).filter((e) => e.type === 'delete').length);
+    expect(listed.size).toBe(
+      visibleKeys(D3).size + days.sim.universe.eventsOn(D3).filter((e) => e.type === 'delete').length,
+    );
     expect((await days.store.getCoverage(D3)).huggingface?.notes.join('\n')).toMatch(/1 confirmed deleted/);
   }, 120_000);
 
@@ -121,8 +125,12 @@ describe.each(ENGINES)('two Hub days on $name', ({ make }) => {
       ops: new OpsState(redis, `{hubwatch-test-${process.pid}}`),
       redis,
     }).finally(() => redis.quit());
-    expect(health.warnings.join('\n')).toMatch(/huggingface: the platform refuses the list field\(s\) gguf since 2026-11-24/);
-    expect(health.checks.refusedFields.huggingface?.fields).toEqual([{ field: 'gguf', cost: 'parameter counts of GGUF repos are null' }]);
+    expect(health.warnings.join('\n')).toMatch(
+      /huggingface: the platform refuses the list field\(s\) gguf since 2026-11-24/,
+    );
+    expect(health.checks.refusedFields.huggingface?.fields).toEqual([
+      { field: 'gguf', cost: 'parameter counts of GGUF repos are null' },
+    ]);
     // The next run that meets no refusal clears it.
     await runDay('2026-11-25');
     expect(await days.store.getCheckpoint(refusedFieldsName('huggingface'))).toBeNull();

@@ -16,7 +16,6 @@ const DEPTH = 330;
 const { registry, licenses } = loadReferenceData();
 const ALL_CRITERIA = ['tasks', 'libraries', 'tags', 'organizations'];
 
-
 describe.each(ENGINES)('ModelScope days beyond the depth limit on $name', ({ make }) => {
   const days = simAndStore(make, { seed: 5, models: 4000, day: DAYS[0] });
 
@@ -49,7 +48,8 @@ describe.each(ENGINES)('ModelScope days beyond the depth limit on $name', ({ mak
   }
 
   /** Models marked missing at any time (deletion candidates of a far later day). */
-  const everMissing = async () => (await days.store.deletionCandidates('modelscope', '2027-01-01', 100_000)).map((c) => c.key);
+  const everMissing = async () =>
+    (await days.store.deletionCandidates('modelscope', '2027-01-01', 100_000)).map((c) => c.key);
 
   it('reads the catalogue whole through partitions, keeps it whole while it moves, and marks nobody missing on an incomplete day', async () => {
     expect(visible(DAYS[0]).size).toBeGreaterThanOrEqual(3 * DEPTH);
@@ -69,7 +69,9 @@ describe.each(ENGINES)('ModelScope days beyond the depth limit on $name', ({ mak
     expect(d2.sweep.complete).toBe(true);
     expect(await keysSeenOn(days.store, DAYS[1], 'modelscope')).toEqual(visible(DAYS[1]));
     expect(d2.sweep.missing).toBe(0);
-    expect(d2.notes).toMatch(/the order moved during the walk: \d+ models met twice in one listing, [1-9]\d* sightings after an update/);
+    expect(d2.notes).toMatch(
+      /the order moved during the walk: \d+ models met twice in one listing, [1-9]\d* sightings after an update/,
+    );
 
     // Day 3: every partition criterion ignored. One listing's worth is read; the day is incomplete, with the numbers,
     // and the models it did not list are not marked missing.
@@ -82,7 +84,11 @@ describe.each(ENGINES)('ModelScope days beyond the depth limit on $name', ({ mak
     expect((await days.store.getCoverage(DAYS[2])).modelscope).toMatchObject({ complete: false, swept: true });
     const shown = Number(/ModelScope sweep: (\d+) of (\d+) models shown/.exec(d3.notes)![1]);
     expect(d3.notes).toMatch(new RegExp(`ModelScope sweep: ${shown} of ${all3.size} models shown`));
-    expect(d3.notes).toMatch(new RegExp(`incomplete: ${all3.size - shown} of the ${all3.size} models TotalCount announces were not shown;.*nobody is marked missing today`));
+    expect(d3.notes).toMatch(
+      new RegExp(
+        `incomplete: ${all3.size - shown} of the ${all3.size} models TotalCount announces were not shown;.*nobody is marked missing today`,
+      ),
+    );
     expect(d3.notes).toMatch(/criteria the platform ignored \(TotalCount unchanged\): tasks on all/);
     expect(await everMissing()).toEqual([]);
 

@@ -168,7 +168,11 @@ describe('run --once on Hugging Face against the simulator', () => {
     const sum = (['huggingface', 'modelscope'] as const).reduce((s, p) => s + all.platforms[p]!.total, 0);
     expect(all.combined!.total).toBe(sum);
     expectSharesSumToOne(all.platforms.modelscope);
-    expect(snap.metrics.likes.scopes.all.publisher.combinedPlatforms).toEqual(['huggingface', 'modelscope', 'wisemodel']);
+    expect(snap.metrics.likes.scopes.all.publisher.combinedPlatforms).toEqual([
+      'huggingface',
+      'modelscope',
+      'wisemodel',
+    ]);
     expectSharesSumToOne(snap.metrics.likes.scopes.all.publisher.platforms.wisemodel);
     expect(snap.coverage.wisemodel!.notes.join('\n')).toMatch(/download/i);
   }, 180_000);

@@ -60,7 +60,13 @@ describe.each([
     try {
       for (const [i, date] of DAYS.entries()) {
         sim.setDay(date);
-        const deps = (store: Store) => ({ store, registry, licenses, logger: silentLogger, now: () => `${date}T23:59:59.000Z` });
+        const deps = (store: Store) => ({
+          store,
+          registry,
+          licenses,
+          logger: silentLogger,
+          now: () => `${date}T23:59:59.000Z`,
+        });
         const source = createSource('huggingface', { config, logger: silentLogger, rateLimitMode: 'wait' });
         // The same adapter without `sight`: every model normalised and written whole, as before fingerprints.
         const plain: Source = { ...source, sight: undefined };
@@ -86,7 +92,9 @@ describe.each([
       );
       const source = createSource('huggingface', { config, logger: silentLogger, rateLimitMode: 'wait' });
       try {
-        const again = await sweepStats({ store: fast, registry: other, licenses, logger: silentLogger }, source, { date: '2026-11-23' });
+        const again = await sweepStats({ store: fast, registry: other, licenses, logger: silentLogger }, source, {
+          date: '2026-11-23',
+        });
         expect(again.unchanged).toBe(0);
       } finally {
         await source.close();

@@ -17,7 +17,13 @@ import { ENGINES, simAndStore } from './days-harness.js';
 const D1 = '2026-11-20';
 const D2 = '2026-11-21';
 const { registry, licenses } = loadReferenceData();
-const DOWNLOADS = { path: WM_SIM_DOWNLOADS_PATH, itemsPath: 'data.list', totalPath: 'data.total', idField: 'project_path', downloadsField: 'download_count' };
+const DOWNLOADS = {
+  path: WM_SIM_DOWNLOADS_PATH,
+  itemsPath: 'data.list',
+  totalPath: 'data.total',
+  idField: 'project_path',
+  downloadsField: 'download_count',
+};
 const KINDS = [
   { kind: 'codes', pathPrefix: 'codes/' },
   { kind: 'datasets', topic: 'dataset' },
@@ -25,14 +31,20 @@ const KINDS = [
 
 async function rowsOn(store: Store, date: string, prevDate: string | null = null): Promise<Map<string, SnapshotRow>> {
   const out = new Map<string, SnapshotRow>();
-  for await (const chunk of store.streamSnapshotRows(date, prevDate, 1000)) for (const r of chunk) if (r.platform === 'wisemodel') out.set(r.key, r);
+  for await (const chunk of store.streamSnapshotRows(date, prevDate, 1000))
+    for (const r of chunk) if (r.platform === 'wisemodel') out.set(r.key, r);
   return out;
 }
 
 describe.each(ENGINES)('WiseModel days on $name', ({ make }) => {
   const days = simAndStore(make, { seed: 21, models: 6000, day: D1 });
 
-  async function runDay(date: string, wisemodel: Record<string, unknown>, env: Record<string, string> = {}, faults: SimFaults = {}) {
+  async function runDay(
+    date: string,
+    wisemodel: Record<string, unknown>,
+    env: Record<string, string> = {},
+    faults: SimFaults = {},
+  ) {
     days.sim.setDay(date);
     days.sim.setFaults('wisemodel', faults);
     const config = loadConfig(
@@ -96,7 +108,9 @@ describe.each(ENGINES)('WiseModel days on $name', ({ make }) => {
     expect(r2.prevAllTime).toBe(wm.downloads(k, n1));
     // Yesterday's models released yesterday, today's today.
     const released = [...rows2.values()].filter((r) => r.releasedAt?.slice(0, 10) === D2).length;
-    expect(released).toBe(wm.list(n2, 'newest').filter((x) => new Date(wm.created[x]! * 1000).toISOString().slice(0, 10) === D2).length);
+    expect(released).toBe(
+      wm.list(n2, 'newest').filter((x) => new Date(wm.created[x]! * 1000).toISOString().slice(0, 10) === D2).length,
+    );
   }, 120_000);
 
   it('without a gateway endpoint: likes stored, downloads null, and the coverage says why and what to set', async () => {
@@ -107,7 +121,9 @@ describe.each(ENGINES)('WiseModel days on $name', ({ make }) => {
     expect(rows.size).toBe(modelIds(date).length);
     expect([...rows.values()].every((r) => r.downloadsAllTime === null && r.likes !== null)).toBe(true);
     const notes = (await days.store.getCoverage(date)).wisemodel!.notes.join('\n');
-    expect(notes).toMatch(/downloads are null: no gateway endpoint for downloads is configured \(sources\.wisemodel\.gateway\.downloads\)/);
+    expect(notes).toMatch(
+      /downloads are null: no gateway endpoint for downloads is configured \(sources\.wisemodel\.gateway\.downloads\)/,
+    );
     expect(notes).toMatch(/hubwatch probe --platform wisemodel/);
   }, 60_000);
 
@@ -121,7 +137,9 @@ describe.each(ENGINES)('WiseModel days on $name', ({ make }) => {
     expect(cov).toMatchObject({ complete: false, swept: true, degraded: true });
     const notes = cov.notes.join('\n');
     expect(notes).toContain('Run `hubwatch probe --platform wisemodel`');
-    expect(notes).toMatch(/sources\.wisemodel\.gitlab\.url .* sources\.wisemodel\.gateway\.downloads .* WISEMODEL_TOKEN/);
+    expect(notes).toMatch(
+      /sources\.wisemodel\.gitlab\.url .* sources\.wisemodel\.gateway\.downloads .* WISEMODEL_TOKEN/,
+    );
     const q = await days.store.listQuarantine(10, 'wisemodel');
     expect(q.some((e) => e.kind === 'page' && e.reason.includes('hubwatch probe --platform wisemodel'))).toBe(true);
     expect((await rowsOn(days.store, date)).size).toBe(0);

@@ -33,7 +33,16 @@ describe.skipIf(!HAVE_CHROMIUM)(`dashboard in headless Chromium (${CHROMIUM})`, 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   }, 120_000);
@@ -66,9 +75,15 @@ describe.skipIf(!HAVE_CHROMIUM)(`dashboard in headless Chromium (${CHROMIUM})`, 
     await page.evaluate(AXE);
     const result = await page.evaluate(async () => {
       const r = await (globalThis as any).axe.run((globalThis as any).document, { resultTypes: ['violations'] });
-      return (r.violations as any[]).map((v) => ({ id: v.id as string, impact: v.impact as string, nodes: v.nodes.length as number }));
+      return (r.violations as any[]).map((v) => ({
+        id: v.id as string,
+        impact: v.impact as string,
+        nodes: v.nodes.length as number,
+      }));
     });
-    return result.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.nodes} nodes)`);
+    return result
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}, ${v.nodes} nodes)`);
   }
 
   const evilPath = (): string => modelPath(w.records.find((r) => r.name === HOSTILE_MODEL)!.key);
@@ -76,7 +91,10 @@ describe.skipIf(!HAVE_CHROMIUM)(`dashboard in headless Chromium (${CHROMIUM})`, 
     ['overview', '/'],
     ['overview-llm-modelscope', '/?scope=llm&platform=modelscope&metric=derivatives'],
     ['races', '/races'],
-    ['races-licences-llm-modelscope', '/races?view=publisher&lic_metric=newReleases&lic_scope=llm&lic_platform=modelscope'],
+    [
+      'races-licences-llm-modelscope',
+      '/races?view=publisher&lic_metric=newReleases&lic_scope=llm&lic_platform=modelscope',
+    ],
     ['releases', '/releases'],
     ['org', '/org/Alibaba%20Qwen'],
     ['org-hostile', `/org/${encodeURIComponent(HOSTILE_ORG)}`],
@@ -140,7 +158,9 @@ describe.skipIf(!HAVE_CHROMIUM)(`dashboard in headless Chromium (${CHROMIUM})`, 
     await page.evaluate(() => ((globalThis as any).__sameDocument = true));
     const title = () => page.locator('#licences-by-country svg.chart title').first().textContent();
     expect(await title()).toContain('30-day downloads');
-    const group = page.getByRole('group', { name: 'Metric' }).filter({ has: page.getByRole('link', { name: 'new releases' }) });
+    const group = page
+      .getByRole('group', { name: 'Metric' })
+      .filter({ has: page.getByRole('link', { name: 'new releases' }) });
     await group.getByRole('link', { name: 'new releases' }).click();
     await page.waitForURL(/lic_metric=newReleases/);
     await expect.poll(title).toContain('new releases');
@@ -184,7 +204,11 @@ describe.skipIf(!HAVE_CHROMIUM)(`dashboard in headless Chromium (${CHROMIUM})`, 
     const { page, problems } = await open(evilPath());
     const r = await page.evaluate(() => {
       const g = globalThis as any;
-      return { pwned: g.__pwned ?? null, h1: g.document.querySelector('h1').textContent as string, imgs: g.document.querySelectorAll('main img').length as number };
+      return {
+        pwned: g.__pwned ?? null,
+        h1: g.document.querySelector('h1').textContent as string,
+        imgs: g.document.querySelectorAll('main img').length as number,
+      };
     });
     expect(r.pwned).toBeNull();
     expect(r.imgs).toBe(0);

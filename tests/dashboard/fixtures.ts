@@ -95,12 +95,33 @@ const METRIC_TOTAL: Record<Metric, number> = {
 
 // How each country's figure splits into licence classes (the rest use the default mix).
 const CLASS_MIX: Record<string, Array<[LicenseClass, number]>> = {
-  CN: [['permissive', 0.7], ['open-restricted', 0.2], ['unknown', 0.1]],
-  US: [['permissive', 0.45], ['open-restricted', 0.4], ['non-commercial', 0.05], ['unknown', 0.1]],
-  FR: [['permissive', 0.6], ['non-commercial', 0.3], ['unknown', 0.1]],
-  ZZ: [['unknown', 0.7], ['permissive', 0.3]],
+  CN: [
+    ['permissive', 0.7],
+    ['open-restricted', 0.2],
+    ['unknown', 0.1],
+  ],
+  US: [
+    ['permissive', 0.45],
+    ['open-restricted', 0.4],
+    ['non-commercial', 0.05],
+    ['unknown', 0.1],
+  ],
+  FR: [
+    ['permissive', 0.6],
+    ['non-commercial', 0.3],
+    ['unknown', 0.1],
+  ],
+  ZZ: [
+    ['unknown', 0.7],
+    ['permissive', 0.3],
+  ],
 };
-const DEFAULT_MIX: Array<[LicenseClass, number]> = [['permissive', 0.5], ['copyleft', 0.1], ['non-commercial', 0.2], ['unknown', 0.2]];
+const DEFAULT_MIX: Array<[LicenseClass, number]> = [
+  ['permissive', 0.5],
+  ['copyleft', 0.1],
+  ['non-commercial', 0.2],
+  ['unknown', 0.2],
+];
 
 function licenceSplit(list: ShareList | null): LicenseCountryTable | null {
   if (!list) return null;
@@ -130,7 +151,9 @@ function licenceBlock(metrics: Snapshot['metrics']): LicenseByCountry {
           Object.fromEntries(
             VIEWS.map((v) => {
               const vs = metrics[metric].scopes[s][v];
-              const platforms = Object.fromEntries(Object.entries(vs.platforms).map(([p, l]) => [p, licenceSplit(l ?? null)]));
+              const platforms = Object.fromEntries(
+                Object.entries(vs.platforms).map(([p, l]) => [p, licenceSplit(l ?? null)]),
+              );
               return [v, { combined: licenceSplit(vs.combined), combinedPlatforms: vs.combinedPlatforms, platforms }];
             }),
           ),
@@ -142,7 +165,11 @@ function licenceBlock(metrics: Snapshot['metrics']): LicenseByCountry {
 }
 
 /** The snapshot of day `k` of a span starting at `start`; `wisemodelHistoryFrom` is the first day it has a 30-day figure. */
-export function yearSnapshot(start: string, k: number, opts: { previousDate: string | null; wisemodelHistoryFrom?: number } = { previousDate: null }): Snapshot {
+export function yearSnapshot(
+  start: string,
+  k: number,
+  opts: { previousDate: string | null; wisemodelHistoryFrom?: number } = { previousDate: null },
+): Snapshot {
   const date = addDays(start, k);
   const t = k / 365;
   const wave = (i: number): number => 1 + 0.06 * Math.sin((k + i * 17) / 9);
@@ -151,7 +178,10 @@ export function yearSnapshot(start: string, k: number, opts: { previousDate: str
     const raw = COUNTRIES.map(([c, w, tr], i) => {
       const tilt = PLATFORM_TILT[platform][c] ?? 1;
       const zz = c === 'ZZ' && view === 'origin' ? 0.5 : 1;
-      return [c, w * tilt * zz * Math.exp(tr * t) * wave(i) * (metric === 'newReleases' ? (c === 'CN' ? 1.3 : 1) : 1)] as [string, number];
+      return [
+        c,
+        w * tilt * zz * Math.exp(tr * t) * wave(i) * (metric === 'newReleases' ? (c === 'CN' ? 1.3 : 1) : 1),
+      ] as [string, number];
     });
     const sum = raw.reduce((s, [, v]) => s + v, 0);
     return shareList(raw.map(([c, v]) => [c, Math.round((scale * v) / sum)]));
@@ -165,7 +195,8 @@ export function yearSnapshot(start: string, k: number, opts: { previousDate: str
       if (!missing) have.push(p);
     }
     const sums = new Map<string, number>();
-    for (const p of have) for (const e of platforms[p]!.shares) sums.set(e.country, (sums.get(e.country) ?? 0) + e.value);
+    for (const p of have)
+      for (const e of platforms[p]!.shares) sums.set(e.country, (sums.get(e.country) ?? 0) + e.value);
     return { combined: shareList([...sums.entries()]), combinedPlatforms: have, platforms };
   };
   const metrics = Object.fromEntries(
@@ -177,7 +208,9 @@ export function yearSnapshot(start: string, k: number, opts: { previousDate: str
           modelscope: m === 'downloads30d' ? 'all-time minus the count stored 30 days earlier' : 'as of the day',
           wisemodel: m === 'downloads30d' ? 'all-time minus the count stored 30 days earlier' : 'as of the day',
         },
-        scopes: Object.fromEntries(SCOPES.map((s) => [s, Object.fromEntries(VIEWS.map((v) => [v, viewShares(m, s, v)]))])),
+        scopes: Object.fromEntries(
+          SCOPES.map((s) => [s, Object.fromEntries(VIEWS.map((v) => [v, viewShares(m, s, v)]))]),
+        ),
       },
     ]),
   ) as Snapshot['metrics'];
@@ -192,10 +225,18 @@ export function yearSnapshot(start: string, k: number, opts: { previousDate: str
       downloads30d: Math.round(4_000_000 * grow(o.w, o.t, i)),
       derivatives: Math.round(3000 * grow(o.w, o.t, i + 3)),
     })).sort((a, b) => b.downloads30d - a.downloads30d);
-  const kinds = (['big_tech', 'ai_startup', 'academic', 'nonprofit', 'community', 'individual'] as const).map((kind, i) => {
-    const w = [55, 25, 4, 3, 5, 8][i]! * Math.exp([-0.1, 0.3, 0.1, 0, 0, -0.2][i]! * t);
-    return { kind, models: Math.round(w * 1000), newReleases: Math.round(w * 3), downloads30d: Math.round(w * 4_000_000), share: 0 };
-  });
+  const kinds = (['big_tech', 'ai_startup', 'academic', 'nonprofit', 'community', 'individual'] as const).map(
+    (kind, i) => {
+      const w = [55, 25, 4, 3, 5, 8][i]! * Math.exp([-0.1, 0.3, 0.1, 0, 0, -0.2][i]! * t);
+      return {
+        kind,
+        models: Math.round(w * 1000),
+        newReleases: Math.round(w * 3),
+        downloads30d: Math.round(w * 4_000_000),
+        share: 0,
+      };
+    },
+  );
   const ksum = kinds.reduce((s, x) => s + x.downloads30d, 0);
   for (const x of kinds) x.share = x.downloads30d / ksum;
   const cov = (p: Platform) =>
@@ -204,7 +245,12 @@ export function yearSnapshot(start: string, k: number, opts: { previousDate: str
       requests: 2000,
       pages: 2000,
       complete: !(p === 'wisemodel' && k % 50 === 7),
-      downloads30dSource: p === 'huggingface' ? 'platform' : p === 'wisemodel' && k < (opts.wisemodelHistoryFrom ?? 30) ? 'unavailable' : 'history',
+      downloads30dSource:
+        p === 'huggingface'
+          ? 'platform'
+          : p === 'wisemodel' && k < (opts.wisemodelHistoryFrom ?? 30)
+            ? 'unavailable'
+            : 'history',
     });
   const snap: Snapshot = {
     schema: SNAPSHOT_SCHEMA,
@@ -213,7 +259,11 @@ export function yearSnapshot(start: string, k: number, opts: { previousDate: str
     generator: 'hubwatch dashboard fixtures',
     method: {
       views: { publisher: 'who uploaded the model', origin: 'whose model it is (lineage root)' },
-      scopes: { all: 'every model listed', llm: 'generative language models', llmTasks: ['text-generation', 'image-text-to-text'] },
+      scopes: {
+        all: 'every model listed',
+        llm: 'generative language models',
+        llmTasks: ['text-generation', 'image-text-to-text'],
+      },
       metrics: Object.fromEntries(METRICS.map((m) => [m, `${m} by country`])) as Snapshot['method']['metrics'],
       unknownCountry: 'ZZ',
     },
@@ -255,7 +305,10 @@ export async function writeSpan(
   const written: string[] = [];
   for (let k = 0; k < days; k++) {
     if (skip.has(k)) continue;
-    const snap = yearSnapshot(start, k, { previousDate: written[written.length - 1] ?? null, wisemodelHistoryFrom: opts.wisemodelHistoryFrom });
+    const snap = yearSnapshot(start, k, {
+      previousDate: written[written.length - 1] ?? null,
+      wisemodelHistoryFrom: opts.wisemodelHistoryFrom,
+    });
     // Checking every file costs a few ms each; the tests check all, the bench the first and the last.
     if (opts.validate !== false || k === 0 || k === days - 1) SnapshotSchema.parse(snap);
     await writeSnapshot(dataDir, snap);
@@ -271,7 +324,11 @@ export async function fillModels(store: Store, lastDate: string): Promise<Normal
   for (let i = 0; i < 24; i++) {
     const released = new Date(base - i * 6 * 3600_000).toISOString();
     const org = FIXTURE_ORGS[i % FIXTURE_ORGS.length]!;
-    const r = makeRecord(i, { releasedAt: released, relation: i % 4 === 3 ? 'finetune' : 'base', namespace: org.org.replace(/\W+/g, '') || 'evil' });
+    const r = makeRecord(i, {
+      releasedAt: released,
+      relation: i % 4 === 3 ? 'finetune' : 'base',
+      namespace: org.org.replace(/\W+/g, '') || 'evil',
+    });
     records.push(
       NormalisedRecord.parse({
         ...r,
@@ -282,15 +339,55 @@ export async function fillModels(store: Store, lastDate: string): Promise<Normal
     );
   }
   // A hostile base release, a fine-tune of the first model and a mirror of it on ModelScope.
-  const hostile = makeRecord(100, { platform: 'huggingface', namespace: 'evil', name: HOSTILE_MODEL, relation: 'base', releasedAt: new Date(base - 3600_000).toISOString() });
-  records.push(NormalisedRecord.parse({ ...hostile, publisher: { ...hostile.publisher, org: HOSTILE_ORG, country: 'ZZ', kind: 'community' }, origin: { ...hostile.origin, org: HOSTILE_ORG, country: 'ZZ', kind: 'community', basis: 'registry' } }));
+  const hostile = makeRecord(100, {
+    platform: 'huggingface',
+    namespace: 'evil',
+    name: HOSTILE_MODEL,
+    relation: 'base',
+    releasedAt: new Date(base - 3600_000).toISOString(),
+  });
+  records.push(
+    NormalisedRecord.parse({
+      ...hostile,
+      publisher: { ...hostile.publisher, org: HOSTILE_ORG, country: 'ZZ', kind: 'community' },
+      origin: { ...hostile.origin, org: HOSTILE_ORG, country: 'ZZ', kind: 'community', basis: 'registry' },
+    }),
+  );
   const root = records[0]!;
-  const ft = makeRecord(101, { platform: 'huggingface', namespace: 'someone', name: 'qwen-ft', relation: 'finetune', releasedAt: new Date(base - 7200_000).toISOString() });
-  records.push(NormalisedRecord.parse({ ...ft, lineage: { relation: 'finetune', baseModels: [root.key], root: root.key, family: 'Qwen' } }));
-  const q = makeRecord(102, { platform: 'huggingface', namespace: 'bartowski', name: 'qwen-ft-GGUF', relation: 'quantized', releasedAt: new Date(base - 3000_000).toISOString() });
+  const ft = makeRecord(101, {
+    platform: 'huggingface',
+    namespace: 'someone',
+    name: 'qwen-ft',
+    relation: 'finetune',
+    releasedAt: new Date(base - 7200_000).toISOString(),
+  });
+  records.push(
+    NormalisedRecord.parse({
+      ...ft,
+      lineage: { relation: 'finetune', baseModels: [root.key], root: root.key, family: 'Qwen' },
+    }),
+  );
+  const q = makeRecord(102, {
+    platform: 'huggingface',
+    namespace: 'bartowski',
+    name: 'qwen-ft-GGUF',
+    relation: 'quantized',
+    releasedAt: new Date(base - 3000_000).toISOString(),
+  });
   const ftKey = records[records.length - 1]!.key;
-  records.push(NormalisedRecord.parse({ ...q, lineage: { relation: 'quantized', baseModels: [ftKey], root: root.key, family: 'Qwen' } }));
-  const mirror = makeRecord(103, { platform: 'modelscope', namespace: root.namespace, name: root.name, relation: 'base', releasedAt: root.releasedAt });
+  records.push(
+    NormalisedRecord.parse({
+      ...q,
+      lineage: { relation: 'quantized', baseModels: [ftKey], root: root.key, family: 'Qwen' },
+    }),
+  );
+  const mirror = makeRecord(103, {
+    platform: 'modelscope',
+    namespace: root.namespace,
+    name: root.name,
+    relation: 'base',
+    releasedAt: root.releasedAt,
+  });
   records.push(NormalisedRecord.parse({ ...mirror, mirrors: [root.key] }));
   records[0] = NormalisedRecord.parse({ ...root, mirrors: [records[records.length - 1]!.key] });
   const prev = addDays(lastDate, -1);

@@ -46,7 +46,9 @@ describe('dashboard pages', () => {
     expect(r.body).toMatch(/Missing days: 2 of 120/);
     expect(r.body).toContain('China');
     expect(r.body).toContain('unattributed');
-    expect(r.body).toContain('/api/v1/shares.csv?metric=downloads30d&amp;view=origin&amp;scope=all&amp;platform=combined');
+    expect(r.body).toContain(
+      '/api/v1/shares.csv?metric=downloads30d&amp;view=origin&amp;scope=all&amp;platform=combined',
+    );
     expect(r.body).toContain('/chart/shares.svg?');
     expect(r.body).toContain('aria-current="true"');
   });
@@ -77,12 +79,21 @@ describe('dashboard pages', () => {
   it('answers 304 to a matching ETag and compresses', async () => {
     const r = await w.app.inject({ url: '/', headers: { 'accept-encoding': 'br' } });
     expect(r.headers['content-encoding']).toBe('br');
-    const again = await w.app.inject({ url: '/', headers: { 'accept-encoding': 'br', 'if-none-match': String(r.headers.etag) } });
+    const again = await w.app.inject({
+      url: '/',
+      headers: { 'accept-encoding': 'br', 'if-none-match': String(r.headers.etag) },
+    });
     expect(again.statusCode).toBe(304);
   });
 
   it('renders races, releases, organisation and model pages, escaping every platform string', async () => {
-    for (const url of ['/races', '/races?view=publisher', '/releases', '/releases?platform=huggingface&license_class=permissive', '/org/Meta']) {
+    for (const url of [
+      '/races',
+      '/races?view=publisher',
+      '/releases',
+      '/releases?platform=huggingface&license_class=permissive',
+      '/org/Meta',
+    ]) {
       const r = await w.app.inject(url);
       expect(r.statusCode, url).toBe(200);
       expectInert(r.body);
@@ -117,7 +128,9 @@ describe('dashboard pages', () => {
     expectInert(r.body);
     expect(r.body).not.toContain('not in the daily snapshot yet');
     const fig = r.body.slice(r.body.indexOf('id="licences-by-country"'));
-    expect(fig).toContain('Licence classes within each country: 30-day downloads, all models, all platforms, origin view');
+    expect(fig).toContain(
+      'Licence classes within each country: 30-day downloads, all models, all platforms, origin view',
+    );
     // One bar per country with its name, a legend naming each class beside its pattern, and shares in words.
     expect(fig).toMatch(/<text[^>]*>China<\/text>/);
     expect(fig).toMatch(/<text[^>]*>unattributed<\/text>/);
@@ -126,15 +139,21 @@ describe('dashboard pages', () => {
     expect(fig).toMatch(/<g class="legend">.*>permissive<\/text>/);
     expect(fig).toMatch(/<title>China: permissive 70%<\/title>/);
     // Its table: China's row, with the classes as columns.
-    expect(fig).toMatch(/<th scope="row">China <span class="code">CN<\/span><\/th><td class="num">[\d,]+<\/td><td class="num">70\.0%<\/td>/);
+    expect(fig).toMatch(
+      /<th scope="row">China <span class="code">CN<\/span><\/th><td class="num">[\d,]+<\/td><td class="num">70\.0%<\/td>/,
+    );
     expect(fig).toContain('href="/races/licences.csv"');
     expect(fig).toContain('href="/races/licences.json"');
     expect(fig).toContain('href="/races?lic_metric=newReleases#licences-by-country"');
     expect(fig).toMatch(/class="method">Share of each licence class within the country/);
 
-    const other = await w.app.inject('/races?view=publisher&lic_metric=newReleases&lic_scope=llm&lic_platform=modelscope');
+    const other = await w.app.inject(
+      '/races?view=publisher&lic_metric=newReleases&lic_scope=llm&lic_platform=modelscope',
+    );
     expect(other.statusCode).toBe(200);
-    expect(other.body).toContain('Licence classes within each country: new releases, language models (llm), ModelScope, publisher view');
+    expect(other.body).toContain(
+      'Licence classes within each country: new releases, language models (llm), ModelScope, publisher view',
+    );
     // The view control keeps the licence choice.
     expect(other.body).toContain('href="/races?lic_metric=newReleases&amp;lic_scope=llm&amp;lic_platform=modelscope"');
     for (const [url, param] of [
@@ -162,7 +181,7 @@ describe('dashboard pages', () => {
     expect(cn.classes.reduce((t: number, c: { share: number }) => t + c.share, 0)).toBeCloseTo(1, 9);
   });
 
-  it('counts a model\'s derivatives by relation on its page', async () => {
+  it("counts a model's derivatives by relation on its page", async () => {
     const root = w.records[0]!;
     const page = (await w.app.inject(modelPath(root.key))).body;
     const der = page.slice(page.indexOf('id="der-h"'));
@@ -242,16 +261,22 @@ describe('static export of the dashboard', () => {
     expect(index).toContain('src="assets/dashboard.js"');
     // Every local link in the index points at a file that exists.
     const names = new Set([...(await readdir(pub, { recursive: true }))].map(String));
-    for (const m of index.matchAll(/(?:href|src)="([^"#:]+)"/g)) expect(names, m[1]).toContain(m[1]!.replace(/&amp;/g, '&'));
+    for (const m of index.matchAll(/(?:href|src)="([^"#:]+)"/g))
+      expect(names, m[1]).toContain(m[1]!.replace(/&amp;/g, '&'));
     // Every licence choice on the Races page is its own file, and the page's links lead to files that exist.
     expect(rel).toContain('races-publisher-newReleases.llm.modelscope.html');
     expect(rel).toContain('dashboard-data/licences-by-country.csv');
     const races = await readFile(join(pub, 'races.html'), 'utf8');
     expect(races).toContain('href="races-origin-newReleases.all.combined.html#licences-by-country"');
     expect(races).toContain('href="dashboard-data/licences-by-country.json"');
-    for (const m of races.matchAll(/(?:href|src)="([^"#:]+)(?:#[^"]*)?"/g)) expect(names, m[1]).toContain(m[1]!.replace(/&amp;/g, '&'));
-    expect(await readFile(join(pub, 'dashboard-data/licences-by-country.csv'), 'utf8')).toBe((await w.app.inject('/races/licences.csv')).body);
+    for (const m of races.matchAll(/(?:href|src)="([^"#:]+)(?:#[^"]*)?"/g))
+      expect(names, m[1]).toContain(m[1]!.replace(/&amp;/g, '&'));
+    expect(await readFile(join(pub, 'dashboard-data/licences-by-country.csv'), 'utf8')).toBe(
+      (await w.app.inject('/races/licences.csv')).body,
+    );
     const csv = await readFile(join(pub, 'dashboard-data/shares-downloads30d.origin.all.combined.csv'), 'utf8');
-    expect(csv).toBe((await w.app.inject('/api/v1/shares.csv?metric=downloads30d&view=origin&scope=all&platform=combined')).body);
+    expect(csv).toBe(
+      (await w.app.inject('/api/v1/shares.csv?metric=downloads30d&view=origin&scope=all&platform=combined')).body,
+    );
   }, 60_000);
 });

@@ -47,5 +47,9 @@ export async function dashWorld(days = 120): Promise<DashWorld> {
 /** The URL path of a model page, as the dashboard links it. */
 export function modelPath(key: string): string {
   const i = key.indexOf(':');
-  return `/model/${key.slice(0, i)}/${key.slice(i + 1).split('/').map(encodeURIComponent).join('/')}`;
+  return `/model/${key.slice(0, i)}/${key
+    .slice(i + 1)
+    .split('/')
+    .map(encodeURIComponent)
+    .join('/')}`;
 }

@@ -75,7 +75,8 @@ describe.skipIf(!HAVE_CHROMIUM)(`digest HTML in headless Chromium (${CHROMIUM})`
       const doc = g.document;
       const handlers: string[] = [];
       for (const el of Array.from<any>(doc.querySelectorAll('*'))) {
-        for (const a of Array.from<any>(el.attributes)) if (/^on/i.test(a.name)) handlers.push(`${el.tagName}[${a.name}]`);
+        for (const a of Array.from<any>(el.attributes))
+          if (/^on/i.test(a.name)) handlers.push(`${el.tagName}[${a.name}]`);
       }
       const charts = Array.from<any>(doc.querySelectorAll('svg.marks')).map((svg) => {
         const box = svg.getBoundingClientRect();
@@ -90,7 +91,9 @@ describe.skipIf(!HAVE_CHROMIUM)(`digest HTML in headless Chromium (${CHROMIUM})`
         pwned: (g.__pwned ?? null) as unknown,
         scripts: doc.querySelectorAll('script').length as number,
         images: doc.querySelectorAll('img, iframe, object, embed').length as number,
-        scriptLinks: Array.from<any>(doc.querySelectorAll('a')).filter((a) => /^\s*javascript:/i.test(a.getAttribute('href') ?? '')).length,
+        scriptLinks: Array.from<any>(doc.querySelectorAll('a')).filter((a) =>
+          /^\s*javascript:/i.test(a.getAttribute('href') ?? ''),
+        ).length,
         handlers,
         charts,
         text: doc.body.innerText as string,

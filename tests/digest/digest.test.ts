@@ -53,7 +53,9 @@ function sumReleases(snaps: Array<Snapshot | null>, platform: Platform | 'combin
 
 function sumReleasesByCountry(snaps: Array<Snapshot | null>, view: View): Map<string, number> {
   const m = new Map<string, number>();
-  for (const s of snaps) for (const e of s?.metrics.newReleases.scopes.all[view].combined?.shares ?? []) m.set(e.country, (m.get(e.country) ?? 0) + e.value);
+  for (const s of snaps)
+    for (const e of s?.metrics.newReleases.scopes.all[view].combined?.shares ?? [])
+      m.set(e.country, (m.get(e.country) ?? 0) + e.value);
   return m;
 }
 
@@ -92,7 +94,10 @@ describe('digest numbers against the stored snapshots', () => {
     expect(all.thisWeek).toBe(releasedIn(W47).length);
     expect(all.previousWeek).toBe(releasedIn(W46).length);
     expect(all.change).toBe(releasedIn(W47).length - releasedIn(W46).length);
-    expect(all.changePct).toBeCloseTo(((releasedIn(W47).length - releasedIn(W46).length) / releasedIn(W46).length) * 100, 10);
+    expect(all.changePct).toBeCloseTo(
+      ((releasedIn(W47).length - releasedIn(W46).length) / releasedIn(W46).length) * 100,
+      10,
+    );
     expect(all.thisWeek).toBeGreaterThan(150);
   });
 
@@ -116,7 +121,8 @@ describe('digest numbers against the stored snapshots', () => {
         expect(r.thisWeek).toBe(truth);
       }
       // Sorted by this week's count.
-      for (let i = 1; i < got.rows.length; i++) expect(got.rows[i - 1]!.thisWeek).toBeGreaterThanOrEqual(got.rows[i]!.thisWeek);
+      for (let i = 1; i < got.rows.length; i++)
+        expect(got.rows[i - 1]!.thisWeek).toBeGreaterThanOrEqual(got.rows[i]!.thisWeek);
       expect(got.rows.length).toBeGreaterThan(10);
     }
     // The per-platform split adds up to the combined one.
@@ -168,14 +174,19 @@ describe('digest numbers against the stored snapshots', () => {
     const cur = await readWeek(fx.dirs.full, W47);
     const all = d47.headlines.licenseMix.allNewReleases;
     for (const r of all.rows) {
-      const fromFiles = cur.reduce((a, s) => a + (s?.licenses.byClass.find((x) => x.key === r.licenseClass)?.newReleases ?? 0), 0);
+      const fromFiles = cur.reduce(
+        (a, s) => a + (s?.licenses.byClass.find((x) => x.key === r.licenseClass)?.newReleases ?? 0),
+        0,
+      );
       expect(r.models).toBe(fromFiles);
     }
     expect(all.total).toBe(releasedIn(W47).length);
   });
 
   it('ranks notable base releases from known organisations by first-week downloads, grouped by kind', () => {
-    const expected = releasedIn(W47).filter((m) => m.record.lineage.relation === 'base' && m.record.publisher.org !== null);
+    const expected = releasedIn(W47).filter(
+      (m) => m.record.lineage.relation === 'base' && m.record.publisher.org !== null,
+    );
     expect(d47.notable.total).toBe(expected.length);
     expect(d47.notable.groups.reduce((a, g) => a + g.count, 0)).toBe(expected.length);
     for (const g of d47.notable.groups) {
@@ -198,9 +209,13 @@ describe('digest numbers against the stored snapshots', () => {
       }
     }
     // Stats stop at the week's Sunday here, so the records' stats are the week-end figures.
-    expect(new Set(d47.notable.groups.flatMap((g) => g.items.filter((i) => i.key !== fx.late.record.key).map((i) => i.firstWeekSource)))).toEqual(
-      new Set(['record']),
-    );
+    expect(
+      new Set(
+        d47.notable.groups.flatMap((g) =>
+          g.items.filter((i) => i.key !== fx.late.record.key).map((i) => i.firstWeekSource),
+        ),
+      ),
+    ).toEqual(new Set(['record']));
     // Kinds in registry order: big tech first.
     expect(d47.notable.groups[0]!.kind).toBe('big_tech');
     const startups = d47.notable.groups.find((g) => g.kind === 'ai_startup')!;
@@ -220,7 +235,9 @@ describe('digest numbers against the stored snapshots', () => {
 
   it('reads first-week downloads from the stats history once later stats days are stored', async () => {
     const d46 = await buildDigest({ store, dataDir: fx.dirs.full, week: W46, now: NOW });
-    const expected = releasedIn(W46).filter((m) => m.record.lineage.relation === 'base' && m.record.publisher.org !== null);
+    const expected = releasedIn(W46).filter(
+      (m) => m.record.lineage.relation === 'base' && m.record.publisher.org !== null,
+    );
     expect(d46.notable.total).toBe(expected.length);
     const items = d46.notable.groups.flatMap((g) => g.items);
     expect(items.length).toBeGreaterThan(10);
@@ -234,7 +251,16 @@ describe('digest numbers against the stored snapshots', () => {
   });
 
   it('sums new derivatives per family per week over eight weeks, marking weeks without snapshots', async () => {
-    expect(d47.families.weeks).toEqual(['2026-W40', '2026-W41', '2026-W42', '2026-W43', '2026-W44', '2026-W45', W46, W47]);
+    expect(d47.families.weeks).toEqual([
+      '2026-W40',
+      '2026-W41',
+      '2026-W42',
+      '2026-W43',
+      '2026-W44',
+      '2026-W45',
+      W46,
+      W47,
+    ]);
     const cur = await readWeek(fx.dirs.full, W47);
     const prev = await readWeek(fx.dirs.full, W46);
     const sum = (snaps: Array<Snapshot | null>, fam: string) =>
@@ -244,9 +270,20 @@ describe('digest numbers against the stored snapshots', () => {
       expect(r.thisWeek, r.family).toBe(sum(cur, r.family));
       expect(r.previousWeek).toBe(sum(prev, r.family));
       expect(r.change).toBe(r.thisWeek! - r.previousWeek!);
-      expect(r.trend.map((t) => t.newDerivatives)).toEqual([null, null, null, null, null, null, r.previousWeek, r.thisWeek]);
+      expect(r.trend.map((t) => t.newDerivatives)).toEqual([
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        r.previousWeek,
+        r.thisWeek,
+      ]);
       expect(r.trend.slice(0, 6).every((t) => !t.complete && t.missingDates === 7)).toBe(true);
-      const truth = releasedIn(W47).filter((m) => m.record.lineage.family === r.family && m.record.lineage.relation !== 'base').length;
+      const truth = releasedIn(W47).filter(
+        (m) => m.record.lineage.family === r.family && m.record.lineage.relation !== 'base',
+      ).length;
       expect(r.thisWeek).toBe(truth);
     }
     expect(d47.method.trendWeeks[0]).toEqual({
@@ -270,7 +307,9 @@ describe('digest numbers against the stored snapshots', () => {
     const w47Shares = countryShares.data.filter((p) => p.week === W47).reduce((a, p) => a + Number(p.share), 0);
     expect(w47Shares).toBeCloseTo(1, 9);
     const rows = d47.headlines.newReleases.byCountry.origin.rows;
-    expect(originSplit.data.reduce((a, p) => a + Number(p.releases), 0)).toBe(d47.headlines.newReleases.byCountry.origin.total);
+    expect(originSplit.data.reduce((a, p) => a + Number(p.releases), 0)).toBe(
+      d47.headlines.newReleases.byCountry.origin.total,
+    );
     expect(originSplit.data[0]).toEqual({ country: rows[0]!.country, releases: rows[0]!.thisWeek });
   });
 
@@ -323,7 +362,9 @@ describe('weeks with missing or incomplete snapshots', () => {
     expect(d.headlines.downloads30d.asOf).toBe('2026-11-21');
     expect(d.headlines.downloads30d.asOfIsWeekEnd).toBe(false);
     const sat = (await readSnapshot(fx.dirs.sundayless, '2026-11-21'))!;
-    expect(d.headlines.downloads30d.views.origin!.total).toBe(sat.metrics.downloads30d.scopes.all.origin.combined!.total);
+    expect(d.headlines.downloads30d.views.origin!.total).toBe(
+      sat.metrics.downloads30d.scopes.all.origin.combined!.total,
+    );
     expect(d.method.incomplete.join('\n')).toContain('no snapshot for 2026-11-22; shares are as of 2026-11-21');
     const wm = d.method.coverage.find((c) => c.platform === 'wisemodel')!;
     expect(wm.incompleteDates).toEqual([INCOMPLETE_DAY]);
@@ -366,7 +407,9 @@ describe('rendering', () => {
     // The bidi override is removed and the name is isolated so it cannot reorder the row.
     expect(md).not.toContain('\u202E');
     expect(md).toContain('\u2068evil\\-labs/&lt;script&gt;');
-    expect(md).toContain('&lt;img src=x onerror=&quot;window\\.\\_\\_pwned=2&quot;&gt;Evil\\|Labs \\*bold\\* \\[x\\]\\(javascript\\:alert\\(1\\)\\)');
+    expect(md).toContain(
+      '&lt;img src=x onerror=&quot;window\\.\\_\\_pwned=2&quot;&gt;Evil\\|Labs \\*bold\\* \\[x\\]\\(javascript\\:alert\\(1\\)\\)',
+    );
     // The javascript: URL is not linked: the name appears as plain text right before the platform label.
     expect(md).toMatch(/gnp\\\.exe\u2069 \(Hugging Face\)/);
     expect(md).toContain('&lt;svg onload=window\\.\\_\\_pwned=3&gt;');
@@ -389,7 +432,16 @@ describe('rendering', () => {
   });
 
   it('caps long platform strings', async () => {
-    const long = { ...d47, notable: { ...d47.notable, groups: d47.notable.groups.map((g) => ({ ...g, items: g.items.map((i) => ({ ...i, name: 'x'.repeat(10_000), id: 'y'.repeat(10_000) })) })) } };
+    const long = {
+      ...d47,
+      notable: {
+        ...d47.notable,
+        groups: d47.notable.groups.map((g) => ({
+          ...g,
+          items: g.items.map((i) => ({ ...i, name: 'x'.repeat(10_000), id: 'y'.repeat(10_000) })),
+        })),
+      },
+    };
     const md = renderMarkdown(long);
     const html = renderHtml(long);
     expect(md).not.toContain('y'.repeat(121));
@@ -429,7 +481,11 @@ describe('files, HTTP routes and the static export', () => {
       expect(body.items[0].summary).toBe(d47.summary);
       expect(body.items[0]._hubwatch.newReleases).toBe(d47.headlines.newReleases.combined.thisWeek);
 
-      const types = { md: 'text/markdown; charset=utf-8', html: 'text/html; charset=utf-8', json: 'application/json; charset=utf-8' };
+      const types = {
+        md: 'text/markdown; charset=utf-8',
+        html: 'text/html; charset=utf-8',
+        json: 'application/json; charset=utf-8',
+      };
       for (const [ext, type] of Object.entries(types)) {
         const res = await app.inject({ method: 'GET', url: `/digests/${W47}.${ext}` });
         expect(res.statusCode, ext).toBe(200);
@@ -441,7 +497,11 @@ describe('files, HTTP routes and the static export', () => {
       expect(html.headers['x-content-type-options']).toBe('nosniff');
       // Reads like every other answer: an ETag, and 304 when it is sent back.
       expect(html.headers.etag).toMatch(/^"/);
-      const again = await app.inject({ method: 'GET', url: `/digests/${W47}.html`, headers: { 'if-none-match': html.headers.etag as string } });
+      const again = await app.inject({
+        method: 'GET',
+        url: `/digests/${W47}.html`,
+        headers: { 'if-none-match': html.headers.etag as string },
+      });
       expect(again.statusCode).toBe(304);
       expect(feed.headers.etag).toMatch(/^"/);
       const svg = await app.inject({ method: 'GET', url: `/digests/${W47}.country-shares.svg` });
@@ -458,7 +518,9 @@ describe('files, HTTP routes and the static export', () => {
         expect(res.statusCode, bad).toBe(400);
         expect(res.json()).toMatchObject({ error: 'bad_request', parameter: 'file' });
       }
-      expect((await app.inject({ method: 'GET', url: '/digests/2025-W53.md' })).json().message).toMatch(/Malformed week .*does not exist/);
+      expect((await app.inject({ method: 'GET', url: '/digests/2025-W53.md' })).json().message).toMatch(
+        /Malformed week .*does not exist/,
+      );
       expect((await app.inject({ method: 'GET', url: '/digests/feed.json?x=1' })).statusCode).toBe(400);
     } finally {
       await app.close();
@@ -467,7 +529,9 @@ describe('files, HTTP routes and the static export', () => {
     const exported = await exportDigests(dataDir);
     const pub = join(dataDir, 'public', 'digests');
     for (const ext of ['json', 'md', 'html', 'country-shares.svg', 'origin-split.svg']) {
-      expect(readFileSync(join(pub, `${W47}.${ext}`), 'utf8')).toBe(readFileSync(join(dataDir, 'digests', `${W47}.${ext}`), 'utf8'));
+      expect(readFileSync(join(pub, `${W47}.${ext}`), 'utf8')).toBe(
+        readFileSync(join(dataDir, 'digests', `${W47}.${ext}`), 'utf8'),
+      );
     }
     const staticFeed = JSON.parse(readFileSync(join(pub, 'feed.json'), 'utf8'));
     expect(staticFeed.items.map((i: { url: string }) => i.url)).toEqual([`${W47}.html`, `${W46}.html`]);

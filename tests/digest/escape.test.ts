@@ -27,7 +27,9 @@ describe('escaping platform strings', () => {
     const hostile = 'a\nb\r\n# c\u202Edcba\u0000\u2066x\u2069';
     expect(cleanText(hostile)).toBe('a b # cdcbax');
     expect(mdText(hostile)).toBe('\u2068a b \\# cdcbax\u2069');
-    expect(htmlText('<script>alert(1)</script> مرحبا 🚀')).toBe('<bdi>&lt;script&gt;alert(1)&lt;/script&gt; مرحبا 🚀</bdi>');
+    expect(htmlText('<script>alert(1)</script> مرحبا 🚀')).toBe(
+      '<bdi>&lt;script&gt;alert(1)&lt;/script&gt; مرحبا 🚀</bdi>',
+    );
     expect(mdText('x'.repeat(500))).toHaveLength(2 + 120);
   });
 
@@ -69,7 +71,12 @@ describe('charts', () => {
     // The digest never passes such a label (chartLabel refuses it); this checks vega's own escaping underneath.
     // Raw vega output, before our sanitiser, which would hide a regression here.
     const spec = compile({
-      data: { values: [{ c: '<script>alert(1)</script>', v: 1 }, { c: '"x" onload=&', v: 2 }] },
+      data: {
+        values: [
+          { c: '<script>alert(1)</script>', v: 1 },
+          { c: '"x" onload=&', v: 2 },
+        ],
+      },
       mark: 'bar',
       encoding: { x: { field: 'c', type: 'nominal' }, y: { field: 'v', type: 'quantitative' } },
     }).spec;

@@ -128,7 +128,9 @@ export function makeRecord(m: MakeRecordInput): NormalisedRecord {
     id,
     namespace: m.namespace,
     name: m.name,
-    url: m.url ?? `https://${m.platform === 'huggingface' ? 'huggingface.co' : m.platform === 'modelscope' ? 'modelscope.cn/models' : 'wisemodel.cn/models'}/${id}`,
+    url:
+      m.url ??
+      `https://${m.platform === 'huggingface' ? 'huggingface.co' : m.platform === 'modelscope' ? 'modelscope.cn/models' : 'wisemodel.cn/models'}/${id}`,
     createdAt: m.createdAt,
     lastModified: m.createdAt,
     firstSeenAt: m.firstSeenAt,
@@ -138,9 +140,26 @@ export function makeRecord(m: MakeRecordInput): NormalisedRecord {
     tags: [],
     params: m.params,
     license: { raw: m.license.id, id: m.license.id, name: m.license.id, class: m.license.cls, basis: 'fixture' },
-    publisher: { namespace: m.namespace, org: m.publisher.org, country: m.publisher.country, countryAlt: null, kind: m.publisher.kind },
-    lineage: { relation: m.relation, baseModels: m.rootKey ? [m.rootKey] : [], root: m.rootKey ?? key, family: m.family },
-    origin: { org: m.origin.org, country: m.origin.country, countryAlt: null, kind: m.origin.kind, basis: m.origin.org ? 'registry' : 'unknown' },
+    publisher: {
+      namespace: m.namespace,
+      org: m.publisher.org,
+      country: m.publisher.country,
+      countryAlt: null,
+      kind: m.publisher.kind,
+    },
+    lineage: {
+      relation: m.relation,
+      baseModels: m.rootKey ? [m.rootKey] : [],
+      root: m.rootKey ?? key,
+      family: m.family,
+    },
+    origin: {
+      org: m.origin.org,
+      country: m.origin.country,
+      countryAlt: null,
+      kind: m.origin.kind,
+      basis: m.origin.org ? 'registry' : 'unknown',
+    },
     stats: m.stats,
     mirrors: [],
   };
@@ -173,9 +192,13 @@ export function makeWorld(opts: { start: string; days: number; perDay: number; o
       ? { org: root.record.origin.org, country: root.record.origin.country, kind: root.record.origin.kind }
       : publisher;
     const family = root ? root.record.lineage.family : (org?.family ?? null);
-    const relation: Relation = isBase ? 'base' : pick(r, ['finetune', 'finetune', 'quantized', 'adapter', 'merge'] as Relation[]);
+    const relation: Relation = isBase
+      ? 'base'
+      : pick(r, ['finetune', 'finetune', 'quantized', 'adapter', 'merge'] as Relation[]);
     const hour = String(Math.floor(r() * 24)).padStart(2, '0');
-    const createdAt = older ? `${addDays(opts.start, -30 - Math.floor(r() * 300))}T${hour}:00:00.000Z` : `${day}T${hour}:15:00.000Z`;
+    const createdAt = older
+      ? `${addDays(opts.start, -30 - Math.floor(r() * 300))}T${hour}:00:00.000Z`
+      : `${day}T${hour}:15:00.000Z`;
     const firstSeen = older ? opts.start : day;
     const i = n++;
     const rec = makeRecord({
@@ -234,7 +257,14 @@ export function addLatePublic(world: World, day: string): FxModel {
     params: 9_240_000_000,
     stats: { downloads30d: null, downloadsAllTime: null, likes: null },
   });
-  const m: FxModel = { record: rec, firstSeen: day, releasedDay: day, baseAllTime: 50_000, perDay: 700, likesPerDay: 3 };
+  const m: FxModel = {
+    record: rec,
+    firstSeen: day,
+    releasedDay: day,
+    baseAllTime: 50_000,
+    perDay: 700,
+    likesPerDay: 3,
+  };
   world.models.push(m);
   return m;
 }
@@ -259,7 +289,14 @@ export function addHostile(world: World, day: string): FxModel {
     url: 'javascript:window.__pwned=4',
   });
   // The most downloaded release of its week, so it is at the top of the notable list.
-  const m: FxModel = { record: rec, firstSeen: day, releasedDay: day, baseAllTime: 0, perDay: 1_000_000, likesPerDay: 50 };
+  const m: FxModel = {
+    record: rec,
+    firstSeen: day,
+    releasedDay: day,
+    baseAllTime: 0,
+    perDay: 1_000_000,
+    likesPerDay: 50,
+  };
   world.models.push(m);
   return m;
 }
@@ -300,9 +337,18 @@ export async function fillStore(store: Store, world: World, days: string[] = wor
         .filter((m) => m.record.platform === platform && seenOn(m, date))
         .map((m) => {
           const f = figures(m, date, prev);
-          return { ...m.record, stats: { downloads30d: f.downloads30d, downloadsAllTime: f.downloadsAllTime, likes: f.likes } };
+          return {
+            ...m.record,
+            stats: { downloads30d: f.downloads30d, downloadsAllTime: f.downloadsAllTime, likes: f.likes },
+          };
         });
-      await store.commitPage({ date, platform, models, quarantine: [], coverage: { modelsSeen: models.length, requests: 3, pages: 3 } });
+      await store.commitPage({
+        date,
+        platform,
+        models,
+        quarantine: [],
+        coverage: { modelsSeen: models.length, requests: 3, pages: 3 },
+      });
       await store.setCoverageFlags(date, platform, { complete: true, swept: true });
     }
   }
@@ -337,7 +383,13 @@ export async function setupFortnight(
   write: (dataDir: string, snap: Snapshot) => Promise<unknown>,
   opts: { perDay?: number; older?: number; seed?: number } = {},
 ): Promise<Fortnight> {
-  const world = makeWorld({ start: FORTNIGHT_START, days: 14, perDay: opts.perDay ?? 40, older: opts.older ?? 300, seed: opts.seed ?? 48 });
+  const world = makeWorld({
+    start: FORTNIGHT_START,
+    days: 14,
+    perDay: opts.perDay ?? 40,
+    older: opts.older ?? 300,
+    seed: opts.seed ?? 48,
+  });
   const late = addLatePublic(world, '2026-11-18');
   const hostile = addHostile(world, '2026-11-17');
   await fillStore(store, world);
@@ -350,7 +402,10 @@ export async function setupFortnight(
     if (date !== MISSING_SUNDAY && date !== INCOMPLETE_DAY) await write(dirs.sundayless, snap);
   }
   // Last, so that no other day's file sees it: WiseModel's sweep of INCOMPLETE_DAY did not finish (sundayless only).
-  await store.setCoverageFlags(INCOMPLETE_DAY, 'wisemodel', { complete: false, note: 'page 7 kept failing (HTTP 503)' });
+  await store.setCoverageFlags(INCOMPLETE_DAY, 'wisemodel', {
+    complete: false,
+    note: 'page 7 kept failing (HTTP 503)',
+  });
   await write(dirs.sundayless, await build(INCOMPLETE_DAY));
   return { world, late, hostile, dirs };
 }

@@ -1,12 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { addWeeks, isoWeekOf, isValidIsoWeek, lastFullWeek, parseIsoWeek, weeksEndingWith, weeksInIsoYear } from '../../src/digest/isoweek.js';
+import {
+  addWeeks,
+  isoWeekOf,
+  isValidIsoWeek,
+  lastFullWeek,
+  parseIsoWeek,
+  weeksEndingWith,
+  weeksInIsoYear,
+} from '../../src/digest/isoweek.js';
 
 describe('ISO weeks (UTC)', () => {
   it('parses a week into its Monday-to-Sunday dates and release window', () => {
     const w = parseIsoWeek('2026-W48');
     expect(w).toMatchObject({ week: '2026-W48', year: 2026, number: 48, start: '2026-11-23', end: '2026-11-29' });
-    expect(w.days).toEqual(['2026-11-23', '2026-11-24', '2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28', '2026-11-29']);
+    expect(w.days).toEqual([
+      '2026-11-23',
+      '2026-11-24',
+      '2026-11-25',
+      '2026-11-26',
+      '2026-11-27',
+      '2026-11-28',
+      '2026-11-29',
+    ]);
     expect(w.startInstant).toBe('2026-11-23T00:00:00.000Z');
     expect(w.endExclusiveInstant).toBe('2026-11-30T00:00:00.000Z');
   });
@@ -37,7 +53,17 @@ describe('ISO weeks (UTC)', () => {
   });
 
   it('refuses malformed and nonexistent weeks with a usage error (exit code 2)', () => {
-    for (const bad of ['2026-48', '2026-W4', '2026-w48', '2026-W00', '2025-W53', 'W48', '', '2026-W48 ', '2026-W48.html']) {
+    for (const bad of [
+      '2026-48',
+      '2026-W4',
+      '2026-w48',
+      '2026-W00',
+      '2025-W53',
+      'W48',
+      '',
+      '2026-W48 ',
+      '2026-W48.html',
+    ]) {
       let err: unknown;
       try {
         parseIsoWeek(bad);

@@ -27,7 +27,6 @@ function renderer(bodies: string[]): { render: () => Promise<Rendered>; calls: (
 // Large enough to be compressed (the threshold is 1 KiB).
 const big = (tag: string): string => JSON.stringify({ tag, filler: 'x'.repeat(4000) });
 
-
 describe('BodyCache', () => {
   afterEach(() => {
     vi.useRealTimers();
@@ -130,7 +129,10 @@ describe('ready-made answers over HTTP', () => {
 
   beforeAll(async () => {
     t = await tempStore();
-    await fillStore(t.store, Array.from({ length: 6 }, (_, i) => makeRecord(i)));
+    await fillStore(
+      t.store,
+      Array.from({ length: 6 }, (_, i) => makeRecord(i)),
+    );
     await writeSnapshot(t.dir, makeSnapshot('2025-06-01', null));
     app = await buildServer({ store: t.store, config: testConfig(t.dir, 4), logger: silentLogger });
   });

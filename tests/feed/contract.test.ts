@@ -21,7 +21,11 @@ beforeAll(async () => {
   records = Array.from({ length: 37 }, (_, i) => makeRecord(i));
   // Three models released at the same instant: paging must break the tie, not skip or repeat one of them.
   const tie = '2025-05-31T12:00:00.000Z';
-  records.push(makeRecord(100, { releasedAt: tie }), makeRecord(101, { releasedAt: tie }), makeRecord(102, { releasedAt: tie }));
+  records.push(
+    makeRecord(100, { releasedAt: tie }),
+    makeRecord(101, { releasedAt: tie }),
+    makeRecord(102, { releasedAt: tie }),
+  );
   await fillStore(t.store, records);
   await writeSnapshot(t.dir, makeSnapshot('2025-05-30', null));
   await writeSnapshot(t.dir, makeSnapshot('2025-05-31', '2025-05-30'));
@@ -87,8 +91,21 @@ function assertJsonFeed(feed: Record<string, unknown>): void {
       if (k.startsWith('_')) expect(typeof item[k]).toBe('object');
       else
         expect([
-          'id', 'url', 'external_url', 'title', 'content_html', 'content_text', 'summary', 'image', 'banner_image',
-          'date_published', 'date_modified', 'authors', 'tags', 'language', 'attachments',
+          'id',
+          'url',
+          'external_url',
+          'title',
+          'content_html',
+          'content_text',
+          'summary',
+          'image',
+          'banner_image',
+          'date_published',
+          'date_modified',
+          'authors',
+          'tags',
+          'language',
+          'attachments',
         ]).toContain(k);
     }
   }
@@ -156,7 +173,10 @@ describe('JSON Feed 1.1', () => {
       const res = await app.inject(`/api/v1/models?limit=1000&${q}`);
       expect(res.statusCode, q).toBe(200);
       const keys = (JSON.parse(res.body).items as NormalisedRecord[]).map((r) => r.key).sort();
-      const want = records.filter(pred).map((r) => r.key).sort();
+      const want = records
+        .filter(pred)
+        .map((r) => r.key)
+        .sort();
       expect(want.length, q).toBeGreaterThan(0);
       expect(keys, q).toEqual(want);
       const feed = JSON.parse((await app.inject(`/feed.json?limit=1000&${q}`)).body);
@@ -171,15 +191,36 @@ describe('every answer matches /openapi.json', () => {
     expect(doc.openapi).toBe('3.1.0');
     const paths = Object.keys(doc.paths);
     for (const p of [
-      '/feed.json', '/feed.xml', '/api/v1/snapshots', '/api/v1/snapshots/{date}', '/api/v1/snapshots/latest',
-      '/api/v1/shares', '/api/v1/shares.csv', '/api/v1/snapshots/{date}.csv', '/api/v1/models',
-      '/api/v1/models/{platform}/{namespace}/{name}', '/api/v1/orgs', '/openapi.json',
-      '/digests/feed.json', '/digests/{file}',
+      '/feed.json',
+      '/feed.xml',
+      '/api/v1/snapshots',
+      '/api/v1/snapshots/{date}',
+      '/api/v1/snapshots/latest',
+      '/api/v1/shares',
+      '/api/v1/shares.csv',
+      '/api/v1/snapshots/{date}.csv',
+      '/api/v1/models',
+      '/api/v1/models/{platform}/{namespace}/{name}',
+      '/api/v1/orgs',
+      '/openapi.json',
+      '/digests/feed.json',
+      '/digests/{file}',
     ]) {
       expect(paths).toContain(p);
     }
     const feedParams = doc.paths['/feed.json'].get.parameters.map((p: { name: string }) => p.name);
-    for (const n of ['platform', 'country', 'view', 'org', 'kind', 'license_class', 'relation', 'since', 'limit', 'cursor']) {
+    for (const n of [
+      'platform',
+      'country',
+      'view',
+      'org',
+      'kind',
+      'license_class',
+      'relation',
+      'since',
+      'limit',
+      'cursor',
+    ]) {
       expect(feedParams).toContain(n);
     }
     // The request schemas in the document are the ones fastify enforces: a value the document forbids is a 400.
@@ -243,7 +284,12 @@ describe('every answer matches /openapi.json', () => {
       url = body.nextUrl ? local(body.nextUrl) : null;
       if (url) expect(new URL(body.nextUrl).searchParams.get('cursor')).toBe(body.nextCursor);
     }
-    expect(keys.sort()).toEqual(records.filter((r) => r.lineage.relation === 'finetune').map((r) => r.key).sort());
+    expect(keys.sort()).toEqual(
+      records
+        .filter((r) => r.lineage.relation === 'finetune')
+        .map((r) => r.key)
+        .sort(),
+    );
   });
 
   it('a model answer carries its stats history; orgs carry registry entries with counts', async () => {
@@ -253,7 +299,12 @@ describe('every answer matches /openapi.json', () => {
     const orgs = JSON.parse((await app.inject('/api/v1/orgs')).body).orgs as Array<Record<string, unknown>>;
     const meta = orgs.find((o) => o.org === 'Meta')!;
     const metaCount = records.filter((r) => r.publisher.org === 'Meta').length;
-    expect(meta).toMatchObject({ inRegistry: true, country: 'US', publisherModels: metaCount, originModels: metaCount });
+    expect(meta).toMatchObject({
+      inRegistry: true,
+      country: 'US',
+      publisherModels: metaCount,
+      originModels: metaCount,
+    });
     expect(orgs.find((o) => o.org === 'Nobody Yet')).toMatchObject({ publisherModels: 0, originModels: 0 });
     expect(orgs.find((o) => o.org === 'Mistral AI')).toMatchObject({ inRegistry: false, entry: null });
   });
@@ -262,7 +313,10 @@ describe('every answer matches /openapi.json', () => {
     const all = JSON.parse((await app.inject('/api/v1/shares?metric=likes')).body);
     expect(all.points.map((p: { date: string }) => p.date)).toEqual(['2025-05-30', '2025-05-31', '2025-06-01']);
     const snap = makeSnapshot('2025-05-31', '2025-05-30');
-    const one = JSON.parse((await app.inject('/api/v1/shares?metric=likes&from=2025-05-31&to=2025-05-31&view=publisher&platform=modelscope')).body);
+    const one = JSON.parse(
+      (await app.inject('/api/v1/shares?metric=likes&from=2025-05-31&to=2025-05-31&view=publisher&platform=modelscope'))
+        .body,
+    );
     expect(one.points).toEqual([
       {
         date: '2025-05-31',
@@ -273,6 +327,8 @@ describe('every answer matches /openapi.json', () => {
       },
     ]);
     const none = JSON.parse((await app.inject('/api/v1/shares?platform=wisemodel')).body);
-    expect(none.points.every((p: { total: null; shares: unknown[] }) => p.total === null && p.shares.length === 0)).toBe(true);
+    expect(
+      none.points.every((p: { total: null; shares: unknown[] }) => p.total === null && p.shares.length === 0),
+    ).toBe(true);
   });
 });

@@ -6,7 +6,16 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
 import { NormalisedRecord, PLATFORMS, type Platform, type Relation } from '../../src/model.js';
 import { SnapshotSchema } from '../../src/snapshot/schema.js';
-import { METRICS, SCOPES, SNAPSHOT_SCHEMA, VIEWS, type PlatformCoverage, type ShareList, type Snapshot, type ViewShares } from '../../src/snapshot/types.js';
+import {
+  METRICS,
+  SCOPES,
+  SNAPSHOT_SCHEMA,
+  VIEWS,
+  type PlatformCoverage,
+  type ShareList,
+  type Snapshot,
+  type ViewShares,
+} from '../../src/snapshot/types.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 
@@ -38,10 +47,16 @@ export function makeRecord(i: number, o: RecordOverrides = {}): NormalisedRecord
   const key = `${platform}:${id}`;
   const relation: Relation = o.relation ?? (i % 3 === 0 ? 'base' : i % 3 === 1 ? 'finetune' : 'quantized');
   // One model per minute going back from a fixed instant: newest first is then i ascending.
-  const released = o.releasedAt === undefined ? new Date(Date.UTC(2025, 5, 1) - i * 60_000).toISOString() : o.releasedAt;
-  const host = { huggingface: 'https://huggingface.co', modelscope: 'https://modelscope.cn/models', wisemodel: 'https://wisemodel.cn/models' }[platform];
+  const released =
+    o.releasedAt === undefined ? new Date(Date.UTC(2025, 5, 1) - i * 60_000).toISOString() : o.releasedAt;
+  const host = {
+    huggingface: 'https://huggingface.co',
+    modelscope: 'https://modelscope.cn/models',
+    wisemodel: 'https://wisemodel.cn/models',
+  }[platform];
   const root = relation === 'base' ? key : `${platform}:${namespace}/base-of-${i}`;
-  const licenseClass = o.licenseClass ?? (['permissive', 'open-restricted', 'non-commercial', 'unknown'] as const)[i % 4]!;
+  const licenseClass =
+    o.licenseClass ?? (['permissive', 'open-restricted', 'non-commercial', 'unknown'] as const)[i % 4]!;
   const rec = {
     key,
     platform,
@@ -60,7 +75,13 @@ export function makeRecord(i: number, o: RecordOverrides = {}): NormalisedRecord
     license: { raw: 'apache-2.0', id: 'Apache-2.0', name: 'Apache License 2.0', class: licenseClass, basis: 'table' },
     publisher: { namespace, org: org.org, country: org.country, countryAlt: null, kind: org.kind },
     lineage: { relation, baseModels: relation === 'base' ? [] : [root], root, family: 'Qwen' },
-    origin: { org: org.org, country: org.country, countryAlt: null, kind: org.kind, basis: org.org ? 'registry' : 'unknown' },
+    origin: {
+      org: org.org,
+      country: org.country,
+      countryAlt: null,
+      kind: org.kind,
+      basis: org.org ? 'registry' : 'unknown',
+    },
     stats: { downloads30d: 1000 + i, downloadsAllTime: 5000 + i, likes: i % 50 },
     mirrors: [],
   };
@@ -88,7 +109,9 @@ function shareList(values: Record<string, number>): ShareList {
 }
 
 /** A platform's coverage on a day when nothing went wrong (no errors, swept, complete); callers give its counts. */
-export function cleanCoverage(counts: Pick<PlatformCoverage, 'modelsSeen' | 'requests' | 'pages'> & Partial<PlatformCoverage>): PlatformCoverage {
+export function cleanCoverage(
+  counts: Pick<PlatformCoverage, 'modelsSeen' | 'requests' | 'pages'> & Partial<PlatformCoverage>,
+): PlatformCoverage {
   return {
     http429: 0,
     errors: 0,
@@ -108,7 +131,9 @@ export function cleanCoverage(counts: Pick<PlatformCoverage, 'modelsSeen' | 'req
 export function makeSnapshot(date: string, previousDate: string | null, seed = 1): Snapshot {
   const day = Number(date.slice(8, 10));
   const list = (k: number): ShareList =>
-    shareList(Object.fromEntries(COUNTRIES.map((c, j) => [c, ((j + 1) * 100 * (k + seed) + day * (j + 3)) % 997 + 1])));
+    shareList(
+      Object.fromEntries(COUNTRIES.map((c, j) => [c, (((j + 1) * 100 * (k + seed) + day * (j + 3)) % 997) + 1])),
+    );
   const view = (k: number): ViewShares => ({
     combined: list(k),
     combinedPlatforms: ['huggingface', 'modelscope'],
@@ -146,8 +171,12 @@ export function makeSnapshot(date: string, previousDate: string | null, seed = 1
     },
     families: [{ family: 'Qwen', models: 3, downloads30d: 10, derivatives: 2, newDerivatives: 1 }],
     orgs: {
-      publisher: [{ org: 'Meta', country: 'US', kind: 'big_tech', models: 3, newReleases: 1, downloads30d: 10, derivatives: 1 }],
-      origin: [{ org: 'Meta', country: 'US', kind: 'big_tech', models: 3, newReleases: 1, downloads30d: 10, derivatives: 1 }],
+      publisher: [
+        { org: 'Meta', country: 'US', kind: 'big_tech', models: 3, newReleases: 1, downloads30d: 10, derivatives: 1 },
+      ],
+      origin: [
+        { org: 'Meta', country: 'US', kind: 'big_tech', models: 3, newReleases: 1, downloads30d: 10, derivatives: 1 },
+      ],
     },
     kinds: {
       publisher: [{ kind: 'big_tech', models: 3, newReleases: 1, downloads30d: 10, share: 1 }],
@@ -160,7 +189,10 @@ export function makeSnapshot(date: string, previousDate: string | null, seed = 1
 }
 
 export function testConfig(dataDir: string, pageSize = 5): Config {
-  return loadConfig({ HUBWATCH_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }, { server: { feedPageSize: pageSize, host: '127.0.0.1', port: 0 } });
+  return loadConfig(
+    { HUBWATCH_DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
+    { server: { feedPageSize: pageSize, host: '127.0.0.1', port: 0 } },
+  );
 }
 
 export interface TempStore {

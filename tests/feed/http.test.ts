@@ -48,7 +48,12 @@ beforeAll(async () => {
   await fillStore(t.store, records);
   await writeSnapshot(t.dir, makeSnapshot('2025-05-31', null));
   await writeSnapshot(t.dir, makeSnapshot('2025-06-01', '2025-05-31'));
-  app = await buildServer({ store: t.store, config: testConfig(t.dir, PAGE), logger: silentLogger, responseChecks: 'throw' });
+  app = await buildServer({
+    store: t.store,
+    config: testConfig(t.dir, PAGE),
+    logger: silentLogger,
+    responseChecks: 'throw',
+  });
 });
 
 afterAll(async () => {
@@ -120,7 +125,10 @@ describe('compression and CORS', () => {
       headers: { 'accept-encoding': 'gzip', 'if-none-match': gz.headers.etag as string },
     });
     expect(reval.statusCode).toBe(304);
-    const refused = await app.inject({ url: '/api/v1/snapshots/latest', headers: { 'accept-encoding': 'gzip;q=0, br;q=0' } });
+    const refused = await app.inject({
+      url: '/api/v1/snapshots/latest',
+      headers: { 'accept-encoding': 'gzip;q=0, br;q=0' },
+    });
     expect(refused.headers['content-encoding']).toBeUndefined();
   });
 
@@ -148,7 +156,9 @@ describe('CSV', () => {
     const lines = viaSuffix.body.trimEnd().split('\r\n');
     expect(lines[0]).toBe('metric,scope,view,platform,country,value,share');
     const snap = makeSnapshot('2025-05-31', null);
-    const us = snap.metrics.newReleases.scopes.llm.publisher.platforms.huggingface!.shares.find((s) => s.country === 'US')!;
+    const us = snap.metrics.newReleases.scopes.llm.publisher.platforms.huggingface!.shares.find(
+      (s) => s.country === 'US',
+    )!;
     expect(lines).toContain(`newReleases,llm,publisher,huggingface,US,${us.value},${us.share}`);
     // JSON is still the default, and a browser's Accept does not turn into CSV.
     const browser = await app.inject({
@@ -157,12 +167,17 @@ describe('CSV', () => {
     });
     expect(browser.headers['content-type']).toBe('application/json; charset=utf-8');
     // The cache keeps the two representations apart.
-    expect((await app.inject('/api/v1/snapshots/2025-05-31')).headers['content-type']).toBe('application/json; charset=utf-8');
+    expect((await app.inject('/api/v1/snapshots/2025-05-31')).headers['content-type']).toBe(
+      'application/json; charset=utf-8',
+    );
   });
 
   it('the shares series as CSV has one row per date and country', async () => {
     const json = JSON.parse((await app.inject('/api/v1/shares?metric=derivatives&scope=llm')).body);
-    const csv = await app.inject({ url: '/api/v1/shares?metric=derivatives&scope=llm', headers: { accept: 'text/csv' } });
+    const csv = await app.inject({
+      url: '/api/v1/shares?metric=derivatives&scope=llm',
+      headers: { accept: 'text/csv' },
+    });
     const rows = csv.body.trimEnd().split('\r\n');
     expect(rows[0]).toBe('date,metric,scope,view,platform,country,value,share');
     const n = json.points.reduce((s: number, p: { shares: unknown[] }) => s + p.shares.length, 0);
@@ -202,7 +217,8 @@ describe('hostile strings', () => {
     expect(xmlUnescape(/<author><name>([\s\S]*?)<\/name>/.exec(entry)![1]!)).toBe('"Evil & Co" <evil@example>');
     expect(entry).toContain('<category term="=cmd|&quot; /C calc&quot;!A0"/>');
     // Every page of the Atom feed, not just the hostile one, parses.
-    for (const q of ['', '?relation=base', '?limit=100']) expect(xmlProblem((await app.inject(`/feed.xml${q}`)).body)).toBeNull();
+    for (const q of ['', '?relation=base', '?limit=100'])
+      expect(xmlProblem((await app.inject(`/feed.xml${q}`)).body)).toBeNull();
   });
 
   it('JSON Feed shows a capped, cleaned title but keeps the record verbatim in _hubwatch', async () => {
@@ -261,17 +277,42 @@ describe('errors', () => {
 describe('renamed models', () => {
   it('answers an old id with 301 and the new URL; the history moved with the model', async () => {
     const before = makeRecord(40, { namespace: 'moved', name: 'old-name' });
-    const after = NormalisedRecord.parse({ ...before, id: 'moved/new-name', name: 'new-name', key: `${before.platform}:moved/new-name` });
-    await t.store.commitPage({ date: '2025-05-31', platform: before.platform, models: [before], objectIds: new Map([[before.key, 'oid-moved']]), quarantine: [] });
-    await t.store.commitPage({ date: '2025-06-01', platform: after.platform, models: [after], objectIds: new Map([[after.key, 'oid-moved']]), quarantine: [] });
+    const after = NormalisedRecord.parse({
+      ...before,
+      id: 'moved/new-name',
+      name: 'new-name',
+      key: `${before.platform}:moved/new-name`,
+    });
+    await t.store.commitPage({
+      date: '2025-05-31',
+      platform: before.platform,
+      models: [before],
+      objectIds: new Map([[before.key, 'oid-moved']]),
+      quarantine: [],
+    });
+    await t.store.commitPage({
+      date: '2025-06-01',
+      platform: after.platform,
+      models: [after],
+      objectIds: new Map([[after.key, 'oid-moved']]),
+      quarantine: [],
+    });
     const old = await app.inject({ method: 'GET', url: `/api/v1/models/${before.platform}/moved/old-name` });
     expect(old.statusCode).toBe(301);
     expect(old.headers.location).toBe(`/api/v1/models/${after.platform}/moved/new-name`);
-    expect(old.json()).toMatchObject({ error: 'moved_permanently', message: expect.stringContaining('was renamed to') });
+    expect(old.json()).toMatchObject({
+      error: 'moved_permanently',
+      message: expect.stringContaining('was renamed to'),
+    });
     const now = await app.inject({ method: 'GET', url: old.headers.location as string });
     expect(now.statusCode).toBe(200);
-    expect(now.json<{ history: Array<{ date: string }> }>().history.map((h) => h.date)).toEqual(['2025-05-31', '2025-06-01']);
-    expect((await app.inject({ method: 'GET', url: `/api/v1/models/${before.platform}/moved/never-was` })).statusCode).toBe(404);
+    expect(now.json<{ history: Array<{ date: string }> }>().history.map((h) => h.date)).toEqual([
+      '2025-05-31',
+      '2025-06-01',
+    ]);
+    expect(
+      (await app.inject({ method: 'GET', url: `/api/v1/models/${before.platform}/moved/never-was` })).statusCode,
+    ).toBe(404);
   });
 });
 
@@ -309,7 +350,16 @@ describe('static export', () => {
     const files = await exportStatic({ store: t.store, config: testConfig(t.dir, PAGE), dataDir: t.dir, pages: 2 });
     const pub = publicDir(t.dir);
     const rel = files.map((f) => f.slice(pub.length + 1)).sort();
-    for (const f of ['feed.json', 'feed-2.json', 'feed-base.json', 'feed.xml', 'snapshots/latest.json', 'snapshots/index.json', 'openapi.json', ...METRICS.map((m) => `shares/${m}.json`)]) {
+    for (const f of [
+      'feed.json',
+      'feed-2.json',
+      'feed-base.json',
+      'feed.xml',
+      'snapshots/latest.json',
+      'snapshots/index.json',
+      'openapi.json',
+      ...METRICS.map((m) => `shares/${m}.json`),
+    ]) {
       expect(rel).toContain(f);
     }
     const read = (f: string): Promise<string> => readFile(join(pub, f), 'utf8');
@@ -329,9 +379,15 @@ describe('static export', () => {
       feed_url: undefined,
       next_url: undefined,
       authors: undefined,
-      items: (feed.items as Array<Record<string, unknown>>).map((i) => ({ ...i, _hubwatch: { ...(i._hubwatch as object), about: undefined } })),
+      items: (feed.items as Array<Record<string, unknown>>).map((i) => ({
+        ...i,
+        _hubwatch: { ...(i._hubwatch as object), about: undefined },
+      })),
     });
-    for (const [prefix, q] of [['feed', ''], ['feed-base', '?relation=base']] as const) {
+    for (const [prefix, q] of [
+      ['feed', ''],
+      ['feed-base', '?relation=base'],
+    ] as const) {
       const s1 = JSON.parse(await read(`${prefix}.json`));
       const a1 = JSON.parse((await app.inject(`/feed.json${q}`)).body);
       expect(stripLinks(s1)).toEqual(stripLinks(a1));
@@ -352,7 +408,13 @@ describe('static export', () => {
   });
 
   it('with a public URL the links are absolute', async () => {
-    await exportStatic({ store: t.store, config: testConfig(t.dir, PAGE), dataDir: t.dir, pages: 1, publicUrl: 'https://cdn.example/hw/' });
+    await exportStatic({
+      store: t.store,
+      config: testConfig(t.dir, PAGE),
+      dataDir: t.dir,
+      pages: 1,
+      publicUrl: 'https://cdn.example/hw/',
+    });
     const feed = JSON.parse(await readFile(join(publicDir(t.dir), 'feed.json'), 'utf8'));
     expect(feed.feed_url).toBe('https://cdn.example/hw/feed.json');
     expect(feed.next_url).toBeUndefined();

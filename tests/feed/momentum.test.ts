@@ -35,7 +35,10 @@ beforeAll(async () => {
   block = {
     ...empty,
     scopes: {
-      all: { ram: [entry('huggingface:a/x-7B', 12.5), entry('huggingface:b/y-8B', 3)], growth7d: [entry('huggingface:c/z', 6)] },
+      all: {
+        ram: [entry('huggingface:a/x-7B', 12.5), entry('huggingface:b/y-8B', 3)],
+        growth7d: [entry('huggingface:c/z', 6)],
+      },
       llm: { ram: [entry('huggingface:a/x-7B', 12.5)], growth7d: [] },
     },
   };
@@ -61,7 +64,14 @@ describe('GET /api/v1/momentum', () => {
       ['huggingface:a/x-7B', 12.5],
       ['huggingface:b/y-8B', 3],
     ]);
-    expect(body.method.classes.map((c: { name: string }) => c.name)).toEqual(['<1B', '1-9B', '10-29B', '30-99B', '100-249B', '250B+']);
+    expect(body.method.classes.map((c: { name: string }) => c.name)).toEqual([
+      '<1B',
+      '1-9B',
+      '10-29B',
+      '30-99B',
+      '100-249B',
+      '250B+',
+    ]);
     expect(body.method.cutoff).toMatch(/10th-largest/);
     expect(oas.check('/api/v1/momentum', res)).toEqual([]);
   });
@@ -97,7 +107,9 @@ describe('GET /api/v1/momentum', () => {
     }
     const old = await app.inject('/api/v1/momentum?date=2025-05-31');
     expect(old.statusCode).toBe(404);
-    expect(JSON.parse(old.body).message).toMatch(/written before momentum existed; rebuild it with `hubwatch snapshot --date 2025-05-31`/);
+    expect(JSON.parse(old.body).message).toMatch(
+      /written before momentum existed; rebuild it with `hubwatch snapshot --date 2025-05-31`/,
+    );
     const none = await app.inject('/api/v1/momentum?date=2025-05-01');
     expect(none.statusCode).toBe(404);
     expect(JSON.parse(none.body).message).toMatch(/no snapshot for 2025-05-01/);

@@ -50,13 +50,17 @@ export class OasChecker {
     const template = this.operationPath(path);
     if (template === null) {
       // Undocumented paths must be the JSON 404.
-      return res.statusCode === 404 ? this.validateBody('Error', res) : [`${path}: undocumented path answered ${res.statusCode}`];
+      return res.statusCode === 404
+        ? this.validateBody('Error', res)
+        : [`${path}: undocumented path answered ${res.statusCode}`];
     }
     const op = this.doc.paths[template]!.get!;
     const response = op.responses[String(res.statusCode)];
     if (!response) return [`${url}: status ${res.statusCode} is not documented for ${template}`];
     if (res.statusCode === 304) return res.body === '' ? [] : [`${url}: 304 with a body`];
-    const ct = String(res.headers['content-type'] ?? '').split(';')[0]!.trim();
+    const ct = String(res.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim();
     const media = response.content?.[ct];
     if (!media) return [`${url}: content type ${ct} is not documented for ${res.statusCode} on ${template}`];
     const ptr = `${template}|${res.statusCode}|${ct}`;

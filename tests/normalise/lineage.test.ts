@@ -8,39 +8,127 @@ const cases: Case[] = [
   ['relation without a base is still base', { platform: 'huggingface', cardRelation: 'finetune' }, 'base', []],
   [
     'quantized tag (real ggml-org sample)',
-    { platform: 'huggingface', hfTags: ['base_model:google/gemma-3-1b-it', 'base_model:quantized:google/gemma-3-1b-it'] },
+    {
+      platform: 'huggingface',
+      hfTags: ['base_model:google/gemma-3-1b-it', 'base_model:quantized:google/gemma-3-1b-it'],
+    },
     'quantized',
     ['huggingface:google/gemma-3-1b-it'],
   ],
-  ['finetune tag', { platform: 'huggingface', hfTags: ['base_model:finetune:Qwen/Qwen3-8B'] }, 'finetune', ['huggingface:Qwen/Qwen3-8B']],
-  ['adapter tag', { platform: 'huggingface', hfTags: ['base_model:adapter:black-forest-labs/FLUX.1-dev'] }, 'adapter', ['huggingface:black-forest-labs/FLUX.1-dev']],
+  [
+    'finetune tag',
+    { platform: 'huggingface', hfTags: ['base_model:finetune:Qwen/Qwen3-8B'] },
+    'finetune',
+    ['huggingface:Qwen/Qwen3-8B'],
+  ],
+  [
+    'adapter tag',
+    { platform: 'huggingface', hfTags: ['base_model:adapter:black-forest-labs/FLUX.1-dev'] },
+    'adapter',
+    ['huggingface:black-forest-labs/FLUX.1-dev'],
+  ],
   [
     'merge tags',
     { platform: 'huggingface', hfTags: ['base_model:merge:a/x', 'base_model:merge:b/y'] },
     'merge',
     ['huggingface:a/x', 'huggingface:b/y'],
   ],
-  ['card list of several bases = merge', { platform: 'huggingface', cardBaseModel: ['a/x', 'b/y'] }, 'merge', ['huggingface:a/x', 'huggingface:b/y']],
+  [
+    'card list of several bases = merge',
+    { platform: 'huggingface', cardBaseModel: ['a/x', 'b/y'] },
+    'merge',
+    ['huggingface:a/x', 'huggingface:b/y'],
+  ],
   [
     'several bases but the card says finetune',
     { platform: 'huggingface', cardBaseModel: ['a/x', 'b/y'], cardRelation: 'finetune' },
     'finetune',
     ['huggingface:a/x', 'huggingface:b/y'],
   ],
-  ['card string base, no relation = finetune', { platform: 'huggingface', cardBaseModel: 'meta-llama/Llama-3.1-8B' }, 'finetune', ['huggingface:meta-llama/Llama-3.1-8B']],
-  ['card relation wins over tags', { platform: 'huggingface', cardBaseModel: 'a/x', cardRelation: 'quantized', hfTags: ['base_model:finetune:a/x'] }, 'quantized', ['huggingface:a/x']],
-  ['expand[]=baseModels object', { platform: 'huggingface', hfBaseModels: { relation: 'adapter', models: [{ id: 'Qwen/Qwen3-8B' }] } }, 'adapter', ['huggingface:Qwen/Qwen3-8B']],
-  ['ModelScope @revision stripped', { platform: 'modelscope', msBaseModel: ['MusePublic/Qwen-image@v1'], msRelation: 'adapter' }, 'adapter', ['modelscope:MusePublic/Qwen-image']],
-  ['ModelScope empty relation, lora hint', { platform: 'modelscope', msBaseModel: 'Qwen/Qwen-Image', msRelation: '', hintTags: ['LoRA'] }, 'adapter', ['modelscope:Qwen/Qwen-Image']],
-  ['ModelScope gguf hint', { platform: 'modelscope', msBaseModel: ['Qwen/Qwen3-8B'], hintTags: ['gguf'] }, 'quantized', ['modelscope:Qwen/Qwen3-8B']],
-  ['ModelScope mirror keeps HF tags', { platform: 'modelscope', hfTags: ['base_model:finetune:black-forest-labs/flux.1-dev'] }, 'finetune', ['huggingface:black-forest-labs/flux.1-dev']],
-  ['WiseModel bases', { platform: 'wisemodel', wmBaseModels: ['ZhipuAI/GLM-4-9B-Chat'] }, 'finetune', ['wisemodel:ZhipuAI/GLM-4-9B-Chat']],
-  ['URL base and /tree/ path', { platform: 'huggingface', cardBaseModel: 'https://huggingface.co/Qwen/Qwen3-8B/tree/main' }, 'finetune', ['huggingface:Qwen/Qwen3-8B']],
-  ['duplicates across card and tags, any case', { platform: 'huggingface', cardBaseModel: 'Qwen/Qwen3-8B', hfTags: ['base_model:qwen/qwen3-8b'] }, 'finetune', ['huggingface:Qwen/Qwen3-8B']],
-  ['hostile base ids are dropped', { platform: 'huggingface', cardBaseModel: ['<script>x</script>', 'a b/c', '', 'ok/model'] }, 'finetune', ['huggingface:ok/model']],
-  ['legacy root-level id kept', { platform: 'huggingface', cardBaseModel: 'bert-base-uncased' }, 'finetune', ['huggingface:bert-base-uncased']],
-  ['relation synonyms', { platform: 'huggingface', cardBaseModel: 'a/x', cardRelation: 'LoRA' }, 'adapter', ['huggingface:a/x']],
-  ['wrong types', { platform: 'huggingface', cardBaseModel: { id: 1 }, hfTags: 'base_model:a/x', cardRelation: 5 } as never, 'finetune', ['huggingface:a/x']],
+  [
+    'card string base, no relation = finetune',
+    { platform: 'huggingface', cardBaseModel: 'meta-llama/Llama-3.1-8B' },
+    'finetune',
+    ['huggingface:meta-llama/Llama-3.1-8B'],
+  ],
+  [
+    'card relation wins over tags',
+    { platform: 'huggingface', cardBaseModel: 'a/x', cardRelation: 'quantized', hfTags: ['base_model:finetune:a/x'] },
+    'quantized',
+    ['huggingface:a/x'],
+  ],
+  [
+    'expand[]=baseModels object',
+    { platform: 'huggingface', hfBaseModels: { relation: 'adapter', models: [{ id: 'Qwen/Qwen3-8B' }] } },
+    'adapter',
+    ['huggingface:Qwen/Qwen3-8B'],
+  ],
+  [
+    'ModelScope @revision stripped',
+    { platform: 'modelscope', msBaseModel: ['MusePublic/Qwen-image@v1'], msRelation: 'adapter' },
+    'adapter',
+    ['modelscope:MusePublic/Qwen-image'],
+  ],
+  [
+    'ModelScope empty relation, lora hint',
+    { platform: 'modelscope', msBaseModel: 'Qwen/Qwen-Image', msRelation: '', hintTags: ['LoRA'] },
+    'adapter',
+    ['modelscope:Qwen/Qwen-Image'],
+  ],
+  [
+    'ModelScope gguf hint',
+    { platform: 'modelscope', msBaseModel: ['Qwen/Qwen3-8B'], hintTags: ['gguf'] },
+    'quantized',
+    ['modelscope:Qwen/Qwen3-8B'],
+  ],
+  [
+    'ModelScope mirror keeps HF tags',
+    { platform: 'modelscope', hfTags: ['base_model:finetune:black-forest-labs/flux.1-dev'] },
+    'finetune',
+    ['huggingface:black-forest-labs/flux.1-dev'],
+  ],
+  [
+    'WiseModel bases',
+    { platform: 'wisemodel', wmBaseModels: ['ZhipuAI/GLM-4-9B-Chat'] },
+    'finetune',
+    ['wisemodel:ZhipuAI/GLM-4-9B-Chat'],
+  ],
+  [
+    'URL base and /tree/ path',
+    { platform: 'huggingface', cardBaseModel: 'https://huggingface.co/Qwen/Qwen3-8B/tree/main' },
+    'finetune',
+    ['huggingface:Qwen/Qwen3-8B'],
+  ],
+  [
+    'duplicates across card and tags, any case',
+    { platform: 'huggingface', cardBaseModel: 'Qwen/Qwen3-8B', hfTags: ['base_model:qwen/qwen3-8b'] },
+    'finetune',
+    ['huggingface:Qwen/Qwen3-8B'],
+  ],
+  [
+    'hostile base ids are dropped',
+    { platform: 'huggingface', cardBaseModel: ['<script>x</script>', 'a b/c', '', 'ok/model'] },
+    'finetune',
+    ['huggingface:ok/model'],
+  ],
+  [
+    'legacy root-level id kept',
+    { platform: 'huggingface', cardBaseModel: 'bert-base-uncased' },
+    'finetune',
+    ['huggingface:bert-base-uncased'],
+  ],
+  [
+    'relation synonyms',
+    { platform: 'huggingface', cardBaseModel: 'a/x', cardRelation: 'LoRA' },
+    'adapter',
+    ['huggingface:a/x'],
+  ],
+  [
+    'wrong types',
+    { platform: 'huggingface', cardBaseModel: { id: 1 }, hfTags: 'base_model:a/x', cardRelation: 5 } as never,
+    'finetune',
+    ['huggingface:a/x'],
+  ],
 ];
 
 describe('parseLineage', () => {
@@ -73,13 +161,26 @@ describe('resolveRoot', () => {
   const lookup = (k: string) => graph[k];
 
   it('follows hops across platforms to the base', () => {
-    expect(resolveRoot('huggingface:q/gguf', lookup)).toEqual({ root: 'modelscope:Qwen/Qwen3-8B', hops: 2, dangling: false, cycle: false, capped: false });
+    expect(resolveRoot('huggingface:q/gguf', lookup)).toEqual({
+      root: 'modelscope:Qwen/Qwen3-8B',
+      hops: 2,
+      dangling: false,
+      cycle: false,
+      capped: false,
+    });
   });
   it('a base is its own root', () => {
-    expect(resolveRoot('modelscope:Qwen/Qwen3-8B', lookup)).toMatchObject({ root: 'modelscope:Qwen/Qwen3-8B', hops: 0 });
+    expect(resolveRoot('modelscope:Qwen/Qwen3-8B', lookup)).toMatchObject({
+      root: 'modelscope:Qwen/Qwen3-8B',
+      hops: 0,
+    });
   });
   it('keeps an unknown base as a dangling root', () => {
-    expect(resolveRoot('huggingface:lost', lookup)).toMatchObject({ root: 'huggingface:gone/base', dangling: true, hops: 1 });
+    expect(resolveRoot('huggingface:lost', lookup)).toMatchObject({
+      root: 'huggingface:gone/base',
+      dangling: true,
+      hops: 1,
+    });
   });
   it('is cycle-safe and every cycle member gets the same root', () => {
     const roots = ['huggingface:a', 'huggingface:b', 'huggingface:c'].map((k) => resolveRoot(k, lookup));
@@ -91,8 +192,15 @@ describe('resolveRoot', () => {
     expect(r).toMatchObject({ capped: true, hops: 5, root: 'huggingface:mxxxxx' });
   });
   it('survives a throwing or malformed lookup', () => {
-    expect(resolveRoot('k', () => { throw new Error('boom'); })).toMatchObject({ root: 'k', dangling: true });
-    expect(resolveRoot('k', () => ({ relation: 'x', baseModels: 'nope' as never }))).toMatchObject({ root: 'k', dangling: false });
+    expect(
+      resolveRoot('k', () => {
+        throw new Error('boom');
+      }),
+    ).toMatchObject({ root: 'k', dangling: true });
+    expect(resolveRoot('k', () => ({ relation: 'x', baseModels: 'nope' as never }))).toMatchObject({
+      root: 'k',
+      dangling: false,
+    });
   });
 });
 

@@ -51,45 +51,65 @@ describe('real Hugging Face payloads', () => {
       lastModified: '2025-03-12T10:30:05.000Z',
     });
     expect(r.license).toMatchObject({ id: 'LicenseRef-hubwatch-gemma', class: 'open-restricted' });
-    expect(r.lineage).toEqual({ relation: 'quantized', baseModels: ['huggingface:google/gemma-3-1b-it'], root: 'huggingface:google/gemma-3-1b-it', family: 'Gemma' });
+    expect(r.lineage).toEqual({
+      relation: 'quantized',
+      baseModels: ['huggingface:google/gemma-3-1b-it'],
+      root: 'huggingface:google/gemma-3-1b-it',
+      family: 'Gemma',
+    });
     expect(r.publisher).toMatchObject({ kind: 'redistributor', country: 'BG' });
     expect(r.origin).toMatchObject({ country: 'US', countryAlt: 'GB', basis: 'lineage' });
   });
 });
 
 describe('real ModelScope payload (30 records)', () => {
-  const env = readJson('modelscope/dolphin-models-put-response.lora-search.json') as { Data: { Model: { Models: ModelScopeInput[] } } };
+  const env = readJson('modelscope/dolphin-models-put-response.lora-search.json') as {
+    Data: { Model: { Models: ModelScopeInput[] } };
+  };
   const models = env.Data.Model.Models;
 
   it('has 30 records', () => expect(models).toHaveLength(30));
 
-  it.each(models.map((m) => [`${m.Path}/${m.Name}`, m] as const))('%s: licence, lineage and origin filled', (_id, m) => {
-    const r = valid(normaliseModelScope(m, ctx()));
-    expect(r.url).toBe(`https://modelscope.cn/models/${m.Path}/${m.Name}`);
-    expect(r.license.class).not.toBe('unknown');
-    expect(r.license.raw).toBe(m.License);
-    expect(r.stats).toEqual({ downloads30d: null, downloadsAllTime: m.Downloads, likes: m.Stars });
-    const bases = Array.isArray(m.BaseModel) ? m.BaseModel : [];
-    if (bases.length > 0) {
-      expect(r.lineage.relation).toBe('adapter');
-      expect(r.lineage.root).toBe(`modelscope:${String(bases[0]).split('@')[0]}`);
-      expect(r.lineage.baseModels.every((b) => !b.includes('@'))).toBe(true);
-    } else {
-      expect(r.lineage.relation).toBe('base');
-    }
-    expect(r.origin.org).not.toBeNull();
-    // The one base model in the sample is by an unregistered uploader: origin is that individual (basis unknown).
-    if (r.origin.basis === 'unknown') expect(r.origin).toMatchObject({ kind: 'individual', org: m.Path, country: 'ZZ' });
-    expect(r.createdAt).toBe(new Date(Number(m.CreatedTime) * 1000).toISOString());
-  });
+  it.each(models.map((m) => [`${m.Path}/${m.Name}`, m] as const))(
+    '%s: licence, lineage and origin filled',
+    (_id, m) => {
+      const r = valid(normaliseModelScope(m, ctx()));
+      expect(r.url).toBe(`https://modelscope.cn/models/${m.Path}/${m.Name}`);
+      expect(r.license.class).not.toBe('unknown');
+      expect(r.license.raw).toBe(m.License);
+      expect(r.stats).toEqual({ downloads30d: null, downloadsAllTime: m.Downloads, likes: m.Stars });
+      const bases = Array.isArray(m.BaseModel) ? m.BaseModel : [];
+      if (bases.length > 0) {
+        expect(r.lineage.relation).toBe('adapter');
+        expect(r.lineage.root).toBe(`modelscope:${String(bases[0]).split('@')[0]}`);
+        expect(r.lineage.baseModels.every((b) => !b.includes('@'))).toBe(true);
+      } else {
+        expect(r.lineage.relation).toBe('base');
+      }
+      expect(r.origin.org).not.toBeNull();
+      // The one base model in the sample is by an unregistered uploader: origin is that individual (basis unknown).
+      if (r.origin.basis === 'unknown')
+        expect(r.origin).toMatchObject({ kind: 'individual', org: m.Path, country: 'ZZ' });
+      expect(r.createdAt).toBe(new Date(Number(m.CreatedTime) * 1000).toISOString());
+    },
+  );
 
   it('Qwen-Image LoRAs are Chinese by lineage; FLUX LoRAs via the AI-ModelScope mirror are German; mirror publishers stay CN', () => {
     const by = new Map(models.map((m) => [`${m.Path}/${m.Name}`, normaliseModelScope(m, ctx())]));
     expect(by.get('DiffSynth-Studio/Qwen-Image-Edit-F2P')?.origin).toMatchObject({ country: 'CN', basis: 'lineage' });
-    expect(by.get('DiffSynth-Studio/Qwen-Image-Edit-F2P')?.publisher).toMatchObject({ kind: 'individual', country: 'ZZ' });
-    expect(by.get('yiwanji/FLUX_xiao_hong_shu_ji_zhi_zhen_shi_V2')?.origin).toMatchObject({ country: 'DE', basis: 'repo-name' });
+    expect(by.get('DiffSynth-Studio/Qwen-Image-Edit-F2P')?.publisher).toMatchObject({
+      kind: 'individual',
+      country: 'ZZ',
+    });
+    expect(by.get('yiwanji/FLUX_xiao_hong_shu_ji_zhi_zhen_shi_V2')?.origin).toMatchObject({
+      country: 'DE',
+      basis: 'repo-name',
+    });
     expect(by.get('merjic/majicbeauty-qwen1')?.lineage.baseModels).toEqual(['modelscope:MusePublic/Qwen-image']);
-    expect(by.get('AI-ModelScope/next-scene-qwen-image-lora-2509')?.publisher).toMatchObject({ kind: 'redistributor', country: 'CN' });
+    expect(by.get('AI-ModelScope/next-scene-qwen-image-lora-2509')?.publisher).toMatchObject({
+      kind: 'redistributor',
+      country: 'CN',
+    });
     expect(by.get('DiffSynth-Studio/Qwen-Image-Edit-F2P')?.params).toBe(235929600);
   });
 });
@@ -110,7 +130,9 @@ describe('real bulk Hugging Face lists parse through normaliseHuggingFace', () =
   });
 
   it('1,000 trending records (2026) all validate; most downloads have a known origin country', () => {
-    const doc = readJson('hf-bulk/hf-trending-1000.starscreener.2026-04-30.json') as { models: Array<Record<string, unknown>> };
+    const doc = readJson('hf-bulk/hf-trending-1000.starscreener.2026-04-30.json') as {
+      models: Array<Record<string, unknown>>;
+    };
     expect(doc.models).toHaveLength(1000);
     let known = 0;
     let total = 0;
@@ -128,10 +150,14 @@ describe('real bulk Hugging Face lists parse through normaliseHuggingFace', () =
 });
 
 describe('hand-written records', () => {
-  const hf = (over: Partial<HfModelInput> & Record<string, unknown>) => normaliseHuggingFace({ id: 'org/model', ...over }, ctx());
+  const hf = (over: Partial<HfModelInput> & Record<string, unknown>) =>
+    normaliseHuggingFace({ id: 'org/model', ...over }, ctx());
 
   it('releasedAt: createdAt, or firstSeenAt when first seen more than two days later', () => {
-    expect(hf({ createdAt: '2025-11-24T12:00:00.000Z' })).toMatchObject({ firstSeenAt: NOW, releasedAt: '2025-11-24T12:00:00.000Z' });
+    expect(hf({ createdAt: '2025-11-24T12:00:00.000Z' })).toMatchObject({
+      firstSeenAt: NOW,
+      releasedAt: '2025-11-24T12:00:00.000Z',
+    });
     expect(hf({ createdAt: '2025-01-01T00:00:00.000Z' })).toMatchObject({ firstSeenAt: NOW, releasedAt: NOW });
     expect(hf({ createdAt: null })).toMatchObject({ createdAt: null, releasedAt: NOW });
   });
@@ -142,12 +168,24 @@ describe('hand-written records', () => {
   });
 
   it('stats: HF 30-day and all-time; negative or non-numeric counts are null', () => {
-    expect(hf({ downloads: 5, downloadsAllTime: 50, likes: 2 }).stats).toEqual({ downloads30d: 5, downloadsAllTime: 50, likes: 2 });
-    expect(hf({ downloads: -1, downloadsAllTime: Number.NaN, likes: '7' as never }).stats).toEqual({ downloads30d: null, downloadsAllTime: null, likes: 7 });
+    expect(hf({ downloads: 5, downloadsAllTime: 50, likes: 2 }).stats).toEqual({
+      downloads30d: 5,
+      downloadsAllTime: 50,
+      likes: 2,
+    });
+    expect(hf({ downloads: -1, downloadsAllTime: Number.NaN, likes: '7' as never }).stats).toEqual({
+      downloads30d: null,
+      downloadsAllTime: null,
+      likes: 7,
+    });
   });
 
   it('hostile strings stay data: markup kept, control characters stripped, lengths capped', () => {
-    const r = hf({ id: 'evil/<script>alert(1)</script>\u0000\u001b[31m', pipeline_tag: 'x'.repeat(10_000), tags: ['<b>ok</b>', '\u202Eevil', '😀'.repeat(500), 42 as never] });
+    const r = hf({
+      id: 'evil/<script>alert(1)</script>\u0000\u001b[31m',
+      pipeline_tag: 'x'.repeat(10_000),
+      tags: ['<b>ok</b>', '\u202Eevil', '😀'.repeat(500), 42 as never],
+    });
     const v = valid(r);
     expect(v.id).toBe('evil/<script>alert(1)</script>[31m');
     expect(v.task?.length).toBeLessThanOrEqual(200);
@@ -187,7 +225,11 @@ describe('hand-written records', () => {
   });
 
   it('a license: tag beyond the 200 stored tags (and beyond 2,000, as in cis-lmu/glotlid) still counts', () => {
-    const tags = [...Array.from({ length: 2500 }, (_, i) => `t${i}`), 'license:apache-2.0', 'base_model:finetune:Qwen/Qwen3-8B'];
+    const tags = [
+      ...Array.from({ length: 2500 }, (_, i) => `t${i}`),
+      'license:apache-2.0',
+      'base_model:finetune:Qwen/Qwen3-8B',
+    ];
     const r = hf({ tags });
     expect(r.tags).toHaveLength(200);
     expect(r.license.id).toBe('Apache-2.0');
@@ -195,8 +237,23 @@ describe('hand-written records', () => {
   });
 
   it('ModelScope: epoch milliseconds and numeric strings; Likes when Stars is absent; task from Tasks', () => {
-    const r = normaliseModelScope({ Path: 'Qwen', Name: 'Qwen3-8B', CreatedTime: '1760583023000', Likes: 3, Tasks: [null, { Name: '' }, { Name: 'text-generation' }], License: 'apache-2.0' }, ctx());
-    expect(r).toMatchObject({ createdAt: '2025-10-16T02:50:23.000Z', task: 'text-generation', stats: { likes: 3 }, origin: { country: 'CN', basis: 'registry' } });
+    const r = normaliseModelScope(
+      {
+        Path: 'Qwen',
+        Name: 'Qwen3-8B',
+        CreatedTime: '1760583023000',
+        Likes: 3,
+        Tasks: [null, { Name: '' }, { Name: 'text-generation' }],
+        License: 'apache-2.0',
+      },
+      ctx(),
+    );
+    expect(r).toMatchObject({
+      createdAt: '2025-10-16T02:50:23.000Z',
+      task: 'text-generation',
+      stats: { likes: 3 },
+      origin: { country: 'CN', basis: 'registry' },
+    });
     expect(r.mirrors).toContain('huggingface:Qwen/Qwen3-8B');
     expect(normaliseModelScope({ Path: 'x', Name: 'y', CreatedTime: -62135596800 }, ctx()).createdAt).toBeNull();
   });
@@ -211,7 +268,15 @@ describe('hand-written records', () => {
 
   it('WiseModel: Chinese licence text, naive Beijing time, bases, ZhipuAI mirrors', () => {
     const r = normaliseWiseModel(
-      { owner: 'ZhipuAI', name: 'GLM-4-9B-Chat', license: '其他', createdAt: '2024-06-05 10:00:00', downloads: 1200, likes: 9, baseModels: ['ZhipuAI/glm-4-9b'] },
+      {
+        owner: 'ZhipuAI',
+        name: 'GLM-4-9B-Chat',
+        license: '其他',
+        createdAt: '2024-06-05 10:00:00',
+        downloads: 1200,
+        likes: 9,
+        baseModels: ['ZhipuAI/glm-4-9b'],
+      },
       ctx(),
     );
     expect(valid(r)).toMatchObject({
@@ -222,8 +287,12 @@ describe('hand-written records', () => {
       origin: { country: 'CN', basis: 'lineage' },
       stats: { downloads30d: null, downloadsAllTime: 1200, likes: 9 },
     });
-    expect(r.mirrors).toEqual(expect.arrayContaining(['huggingface:zai-org/GLM-4-9B-Chat', 'modelscope:ZhipuAI/GLM-4-9B-Chat']));
-    expect(normaliseWiseModel({ owner: 'a', name: 'b', license: '商用需授权' }, ctx()).license.class).toBe('non-commercial');
+    expect(r.mirrors).toEqual(
+      expect.arrayContaining(['huggingface:zai-org/GLM-4-9B-Chat', 'modelscope:ZhipuAI/GLM-4-9B-Chat']),
+    );
+    expect(normaliseWiseModel({ owner: 'a', name: 'b', license: '商用需授权' }, ctx()).license.class).toBe(
+      'non-commercial',
+    );
   });
 
   it('normaliseRecord dispatches by platform', () => {
@@ -233,10 +302,21 @@ describe('hand-written records', () => {
   });
 
   it('nulls where values are promised, and garbage, still validate', () => {
-    for (const item of [null, undefined, 42, 'str', [], {}, { id: null, tags: null, cardData: null, safetensors: { total: 'x' } }, { id: 5, cardData: [], gguf: null }])
+    for (const item of [
+      null,
+      undefined,
+      42,
+      'str',
+      [],
+      {},
+      { id: null, tags: null, cardData: null, safetensors: { total: 'x' } },
+      { id: 5, cardData: [], gguf: null },
+    ])
       valid(normaliseHuggingFace(item as never, ctx()));
-    for (const item of [null, {}, { Path: null, Name: 7, Tasks: 'x', ModelInfos: [] }]) valid(normaliseModelScope(item as never, ctx()));
-    for (const item of [null, {}, { owner: [], name: {}, baseModels: 'x' }]) valid(normaliseWiseModel(item as never, ctx()));
+    for (const item of [null, {}, { Path: null, Name: 7, Tasks: 'x', ModelInfos: [] }])
+      valid(normaliseModelScope(item as never, ctx()));
+    for (const item of [null, {}, { owner: [], name: {}, baseModels: 'x' }])
+      valid(normaliseWiseModel(item as never, ctx()));
   });
 
   it('a broken context does not throw either', () => {

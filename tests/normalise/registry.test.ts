@@ -40,8 +40,15 @@ describe('shipped registry', () => {
 
   it('attributes THUDM by creation date: Tsinghua (academic) before 2023, Zhipu after', () => {
     const r = registry();
-    expect(r.lookup('huggingface', 'THUDM', '2022-06-01T00:00:00Z')).toMatchObject({ kind: 'academic', country: 'CN', via: 'period' });
-    expect(r.lookup('huggingface', 'THUDM', '2024-06-01T00:00:00Z')).toMatchObject({ kind: 'ai_startup', via: 'entry' });
+    expect(r.lookup('huggingface', 'THUDM', '2022-06-01T00:00:00Z')).toMatchObject({
+      kind: 'academic',
+      country: 'CN',
+      via: 'period',
+    });
+    expect(r.lookup('huggingface', 'THUDM', '2024-06-01T00:00:00Z')).toMatchObject({
+      kind: 'ai_startup',
+      via: 'entry',
+    });
     expect(r.lookup('huggingface', 'THUDM')).toMatchObject({ kind: 'ai_startup' });
     expect(r.lookup('huggingface', 'zai-org', '2022-06-01T00:00:00Z')?.kind).toBe('ai_startup');
     expect(r.isDated('huggingface', 'thudm')).toBe(true);
@@ -51,8 +58,14 @@ describe('shipped registry', () => {
     const r = registry();
     expect(r.lookup('huggingface', 'xai-org', '2025-01-01T00:00:00Z')).toMatchObject({ parent: null, country: 'US' });
     expect(r.lookup('huggingface', 'xai-org', '2026-03-01T00:00:00Z')?.parent).toMatch(/SpaceX/);
-    expect(r.lookup('huggingface', 'Aleph-Alpha', '2025-01-01T00:00:00Z')).toMatchObject({ country: 'DE', countryAlt: null });
-    expect(r.lookup('huggingface', 'Aleph-Alpha', '2026-05-01T00:00:00Z')).toMatchObject({ country: 'DE', countryAlt: 'CA' });
+    expect(r.lookup('huggingface', 'Aleph-Alpha', '2025-01-01T00:00:00Z')).toMatchObject({
+      country: 'DE',
+      countryAlt: null,
+    });
+    expect(r.lookup('huggingface', 'Aleph-Alpha', '2026-05-01T00:00:00Z')).toMatchObject({
+      country: 'DE',
+      countryAlt: 'CA',
+    });
   });
 
   it('knows renames and cross-platform equivalents', () => {
@@ -63,12 +76,24 @@ describe('shipped registry', () => {
     const eq = r.equivalents('huggingface', 'zai-org');
     expect(eq).toContainEqual({ platform: 'modelscope', namespace: 'ZhipuAI' });
     expect(eq).toContainEqual({ platform: 'wisemodel', namespace: 'ZhipuAI' });
-    expect(r.equivalents('modelscope', 'Shanghai_AI_Laboratory')).toContainEqual({ platform: 'huggingface', namespace: 'internlm' });
+    expect(r.equivalents('modelscope', 'Shanghai_AI_Laboratory')).toContainEqual({
+      platform: 'huggingface',
+      namespace: 'internlm',
+    });
   });
 
   it('flags ModelScope mirrors and registry redistributors', () => {
     const r = registry();
-    for (const ns of ['LLM-Research', 'ai-modelscope', 'modelscope', 'swift', 'openai-mirror', 'MNN', 'nv-community', 'MusePublic'])
+    for (const ns of [
+      'LLM-Research',
+      'ai-modelscope',
+      'modelscope',
+      'swift',
+      'openai-mirror',
+      'MNN',
+      'nv-community',
+      'MusePublic',
+    ])
       expect(r.isMirrorNamespace('modelscope', ns), ns).toBe(true);
     expect(r.isMirrorNamespace('huggingface', 'bartowski')).toBe(true);
     expect(r.isMirrorNamespace('huggingface', 'Qwen')).toBe(false);
@@ -102,17 +127,44 @@ describe('checkRegistry detects planted problems', () => {
         base({
           periods: [
             { platform: 'hf', namespace: 'example-lab', until: '2024', kind: 'academic', source: 'x' },
-            { platform: 'hf', namespace: 'example-lab', from: '2023-06', until: '2025', kind: 'community', source: 'y' },
+            {
+              platform: 'hf',
+              namespace: 'example-lab',
+              from: '2023-06',
+              until: '2025',
+              kind: 'community',
+              source: 'y',
+            },
           ],
         }),
       ],
       /overlaps/,
     ],
-    ['period on an unlisted namespace', [base({ periods: [{ platform: 'hf', namespace: 'elsewhere', until: '2024', source: 'x' }] })], /not listed/],
-    ['period from after until', [base({ periods: [{ platform: 'hf', namespace: 'example-lab', from: '2025', until: '2024', source: 'x' }] })], /not before/],
-    ['period without bounds', [base({ periods: [{ platform: 'hf', namespace: 'example-lab', source: 'x' }] })], /from or until/],
-    ['bad period date', [base({ periods: [{ platform: 'hf', namespace: 'example-lab', until: '2024-13', source: 'x' }] })], /date/],
-    ['rename to an unlisted namespace', [base({ renames: [{ platform: 'hf', from: 'example-lab', to: 'new-lab', source: 'x' }] })], /new-lab/],
+    [
+      'period on an unlisted namespace',
+      [base({ periods: [{ platform: 'hf', namespace: 'elsewhere', until: '2024', source: 'x' }] })],
+      /not listed/,
+    ],
+    [
+      'period from after until',
+      [base({ periods: [{ platform: 'hf', namespace: 'example-lab', from: '2025', until: '2024', source: 'x' }] })],
+      /not before/,
+    ],
+    [
+      'period without bounds',
+      [base({ periods: [{ platform: 'hf', namespace: 'example-lab', source: 'x' }] })],
+      /from or until/,
+    ],
+    [
+      'bad period date',
+      [base({ periods: [{ platform: 'hf', namespace: 'example-lab', until: '2024-13', source: 'x' }] })],
+      /date/,
+    ],
+    [
+      'rename to an unlisted namespace',
+      [base({ renames: [{ platform: 'hf', from: 'example-lab', to: 'new-lab', source: 'x' }] })],
+      /new-lab/,
+    ],
     ['uncertain namespace not listed', [base({ uncertain: true, uncertain_namespaces: ['ghost'] })], /ghost/],
   ];
   it.each(cases)('%s', (_label, entries, message) => {
@@ -145,7 +197,10 @@ describe('loadRegistry', () => {
   it('merges every *.json in the directory and rejects a namespace claimed in two files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hubwatch-reg-'));
     writeFileSync(join(dir, 'seed.json'), JSON.stringify([base()]));
-    writeFileSync(join(dir, 'individuals.json'), JSON.stringify([base({ org: 'Jane', kind: 'individual', country: 'ZZ', hf: ['janedoe'] })]));
+    writeFileSync(
+      join(dir, 'individuals.json'),
+      JSON.stringify([base({ org: 'Jane', kind: 'individual', country: 'ZZ', hf: ['janedoe'] })]),
+    );
     writeFileSync(join(dir, 'README.md'), 'not json, ignored');
     const r = loadRegistry(dir);
     expect(r.lookup('huggingface', 'JaneDoe')).toMatchObject({ kind: 'individual', country: 'ZZ' });
@@ -153,7 +208,9 @@ describe('loadRegistry', () => {
 
     writeFileSync(join(dir, 'long-tail.json'), JSON.stringify([base({ org: 'Dup' })]));
     // Files load in name order, so long-tail.json claims the namespace first and seed.json is the one reported.
-    expect(() => loadRegistry(dir)).toThrow(/seed\.json entry 0 "Example Lab".*also listed by "Dup" \(long-tail\.json entry 0\)/);
+    expect(() => loadRegistry(dir)).toThrow(
+      /seed\.json entry 0 "Example Lab".*also listed by "Dup" \(long-tail\.json entry 0\)/,
+    );
   });
 
   it('reports invalid JSON and a missing directory as RegistryError', () => {
@@ -164,7 +221,9 @@ describe('loadRegistry', () => {
   });
 
   it('the seed keeps every entry of the research data and its evidence', () => {
-    const orgs = JSON.parse(readFileSync(join(FIXTURES_DIR, 'shared-data', 'orgs.json'), 'utf8')) as RegistryEntryInput[];
+    const orgs = JSON.parse(
+      readFileSync(join(FIXTURES_DIR, 'shared-data', 'orgs.json'), 'utf8'),
+    ) as RegistryEntryInput[];
     expect(seed.length).toBe(orgs.length);
     orgs.forEach((o, i) => {
       expect(seed[i]?.org).toBe(o.org);
@@ -175,7 +234,9 @@ describe('loadRegistry', () => {
 
   it('a tiny registry built in memory honours a dated period boundary exactly', () => {
     const r = tinyRegistry([
-      base({ periods: [{ platform: 'hf', namespace: 'example-lab', until: '2024-03-15', kind: 'academic', source: 'x' }] }),
+      base({
+        periods: [{ platform: 'hf', namespace: 'example-lab', until: '2024-03-15', kind: 'academic', source: 'x' }],
+      }),
     ]);
     expect(r.lookup('huggingface', 'example-lab', '2024-03-14T23:59:59Z')?.kind).toBe('academic');
     expect(r.lookup('huggingface', 'example-lab', '2024-03-15T00:00:00Z')?.kind).toBe('ai_startup');

@@ -21,14 +21,21 @@ function probe(url: string, platforms: Platform[] = ['huggingface']): Promise<Pr
 
 const { of: hf, check, drifted, expectAllOk } = reportOf('huggingface');
 
-
 describe('hubwatch probe: Hugging Face', () => {
   // A fresh simulator for each test: the first test counts every request it served.
   const sim = simulatorFor({ seed: 7, models: 600 }, 'test');
 
   it('passes every check against the strict simulator, within a few requests', async () => {
     const r = await probe(sim().urls.huggingface);
-    expectAllOk(r, ['list-fields', 'item-types', 'list-refuses-detail', 'pagination', 'rate-limit', 'detail', 'missing-repo']);
+    expectAllOk(r, [
+      'list-fields',
+      'item-types',
+      'list-refuses-detail',
+      'pagination',
+      'rate-limit',
+      'detail',
+      'missing-repo',
+    ]);
     expect(hf(r).verdict).toBe('ok');
     expect(check(r, 'rate-limit').seen).toMatch(/of 500 requests left in this 300 s window/);
     expect(sim().requestCount('huggingface')).toBeLessThan(10);
@@ -36,18 +43,84 @@ describe('hubwatch probe: Hugging Face', () => {
   });
 
   const cases: Array<[string, SimFaults, string, RegExp, RegExp]> = [
-    ['a refused list field', { hfDrift: { refuseListExpand: ['gguf'] } }, 'list-fields', /^HTTP 400 refuses gguf$/, new RegExp(`drops the refused field and goes on, losing: gguf \\(${HF_EXPAND_COST.gguf}\\)`)],
+    [
+      'a refused list field',
+      { hfDrift: { refuseListExpand: ['gguf'] } },
+      'list-fields',
+      /^HTTP 400 refuses gguf$/,
+      new RegExp(`drops the refused field and goes on, losing: gguf \\(${HF_EXPAND_COST.gguf}\\)`),
+    ],
     // The message names only `likes` after "got"; `gguf` is found missing from its list of allowed values.
-    ['two refused list fields', { hfDrift: { refuseListExpand: ['gguf', 'likes'] } }, 'list-fields', /^HTTP 400 refuses likes, gguf$/, /likes are null/],
-    ['a dropped field', { hfDrift: { dropField: 'downloadsAllTime' } }, 'item-types', /^downloadsAllTime missing in 20 of 20 items$/, /quarantines.*all-time and daily downloads are null/],
-    ['a retyped count', { hfDrift: { retypeField: 'downloads' } }, 'item-types', /^downloads not a non-negative integer in 20 of 20 items \(e\.g\. "\d+"\)$/, /30-day downloads are null/],
-    ['a relative Link', { hfDrift: { linkForm: 'relative' } }, 'pagination', /^the Link is relative \(\/api\/models\?/, /harmless today/],
-    ['no Link on a full page', { hfDrift: { linkForm: 'absent' } }, 'pagination', /^no Link rel="next" on a full first page \(20 items\)$/, /first page only/],
-    ['offset paging', { hfDrift: { linkForm: 'offset' } }, 'pagination', /^offset paging \(skip=20\) instead of a cursor; page 2 repeats 20 _id\(s\) of page 1/, /offset pages shift/],
-    ['no RateLimit headers', { hfDrift: { noRateLimitHeaders: true } }, 'rate-limit', /^RateLimit unreadable \(absent\); RateLimit-Policy unreadable \(absent\)$/, /falls back to 429 handling.*HF_TOKEN/],
-    ['404 for a missing repo', { hfDrift: { missingRepoStatus: 404 } }, 'missing-repo', /^HTTP 404 for hubwatch-probe\/absent-[0-9a-f]{12} /, /^harmless: hubwatch treats 401 and 404 alike/],
-    ['200 for a missing repo', { hfDrift: { missingRepoStatus: 200 } }, 'missing-repo', /^HTTP 200 for hubwatch-probe\/absent-[0-9a-f]{12}, a repo that cannot exist/, /catch-all/],
-    ['detail-only fields accepted on lists', { listExpandPermissive: true }, 'list-refuses-detail', /^the list route now accepts baseModels/, /could ask for baseModels on lists/],
+    [
+      'two refused list fields',
+      { hfDrift: { refuseListExpand: ['gguf', 'likes'] } },
+      'list-fields',
+      /^HTTP 400 refuses likes, gguf$/,
+      /likes are null/,
+    ],
+    [
+      'a dropped field',
+      { hfDrift: { dropField: 'downloadsAllTime' } },
+      'item-types',
+      /^downloadsAllTime missing in 20 of 20 items$/,
+      /quarantines.*all-time and daily downloads are null/,
+    ],
+    [
+      'a retyped count',
+      { hfDrift: { retypeField: 'downloads' } },
+      'item-types',
+      /^downloads not a non-negative integer in 20 of 20 items \(e\.g\. "\d+"\)$/,
+      /30-day downloads are null/,
+    ],
+    [
+      'a relative Link',
+      { hfDrift: { linkForm: 'relative' } },
+      'pagination',
+      /^the Link is relative \(\/api\/models\?/,
+      /harmless today/,
+    ],
+    [
+      'no Link on a full page',
+      { hfDrift: { linkForm: 'absent' } },
+      'pagination',
+      /^no Link rel="next" on a full first page \(20 items\)$/,
+      /first page only/,
+    ],
+    [
+      'offset paging',
+      { hfDrift: { linkForm: 'offset' } },
+      'pagination',
+      /^offset paging \(skip=20\) instead of a cursor; page 2 repeats 20 _id\(s\) of page 1/,
+      /offset pages shift/,
+    ],
+    [
+      'no RateLimit headers',
+      { hfDrift: { noRateLimitHeaders: true } },
+      'rate-limit',
+      /^RateLimit unreadable \(absent\); RateLimit-Policy unreadable \(absent\)$/,
+      /falls back to 429 handling.*HF_TOKEN/,
+    ],
+    [
+      '404 for a missing repo',
+      { hfDrift: { missingRepoStatus: 404 } },
+      'missing-repo',
+      /^HTTP 404 for hubwatch-probe\/absent-[0-9a-f]{12} /,
+      /^harmless: hubwatch treats 401 and 404 alike/,
+    ],
+    [
+      '200 for a missing repo',
+      { hfDrift: { missingRepoStatus: 200 } },
+      'missing-repo',
+      /^HTTP 200 for hubwatch-probe\/absent-[0-9a-f]{12}, a repo that cannot exist/,
+      /catch-all/,
+    ],
+    [
+      'detail-only fields accepted on lists',
+      { listExpandPermissive: true },
+      'list-refuses-detail',
+      /^the list route now accepts baseModels/,
+      /could ask for baseModels on lists/,
+    ],
   ];
 
   it.each(cases)('catches %s in its own check, with exit code 1', async (_name, faults, id, seen, action) => {
@@ -90,15 +163,25 @@ describe('hubwatch probe: Hugging Face', () => {
 
   it('says plainly that a platform has no checks yet, and exits 0 for it', () => {
     // Every platform has checks now (ModelScope and WiseModel too): the table's wording for one without is what is left.
-    const r: ProbeReport = { checkedAt: new Date().toISOString(), exitCode: 0, platforms: [{ platform: 'modelscope', url: 'https://www.modelscope.cn', verdict: 'unchecked', checks: [] }] };
-    expect(renderTable(r)).toMatch(/^modelscope \(https:\/\/www\.modelscope\.cn\): no checks for this platform yet; nothing was probed\.$/m);
+    const r: ProbeReport = {
+      checkedAt: new Date().toISOString(),
+      exitCode: 0,
+      platforms: [{ platform: 'modelscope', url: 'https://www.modelscope.cn', verdict: 'unchecked', checks: [] }],
+    };
+    expect(renderTable(r)).toMatch(
+      /^modelscope \(https:\/\/www\.modelscope\.cn\): no checks for this platform yet; nothing was probed\.$/m,
+    );
     expect(sim().requestCount('huggingface')).toBe(0);
   });
 
   it('runs as a command: the table and exit code 1 on drift, JSON on --json', async () => {
     sim().setFaults('huggingface', { hfDrift: { missingRepoStatus: 404 } });
     // WiseModel has checks of its own now: it is pointed at the simulator too, so that no request leaves the machine.
-    const env = { HUBWATCH_HF_URL: sim().urls.huggingface, HUBWATCH_MODELSCOPE_URL: sim().urls.modelscope, HUBWATCH_WISEMODEL_URL: sim().urls.wisemodel };
+    const env = {
+      HUBWATCH_HF_URL: sim().urls.huggingface,
+      HUBWATCH_MODELSCOPE_URL: sim().urls.modelscope,
+      HUBWATCH_WISEMODEL_URL: sim().urls.wisemodel,
+    };
     const cli = (args: string[]) => runProbeCommand(args, env);
     const table = await cli([]);
     expect(table.code).toBe(1);

@@ -12,11 +12,14 @@ const logger = createLogger({ level: 'silent' });
 const IDS = ['envelope', 'total-count', 'item-types', 'order', 'depth', 'criteria', 'detail'];
 
 function probe(url: string): Promise<ProbeReport> {
-  return runProbes({ config: loadConfig({ HUBWATCH_MODELSCOPE_URL: url, LOG_LEVEL: 'silent' }), logger, platforms: ['modelscope'] });
+  return runProbes({
+    config: loadConfig({ HUBWATCH_MODELSCOPE_URL: url, LOG_LEVEL: 'silent' }),
+    logger,
+    platforms: ['modelscope'],
+  });
 }
 
 const { of: ms, check, drifted, expectAllOk } = reportOf('modelscope');
-
 
 describe('hubwatch probe: ModelScope', () => {
   const sim = simulatorFor({ seed: 7, models: 3000 });
@@ -33,14 +36,62 @@ describe('hubwatch probe: ModelScope', () => {
   });
 
   const cases: Array<[string, SimFaults, string[], RegExp, RegExp]> = [
-    ['a depth limit below TotalCount', { depthLimit: 300 }, ['depth'], /is empty: one listing stops between 300 and 400 models$/, /partitions the catalogue.*set sources\.modelscope\.sweep\.depthLimit to 300/],
-    ['no TotalCount', { msDrift: { noTotalCount: true } }, ['total-count', 'depth', 'criteria'], /^no TotalCount in Data\.Model$/, /each day is reported incomplete and nobody is marked missing/],
-    ['an ignored criterion', { msDrift: { ignoreCriteria: ['tasks'] } }, ['criteria'], /^ignored: tasks=.+ \(TotalCount (\d+) of \1\); honoured: libraries=/, /costs requests, not figures.*Remove it from sources\.modelscope\.sweep\.partitionBy/],
-    ['GmtModified not sorting by LastUpdatedTime', { msDrift: { unsortedModified: true } }, ['order'], /^LastUpdatedTime rises \d+ time\(s\) within the first page under SortBy GmtModified$/, /poll stops at its watermark by LastUpdatedTime/],
-    ['naive times', { msDrift: { retypeField: 'LastUpdatedTime' } }, ['item-types'], /^LastUpdatedTime not epoch seconds \(an integer\) in 100 of 100 items \(e\.g\. "\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", read as \d{4}-.*Z\)$/, /read as Beijing time \(UTC\+8\)/],
-    ['a retyped count', { msDrift: { retypeField: 'Downloads' } }, ['item-types'], /^Downloads not a non-negative integer in 100 of 100 items \(e\.g\. "[\d.]+k"\)$/, /quarantined/],
-    ['a dropped field', { msDrift: { dropField: 'Path' } }, ['item-types', 'detail'], /^Path missing in 100 of 100 items$/, /cannot be keyed/],
-    ['the detail route gone', { msDrift: { detailGone: true } }, ['detail'], /^HTTP 200, Success false for .+, listed a moment ago \(模型不存在\)$/, /fetchModel/],
+    [
+      'a depth limit below TotalCount',
+      { depthLimit: 300 },
+      ['depth'],
+      /is empty: one listing stops between 300 and 400 models$/,
+      /partitions the catalogue.*set sources\.modelscope\.sweep\.depthLimit to 300/,
+    ],
+    [
+      'no TotalCount',
+      { msDrift: { noTotalCount: true } },
+      ['total-count', 'depth', 'criteria'],
+      /^no TotalCount in Data\.Model$/,
+      /each day is reported incomplete and nobody is marked missing/,
+    ],
+    [
+      'an ignored criterion',
+      { msDrift: { ignoreCriteria: ['tasks'] } },
+      ['criteria'],
+      /^ignored: tasks=.+ \(TotalCount (\d+) of \1\); honoured: libraries=/,
+      /costs requests, not figures.*Remove it from sources\.modelscope\.sweep\.partitionBy/,
+    ],
+    [
+      'GmtModified not sorting by LastUpdatedTime',
+      { msDrift: { unsortedModified: true } },
+      ['order'],
+      /^LastUpdatedTime rises \d+ time\(s\) within the first page under SortBy GmtModified$/,
+      /poll stops at its watermark by LastUpdatedTime/,
+    ],
+    [
+      'naive times',
+      { msDrift: { retypeField: 'LastUpdatedTime' } },
+      ['item-types'],
+      /^LastUpdatedTime not epoch seconds \(an integer\) in 100 of 100 items \(e\.g\. "\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", read as \d{4}-.*Z\)$/,
+      /read as Beijing time \(UTC\+8\)/,
+    ],
+    [
+      'a retyped count',
+      { msDrift: { retypeField: 'Downloads' } },
+      ['item-types'],
+      /^Downloads not a non-negative integer in 100 of 100 items \(e\.g\. "[\d.]+k"\)$/,
+      /quarantined/,
+    ],
+    [
+      'a dropped field',
+      { msDrift: { dropField: 'Path' } },
+      ['item-types', 'detail'],
+      /^Path missing in 100 of 100 items$/,
+      /cannot be keyed/,
+    ],
+    [
+      'the detail route gone',
+      { msDrift: { detailGone: true } },
+      ['detail'],
+      /^HTTP 200, Success false for .+, listed a moment ago \(模型不存在\)$/,
+      /fetchModel/,
+    ],
     ['a snake_case envelope', { msDrift: { snakeEnvelope: true } }, IDS, /snake_case envelope/, /MsEnvelopeSchema/],
   ];
 

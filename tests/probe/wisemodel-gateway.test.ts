@@ -12,7 +12,13 @@ import { WM_SIM_DOWNLOADS_PATH, WM_SIM_PASSWORD, WM_SIM_USER, simToken } from '.
 import { reportOf, runProbeCommand, simulatorFor, withFaults } from './helpers.js';
 
 const LOGIN = `${WM_SIM_USER}:${WM_SIM_PASSWORD}`;
-const DOWNLOADS = { path: WM_SIM_DOWNLOADS_PATH, itemsPath: 'data.list', totalPath: 'data.total', idField: 'project_path', downloadsField: 'download_count' };
+const DOWNLOADS = {
+  path: WM_SIM_DOWNLOADS_PATH,
+  itemsPath: 'data.list',
+  totalPath: 'data.total',
+  idField: 'project_path',
+  downloadsField: 'download_count',
+};
 const dir = mkdtempSync(join(tmpdir(), 'hubwatch-probe-wm-'));
 const configFile = (name: string, downloads: Record<string, unknown>): string => {
   const file = join(dir, name);
@@ -29,7 +35,12 @@ describe('hubwatch probe: WiseModel with a gateway endpoint and a token', () => 
   const probe = (): Promise<ProbeReport> =>
     runProbes({
       config: loadConfig(
-        { HUBWATCH_WISEMODEL_URL: sim().urls.wisemodel, LOG_LEVEL: 'silent', HUBWATCH_CONFIG: configFile('good.json', DOWNLOADS), WISEMODEL_TOKEN: LOGIN },
+        {
+          HUBWATCH_WISEMODEL_URL: sim().urls.wisemodel,
+          LOG_LEVEL: 'silent',
+          HUBWATCH_CONFIG: configFile('good.json', DOWNLOADS),
+          WISEMODEL_TOKEN: LOGIN,
+        },
         { sources: { wisemodel: { delayMs: 0 } } },
       ),
       logger: createLogger({ level: 'silent' }),
@@ -43,8 +54,14 @@ describe('hubwatch probe: WiseModel with a gateway endpoint and a token', () => 
     expect(r.exitCode).toBe(0);
     expect(drifted(r)).toEqual([]);
     expect(sim().requestCount('wisemodel') - before).toBeLessThan(10);
-    expect(check(r, 'gateway').seen).toMatch(/^login with WISEMODEL_TOKEN \(username:password\) ok; branchlist answered code 0 \(Success\)/);
-    expect(check(r, 'gateway-downloads').seen).toMatch(new RegExp(`^${WM_SIM_DOWNLOADS_PATH}: 20 items on page 1, 20 with an id and a download count \\(e\\.g\\. [^:]+/[^:]+: \\d+\\)$`));
+    expect(check(r, 'gateway').seen).toMatch(
+      /^login with WISEMODEL_TOKEN \(username:password\) ok; branchlist answered code 0 \(Success\)/,
+    );
+    expect(check(r, 'gateway-downloads').seen).toMatch(
+      new RegExp(
+        `^${WM_SIM_DOWNLOADS_PATH}: 20 items on page 1, 20 with an id and a download count \\(e\\.g\\. [^:]+/[^:]+: \\d+\\)$`,
+      ),
+    );
     expect(check(r, 'strategy').seen).toMatch(/downloads from the configured gateway endpoint/);
     expect(JSON.stringify(r)).not.toContain(WM_SIM_PASSWORD);
   });
@@ -55,25 +72,40 @@ describe('hubwatch probe: WiseModel with a gateway endpoint and a token', () => 
     expect(check(r, 'gateway').seen).toMatch(/code B2002 \(token expired\) with WISEMODEL_TOKEN/);
     expect(check(r, 'gateway-downloads').seen).toMatch(/refused the token as expired .* even after a fresh login/);
     // GitLab still lists the catalogue: the sweep runs, without downloads.
-    expect(check(r, 'strategy').seen).toMatch(/downloads null \(the configured gateway endpoint does not answer, see gateway-downloads\)/);
+    expect(check(r, 'strategy').seen).toMatch(
+      /downloads null \(the configured gateway endpoint does not answer, see gateway-downloads\)/,
+    );
   });
 
   const cli = async (env: Record<string, string>) => {
-    const { code, stdout } = await runProbeCommand(['--platform', 'wisemodel', '--json'], { HUBWATCH_WISEMODEL_URL: sim().urls.wisemodel, ...env });
+    const { code, stdout } = await runProbeCommand(['--platform', 'wisemodel', '--json'], {
+      HUBWATCH_WISEMODEL_URL: sim().urls.wisemodel,
+      ...env,
+    });
     return { code, doc: JSON.parse(stdout || '{}') as ProbeReport };
   };
 
   it('catches a field mapping that reads nothing, and an expired JWT', async () => {
     sim().setFaults('wisemodel', {});
-    const bad = await cli({ HUBWATCH_CONFIG: configFile('bad.json', { ...DOWNLOADS, downloadsField: 'downloads' }), WISEMODEL_TOKEN: LOGIN });
+    const bad = await cli({
+      HUBWATCH_CONFIG: configFile('bad.json', { ...DOWNLOADS, downloadsField: 'downloads' }),
+      WISEMODEL_TOKEN: LOGIN,
+    });
     expect(bad.code).toBe(1);
     expect(drifted(bad.doc)).toEqual(['gateway-downloads']);
-    expect(check(bad.doc, 'gateway-downloads').seen).toMatch(/^20 items, none with a readable id and count under the configured fields \(item keys: project_path, download_count, like_count\)$/);
+    expect(check(bad.doc, 'gateway-downloads').seen).toMatch(
+      /^20 items, none with a readable id and count under the configured fields \(item keys: project_path, download_count, like_count\)$/,
+    );
     expect(check(bad.doc, 'gateway-downloads').action).toMatch(/fix the field mapping/);
 
-    const expired = await cli({ HUBWATCH_CONFIG: configFile('good.json', DOWNLOADS), WISEMODEL_TOKEN: simToken(Date.now() - 4 * 86_400_000) });
+    const expired = await cli({
+      HUBWATCH_CONFIG: configFile('good.json', DOWNLOADS),
+      WISEMODEL_TOKEN: simToken(Date.now() - 4 * 86_400_000),
+    });
     expect(drifted(expired.doc)).toEqual(['gateway', 'gateway-downloads']);
-    expect(check(expired.doc, 'gateway').seen).toMatch(/^the WISEMODEL_TOKEN JWT expired at \d{4}-.*; code B2002 \(token expired\) with WISEMODEL_TOKEN$/);
+    expect(check(expired.doc, 'gateway').seen).toMatch(
+      /^the WISEMODEL_TOKEN JWT expired at \d{4}-.*; code B2002 \(token expired\) with WISEMODEL_TOKEN$/,
+    );
     expect(check(expired.doc, 'gateway').action).toMatch(/renew WISEMODEL_TOKEN, or give it as username:password/);
   }, 120_000);
 });

@@ -75,7 +75,9 @@ export async function tempDir(tag: string): Promise<{ path: string; remove(): Pr
  * A PostgreSQL role whose search_path is its own schema. Child processes only get DATABASE_URL, so the schema has
  * to come with the login: every process of a test sees the same tables, and no test sees another's.
  */
-export async function pgSchema(tag: string): Promise<{ url: string; schema: string; client: pg.Client; drop(): Promise<void> }> {
+export async function pgSchema(
+  tag: string,
+): Promise<{ url: string; schema: string; client: pg.Client; drop(): Promise<void> }> {
   const name = `hwq_${tag}_${randomUUID().slice(0, 8)}`.toLowerCase();
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
@@ -90,7 +92,9 @@ export async function pgSchema(tag: string): Promise<{ url: string; schema: stri
     schema: name,
     client: admin,
     async drop() {
-      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, [name]).catch(() => undefined);
+      await admin
+        .query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, [name])
+        .catch(() => undefined);
       await admin.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
       await admin.query(`DROP ROLE IF EXISTS ${name}`);
       await admin.end();
@@ -126,7 +130,9 @@ export async function waitFor<T>(
       last = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }
@@ -147,20 +153,35 @@ export class PrivateRedis {
   async up(): Promise<void> {
     const proc = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--maxmemory-policy',
+        'noeviction',
+      ],
       { stdio: 'ignore' },
     );
     this.proc = proc;
-    await waitFor('private redis-server to answer', async () => {
-      const c = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      c.on('error', () => undefined);
-      try {
-        await c.connect();
-        return (await c.ping()) === 'PONG';
-      } finally {
-        c.disconnect();
-      }
-    }, 10_000);
+    await waitFor(
+      'private redis-server to answer',
+      async () => {
+        const c = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        c.on('error', () => undefined);
+        try {
+          await c.connect();
+          return (await c.ping()) === 'PONG';
+        } finally {
+          c.disconnect();
+        }
+      },
+      10_000,
+    );
   }
   async kill(): Promise<void> {
     const p = this.proc;

@@ -31,18 +31,32 @@ describe('operating endpoints and status', () => {
     expect(late.status).toBe('unhealthy');
     expect(late.reasons).toEqual(['huggingface: no successful poll since the service started']);
     expect(late.checks.polls.modelscope!.state).toBe('pending');
-    await f.ops.recordPoll('huggingface', { at: new Date(t0 + 39 * 60_000).toISOString(), jobId: 'x', models: 1, newModels: 0 });
+    await f.ops.recordPoll('huggingface', {
+      at: new Date(t0 + 39 * 60_000).toISOString(),
+      jobId: 'x',
+      models: 1,
+      newModels: 0,
+    });
     expect((await checkHealth(deps, t0 + 40 * 60_000)).status).toBe('ok');
 
     // Over HTTP, with a Redis that cannot be reached.
-    const dead = new Redis(`redis://127.0.0.1:${await freePort()}`, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    const dead = new Redis(`redis://127.0.0.1:${await freePort()}`, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
     dead.on('error', () => undefined);
     const app = Fastify();
     await app.register(opsPlugin({ ...deps, redis: dead }));
     cleanups.push(() => app.close());
     const res = await app.inject({ method: 'GET', url: '/healthz' });
     expect(res.statusCode).toBe(503);
-    const body = res.json<{ status: string; reasons: string[]; checks: { redis: { ok: boolean }; store: { ok: boolean } } }>();
+    const body = res.json<{
+      status: string;
+      reasons: string[];
+      checks: { redis: { ok: boolean }; store: { ok: boolean } };
+    }>();
     expect(body.status).toBe('unhealthy');
     expect(body.checks.redis.ok).toBe(false);
     expect(body.checks.store.ok).toBe(true);
@@ -53,7 +67,12 @@ describe('operating endpoints and status', () => {
 
   it('Bull Board at /admin/queues answers only to the admin token', async () => {
     const dir = await tempDir('board');
-    const config = testConfig({ REDIS_URL, LOG_LEVEL: 'silent', HUBWATCH_DATA_DIR: dir.path, HUBWATCH_ADMIN_TOKEN: TOKEN });
+    const config = testConfig({
+      REDIS_URL,
+      LOG_LEVEL: 'silent',
+      HUBWATCH_DATA_DIR: dir.path,
+      HUBWATCH_ADMIN_TOKEN: TOKEN,
+    });
     const prefix = uniquePrefix();
     const service: Service = await startService({
       config,
@@ -73,7 +92,11 @@ describe('operating endpoints and status', () => {
     const refused = await fetch(url);
     expect(refused.status).toBe(401);
     // The API's one error shape (src/feed/errors.ts), here too.
-    expect(await refused.json()).toEqual({ error: 'unauthorized', message: expect.stringContaining('Bearer'), parameter: null });
+    expect(await refused.json()).toEqual({
+      error: 'unauthorized',
+      message: expect.stringContaining('Bearer'),
+      parameter: null,
+    });
     expect((await fetch(url, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status).toBe(401);
     const ok = await fetch(url, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(ok.status).toBe(200);
@@ -90,9 +113,24 @@ describe('operating endpoints and status', () => {
     const f = await fixture();
     await registerSchedulers(f.queues, f.config);
     await f.queues.export.add('export', { date: '2026-11-20' });
-    await f.ops.recordRun({ queue: 'huggingface', job: 'poll-new', jobId: '1', status: 'completed', at: new Date().toISOString(), durationMs: 1500, attemptsMade: 1, detail: null });
+    await f.ops.recordRun({
+      queue: 'huggingface',
+      job: 'poll-new',
+      jobId: '1',
+      status: 'completed',
+      at: new Date().toISOString(),
+      durationMs: 1500,
+      attemptsMade: 1,
+      detail: null,
+    });
     const report = await statusReport(f.config, { prefix: f.prefix });
-    expect(report.schedules.map((s) => s.id).sort()).toEqual(['daily-snapshot', 'poll-huggingface', 'poll-modelscope', 'poll-wisemodel', 'weekly-digest']);
+    expect(report.schedules.map((s) => s.id).sort()).toEqual([
+      'daily-snapshot',
+      'poll-huggingface',
+      'poll-modelscope',
+      'poll-wisemodel',
+      'weekly-digest',
+    ]);
     for (const s of report.schedules) expect(Date.parse(s.next!)).toBeGreaterThan(Date.now());
     expect(report.queues.find((q) => q.queue === 'export')!.counts.waiting).toBe(1);
     const text = formatStatus(report);

@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import { startSim, type Sim } from '../../src/sim/index.js';
 import { silentLogger } from '../../src/log.js';
 import { JOB, jobIds } from '../../src/queue/names.js';
-import { DEFAULT_TUNING, closeQueues, createQueues, jobOptions, type QueueSet, type Tuning } from '../../src/queue/queues.js';
+import {
+  DEFAULT_TUNING,
+  closeQueues,
+  createQueues,
+  jobOptions,
+  type QueueSet,
+  type Tuning,
+} from '../../src/queue/queues.js';
 import {
   REDIS_URL,
   cleanupPrefix,
@@ -41,11 +48,20 @@ describe('worker processes sharing one Redis and one PostgreSQL', () => {
   let queues: QueueSet | null = null;
 
   beforeAll(async () => {
-    sim = await startSim({ seed: 5, models: MODELS, day: SIM_DAY, port: 0, faults: { huggingface: { rateLimit: null } } });
+    sim = await startSim({
+      seed: 5,
+      models: MODELS,
+      day: SIM_DAY,
+      port: 0,
+      faults: { huggingface: { rateLimit: null } },
+    });
     expected = sim.universe.totalsAt(SIM_DAY).count;
     db = await pgSchema('proc');
     dir = await tempDir('proc');
-    configFile = await writeJson(join(dir.path, 'config.json'), { sources: fastSources(PAGE), shutdownGraceMs: 20_000 });
+    configFile = await writeJson(join(dir.path, 'config.json'), {
+      sources: fastSources(PAGE),
+      shutdownGraceMs: 20_000,
+    });
   }, 60_000);
   afterAll(async () => {
     await sim.close();
@@ -75,24 +91,33 @@ describe('worker processes sharing one Redis and one PostgreSQL', () => {
   }
 
   function worker(extraEnv: Record<string, string> = {}): ChildWorker {
-    const c = spawnWorker(['--queue', 'huggingface', '--prefix', prefix, ...TUNING_ARGS], envFor(sim.urls, dir.path, {
-      DATABASE_URL: db.url,
-      HUBWATCH_CONFIG: configFile,
-      LOG_LEVEL: 'warn',
-      ...extraEnv,
-    }));
+    const c = spawnWorker(
+      ['--queue', 'huggingface', '--prefix', prefix, ...TUNING_ARGS],
+      envFor(sim.urls, dir.path, {
+        DATABASE_URL: db.url,
+        HUBWATCH_CONFIG: configFile,
+        LOG_LEVEL: 'warn',
+        ...extraEnv,
+      }),
+    );
     children.push(c);
     return c;
   }
 
   async function addSweep(q: QueueSet, date: string): Promise<string> {
     const id = jobIds.sweep('huggingface', date);
-    await q.huggingface.add(JOB.sweepStats, { platform: 'huggingface', date }, { ...jobOptions('huggingface', JOB.sweepStats, TUNING), jobId: id });
+    await q.huggingface.add(
+      JOB.sweepStats,
+      { platform: 'huggingface', date },
+      { ...jobOptions('huggingface', JOB.sweepStats, TUNING), jobId: id },
+    );
     return id;
   }
 
   async function checkpoint(date: string): Promise<{ pages: number; done: boolean } | null> {
-    const r = await db.client.query<{ value: string }>(`SELECT value FROM ${db.schema}.checkpoints WHERE name = $1`, [`sweep:huggingface:${date}`]);
+    const r = await db.client.query<{ value: string }>(`SELECT value FROM ${db.schema}.checkpoints WHERE name = $1`, [
+      `sweep:huggingface:${date}`,
+    ]);
     return r.rows[0] ? (JSON.parse(r.rows[0].value) as { pages: number; done: boolean }) : null;
   }
 
@@ -115,11 +140,16 @@ describe('worker processes sharing one Redis and one PostgreSQL', () => {
   }
 
   async function finished(q: QueueSet, id: string, timeoutMs: number) {
-    return waitFor(`job ${id} to finish`, async () => {
-      const j = await q.huggingface.getJob(id);
-      const state = j ? await j.getState() : null;
-      return state === 'completed' || state === 'failed' ? { job: (await q.huggingface.getJob(id))!, state } : null;
-    }, timeoutMs, 100);
+    return waitFor(
+      `job ${id} to finish`,
+      async () => {
+        const j = await q.huggingface.getJob(id);
+        const state = j ? await j.getState() : null;
+        return state === 'completed' || state === 'failed' ? { job: (await q.huggingface.getJob(id))!, state } : null;
+      },
+      timeoutMs,
+      100,
+    );
   }
 
   it('a worker killed with SIGKILL mid-sweep: the stalled job is taken over and resumes from its checkpoint', async () => {
@@ -128,7 +158,12 @@ describe('worker processes sharing one Redis and one PostgreSQL', () => {
     sim.setFaults('huggingface', { rateLimit: null, slowRate: 1, slowMs: 120 });
     const a = worker();
     const id = await addSweep(q, date);
-    await waitFor('a few pages committed by the first worker', async () => ((await checkpoint(date))?.pages ?? 0) >= 4, 40_000, 50);
+    await waitFor(
+      'a few pages committed by the first worker',
+      async () => ((await checkpoint(date))?.pages ?? 0) >= 4,
+      40_000,
+      50,
+    );
     a.proc.kill('SIGKILL');
     expect((await a.exited).signal).toBe('SIGKILL');
     const atKill = (await checkpoint(date))!;
@@ -171,7 +206,10 @@ describe('worker processes sharing one Redis and one PostgreSQL', () => {
     const date = '2026-10-03';
     sim.setFaults('huggingface', { rateLimit: null, slowRate: 1, slowMs: 120 });
     // The first one's grace (2 s) is far shorter than the sweep: it must interrupt and hand over.
-    const short = await writeJson(join(dir.path, 'short-grace.json'), { sources: fastSources(PAGE), shutdownGraceMs: 2_000 });
+    const short = await writeJson(join(dir.path, 'short-grace.json'), {
+      sources: fastSources(PAGE),
+      shutdownGraceMs: 2_000,
+    });
     const a = worker({ HUBWATCH_CONFIG: short });
     const b = worker({ HUBWATCH_CONFIG: short });
     const id = await addSweep(q, date);

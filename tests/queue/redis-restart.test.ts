@@ -27,7 +27,13 @@ describe('a Redis restart while the service runs', () => {
   });
 
   it('reconnects, re-registers its schedulers and carries on without intervention', async () => {
-    sim = await startSim({ seed: 3, models: 120, day: '2026-11-20', port: 0, faults: { huggingface: { rateLimit: null } } });
+    sim = await startSim({
+      seed: 3,
+      models: 120,
+      day: '2026-11-20',
+      port: 0,
+      faults: { huggingface: { rateLimit: null } },
+    });
     redis = await PrivateRedis.start();
     dir = await tempDir('restart');
     const fast = fastSources(50) as Record<string, object>;
@@ -57,20 +63,30 @@ describe('a Redis restart while the service runs', () => {
 
     // Everything in Redis is gone; a new successful poll can only come from a re-registered scheduler.
     // (A poll that finished during the outage may still land its record after the restart, with its own time.)
-    const poll = await waitFor('a poll after the restart', async () => {
-      const p = (await svc.ops.lastPolls()).huggingface;
-      return p && Date.parse(p.at) > restartedAt ? p : null;
-    }, 30_000, 200);
+    const poll = await waitFor(
+      'a poll after the restart',
+      async () => {
+        const p = (await svc.ops.lastPolls()).huggingface;
+        return p && Date.parse(p.at) > restartedAt ? p : null;
+      },
+      30_000,
+      200,
+    );
     expect(poll.models).toBeGreaterThan(0);
     expect(await svc.queues.huggingface.getJobScheduler('poll-huggingface')).toMatchObject({ key: 'poll-huggingface' });
 
     // Workers on the other queues came back too: a whole daily flow runs through.
     const date = '2026-11-19';
     await enqueueDaily(svc.queues, date, svc.tuning);
-    const snap = await waitFor('the snapshot after the restart', async () => {
-      const j = await svc.queues.snapshot.getJob(jobIds.snapshot(date));
-      return j && (await j.getState()) === 'completed' ? j : null;
-    }, 40_000, 200);
+    const snap = await waitFor(
+      'the snapshot after the restart',
+      async () => {
+        const j = await svc.queues.snapshot.getJob(jobIds.snapshot(date));
+        return j && (await j.getState()) === 'completed' ? j : null;
+      },
+      40_000,
+      200,
+    );
     expect(snap.returnvalue).toMatchObject({ date, failedSweeps: [] });
 
     const t0 = Date.now();

@@ -58,8 +58,18 @@ describe('job schedulers', () => {
     await registerSchedulers(a, config);
 
     const state = await schedulerState(a);
-    expect(state.huggingface).toEqual({ ids: ['poll-huggingface'], delayed: 1, patterns: ['0 */10 * * * *'], tz: ['UTC'] });
-    expect(state.modelscope).toEqual({ ids: ['poll-modelscope'], delayed: 1, patterns: ['0 */30 * * * *'], tz: ['UTC'] });
+    expect(state.huggingface).toEqual({
+      ids: ['poll-huggingface'],
+      delayed: 1,
+      patterns: ['0 */10 * * * *'],
+      tz: ['UTC'],
+    });
+    expect(state.modelscope).toEqual({
+      ids: ['poll-modelscope'],
+      delayed: 1,
+      patterns: ['0 */30 * * * *'],
+      tz: ['UTC'],
+    });
     expect(state.wisemodel).toEqual({ ids: ['poll-wisemodel'], delayed: 1, patterns: ['0 0 * * * *'], tz: ['UTC'] });
     expect(state.snapshot).toEqual({ ids: ['daily-snapshot'], delayed: 1, patterns: ['0 5 0 * * *'], tz: ['UTC'] });
     expect(state.digest).toEqual({ ids: ['weekly-digest'], delayed: 1, patterns: ['0 0 6 * * 1'], tz: ['UTC'] });
@@ -88,7 +98,12 @@ describe('job schedulers', () => {
     expect(res.removed).toEqual(['wisemodel/poll-wisemodel']);
     const state = await schedulerState(queues);
     expect(state.wisemodel).toEqual({ ids: [], delayed: 0, patterns: [], tz: [] });
-    expect(state.huggingface!).toMatchObject({ ids: ['poll-huggingface'], delayed: 1, patterns: ['0 */5 * * * *'], tz: ['Europe/Berlin'] });
+    expect(state.huggingface!).toMatchObject({
+      ids: ['poll-huggingface'],
+      delayed: 1,
+      patterns: ['0 */5 * * * *'],
+      tz: ['Europe/Berlin'],
+    });
   });
 
   it('deduplicates polls asked for by hand: at most one unfinished poll per platform', async () => {
@@ -96,7 +111,11 @@ describe('job schedulers', () => {
     prefixes.push(prefix);
     const a = replica(prefix);
     const b = replica(prefix);
-    const [j1, j2, j3] = await Promise.all([triggerPoll(a, 'huggingface'), triggerPoll(b, 'huggingface'), triggerPoll(a, 'huggingface')]);
+    const [j1, j2, j3] = await Promise.all([
+      triggerPoll(a, 'huggingface'),
+      triggerPoll(b, 'huggingface'),
+      triggerPoll(a, 'huggingface'),
+    ]);
     expect(new Set([j1.id, j2.id, j3.id]).size).toBe(1);
     expect(await a.huggingface.getWaitingCount()).toBe(1);
     await triggerPoll(a, 'modelscope');

@@ -85,19 +85,31 @@ describe('the scheduled service in one process', () => {
         .filter((j) => j.name === JOB.daily)
         .map((j) => j.returnvalue as { date: string; created: boolean; state: string });
 
-    const polls = await waitFor('a successful poll on every platform', async () => {
-      const p = await svc.ops.lastPolls();
-      return p.huggingface && p.modelscope && p.wisemodel ? p : null;
-    }, 40_000);
+    const polls = await waitFor(
+      'a successful poll on every platform',
+      async () => {
+        const p = await svc.ops.lastPolls();
+        return p.huggingface && p.modelscope && p.wisemodel ? p : null;
+      },
+      40_000,
+    );
     for (const p of Object.values(polls)) expect(Date.parse(p.at)).toBeGreaterThanOrEqual(started);
     // The day is the one the scheduler's firing names (its fire time), not one this test reads off the wall clock,
     // which would disagree with it around midnight.
-    const { date } = await waitFor('the daily job to add the day\'s snapshot flow', async () => (await dailyRuns()).find((r) => r.created), 40_000);
+    const { date } = await waitFor(
+      "the daily job to add the day's snapshot flow",
+      async () => (await dailyRuns()).find((r) => r.created),
+      40_000,
+    );
 
-    const parent = await waitFor('the snapshot job of the daily flow to complete', async () => {
-      const job = await svc.queues.snapshot.getJob(jobIds.snapshot(date));
-      return job && (await job.getState()) === 'completed' ? job : null;
-    }, 60_000);
+    const parent = await waitFor(
+      'the snapshot job of the daily flow to complete',
+      async () => {
+        const job = await svc.queues.snapshot.getJob(jobIds.snapshot(date));
+        return job && (await job.getState()) === 'completed' ? job : null;
+      },
+      60_000,
+    );
     expect(parent.returnvalue).toMatchObject({ date, failedSweeps: [] });
     expect(existsSync(snapshotPath(dir.path, date))).toBe(true);
     for (const platform of ['huggingface', 'modelscope', 'wisemodel'] as const) {
@@ -116,9 +128,11 @@ describe('the scheduled service in one process', () => {
     expect(hf).toBe(sim.universe.totalsAt(SIM_DAY).count);
 
     // The daily job keeps firing (every 3 s): one that fires after the flow completed finds it and adds nothing.
-    await waitFor('the daily job to fire again and find the completed flow', async () =>
-      (await dailyRuns()).some((r) => r.date === date && !r.created && r.state === 'completed'),
-    20_000);
+    await waitFor(
+      'the daily job to fire again and find the completed flow',
+      async () => (await dailyRuns()).some((r) => r.date === date && !r.created && r.state === 'completed'),
+      20_000,
+    );
     const snapshots = await svc.queues.snapshot.getJobs(['completed', 'waiting-children', 'waiting', 'active'], 0, -1);
     expect(snapshots.filter((j) => j.name === JOB.snapshot).map((j) => j.id)).toEqual([jobIds.snapshot(date)]);
 
@@ -132,14 +146,18 @@ describe('the scheduled service in one process', () => {
     expect(metrics).toMatch(/^bullmq_job_count\{queue="huggingface",state="completed"\} [1-9]/m);
     expect(metrics).toMatch(/^hubwatch_job_duration_seconds_count\{queue="huggingface",job="sweep-stats"\} 1$/m);
     expect(metrics).toMatch(/^hubwatch_platform_requests_today\{platform="huggingface"/m);
-    expect(metrics).toMatch(new RegExp(`^hubwatch_last_snapshot_date_timestamp_seconds ${Date.parse(`${date}T00:00:00Z`) / 1000}$`, 'm'));
+    expect(metrics).toMatch(
+      new RegExp(`^hubwatch_last_snapshot_date_timestamp_seconds ${Date.parse(`${date}T00:00:00Z`) / 1000}$`, 'm'),
+    );
     // No label carries a date (a new series every day); the process metrics come with the deployment's.
     expect(metrics).not.toMatch(/date="/);
     expect(metrics).toMatch(/^process_cpu_user_seconds_total [0-9.e+-]+$/m);
     expect(metrics).toMatch(/^nodejs_eventloop_lag_seconds [0-9.e+-]+$/m);
     expect(metrics.match(/^# TYPE bullmq_job_count /gm)).toHaveLength(1);
     expect(metrics).toMatch(/^# TYPE hubwatch_job_duration_seconds histogram$/m);
-    expect(metrics).toMatch(/^hubwatch_job_duration_seconds_bucket\{queue="huggingface",job="sweep-stats",le="\+Inf"\} 1$/m);
+    expect(metrics).toMatch(
+      /^hubwatch_job_duration_seconds_bucket\{queue="huggingface",job="sweep-stats",le="\+Inf"\} 1$/m,
+    );
     // Every sample line parses as name{labels} value.
     for (const line of metrics.split('\n').filter((l) => l && !l.startsWith('#'))) {
       expect(line).toMatch(/^[a-z_][a-z0-9_]*(\{(\s*[a-z_]+="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|NaN)$/);
@@ -167,15 +185,24 @@ describe('the scheduled service in one process', () => {
     const id = jobIds.sweep('huggingface', date);
     // Spend the window's quota so the sweep's very first request meets a 429 (a fresh source knows nothing of
     // the window until its first answer); wait for a window with more than a second left.
-    await waitFor('a spent rate-limit window', async () => {
-      const r = await fetch(`${sim.urls.huggingface}/api/models?limit=1`);
-      await r.arrayBuffer();
-      return r.status === 429 && Number(r.headers.get('retry-after')) >= 2;
-    }, 10_000, 10);
-    await svc.queues.huggingface.add(JOB.sweepStats, { platform: 'huggingface', date }, {
-      ...jobOptions('huggingface', JOB.sweepStats, svc.tuning),
-      jobId: id,
-    });
+    await waitFor(
+      'a spent rate-limit window',
+      async () => {
+        const r = await fetch(`${sim.urls.huggingface}/api/models?limit=1`);
+        await r.arrayBuffer();
+        return r.status === 429 && Number(r.headers.get('retry-after')) >= 2;
+      },
+      10_000,
+      10,
+    );
+    await svc.queues.huggingface.add(
+      JOB.sweepStats,
+      { platform: 'huggingface', date },
+      {
+        ...jobOptions('huggingface', JOB.sweepStats, svc.tuning),
+        jobId: id,
+      },
+    );
 
     // Another client on the same address spends the shared quota again each time the queue resumes, so the
     // source's pacing (which normally avoids 429s) keeps running into them: a storm of pauses, not a single 429.
@@ -193,25 +220,30 @@ describe('the scheduled service in one process', () => {
     };
 
     const seen = { pauses: 0, limited: false, maxTtl: 0, attemptsWhileLimited: new Set<number>() };
-    const job = await waitFor('the sweep to complete through the storm', async () => {
-      // Only a 429 pause sets the limiter key to MAX_SAFE_INTEGER; asking with that maximum ignores the limiter's
-      // ordinary window, which is open whenever a job ran recently.
-      const ttl = await svc.queues.huggingface.getRateLimitTtl(Number.MAX_SAFE_INTEGER);
-      const j = await svc.queues.huggingface.getJob(id);
-      if (!j) return null;
-      const state = await j.getState();
-      const limited = ttl > 0 && state !== 'completed' && state !== 'failed';
-      if (limited && !seen.limited) seen.pauses += 1;
-      const resumed = seen.limited && !limited && state !== 'completed' && state !== 'failed';
-      seen.limited = limited;
-      if (resumed && respent < RESPENDS) {
-        respent += 1;
-        await spendWindow();
-      }
-      if (limited) seen.attemptsWhileLimited.add(j.attemptsMade);
-      if (limited) seen.maxTtl = Math.max(seen.maxTtl, ttl);
-      return state === 'completed' || state === 'failed' ? { j, state } : null;
-    }, 60_000, 25);
+    const job = await waitFor(
+      'the sweep to complete through the storm',
+      async () => {
+        // Only a 429 pause sets the limiter key to MAX_SAFE_INTEGER; asking with that maximum ignores the limiter's
+        // ordinary window, which is open whenever a job ran recently.
+        const ttl = await svc.queues.huggingface.getRateLimitTtl(Number.MAX_SAFE_INTEGER);
+        const j = await svc.queues.huggingface.getJob(id);
+        if (!j) return null;
+        const state = await j.getState();
+        const limited = ttl > 0 && state !== 'completed' && state !== 'failed';
+        if (limited && !seen.limited) seen.pauses += 1;
+        const resumed = seen.limited && !limited && state !== 'completed' && state !== 'failed';
+        seen.limited = limited;
+        if (resumed && respent < RESPENDS) {
+          respent += 1;
+          await spendWindow();
+        }
+        if (limited) seen.attemptsWhileLimited.add(j.attemptsMade);
+        if (limited) seen.maxTtl = Math.max(seen.maxTtl, ttl);
+        return state === 'completed' || state === 'failed' ? { j, state } : null;
+      },
+      60_000,
+      25,
+    );
 
     expect(job.state).toBe('completed');
     job.j = (await svc.queues.huggingface.getJob(id))!;
@@ -223,7 +255,9 @@ describe('the scheduled service in one process', () => {
     // While paused by 429s the job never spent an attempt; the backoff of 60 s would have blown the timeout.
     expect([...seen.attemptsWhileLimited]).toEqual([0]);
     const runs = await svc.ops.lastRuns();
-    expect(runs.find((r) => r.queue === 'huggingface' && r.job === JOB.sweepStats)).toMatchObject({ status: 'completed' });
+    expect(runs.find((r) => r.queue === 'huggingface' && r.job === JOB.sweepStats)).toMatchObject({
+      status: 'completed',
+    });
     expect(job.j.attemptsMade).toBeLessThanOrEqual(1);
     expect(job.j.returnvalue).toMatchObject({ complete: true });
     // Started again after every pause, each time from the sweep's checkpoint.
@@ -255,10 +289,15 @@ describe('the scheduled service in one process', () => {
     const svc = service;
     const date = '2026-11-19';
     await enqueueDaily(svc.queues, date, svc.tuning);
-    const parent = await waitFor('the snapshot despite the failed sweep', async () => {
-      const j = await svc.queues.snapshot.getJob(jobIds.snapshot(date));
-      return j && (await j.getState()) === 'completed' ? j : null;
-    }, 60_000, 100).finally(() => sim.setFaults('wisemodel', {}));
+    const parent = await waitFor(
+      'the snapshot despite the failed sweep',
+      async () => {
+        const j = await svc.queues.snapshot.getJob(jobIds.snapshot(date));
+        return j && (await j.getState()) === 'completed' ? j : null;
+      },
+      60_000,
+      100,
+    ).finally(() => sim.setFaults('wisemodel', {}));
 
     const wm = (await svc.queues.wisemodel.getJob(jobIds.sweep('wisemodel', date)))!;
     expect(await wm.getState()).toBe('failed');
@@ -270,7 +309,9 @@ describe('the scheduled service in one process', () => {
     expect(coverage.wisemodel!.notes.join('\n')).toMatch(/sweep job failed after its retries/);
     expect(coverage.huggingface!.complete).toBe(true);
     expect(coverage.modelscope!.complete).toBe(true);
-    const snap = JSON.parse(await readFile(snapshotPath(dir.path, date), 'utf8')) as { coverage: Record<string, { complete: boolean }> };
+    const snap = JSON.parse(await readFile(snapshotPath(dir.path, date), 'utf8')) as {
+      coverage: Record<string, { complete: boolean }>;
+    };
     expect(snap.coverage.wisemodel!.complete).toBe(false);
     expect(snap.coverage.huggingface!.complete).toBe(true);
   }, 90_000);
@@ -279,9 +320,13 @@ describe('the scheduled service in one process', () => {
     dir = await tempDir('noredis');
     const port = await freePort();
     const config = testConfig({ ...envFor(sim.urls, dir.path), REDIS_URL: `redis://user:s3cret@127.0.0.1:${port}` });
-    const err = await startService({ config, logger: silentLogger, queues: 'all', http: false, prefix: uniquePrefix() }).catch(
-      (e: unknown) => e,
-    );
+    const err = await startService({
+      config,
+      logger: silentLogger,
+      queues: 'all',
+      http: false,
+      prefix: uniquePrefix(),
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ServiceUnavailableError);
     const e = err as ServiceUnavailableError;
     expect(e.exitCode).toBe(2);
@@ -294,9 +339,13 @@ describe('the scheduled service in one process', () => {
   it('refuses a worker for some queues on the embedded store: it serves one process only', async () => {
     dir = await tempDir('duck');
     const config = testConfig(envFor(sim.urls, dir.path));
-    const err = await startService({ config, logger: silentLogger, queues: ['huggingface'], http: false, prefix: uniquePrefix() }).catch(
-      (e: unknown) => e,
-    );
+    const err = await startService({
+      config,
+      logger: silentLogger,
+      queues: ['huggingface'],
+      http: false,
+      prefix: uniquePrefix(),
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toContain('set DATABASE_URL to a PostgreSQL database shared by all processes');
     expect(REDIS_URL).toMatch(/^redis:/);

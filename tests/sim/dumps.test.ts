@@ -22,7 +22,22 @@ const REPO = 'hfmlsoc/hub_weekly_snapshots';
 const V0 = '2024-06-26';
 const V1 = '2024-08-07';
 const V2 = '2025-03-05';
-const LIVE_FIELDS = ['author', 'createdAt', 'lastModified', 'downloads', 'downloadsAllTime', 'likes', 'trendingScore', 'tags', 'pipeline_tag', 'library_name', 'gated', 'cardData', 'safetensors', 'gguf'];
+const LIVE_FIELDS = [
+  'author',
+  'createdAt',
+  'lastModified',
+  'downloads',
+  'downloadsAllTime',
+  'likes',
+  'trendingScore',
+  'tags',
+  'pipeline_tag',
+  'library_name',
+  'gated',
+  'cardData',
+  'safetensors',
+  'gguf',
+];
 
 type Row = Record<string, unknown>;
 
@@ -30,7 +45,9 @@ const PY_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t' };
 
 /** Parses a Python list repr of strings (what the v0 CSV holds). */
 function pythonList(text: string): string[] {
-  return [...text.matchAll(/'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"/gs)].map((m) => (m[1] ?? m[2])!.replace(/\\(.)/gs, (_, c: string) => PY_ESCAPES[c] ?? c));
+  return [...text.matchAll(/'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"/gs)].map((m) =>
+    (m[1] ?? m[2])!.replace(/\\(.)/gs, (_, c: string) => PY_ESCAPES[c] ?? c),
+  );
 }
 
 describe('simulated Hub dumps', () => {
@@ -51,7 +68,13 @@ describe('simulated Hub dumps', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'hubwatch-dumps-'));
     // No all-time dips of the universe's own: the backwards trap is then the only way a count goes down.
-    sim = await startSim({ seed: 11, models: 400, allTimeAnomalyRate: 0, faults: { huggingface: { rateLimit: null } }, dumps: { dir, pageSize: 2 } });
+    sim = await startSim({
+      seed: 11,
+      models: 400,
+      allTimeAnomalyRate: 0,
+      faults: { huggingface: { rateLimit: null } },
+      dumps: { dir, pageSize: 2 },
+    });
     db = await DuckDBInstance.create(':memory:');
     conn = await db.connect();
   });
@@ -67,11 +90,18 @@ describe('simulated Hub dumps', () => {
     beforeAll(async () => {
       sub = join(dir, 'schemas');
       await writeDumpFolder(sim.universe, sub, { dates: [V0, V1, V2] });
-      await writeDumpFolder(sim.universe, join(dir, 'with-oid'), { dates: [V0, V2], withObjectId: true, safetensorsParameters: 'json' });
+      await writeDumpFolder(sim.universe, join(dir, 'with-oid'), {
+        dates: [V0, V2],
+        withObjectId: true,
+        safetensorsParameters: 'json',
+      });
     });
 
     it('writes v1 and v2 as Parquet with exactly their columns and types', async () => {
-      for (const [date, schema] of [[V1, 'v1'], [V2, 'v2']] as const) {
+      for (const [date, schema] of [
+        [V1, 'v1'],
+        [V2, 'v2'],
+      ] as const) {
         const described = await rows(`DESCRIBE SELECT * FROM '${dumpFilePath(sub, date, schema)}'`);
         expect(described.map((r) => ({ name: r.column_name, type: r.column_type }))).toEqual(dumpColumns(schema));
       }
@@ -80,7 +110,9 @@ describe('simulated Hub dumps', () => {
       expect(v1).not.toContain('gated');
       expect(dumpColumns('v1').find((c) => c.name === 'createdAt')!.type).toBe('VARCHAR');
       expect(dumpColumns('v2').find((c) => c.name === 'createdAt')!.type).toBe('TIMESTAMP');
-      expect(dumpColumns('v2').find((c) => c.name === 'safetensors')!.type).toBe('STRUCT(total BIGINT, parameters MAP(VARCHAR, BIGINT))');
+      expect(dumpColumns('v2').find((c) => c.name === 'safetensors')!.type).toBe(
+        'STRUCT(total BIGINT, parameters MAP(VARCHAR, BIGINT))',
+      );
     });
 
     it('writes v0 as models.csv: flat text, pandas dates and Python list tags', async () => {
@@ -98,11 +130,13 @@ describe('simulated Hub dumps', () => {
       }
     });
 
-    it('adds each model\'s own _id as the first column only when asked, and parameters as JSON text on request', async () => {
+    it("adds each model's own _id as the first column only when asked, and parameters as JSON text on request", async () => {
       const withOid = join(dir, 'with-oid');
       const cols = await rows(`DESCRIBE SELECT * FROM '${dumpFilePath(withOid, V2, 'v2')}'`);
       expect(cols[0]!.column_name).toBe('_id');
-      expect(cols.find((r) => r.column_name === 'safetensors')!.column_type).toBe('STRUCT(total BIGINT, parameters VARCHAR)');
+      expect(cols.find((r) => r.column_name === 'safetensors')!.column_type).toBe(
+        'STRUCT(total BIGINT, parameters VARCHAR)',
+      );
       const plain = await rows(`DESCRIBE SELECT * FROM '${dumpFilePath(sub, V2, 'v2')}'`);
       expect(plain.map((r) => r.column_name)).not.toContain('_id');
       const live = await liveList(V2);
@@ -147,19 +181,35 @@ describe('simulated Hub dumps', () => {
       const derived = dump.filter((r) => r.bm !== null).slice(0, 25);
       expect(derived.length).toBeGreaterThan(5);
       for (const r of derived) {
-        const detail = await getJson<{ baseModels: unknown }>(`${sim.urls.huggingface}/api/models/${r.id as string}?expand[]=baseModels`);
-        const bm = JSON.parse(r.bm as string) as { models: Array<{ _id: string | null; id: string }>; relation: string };
-        expect({ relation: bm.relation, models: bm.models.map((m) => (m._id === null ? { id: m.id } : m)) }).toEqual(detail.body.baseModels);
+        const detail = await getJson<{ baseModels: unknown }>(
+          `${sim.urls.huggingface}/api/models/${r.id as string}?expand[]=baseModels`,
+        );
+        const bm = JSON.parse(r.bm as string) as {
+          models: Array<{ _id: string | null; id: string }>;
+          relation: string;
+        };
+        expect({ relation: bm.relation, models: bm.models.map((m) => (m._id === null ? { id: m.id } : m)) }).toEqual(
+          detail.body.baseModels,
+        );
       }
     });
 
     it('holds the same rows in v1 (text dates as the API writes them) and v0 (pandas text)', async () => {
       const live1 = await liveList(V1);
-      const v1 = await rows(`SELECT id, downloads::DOUBLE AS downloads, likes::DOUBLE AS likes, createdAt, lastModified, tags FROM '${dumpFilePath(sub, V1, 'v1')}'`);
+      const v1 = await rows(
+        `SELECT id, downloads::DOUBLE AS downloads, likes::DOUBLE AS likes, createdAt, lastModified, tags FROM '${dumpFilePath(sub, V1, 'v1')}'`,
+      );
       expect(v1.length).toBe(live1.size);
       for (const r of v1) {
         const x = live1.get(r.id as string)!;
-        expect(r).toEqual({ id: x.id, downloads: x.downloads, likes: x.likes, createdAt: x.createdAt, lastModified: x.lastModified, tags: x.tags });
+        expect(r).toEqual({
+          id: x.id,
+          downloads: x.downloads,
+          likes: x.likes,
+          createdAt: x.createdAt,
+          lastModified: x.lastModified,
+          tags: x.tags,
+        });
       }
       const live0 = await liveList(V0);
       const v0 = await rows(`SELECT * FROM read_csv('${dumpFilePath(sub, V0, 'v0')}', all_varchar = true)`);
@@ -180,11 +230,16 @@ describe('simulated Hub dumps', () => {
     await writeDumpFolder(sim.universe, sub, { dates: [V0, V2], hostileRate: 0.3 });
     sim.setFaults('huggingface', { rateLimit: null, hostileRate: 0.3 });
     try {
-      for (const [date, schema] of [[V0, 'v0'], [V2, 'v2']] as const) {
+      for (const [date, schema] of [
+        [V0, 'v0'],
+        [V2, 'v2'],
+      ] as const) {
         const live = await liveList(date);
-        const dump = await rows(schema === 'v0'
-          ? `SELECT id, tags, cardData FROM read_csv('${dumpFilePath(sub, date, schema)}', all_varchar = true)`
-          : `SELECT id, tags, cardData FROM '${dumpFilePath(sub, date, schema)}'`);
+        const dump = await rows(
+          schema === 'v0'
+            ? `SELECT id, tags, cardData FROM read_csv('${dumpFilePath(sub, date, schema)}', all_varchar = true)`
+            : `SELECT id, tags, cardData FROM '${dumpFilePath(sub, date, schema)}'`,
+        );
         expect(dump.length).toBe(live.size);
         const seen = new Set<string>();
         for (const r of dump) {
@@ -216,7 +271,9 @@ describe('simulated Hub dumps', () => {
     let sub: string;
     let report: Awaited<ReturnType<typeof writeDumpFolder>>['traps'];
     const byOid = async (date: string): Promise<Map<string, Row>> => {
-      const r = await rows(`SELECT _id, id, downloads::DOUBLE AS downloads, downloadsAllTime::DOUBLE AS allTime, likes::DOUBLE AS likes, strftime(createdAt, '%Y-%m-%dT%H:%M:%S.000Z') AS createdAt FROM '${dumpFilePath(sub, date, 'v2')}'`);
+      const r = await rows(
+        `SELECT _id, id, downloads::DOUBLE AS downloads, downloadsAllTime::DOUBLE AS allTime, likes::DOUBLE AS likes, strftime(createdAt, '%Y-%m-%dT%H:%M:%S.000Z') AS createdAt FROM '${dumpFilePath(sub, date, 'v2')}'`,
+      );
       return new Map(r.map((x) => [x._id as string, x]));
     };
 
@@ -233,7 +290,7 @@ describe('simulated Hub dumps', () => {
       expect(report.renames[0]!.models).toHaveLength(2);
     });
 
-    it('stalls most counters at the previous partition\'s, though the live Hub moved on', async () => {
+    it("stalls most counters at the previous partition's, though the live Hub moved on", async () => {
       const prev = await byOid(D[0]!);
       const cur = await byOid(D[1]!);
       const stalled = new Set(report.stall[0]!.ids);
@@ -254,7 +311,7 @@ describe('simulated Hub dumps', () => {
       expect(hidden).toBeGreaterThan(stalled.size / 2);
     });
 
-    it('puts only the reported models below the previous partition\'s all-time count', async () => {
+    it("puts only the reported models below the previous partition's all-time count", async () => {
       const prev = await byOid(D[1]!);
       const cur = await byOid(D[2]!);
       const back = new Set(report.backwards[0]!.ids);
@@ -302,9 +359,15 @@ describe('simulated Hub dumps', () => {
     });
 
     it('refuses a plan it cannot honour, saying what to change', async () => {
-      await expect(writeDumpFolder(sim.universe, join(dir, 'bad'), { dates: D, stall: [D[0]!] })).rejects.toThrow(/first date.*previous partition/);
-      await expect(writeDumpFolder(sim.universe, join(dir, 'bad'), { dates: D, partial: [{ date: '2025-01-01', share: 0.5 }] })).rejects.toThrow(/not one of the plan's dates/);
-      await expect(writeDumpFolder(sim.universe, join(dir, 'bad'), { dates: D, partial: [{ date: D[1]!, share: 1.5 }] })).rejects.toThrow(/partial\.0\.share/);
+      await expect(writeDumpFolder(sim.universe, join(dir, 'bad'), { dates: D, stall: [D[0]!] })).rejects.toThrow(
+        /first date.*previous partition/,
+      );
+      await expect(
+        writeDumpFolder(sim.universe, join(dir, 'bad'), { dates: D, partial: [{ date: '2025-01-01', share: 0.5 }] }),
+      ).rejects.toThrow(/not one of the plan's dates/);
+      await expect(
+        writeDumpFolder(sim.universe, join(dir, 'bad'), { dates: D, partial: [{ date: D[1]!, share: 1.5 }] }),
+      ).rejects.toThrow(/partial\.0\.share/);
     });
   });
 
@@ -327,7 +390,8 @@ describe('simulated Hub dumps', () => {
     it('lists the partitions as @huggingface/hub listFiles reads them, page by page through Link', async () => {
       const before = sim.dumps!.server.counts().requests.tree;
       const top = [];
-      for await (const e of listFiles({ repo: { type: 'dataset', name: REPO }, hubUrl: hub, path: 'models' })) top.push(e);
+      for await (const e of listFiles({ repo: { type: 'dataset', name: REPO }, hubUrl: hub, path: 'models' }))
+        top.push(e);
       const names = top.map((e) => e.path);
       for (const d of dates) expect(names).toContain(`models/${d}`);
       expect(top.every((e) => e.type === 'directory' && e.size === 0 && /^[0-9a-f]{40}$/.test(e.oid ?? ''))).toBe(true);
@@ -335,7 +399,13 @@ describe('simulated Hub dumps', () => {
       expect(sim.dumps!.server.counts().requests.tree - before).toBeGreaterThanOrEqual(Math.ceil(top.length / 2));
 
       const files = [];
-      for await (const e of listFiles({ repo: { type: 'dataset', name: REPO }, hubUrl: hub, path: 'models', recursive: true })) files.push(e);
+      for await (const e of listFiles({
+        repo: { type: 'dataset', name: REPO },
+        hubUrl: hub,
+        path: 'models',
+        recursive: true,
+      }))
+        files.push(e);
       const entry = files.find((e) => e.path === repoPath)!;
       expect(entry).toBeDefined();
       expect(files.some((e) => e.path.endsWith('.partial'))).toBe(false);
@@ -346,13 +416,17 @@ describe('simulated Hub dumps', () => {
       expect(entry.oid).toBe(createHash('sha1').update(`blob ${pointer.length}\0${pointer}`).digest('hex'));
     });
 
-    it('answers the listing with the Hub\'s JSON, an absolute Link, and Hub errors', async () => {
-      const r = await getJson<Array<Record<string, unknown>>>(`${hub}/api/datasets/${REPO}/tree/main/models/${dates[0]}?expand=true`);
+    it("answers the listing with the Hub's JSON, an absolute Link, and Hub errors", async () => {
+      const r = await getJson<Array<Record<string, unknown>>>(
+        `${hub}/api/datasets/${REPO}/tree/main/models/${dates[0]}?expand=true`,
+      );
       expect(r.status).toBe(200);
       expect(Object.keys(r.body[0]!)).toEqual(['type', 'oid', 'size', 'lfs', 'path', 'lastCommit']);
       const page = await getJson<unknown[]>(`${hub}/api/datasets/${REPO}/tree/main/models`);
       expect(page.body).toHaveLength(2);
-      expect(page.headers.link).toMatch(/^<http:\/\/127\.0\.0\.1:\d+\/api\/datasets\/hfmlsoc\/hub_weekly_snapshots\/tree\/main\/models\?cursor=[\w-]+>; rel="next"$/);
+      expect(page.headers.link).toMatch(
+        /^<http:\/\/127\.0\.0\.1:\d+\/api\/datasets\/hfmlsoc\/hub_weekly_snapshots\/tree\/main\/models\?cursor=[\w-]+>; rel="next"$/,
+      );
       const noRepo = await getJson(`${hub}/api/datasets/someone/nothing/tree/main/models`);
       expect([noRepo.status, noRepo.headers['x-error-code']]).toEqual([401, 'RepoNotFound']);
       const noPath = await getJson(`${hub}/api/datasets/${REPO}/tree/main/nothing`);
@@ -375,7 +449,9 @@ describe('simulated Hub dumps', () => {
       expect(cdn.statusCode).toBe(200);
       expect(cdn.headers['content-length']).toBe(String(bytes.length));
       expect(cdn.headers['accept-ranges']).toBe('bytes');
-      const missing = await request(`${hub}/datasets/${REPO}/resolve/main/models/1999-01-01/models.parquet`, { method: 'HEAD' });
+      const missing = await request(`${hub}/datasets/${REPO}/resolve/main/models/1999-01-01/models.parquet`, {
+        method: 'HEAD',
+      });
       await missing.body.dump();
       expect([missing.statusCode, missing.headers['x-error-code']]).toEqual([404, 'EntryNotFound']);
       // @huggingface/hub's own metadata call (Range: bytes=0-0 through the redirect) reads the size and an ETag.
@@ -427,17 +503,27 @@ describe('simulated Hub dumps', () => {
 
     it('writes weekly partitions, serves them, and prints their URL as "dumps"', async () => {
       const folder = join(dir, 'cli');
-      const child = spawn(process.execPath, [...cli, '--day', '2026-11-20', '--dumps', folder, '--dump-weeks', '2'], { cwd: PROJECT_ROOT, env: { ...process.env, LOG_LEVEL: 'silent' } });
+      const child = spawn(process.execPath, [...cli, '--day', '2026-11-20', '--dumps', folder, '--dump-weeks', '2'], {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, LOG_LEVEL: 'silent' },
+      });
       try {
         let out = '';
         child.stdout.setEncoding('utf8');
         while (!out.includes('\n')) {
-          const [chunk] = (await Promise.race([once(child.stdout, 'data'), once(child, 'exit').then(() => { throw new Error('hubwatch sim exited before printing its URLs'); })])) as [string];
+          const [chunk] = (await Promise.race([
+            once(child.stdout, 'data'),
+            once(child, 'exit').then(() => {
+              throw new Error('hubwatch sim exited before printing its URLs');
+            }),
+          ])) as [string];
           out += chunk;
         }
         const urls = JSON.parse(out.split('\n')[0]!) as { huggingface: string; dumps: string };
         expect(urls.dumps).toBe(`${urls.huggingface}/datasets/${REPO}`);
-        const listing = await getJson<Array<{ path: string }>>(`${urls.huggingface}/api/datasets/${REPO}/tree/main/models`);
+        const listing = await getJson<Array<{ path: string }>>(
+          `${urls.huggingface}/api/datasets/${REPO}/tree/main/models`,
+        );
         expect(listing.body.map((e) => e.path)).toEqual(['models/2026-11-13', 'models/2026-11-20']);
       } finally {
         child.kill('SIGTERM');
@@ -447,9 +533,14 @@ describe('simulated Hub dumps', () => {
 
     it('refuses a --dumps path that is not a folder, with exit code 2', async () => {
       const res = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        execFile(process.execPath, [...cli, '--dumps', join(dir, 'no-such-folder')], { cwd: PROJECT_ROOT, env: { ...process.env, LOG_LEVEL: 'silent' }, timeout: 60_000 }, (err, _stdout, stderr) => {
-          resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stderr });
-        });
+        execFile(
+          process.execPath,
+          [...cli, '--dumps', join(dir, 'no-such-folder')],
+          { cwd: PROJECT_ROOT, env: { ...process.env, LOG_LEVEL: 'silent' }, timeout: 60_000 },
+          (err, _stdout, stderr) => {
+            resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stderr });
+          },
+        );
       });
       expect(res.code).toBe(2);
       expect(res.stderr).toMatch(/is not a folder.*--dump-weeks/);

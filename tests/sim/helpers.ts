@@ -15,12 +15,17 @@ export async function get(url: string, headers: Record<string, string> = {}): Pr
   return { status: res.statusCode, headers: h, text };
 }
 
-export async function getJson<T = unknown>(url: string): Promise<{ status: number; headers: Record<string, string>; body: T }> {
+export async function getJson<T = unknown>(
+  url: string,
+): Promise<{ status: number; headers: Record<string, string>; body: T }> {
   const g = await get(url);
   return { status: g.status, headers: g.headers, body: JSON.parse(g.text) as T };
 }
 
-export async function put<T = unknown>(url: string, body: unknown): Promise<{ status: number; headers: Record<string, string>; body: T }> {
+export async function put<T = unknown>(
+  url: string,
+  body: unknown,
+): Promise<{ status: number; headers: Record<string, string>; body: T }> {
   const res = await request(url, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
@@ -33,7 +38,11 @@ export async function put<T = unknown>(url: string, body: unknown): Promise<{ st
 }
 
 export async function post(url: string, body: unknown): Promise<Got> {
-  const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.statusCode, headers: {}, text: await res.body.text() };
 }
 
@@ -47,7 +56,10 @@ export function nextLink(link: string | undefined): string | undefined {
 export type HfItem = Record<string, unknown> & { _id: string; id: string };
 
 /** Walks a Hub listing through its Link headers; returns items and the number of pages. */
-export async function walk(first: string, max = 100_000): Promise<{ items: HfItem[]; pages: number; lastLink: string | undefined }> {
+export async function walk(
+  first: string,
+  max = 100_000,
+): Promise<{ items: HfItem[]; pages: number; lastLink: string | undefined }> {
   const items: HfItem[] = [];
   let url: string | undefined = first;
   let pages = 0;

@@ -7,7 +7,8 @@ import { get, getJson, nextLink, post, walk, type HfItem } from './helpers.js';
 
 const DAY = '2026-11-20';
 const NEXT = '2026-11-21';
-const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/sim/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../fixtures/sim/${name}`, import.meta.url), 'utf8'));
 const REPO_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 describe('Hugging Face simulator', () => {
@@ -41,7 +42,9 @@ describe('Hugging Face simulator', () => {
     expect(u.searchParams.get('limit')).toBe('3');
     expect(u.searchParams.get('sort')).toBe('trendingScore');
     expect(u.searchParams.getAll('expand[]')).toEqual(['likes']);
-    const cursor = JSON.parse(Buffer.from(u.searchParams.get('cursor')!, 'base64').toString()) as { $or: Array<Record<string, unknown>> };
+    const cursor = JSON.parse(Buffer.from(u.searchParams.get('cursor')!, 'base64').toString()) as {
+      $or: Array<Record<string, unknown>>;
+    };
     expect(Object.keys(cursor.$or[0]!)).toEqual(['trendingScore', '_id']);
     const bad = await get(`${hf}/api/models?limit=3&cursor=bm90LWEtY3Vyc29y`);
     expect(bad.status).toBe(400);
@@ -78,7 +81,9 @@ describe('Hugging Face simulator', () => {
 
   it('returns the detail field set in the sample order, on both the plain and the revision path', async () => {
     const sample = fixture('model-info-default.ggml-org_gemma-3-1b-it-GGUF.json') as Record<string, unknown>;
-    const { body } = await getJson<HfItem[]>(`${hf}/api/models?limit=1000&sort=downloads&filter=gguf&expand[]=library_name`);
+    const { body } = await getJson<HfItem[]>(
+      `${hf}/api/models?limit=1000&sort=downloads&filter=gguf&expand[]=library_name`,
+    );
     const gguf = body[0]!;
     const plain = await getJson<Record<string, unknown>>(`${hf}/api/models/${gguf.id}`);
     expect(plain.status).toBe(200);
@@ -112,7 +117,9 @@ describe('Hugging Face simulator', () => {
     }
     // …unless a test asks for the old, permissive behaviour on purpose.
     sim.setFaults('huggingface', { rateLimit: null, listExpandPermissive: true });
-    const { body } = await getJson<HfItem[]>(`${hf}/api/models?limit=300&sort=createdAt&expand[]=baseModels&expand[]=cardData&expand[]=downloadsAllTime`);
+    const { body } = await getJson<HfItem[]>(
+      `${hf}/api/models?limit=300&sort=createdAt&expand[]=baseModels&expand[]=cardData&expand[]=downloadsAllTime`,
+    );
     sim.setFaults('huggingface', { rateLimit: null });
     const derived = body.filter((x) => x.baseModels);
     expect(derived.length).toBeGreaterThan(10);
@@ -127,12 +134,20 @@ describe('Hugging Face simulator', () => {
     expect(JSON.parse(bad.text).error).toMatch(/nonsense/);
     const badDetail = await get(`${hf}/api/models/${body[0]!.id}?expand=bogus`);
     expect(badDetail.status).toBe(400);
-    const one = await getJson<Record<string, unknown>>(`${hf}/api/models/${body[0]!.id}?expand[]=downloadsAllTime&expand[]=childrenModelCount`);
+    const one = await getJson<Record<string, unknown>>(
+      `${hf}/api/models/${body[0]!.id}?expand[]=downloadsAllTime&expand[]=childrenModelCount`,
+    );
     expect(Object.keys(one.body)).toEqual(['_id', 'id', 'childrenModelCount', 'downloadsAllTime']);
   });
 
   it('sorts descending by every supported key and rejects others', async () => {
-    const field: Record<string, string> = { createdAt: 'createdAt', lastModified: 'lastModified', downloads: 'downloads', likes: 'likes', trendingScore: 'trendingScore' };
+    const field: Record<string, string> = {
+      createdAt: 'createdAt',
+      lastModified: 'lastModified',
+      downloads: 'downloads',
+      likes: 'likes',
+      trendingScore: 'trendingScore',
+    };
     for (const [sort, f] of Object.entries(field)) {
       const { items } = await walk(`${hf}/api/models?sort=${sort}&limit=1000&expand[]=${f}`, 2);
       const vals = items.map((x) => (typeof x[f] === 'string' ? Date.parse(x[f]) : (x[f] as number)));
@@ -157,10 +172,14 @@ describe('Hugging Face simulator', () => {
     expect(task.items.length).toBeGreaterThan(0);
     for (const x of task.items) expect(x.pipeline_tag).toBe('text-to-image');
     const quant = qwen.items[0]!.id;
-    const children = sim.universe.childrenCount(sim.universe.lookup(quant, sim.universe.checkDay(DAY))!, sim.universe.checkDay(DAY));
+    const children = sim.universe.childrenCount(
+      sim.universe.lookup(quant, sim.universe.checkDay(DAY))!,
+      sim.universe.checkDay(DAY),
+    );
     const byTag = await walk(`${hf}/api/models?filter=base_model:quantized:${quant}&limit=1000&expand[]=tags`);
     expect(byTag.items.length).toBe(children.quantized);
-    for (const x of byTag.items) expect(x.tags).toEqual(expect.arrayContaining([`base_model:${quant}`, `base_model:quantized:${quant}`]));
+    for (const x of byTag.items)
+      expect(x.tags).toEqual(expect.arrayContaining([`base_model:${quant}`, `base_model:quantized:${quant}`]));
     const anded = await walk(`${hf}/api/models?filter=gguf&filter=license:apache-2.0&limit=1000&expand[]=tags`);
     expect(anded.items.length).toBeGreaterThan(0);
     for (const x of anded.items) expect(x.tags).toEqual(expect.arrayContaining(['gguf', 'license:apache-2.0']));
@@ -169,11 +188,13 @@ describe('Hugging Face simulator', () => {
   it('carries the lineage, licence and card forms the Hub writes', async () => {
     // baseModels on a list only where a test asks for the permissive (wrong) list route on purpose.
     sim.setFaults('huggingface', { rateLimit: null, listExpandPermissive: true });
-    const { items } = await walk(`${hf}/api/models?limit=1000&expand[]=tags&expand[]=cardData&expand[]=baseModels&expand[]=author`).finally(() =>
-      sim.setFaults('huggingface', { rateLimit: null }),
-    );
+    const { items } = await walk(
+      `${hf}/api/models?limit=1000&expand[]=tags&expand[]=cardData&expand[]=baseModels&expand[]=author`,
+    ).finally(() => sim.setFaults('huggingface', { rateLimit: null }));
     const tagsOf = (x: HfItem): string[] => x.tags as string[];
-    const withBoth = items.filter((x) => tagsOf(x).some((t) => /^base_model:(finetune|adapter|quantized|merge):/.test(t)));
+    const withBoth = items.filter((x) =>
+      tagsOf(x).some((t) => /^base_model:(finetune|adapter|quantized|merge):/.test(t)),
+    );
     for (const x of withBoth.slice(0, 200)) {
       for (const t of tagsOf(x).filter((t) => /^base_model:(finetune|adapter|quantized|merge):/.test(t))) {
         expect(tagsOf(x)).toContain(`base_model:${t.split(':').slice(2).join(':')}`);
@@ -183,22 +204,49 @@ describe('Hugging Face simulator', () => {
     expect(cards.some((c) => Array.isArray(c.base_model) && c.base_model.length >= 2)).toBe(true);
     expect(cards.some((c) => typeof c.base_model === 'string')).toBe(true);
     expect(cards.some((c) => c.base_model_relation !== undefined)).toBe(true);
-    expect(cards.some((c) => c.license === 'other' && typeof c.license_name === 'string' && typeof c.license_link === 'string')).toBe(true);
+    expect(
+      cards.some(
+        (c) => c.license === 'other' && typeof c.license_name === 'string' && typeof c.license_link === 'string',
+      ),
+    ).toBe(true);
     expect(cards.some((c) => Array.isArray(c.license))).toBe(true);
     expect(cards.some((c) => c.license === undefined)).toBe(true);
     expect(items.some((x) => tagsOf(x).includes('license:llama3.1') || tagsOf(x).includes('license:gemma'))).toBe(true);
     // Redistributor repos named after their source, with and without lineage.
-    const bart = items.filter((x) => x.author === 'bartowski' || x.author === 'mlx-community' || x.author === 'unsloth');
+    const bart = items.filter(
+      (x) => x.author === 'bartowski' || x.author === 'mlx-community' || x.author === 'unsloth',
+    );
     expect(bart.length).toBeGreaterThan(0);
     expect(bart.some((x) => /_.*-GGUF|-\dbit|GGUF/.test(x.id))).toBe(true);
-    const redist = items.filter((x) => ['bartowski', 'mradermacher', 'mlx-community', 'unsloth', 'RichardErkhov', 'TheBloke', 'QuantFactory', 'lmstudio-community'].includes(x.author as string));
+    const redist = items.filter((x) =>
+      [
+        'bartowski',
+        'mradermacher',
+        'mlx-community',
+        'unsloth',
+        'RichardErkhov',
+        'TheBloke',
+        'QuantFactory',
+        'lmstudio-community',
+      ].includes(x.author as string),
+    );
     expect(redist.some((x) => !x.baseModels)).toBe(true);
     expect(redist.some((x) => x.baseModels)).toBe(true);
     // Multi-hop: a derivative whose base is itself a derivative.
     const byId = new Map(items.map((x) => [x.id, x]));
-    expect(items.some((x) => (x.baseModels as { models: Array<{ id: string }> } | undefined)?.models.some((m) => byId.get(m.id)?.baseModels))).toBe(true);
+    expect(
+      items.some((x) =>
+        (x.baseModels as { models: Array<{ id: string }> } | undefined)?.models.some((m) => byId.get(m.id)?.baseModels),
+      ),
+    ).toBe(true);
     // A base that the catalogue does not have.
-    expect(items.some((x) => (x.baseModels as { models: Array<{ id: string; _id?: string }> } | undefined)?.models.some((m) => !byId.has(m.id)))).toBe(true);
+    expect(
+      items.some((x) =>
+        (x.baseModels as { models: Array<{ id: string; _id?: string }> } | undefined)?.models.some(
+          (m) => !byId.has(m.id),
+        ),
+      ),
+    ).toBe(true);
   });
 
   it('draws at least 99 % of 30-day downloads from registry organisations or their lineage', () => {
@@ -216,7 +264,9 @@ describe('Hugging Face simulator', () => {
     const ren = events.find((e) => e.type === 'rename')!;
     const del = events.find((e) => e.type === 'delete')!;
     expect(late && ren && del).toBeTruthy();
-    const before = await walk(`${hf}/api/models?sort=createdAt&limit=1000&expand[]=createdAt&expand[]=downloadsAllTime`);
+    const before = await walk(
+      `${hf}/api/models?sort=createdAt&limit=1000&expand[]=createdAt&expand[]=downloadsAllTime`,
+    );
     const beforeIds = new Map(before.items.map((x) => [x.id, x]));
     expect(beforeIds.has(late.id)).toBe(false);
     expect((await get(`${hf}/api/models/${late.id}`)).status).toBe(401);
@@ -225,11 +275,18 @@ describe('Hugging Face simulator', () => {
     await post(`${hf}/__sim/day`, { day: NEXT });
     try {
       expect(sim.day()).toBe(NEXT);
-      const after = await walk(`${hf}/api/models?sort=createdAt&limit=1000&expand[]=createdAt&expand[]=downloadsAllTime`);
+      const after = await walk(
+        `${hf}/api/models?sort=createdAt&limit=1000&expand[]=createdAt&expand[]=downloadsAllTime`,
+      );
       const afterIds = new Map(after.items.map((x) => [x.id, x]));
       const fresh = u.createdOn(NEXT);
       expect(fresh.length).toBeGreaterThan(0);
-      expect(after.items.slice(0, fresh.length).map((x) => x.id).sort()).toEqual([...fresh].sort());
+      expect(
+        after.items
+          .slice(0, fresh.length)
+          .map((x) => x.id)
+          .sort(),
+      ).toEqual([...fresh].sort());
       for (const id of fresh) expect((afterIds.get(id)!.createdAt as string).startsWith(NEXT)).toBe(true);
       // Late publication: appears today with a creation date months old.
       expect(afterIds.get(late.id)!.createdAt).toBe(late.createdAt);
@@ -304,7 +361,14 @@ describe('Hugging Face simulator', () => {
       return fetch(input, init);
     };
     const got: Array<{ id: string; name: string; createdAt?: Date | string; author?: string; updatedAt: Date }> = [];
-    for await (const m of listModels({ hubUrl: hf, additionalFields: ['createdAt', 'author'], sort: 'createdAt', limit: 1200, fetch: counting })) got.push(m);
+    for await (const m of listModels({
+      hubUrl: hf,
+      additionalFields: ['createdAt', 'author'],
+      sort: 'createdAt',
+      limit: 1200,
+      fetch: counting,
+    }))
+      got.push(m);
     expect(got.length).toBe(1200);
     expect(calls).toBe(3);
     expect(new Set(got.map((m) => m.id)).size).toBe(1200);
@@ -314,7 +378,12 @@ describe('Hugging Face simulator', () => {
       expect(m.updatedAt.getTime()).not.toBeNaN();
       expect(m.author).toBe(m.name.split('/')[0]);
     }
-    const info = await modelInfo({ name: got[0]!.name, hubUrl: hf, additionalFields: ['cardData', 'createdAt'], fetch: counting });
+    const info = await modelInfo({
+      name: got[0]!.name,
+      hubUrl: hf,
+      additionalFields: ['cardData', 'createdAt'],
+      fetch: counting,
+    });
     expect(info.id).toBe(got[0]!.id);
     expect(info.name).toBe(got[0]!.name);
     await expect(modelInfo({ name: 'nobody/nothing', hubUrl: hf })).rejects.toMatchObject({ statusCode: 401 });
@@ -324,14 +393,19 @@ describe('Hugging Face simulator', () => {
     const twin = await startSim({ seed: 7, models: 4000, day: DAY, faults: { huggingface: { rateLimit: null } } });
     const other = await startSim({ seed: 8, models: 4000, day: DAY, faults: { huggingface: { rateLimit: null } } });
     try {
-      for (const path of ['/api/models?sort=downloads&limit=1000&expand[]=cardData&expand[]=tags&expand[]=downloadsAllTime', '/api/models?sort=createdAt&limit=50&full=true']) {
+      for (const path of [
+        '/api/models?sort=downloads&limit=1000&expand[]=cardData&expand[]=tags&expand[]=downloadsAllTime',
+        '/api/models?sort=createdAt&limit=50&full=true',
+      ]) {
         const a = await get(`${hf}${path}`);
         const b = await get(`${twin.urls.huggingface}${path}`);
         expect(b.text).toBe(a.text);
         expect((await get(`${other.urls.huggingface}${path}`)).text).not.toBe(a.text);
       }
       const first = (JSON.parse((await get(`${hf}/api/models?limit=1`)).text) as HfItem[])[0]!;
-      expect((await get(`${twin.urls.huggingface}/api/models/${first.id}`)).text).toBe((await get(`${hf}/api/models/${first.id}`)).text);
+      expect((await get(`${twin.urls.huggingface}/api/models/${first.id}`)).text).toBe(
+        (await get(`${hf}/api/models/${first.id}`)).text,
+      );
     } finally {
       await twin.close();
       await other.close();
@@ -351,7 +425,12 @@ describe('Hugging Face rate limit and faults', () => {
   let hf: string;
 
   beforeAll(async () => {
-    sim = await startSim({ seed: 3, models: 600, day: DAY, faults: { huggingface: { rateLimit: { max: 5, windowMs: 60_000 } } } });
+    sim = await startSim({
+      seed: 3,
+      models: 600,
+      day: DAY,
+      faults: { huggingface: { rateLimit: { max: 5, windowMs: 60_000 } } },
+    });
     hf = sim.urls.huggingface;
   });
   afterAll(async () => {
@@ -405,12 +484,20 @@ describe('Hugging Face rate limit and faults', () => {
     sim.setFaults('huggingface', { rateLimit: null, malformedRate: 1 });
     const bad = JSON.parse((await get(`${hf}/api/models?limit=100`)).text) as Array<Record<string, unknown>>;
     for (const x of bad) {
-      const broke = x.downloads === null || typeof x.tags === 'string' || typeof x.likes === 'string' || x.createdAt === null || !('id' in x) || typeof x._id === 'number';
+      const broke =
+        x.downloads === null ||
+        typeof x.tags === 'string' ||
+        typeof x.likes === 'string' ||
+        x.createdAt === null ||
+        !('id' in x) ||
+        typeof x._id === 'number';
       expect(broke).toBe(true);
     }
 
     sim.setFaults('huggingface', { rateLimit: null, hostileRate: 1 });
-    const hostile = JSON.parse((await get(`${hf}/api/models?limit=300&expand[]=cardData&expand[]=tags`)).text) as HfItem[];
+    const hostile = JSON.parse(
+      (await get(`${hf}/api/models?limit=300&expand[]=cardData&expand[]=tags`)).text,
+    ) as HfItem[];
     const text = JSON.stringify(hostile.map((x) => x.cardData));
     expect(text).toContain('<script>alert(1)</script>');
     expect(text).toContain('\u202E');

@@ -4,15 +4,31 @@ import { startSim, type Sim } from '../../src/sim/index.js';
 import { get, getJson, put } from './helpers.js';
 
 const DAY = '2026-11-20';
-type Rec = Record<string, unknown> & { Path: string; Name: string; BaseModel: string[]; Downloads: number; CreatedTime: number };
+type Rec = Record<string, unknown> & {
+  Path: string;
+  Name: string;
+  BaseModel: string[];
+  Downloads: number;
+  CreatedTime: number;
+};
 interface Env {
   Code: number;
-  Data: { FiledAgg: Record<string, unknown>; Model: { Models: Rec[]; TotalCount: number }; Source: string; Target: string } | null;
+  Data: {
+    FiledAgg: Record<string, unknown>;
+    Model: { Models: Rec[]; TotalCount: number };
+    Source: string;
+    Target: string;
+  } | null;
   Message: string;
   RequestId: string;
   Success: boolean;
 }
-const template = JSON.parse(readFileSync(new URL('../fixtures/sim/modelscope-record.DiffSynth-Studio_Qwen-Image-Edit-F2P.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const template = JSON.parse(
+  readFileSync(
+    new URL('../fixtures/sim/modelscope-record.DiffSynth-Studio_Qwen-Image-Edit-F2P.json', import.meta.url),
+    'utf8',
+  ),
+) as Record<string, unknown>;
 
 describe('ModelScope simulator', () => {
   let sim: Sim;
@@ -28,13 +44,28 @@ describe('ModelScope simulator', () => {
   });
 
   it('answers the dolphin search with the real envelope and 96-key records in the real key order', async () => {
-    const r = await search({ PageSize: 30, PageNumber: 1, SortBy: 'Default', Target: '', Criterion: [], SingleCriterion: [], Name: '' });
+    const r = await search({
+      PageSize: 30,
+      PageNumber: 1,
+      SortBy: 'Default',
+      Target: '',
+      Criterion: [],
+      SingleCriterion: [],
+      Name: '',
+    });
     expect(r.status).toBe(200);
     expect(Object.keys(r.body)).toEqual(['Code', 'Data', 'Message', 'RequestId', 'Success']);
     expect(r.body).toMatchObject({ Code: 200, Message: 'success', Success: true });
     expect(r.body.RequestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(Object.keys(r.body.Data!)).toEqual(['FiledAgg', 'Model', 'Source', 'Target']);
-    expect(Object.keys(r.body.Data!.FiledAgg)).toEqual(['language', 'libraries', 'license', 'model_type', 'nexa_catalog', 'tags']);
+    expect(Object.keys(r.body.Data!.FiledAgg)).toEqual([
+      'language',
+      'libraries',
+      'license',
+      'model_type',
+      'nexa_catalog',
+      'tags',
+    ]);
     const models = r.body.Data!.Model.Models;
     expect(models.length).toBe(30);
     for (const m of models) {
@@ -73,7 +104,13 @@ describe('ModelScope simulator', () => {
   });
 
   it('rejects bad bodies with Success:false and Code 400', async () => {
-    for (const body of [{ PageSize: 101, PageNumber: 1 }, { PageSize: 10, PageNumber: 0 }, { SortBy: 'Downloads' }, '{not json', [1, 2]]) {
+    for (const body of [
+      { PageSize: 101, PageNumber: 1 },
+      { PageSize: 10, PageNumber: 0 },
+      { SortBy: 'Downloads' },
+      '{not json',
+      [1, 2],
+    ]) {
       const r = await search(body);
       expect(r.status).toBe(400);
       expect(r.body).toMatchObject({ Code: 400, Success: false });
@@ -82,15 +119,22 @@ describe('ModelScope simulator', () => {
   });
 
   it('filters by organisation and carries Chinese orgs under their ModelScope namespace', async () => {
-    const r = await search({ PageSize: 100, PageNumber: 1, SortBy: 'GmtModified', Criterion: [{ category: 'organizations', predicate: 'contains', values: ['ZhipuAI'] }] });
+    const r = await search({
+      PageSize: 100,
+      PageNumber: 1,
+      SortBy: 'GmtModified',
+      Criterion: [{ category: 'organizations', predicate: 'contains', values: ['ZhipuAI'] }],
+    });
     const models = r.body.Data!.Model.Models;
     expect(models.length).toBeGreaterThan(0);
     for (const m of models) expect(m.Path).toBe('ZhipuAI');
-    for (let k = 1; k < models.length; k++) expect(models[k]!.LastUpdatedTime as number).toBeLessThanOrEqual(models[k - 1]!.LastUpdatedTime as number);
+    for (let k = 1; k < models.length; k++)
+      expect(models[k]!.LastUpdatedTime as number).toBeLessThanOrEqual(models[k - 1]!.LastUpdatedTime as number);
     // The same model exists on Hugging Face under zai-org (names compared case-insensitively: ZhipuAI lowercases some).
     const u = sim.universe;
     const hfNames = new Set<string>();
-    for (const i of u.indices(u.checkDay(DAY))) if (u.namespaceOf(i) === 'zai-org') hfNames.add(u.idOf(i).split('/')[1]!.toLowerCase());
+    for (const i of u.indices(u.checkDay(DAY)))
+      if (u.namespaceOf(i) === 'zai-org') hfNames.add(u.idOf(i).split('/')[1]!.toLowerCase());
     for (const m of models) expect(hfNames.has(m.Name.toLowerCase())).toBe(true);
   });
 
@@ -98,7 +142,11 @@ describe('ModelScope simulator', () => {
     const all: Rec[] = [];
     for (const ns of ['LLM-Research', 'AI-ModelScope']) {
       for (let p = 1; ; p++) {
-        const r = await search({ PageSize: 100, PageNumber: p, Criterion: [{ category: 'organizations', predicate: 'contains', values: [ns] }] });
+        const r = await search({
+          PageSize: 100,
+          PageNumber: p,
+          Criterion: [{ category: 'organizations', predicate: 'contains', values: [ns] }],
+        });
         all.push(...r.body.Data!.Model.Models);
         if (r.body.Data!.Model.Models.length < 100) break;
       }
@@ -108,7 +156,18 @@ describe('ModelScope simulator', () => {
     const west = new Set<string>();
     for (const i of u.indices(u.checkDay(DAY))) {
       const ns = u.namespaceOf(i);
-      if (['meta-llama', 'google', 'microsoft', 'mistralai', 'black-forest-labs', 'stabilityai', 'sentence-transformers'].includes(ns)) west.add(u.idOf(i).split('/')[1]!);
+      if (
+        [
+          'meta-llama',
+          'google',
+          'microsoft',
+          'mistralai',
+          'black-forest-labs',
+          'stabilityai',
+          'sentence-transformers',
+        ].includes(ns)
+      )
+        west.add(u.idOf(i).split('/')[1]!);
     }
     for (const m of all) expect(west.has(m.Name)).toBe(true);
     const derived = sim.universe.ms;
@@ -127,7 +186,8 @@ describe('ModelScope simulator', () => {
     const pinned: string[] = [];
     for (let p = 1; p <= 20 && pinned.length < 3; p++) {
       const r = await search({ PageSize: 100, PageNumber: p, SortBy: 'StarsCount' });
-      for (const m of r.body.Data!.Model.Models) for (const b of m.BaseModel) if (/@(v1|master)$/.test(b)) pinned.push(b);
+      for (const m of r.body.Data!.Model.Models)
+        for (const b of m.BaseModel) if (/@(v1|master)$/.test(b)) pinned.push(b);
     }
     expect(pinned.length).toBeGreaterThan(0);
     for (const b of pinned) {
@@ -159,7 +219,13 @@ describe('ModelScope simulator', () => {
     sim.setFaults('modelscope', { malformedRate: 1 });
     const bad = await search({ PageSize: 50, PageNumber: 1 });
     for (const m of bad.body.Data!.Model.Models) {
-      const broke = m.Downloads === null || !('Path' in m) || m.Tasks === null || typeof m.CreatedTime === 'string' || m.Name === null || typeof m.BaseModel === 'string';
+      const broke =
+        m.Downloads === null ||
+        !('Path' in m) ||
+        m.Tasks === null ||
+        typeof m.CreatedTime === 'string' ||
+        m.Name === null ||
+        typeof m.BaseModel === 'string';
       expect(broke).toBe(true);
     }
 
@@ -174,12 +240,20 @@ describe('ModelScope simulator', () => {
     sim.setFaults('modelscope', {});
   });
 
-  const criterion = (category: string, value: string) => [{ category, predicate: 'contains', values: [value], sub_values: [] }];
-  const totalOf = async (body: Record<string, unknown>) => (await search({ PageSize: 1, PageNumber: 1, ...body })).body.Data!.Model.TotalCount;
+  const criterion = (category: string, value: string) => [
+    { category, predicate: 'contains', values: [value], sub_values: [] },
+  ];
+  const totalOf = async (body: Record<string, unknown>) =>
+    (await search({ PageSize: 1, PageNumber: 1, ...body })).body.Data!.Model.TotalCount;
 
   it('honours tasks, organizations, tags and libraries, and ignores any other category without an error', async () => {
     const all = await totalOf({});
-    const honoured: Array<[string, string]> = [['tasks', 'text-generation'], ['organizations', 'Qwen'], ['tags', 'lora'], ['libraries', 'gguf']];
+    const honoured: Array<[string, string]> = [
+      ['tasks', 'text-generation'],
+      ['organizations', 'Qwen'],
+      ['tags', 'lora'],
+      ['libraries', 'gguf'],
+    ];
     for (const [c, v] of honoured) {
       const t = await totalOf({ Criterion: criterion(c, v) });
       expect(t, `${c}=${v}`).toBeGreaterThan(0);
@@ -219,7 +293,12 @@ describe('ModelScope simulator', () => {
         expect(b.Data!.Model.TotalCount).toBe(all);
       }
       // A filtered listing has the same limit.
-      const filtered = await search({ PageSize: 100, PageNumber: 3, SortBy: 'GmtModified', Criterion: criterion('tasks', 'text-generation') });
+      const filtered = await search({
+        PageSize: 100,
+        PageNumber: 3,
+        SortBy: 'GmtModified',
+        Criterion: criterion('tasks', 'text-generation'),
+      });
       expect(filtered.body.Data!.Model.Models.length).toBeLessThanOrEqual(50);
     } finally {
       sim.setFaults('modelscope', {});
@@ -242,7 +321,8 @@ describe('ModelScope simulator', () => {
       const moved = third.body.Data!.Model.Models.filter((m) => (m.LastUpdatedTime as number) > h0);
       expect(moved.length).toBeGreaterThan(0);
       // Every model at the front of the day's order was updated (or created) on the day itself.
-      for (const m of moved) expect(m.LastUpdatedTime as number).toBeGreaterThanOrEqual(Date.parse(`${day}T00:00:00Z`) / 1000);
+      for (const m of moved)
+        expect(m.LastUpdatedTime as number).toBeGreaterThanOrEqual(Date.parse(`${day}T00:00:00Z`) / 1000);
       const dl = (b: Env) => new Map(b.Data!.Model.Models.map((m) => [`${m.Path}/${m.Name}`, m.Downloads]));
       const before = dl(first.body);
       const after = dl((await search({ PageSize: 100, PageNumber: 1, SortBy: 'DownloadsCount' })).body);
@@ -254,20 +334,39 @@ describe('ModelScope simulator', () => {
   });
 
   it('serves the OpenAPI listing in snake_case and refuses what the SDK refuses (page_size > 50, page_number * page_size > 3000)', async () => {
-    const r = await getJson<{ success: boolean; message: string; data: { models: Array<Record<string, unknown>>; total_count: number; page_number: number; page_size: number } }>(
-      `${ms}/openapi/v1/models?page_number=2&page_size=50&sort=downloads`,
-    );
+    const r = await getJson<{
+      success: boolean;
+      message: string;
+      data: { models: Array<Record<string, unknown>>; total_count: number; page_number: number; page_size: number };
+    }>(`${ms}/openapi/v1/models?page_number=2&page_size=50&sort=downloads`);
     expect(r.status).toBe(200);
     expect(r.body.success).toBe(true);
     expect(r.body.data).toMatchObject({ page_number: 2, page_size: 50, total_count: sim.universe.ms.countAt(DAY) });
     expect(r.body.data.models).toHaveLength(50);
     const m = r.body.data.models[0]!;
-    expect(Object.keys(m)).toEqual(['id', 'display_name', 'description', 'downloads', 'likes', 'created_at', 'last_modified', 'license', 'tags', 'tasks', 'file_size', 'private', 'gated', 'login_required']);
+    expect(Object.keys(m)).toEqual([
+      'id',
+      'display_name',
+      'description',
+      'downloads',
+      'likes',
+      'created_at',
+      'last_modified',
+      'license',
+      'tags',
+      'tasks',
+      'file_size',
+      'private',
+      'gated',
+      'login_required',
+    ]);
     expect(m.id).toMatch(/^[^/]+\/[^/]+$/);
     expect(m.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     const dl = r.body.data.models.map((x) => x.downloads as number);
     expect(dl.every((d, i) => i === 0 || dl[i - 1]! >= d)).toBe(true);
-    const owned = await getJson<{ data: { models: Array<{ id: string }> } }>(`${ms}/openapi/v1/models?owner=Qwen&page_size=50`);
+    const owned = await getJson<{ data: { models: Array<{ id: string }> } }>(
+      `${ms}/openapi/v1/models?owner=Qwen&page_size=50`,
+    );
     expect(owned.body.data.models.length).toBeGreaterThan(0);
     expect(owned.body.data.models.every((x) => x.id.startsWith('Qwen/'))).toBe(true);
     for (const q of ['page_number=61&page_size=50', 'page_number=1&page_size=51', 'page_number=0', 'sort=trending']) {
@@ -277,7 +376,9 @@ describe('ModelScope simulator', () => {
       expect(bad.body.message.length).toBeGreaterThan(5);
     }
     expect((await getJson(`${ms}/openapi/v1/models?page_number=60&page_size=50`)).status).toBe(200);
-    const detail = await getJson<{ success: boolean; data: { id: string } }>(`${ms}/openapi/v1/models/${m.id as string}`);
+    const detail = await getJson<{ success: boolean; data: { id: string } }>(
+      `${ms}/openapi/v1/models/${m.id as string}`,
+    );
     expect(detail.body.data.id).toBe(m.id);
     expect((await getJson(`${ms}/openapi/v1/models/nobody/nothing`)).status).toBe(404);
   });
@@ -294,7 +395,9 @@ describe('ModelScope simulator', () => {
       expect(rec!.CreatedTime).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
       expect(rec).not.toHaveProperty('Stars');
       sim.setFaults('modelscope', { msDrift: { unsortedModified: true } });
-      const times = (await search({ PageSize: 100, SortBy: 'GmtModified' })).body.Data!.Model.Models.map((m) => m.LastUpdatedTime as number);
+      const times = (await search({ PageSize: 100, SortBy: 'GmtModified' })).body.Data!.Model.Models.map(
+        (m) => m.LastUpdatedTime as number,
+      );
       expect(times.some((t, i) => i > 0 && t > times[i - 1]!)).toBe(true);
       sim.setFaults('modelscope', { msDrift: { ignoreCriteria: ['tasks'] } });
       expect(await totalOf({ Criterion: criterion('tasks', 'text-generation') })).toBe(await totalOf({}));
@@ -308,7 +411,12 @@ describe('ModelScope simulator', () => {
   });
 
   it('gives each platform its own download counts', async () => {
-    const r = await search({ PageSize: 100, PageNumber: 1, SortBy: 'DownloadsCount', Criterion: [{ category: 'organizations', predicate: 'contains', values: ['Qwen'] }] });
+    const r = await search({
+      PageSize: 100,
+      PageNumber: 1,
+      SortBy: 'DownloadsCount',
+      Criterion: [{ category: 'organizations', predicate: 'contains', values: ['Qwen'] }],
+    });
     const u = sim.universe;
     const dayN = u.checkDay(DAY);
     let differ = 0;

@@ -15,11 +15,18 @@ import { WM_SIM_DOWNLOADS_PATH, WM_SIM_PASSWORD, WM_SIM_USER, simToken } from '.
 import { get, getJson } from './helpers.js';
 
 const DAY = '2026-11-20';
-const selectors = (JSON.parse(readFileSync(new URL('../../config/default.json', import.meta.url), 'utf8')) as {
-  sources: { wisemodel: { selectors: Record<string, string> } };
-}).sources.wisemodel.selectors;
+const selectors = (
+  JSON.parse(readFileSync(new URL('../../config/default.json', import.meta.url), 'utf8')) as {
+    sources: { wisemodel: { selectors: Record<string, string> } };
+  }
+).sources.wisemodel.selectors;
 
-type Project = Record<string, unknown> & { id: number; path_with_namespace: string; created_at: string; star_count: number };
+type Project = Record<string, unknown> & {
+  id: number;
+  path_with_namespace: string;
+  created_at: string;
+  star_count: number;
+};
 
 /** Reads the embedded state of a fixture page, whichever of the two builds rendered it. */
 function embedded(html: string): Record<string, unknown> | null {
@@ -30,8 +37,16 @@ function embedded(html: string): Record<string, unknown> | null {
   return null;
 }
 
-async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   const text = await res.body.text();
   return { status: res.statusCode, body: JSON.parse(text) as Record<string, unknown> };
 }
@@ -39,7 +54,8 @@ async function postJson(url: string, body: unknown, headers: Record<string, stri
 const nextOf = (link: string | undefined): string | undefined => /<([^>]+)>;\s*rel="next"/.exec(link ?? '')?.[1];
 
 /** The Beijing wall-clock text of an ISO instant, as the fixture writes creation times. */
-const beijing = (iso: string): string => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+const beijing = (iso: string): string =>
+  new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
 
 describe('WiseModel simulator', () => {
   let sim: Sim;
@@ -59,7 +75,15 @@ describe('WiseModel simulator', () => {
     it('answers every page route with the same client-rendered shell: nothing in it names a model', async () => {
       const u = sim.universe.wm;
       const k = u.list(dayN, 'downloads')[0]!;
-      for (const path of ['/', '/models', '/models?page=2&sort=downloads', `/models/${u.idOf(k)}`, '/datasets/a/b', '/organization/01.AI', '/no/such/page']) {
+      for (const path of [
+        '/',
+        '/models',
+        '/models?page=2&sort=downloads',
+        `/models/${u.idOf(k)}`,
+        '/datasets/a/b',
+        '/organization/01.AI',
+        '/no/such/page',
+      ]) {
         const r = await get(`${wm}${path}`);
         expect(r.status).toBe(200);
         const $ = cheerio.load(r.text);
@@ -83,7 +107,8 @@ describe('WiseModel simulator', () => {
   describe('GitLab v4', () => {
     it('walks public projects newest id first by keyset: a Link on every page with records, the end an empty page without one', async () => {
       const u = sim.universe.wm;
-      let url: string | undefined = `${wm}/api/v4/projects?pagination=keyset&order_by=id&sort=desc&per_page=100&simple=true&visibility=public`;
+      let url: string | undefined =
+        `${wm}/api/v4/projects?pagination=keyset&order_by=id&sort=desc&per_page=100&simple=true&visibility=public`;
       const seen: Project[] = [];
       let pages = 0;
       let lastEmpty = false;
@@ -131,7 +156,27 @@ describe('WiseModel simulator', () => {
     it('writes projects with the simple fields an anonymous caller gets, times with their zone', async () => {
       const r = await getJson<Project[]>(`${wm}/api/v4/projects?pagination=keyset&order_by=id&sort=desc&per_page=3`);
       expect(Object.keys(r.body[0]!).sort()).toEqual(
-        ['avatar_url', 'created_at', 'default_branch', 'description', 'forks_count', 'http_url_to_repo', 'id', 'last_activity_at', 'name', 'name_with_namespace', 'namespace', 'path', 'path_with_namespace', 'readme_url', 'ssh_url_to_repo', 'star_count', 'tag_list', 'topics', 'web_url'].sort(),
+        [
+          'avatar_url',
+          'created_at',
+          'default_branch',
+          'description',
+          'forks_count',
+          'http_url_to_repo',
+          'id',
+          'last_activity_at',
+          'name',
+          'name_with_namespace',
+          'namespace',
+          'path',
+          'path_with_namespace',
+          'readme_url',
+          'ssh_url_to_repo',
+          'star_count',
+          'tag_list',
+          'topics',
+          'web_url',
+        ].sort(),
       );
       expect(r.body[0]!.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00$/);
       expect(r.body[0]).not.toHaveProperty('visibility');
@@ -142,26 +187,41 @@ describe('WiseModel simulator', () => {
       const ids = r.body.map((p) => p.id);
       expect(ids.every((id, i) => i === 0 || ids[i - 1]! < id)).toBe(true);
       expect(new URL(nextOf(r.headers.link)!).searchParams.get('id_after')).toBe(String(ids.at(-1)));
-      const before = await getJson<Project[]>(`${wm}/api/v4/projects?pagination=keyset&order_by=id&sort=desc&per_page=5&id_before=${ids[3]}`);
+      const before = await getJson<Project[]>(
+        `${wm}/api/v4/projects?pagination=keyset&order_by=id&sort=desc&per_page=5&id_before=${ids[3]}`,
+      );
       expect(before.body.map((p) => p.id)).toEqual(ids.slice(0, 3).reverse());
     });
 
     it('refuses keyset pagination by anything but id, bad parameters, and caps per_page at 100', async () => {
-      const k = await getJson<{ error: string }>(`${wm}/api/v4/projects?pagination=keyset&order_by=created_at&sort=desc`);
+      const k = await getJson<{ error: string }>(
+        `${wm}/api/v4/projects?pagination=keyset&order_by=created_at&sort=desc`,
+      );
       expect(k.status).toBe(405);
       expect(k.body.error).toBe('Keyset pagination is not yet available for this type of request');
       // GitLab's default order is created_at: keyset without order_by is refused too.
       expect((await get(`${wm}/api/v4/projects?pagination=keyset`)).status).toBe(405);
-      expect((await getJson<{ error: string }>(`${wm}/api/v4/projects?order_by=stars`)).body.error).toBe('order_by does not have a valid value');
+      expect((await getJson<{ error: string }>(`${wm}/api/v4/projects?order_by=stars`)).body.error).toBe(
+        'order_by does not have a valid value',
+      );
       expect((await get(`${wm}/api/v4/projects?sort=up`)).status).toBe(400);
-      const big = await getJson<Project[]>(`${wm}/api/v4/projects?pagination=keyset&order_by=id&sort=desc&per_page=500`);
+      const big = await getJson<Project[]>(
+        `${wm}/api/v4/projects?pagination=keyset&order_by=id&sort=desc&per_page=500`,
+      );
       expect(big.body).toHaveLength(100);
     });
 
     it('pages by offset with x-page, x-next-page, x-total and a Link, and refuses offsets beyond 50,000', async () => {
       const n = sim.universe.wm.visibleProjects(dayN);
       const first = await getJson<Project[]>(`${wm}/api/v4/projects?order_by=id&sort=desc&per_page=50`);
-      expect(first.headers).toMatchObject({ 'x-page': '1', 'x-per-page': '50', 'x-next-page': '2', 'x-prev-page': '', 'x-total': String(n), 'x-total-pages': String(Math.ceil(n / 50)) });
+      expect(first.headers).toMatchObject({
+        'x-page': '1',
+        'x-per-page': '50',
+        'x-next-page': '2',
+        'x-prev-page': '',
+        'x-total': String(n),
+        'x-total-pages': String(Math.ceil(n / 50)),
+      });
       expect(first.headers.link).toMatch(/rel="next".*rel="first".*rel="last"/);
       const pages = Math.ceil(n / 50);
       const last = await getJson<Project[]>(`${wm}/api/v4/projects?order_by=id&sort=desc&per_page=50&page=${pages}`);
@@ -170,7 +230,9 @@ describe('WiseModel simulator', () => {
       expect(last.body.at(-1)!.id).toBeLessThan(first.body.at(-1)!.id);
       const deep = await getJson<{ error: string }>(`${wm}/api/v4/projects?per_page=100&page=501`);
       expect(deep.status).toBe(405);
-      expect(deep.body.error).toMatch(/^Offset pagination has a maximum allowed offset of 50000 for requests that return objects of type Project/);
+      expect(deep.body.error).toMatch(
+        /^Offset pagination has a maximum allowed offset of 50000 for requests that return objects of type Project/,
+      );
     });
 
     it('answers one project by id or URL-encoded path, and its repository tree', async () => {
@@ -180,21 +242,41 @@ describe('WiseModel simulator', () => {
       expect(byPath.status).toBe(200);
       expect(byPath.body).toMatchObject({ path_with_namespace: u.idOf(k), visibility: 'public', id: u.gid[k] });
       expect((await getJson<Project>(`${wm}/api/v4/projects/${u.gid[k]}`)).body.path_with_namespace).toBe(u.idOf(k));
-      expect(await getJson(`${wm}/api/v4/projects/nobody%2Fnothing`)).toMatchObject({ status: 404, body: { message: '404 Project Not Found' } });
-      const tree = await getJson<Array<{ type: string; path: string }>>(`${wm}/api/v4/projects/${encodeURIComponent('SHYuanBest/ConsisID-Preview')}/repository/tree`);
+      expect(await getJson(`${wm}/api/v4/projects/nobody%2Fnothing`)).toMatchObject({
+        status: 404,
+        body: { message: '404 Project Not Found' },
+      });
+      const tree = await getJson<Array<{ type: string; path: string }>>(
+        `${wm}/api/v4/projects/${encodeURIComponent('SHYuanBest/ConsisID-Preview')}/repository/tree`,
+      );
       expect(tree.status).toBe(200);
       expect(tree.body.map((e) => e.path)).toContain('README.md');
       expect(tree.headers['x-total']).toBe(String(tree.body.length));
-      const sub = await getJson<Array<{ path: string }>>(`${wm}/api/v4/projects/${encodeURIComponent('SHYuanBest/ConsisID-Preview')}/repository/tree?path=tokenizer`);
+      const sub = await getJson<Array<{ path: string }>>(
+        `${wm}/api/v4/projects/${encodeURIComponent('SHYuanBest/ConsisID-Preview')}/repository/tree?path=tokenizer`,
+      );
       expect(sub.body.map((e) => e.path)).toEqual(['tokenizer/added_tokens.json', 'tokenizer/tokenizer.json']);
-      expect(await getJson(`${wm}/api/v4/projects/${encodeURIComponent('SHYuanBest/ConsisID-Preview')}/repository/tree?ref=nope`)).toMatchObject({ status: 404, body: { message: '404 Tree Not Found' } });
+      expect(
+        await getJson(
+          `${wm}/api/v4/projects/${encodeURIComponent('SHYuanBest/ConsisID-Preview')}/repository/tree?ref=nope`,
+        ),
+      ).toMatchObject({ status: 404, body: { message: '404 Tree Not Found' } });
     });
 
     it('leaves out x-total, x-total-pages and rel="last" beyond 10,000 projects', async () => {
       const universe = new Universe({ seed: 3, models: 20_000, wmShare: 0.6 });
       const n = universe.checkDay(DAY);
       expect(universe.wm.visibleProjects(n)).toBeGreaterThan(10_000);
-      const server = await startPlatformServer(new WmSite(universe, () => n, () => 'html'), new PlatformContext('wisemodel', 3, {}), { setDay: () => {}, day: () => DAY }, 0);
+      const server = await startPlatformServer(
+        new WmSite(
+          universe,
+          () => n,
+          () => 'html',
+        ),
+        new PlatformContext('wisemodel', 3, {}),
+        { setDay: () => {}, day: () => DAY },
+        0,
+      );
       try {
         const r = await getJson<Project[]>(`${server.url}/api/v4/projects?order_by=id&per_page=100`);
         expect(r.headers['x-next-page']).toBe('2');
@@ -211,16 +293,25 @@ describe('WiseModel simulator', () => {
       try {
         sim.setFaults('wisemodel', { wmDrift: { gitlab: 'closed' } });
         expect(await getJson(list)).toMatchObject({ status: 403, body: { message: '403 Forbidden' } });
-        expect((await get(`${wm}/api/v4/projects/${encodeURIComponent('SHYuanBest/ConsisID-Preview')}/repository/tree`)).status).toBe(200);
+        expect(
+          (await get(`${wm}/api/v4/projects/${encodeURIComponent('SHYuanBest/ConsisID-Preview')}/repository/tree`))
+            .status,
+        ).toBe(200);
         sim.setFaults('wisemodel', { wmDrift: { gitlab: 'absent' } });
         const absent = await get(list);
         expect(absent.status).toBe(404);
         expect(absent.headers['content-type']).toMatch(/text\/html/);
         sim.setFaults('wisemodel', { wmDrift: { linkOrigin: 'http://gitlab.internal' } });
-        expect((await get(list)).headers.link).toMatch(/^<http:\/\/gitlab\.internal\/api\/v4\/projects\?.*id_before=\d+/);
+        expect((await get(list)).headers.link).toMatch(
+          /^<http:\/\/gitlab\.internal\/api\/v4\/projects\?.*id_before=\d+/,
+        );
         sim.setFaults('wisemodel', { wmDrift: { dropField: 'star_count', zonelessTimes: true } });
         const dropped = await getJson<Project[]>(list);
-        expect(dropped.body.every((p) => p.star_count === undefined && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(p.created_at))).toBe(true);
+        expect(
+          dropped.body.every(
+            (p) => p.star_count === undefined && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(p.created_at),
+          ),
+        ).toBe(true);
         sim.setFaults('wisemodel', { wmDrift: { keysetRefused: true } });
         expect((await get(list)).status).toBe(405);
         expect((await get(`${wm}/api/v4/projects?order_by=id`)).status).toBe(200);
@@ -236,14 +327,25 @@ describe('WiseModel simulator', () => {
   });
 
   describe('the gateway', () => {
-    it('logs in with the SDK body and hands out an HS256 JWT with the notebook tokens\' claims', async () => {
-      const ok = await postJson(`${wm}/gateway/user/api/v1/login`, { username: WM_SIM_USER, password: WM_SIM_PASSWORD, way: 'normal' });
+    it("logs in with the SDK body and hands out an HS256 JWT with the notebook tokens' claims", async () => {
+      const ok = await postJson(`${wm}/gateway/user/api/v1/login`, {
+        username: WM_SIM_USER,
+        password: WM_SIM_PASSWORD,
+        way: 'normal',
+      });
       expect(ok).toMatchObject({ status: 200, body: { code: 0, message: 'Success' } });
       const token = (ok.body.data as { token: string }).token;
-      const [head, body] = token.split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, unknown>);
+      const [head, body] = token
+        .split('.')
+        .slice(0, 2)
+        .map((p) => JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, unknown>);
       expect(head).toEqual({ typ: 'JWT', alg: 'HS256' });
       expect(Object.keys(body!).sort()).toEqual(['exp', 'iss', 'user_id', 'username']);
-      const bad = await postJson(`${wm}/gateway/user/api/v1/login`, { username: WM_SIM_USER, password: 'wrong', way: 'normal' });
+      const bad = await postJson(`${wm}/gateway/user/api/v1/login`, {
+        username: WM_SIM_USER,
+        password: 'wrong',
+        way: 'normal',
+      });
       expect(bad.status).toBe(200);
       expect(bad.body.code).not.toBe(0);
     });
@@ -254,15 +356,35 @@ describe('WiseModel simulator', () => {
       const path = { project_path: `https://www.wisemodel.cn/models/${u.idOf(k)}` };
       expect((await postJson(`${wm}/gateway/project/api/v1/branchlist`, path)).body.code).toBe('B2002');
       const auth = { authorization: `Bearer ${simToken()}` };
-      expect((await postJson(`${wm}/gateway/project/api/v1/branchlist`, path, auth)).body).toEqual({ code: 0, message: 'Success', data: { list: [{ branch: 'main' }] } });
-      expect((await postJson(`${wm}/gateway/project/api/v1/branchlist`, { project_path: `https://www.wisemodel.cn/datasets/${u.idOf(k)}` }, auth)).body.code).toBe(10003);
+      expect((await postJson(`${wm}/gateway/project/api/v1/branchlist`, path, auth)).body).toEqual({
+        code: 0,
+        message: 'Success',
+        data: { list: [{ branch: 'main' }] },
+      });
+      expect(
+        (
+          await postJson(
+            `${wm}/gateway/project/api/v1/branchlist`,
+            { project_path: `https://www.wisemodel.cn/datasets/${u.idOf(k)}` },
+            auth,
+          )
+        ).body.code,
+      ).toBe(10003);
       // A token issued three days ago has expired.
-      expect((await postJson(`${wm}/gateway/project/api/v1/branchlist`, path, { authorization: `Bearer ${simToken(Date.now() - 3 * 86_400_000 - 1000)}` })).body.code).toBe('B2002');
+      expect(
+        (
+          await postJson(`${wm}/gateway/project/api/v1/branchlist`, path, {
+            authorization: `Bearer ${simToken(Date.now() - 3 * 86_400_000 - 1000)}`,
+          })
+        ).body.code,
+      ).toBe('B2002');
       try {
         sim.setFaults('wisemodel', { wmDrift: { revokeTokensBefore: Date.now() + 1000 } });
         expect((await postJson(`${wm}/gateway/project/api/v1/branchlist`, path, auth)).body.code).toBe('B2002');
         sim.setFaults('wisemodel', { wmDrift: { gateway: 'envelope' } });
-        expect(Object.keys((await postJson(`${wm}/gateway/project/api/v1/branchlist`, path, auth)).body).sort()).toEqual(['msg', 'result', 'status']);
+        expect(
+          Object.keys((await postJson(`${wm}/gateway/project/api/v1/branchlist`, path, auth)).body).sort(),
+        ).toEqual(['msg', 'result', 'status']);
         sim.setFaults('wisemodel', { wmDrift: { gateway: 'absent' } });
         expect((await get(`${wm}/gateway/project/api/v1/branchlist`)).status).toBe(404);
       } finally {
@@ -285,9 +407,14 @@ describe('WiseModel simulator', () => {
       }
       const models = u.list(dayN, 'newest');
       expect(total).toBe(models.length);
-      expect(rows.map((r) => r.project_path)).toEqual(models.map((k) => `https://www.wisemodel.cn/models/${u.idOf(k)}`));
-      for (const [i, k] of models.entries()) expect([rows[i]!.download_count, rows[i]!.like_count]).toEqual([u.downloads(k, dayN), u.likes(k, dayN)]);
-      expect((await postJson(`${wm}${WM_SIM_DOWNLOADS_PATH}`, { baseReq: { page: 1, pageSize: 5 } })).body.code).toBe('B2002');
+      expect(rows.map((r) => r.project_path)).toEqual(
+        models.map((k) => `https://www.wisemodel.cn/models/${u.idOf(k)}`),
+      );
+      for (const [i, k] of models.entries())
+        expect([rows[i]!.download_count, rows[i]!.like_count]).toEqual([u.downloads(k, dayN), u.likes(k, dayN)]);
+      expect((await postJson(`${wm}${WM_SIM_DOWNLOADS_PATH}`, { baseReq: { page: 1, pageSize: 5 } })).body.code).toBe(
+        'B2002',
+      );
     });
   });
 
@@ -347,12 +474,17 @@ describe('WiseModel simulator', () => {
       expect($(selectors.baseModel).first().text()).toBe(u.idOf(u.base[derived]!));
       expect($(selectors.baseModel).first().attr('href')).toBe(`/models/${u.idOf(u.base[derived]!)}`);
       expect($(selectors.tags).length).toBeGreaterThan(0);
-      expect(['其他', 'Apache-2.0', '商用需授权', 'MIT', 'Apache License 2.0', '', '免费商用']).toContain($(selectors.license).first().text());
+      expect(['其他', 'Apache-2.0', '商用需授权', 'MIT', 'Apache License 2.0', '', '免费商用']).toContain(
+        $(selectors.license).first().text(),
+      );
       expect((await get(`${wm}/models/nobody/nothing`)).status).toBe(404);
       const mirror = u.list(dayN, 'downloads').find((k) => u.isMirror[k] === 1)!;
       const org = await get(`${wm}/organization/${encodeURIComponent(u.owner[mirror]!)}`);
       expect(org.status).toBe(200);
-      const hrefs = cheerio.load(org.text)(selectors.listLink).map((_, a) => cheerio.load(org.text)(a).attr('href')).get();
+      const hrefs = cheerio
+        .load(org.text)(selectors.listLink)
+        .map((_, a) => cheerio.load(org.text)(a).attr('href'))
+        .get();
       expect(hrefs.length).toBeGreaterThan(0);
       for (const h of hrefs) expect(h.startsWith(`/models/${encodeURIComponent(u.owner[mirror]!)}/`)).toBe(true);
     });
@@ -369,7 +501,20 @@ describe('WiseModel simulator', () => {
           expect(state).toMatchObject({ page: p, pageSize: 24, total: expect.any(Number) });
           const list = state.list as Item[];
           expect(list.length).toBe(24);
-          for (const it of list) expect(Object.keys(it)).toEqual(['owner', 'name', 'title', 'downloads', 'likes', 'license', 'task', 'createdAt', 'updatedAt', 'baseModels', 'tags']);
+          for (const it of list)
+            expect(Object.keys(it)).toEqual([
+              'owner',
+              'name',
+              'title',
+              'downloads',
+              'likes',
+              'license',
+              'task',
+              'createdAt',
+              'updatedAt',
+              'baseModels',
+              'tags',
+            ]);
         }
         expect(kinds.size).toBe(2);
         const one = (embedded((await get(`${wm}/models?page=1`)).text)!.list as Item[])[0]!;
@@ -377,7 +522,8 @@ describe('WiseModel simulator', () => {
         expect(model).toEqual(one);
         sim.setWisemodelForm('mixed');
         const forms = new Set<string>();
-        for (let p = 1; p <= 12; p++) forms.add(embedded((await get(`${wm}/models?page=${p}`)).text) ? 'embedded' : 'html');
+        for (let p = 1; p <= 12; p++)
+          forms.add(embedded((await get(`${wm}/models?page=${p}`)).text) ? 'embedded' : 'html');
         expect(forms.size).toBe(2);
       } finally {
         sim.setWisemodelForm('html');
@@ -409,8 +555,19 @@ describe('WiseModel simulator', () => {
       try {
         const r = await get(`${wm}/models?page=1`);
         expect(r.text).not.toContain('<script>alert(1)</script>');
-        const titles = cheerio.load(r.text)('p.model-title').map((_, el) => cheerio.load(r.text)(el).text()).get();
-        expect(titles.some((t) => t.includes('<script>alert(1)</script>') || t.includes('\u202E') || t.length >= 10_000 || t.includes('onerror'))).toBe(true);
+        const titles = cheerio
+          .load(r.text)('p.model-title')
+          .map((_, el) => cheerio.load(r.text)(el).text())
+          .get();
+        expect(
+          titles.some(
+            (t) =>
+              t.includes('<script>alert(1)</script>') ||
+              t.includes('\u202E') ||
+              t.length >= 10_000 ||
+              t.includes('onerror'),
+          ),
+        ).toBe(true);
         sim.setWisemodelForm('embedded');
         const e = await get(`${wm}/models?page=1`);
         // `</script>` inside a title must not end the state script early.

@@ -29,11 +29,14 @@ const SEED = 18;
 /** Hugging Face models at the anchor day; ModelScope gets about a quarter and WiseModel a few percent of it. */
 const MODELS = 600;
 const FIRST_DAY = '2026-11-20'; // the simulator's anchor day; its scripted events (renames, deletions…) follow it
-const DAYS = Array.from({ length: 14 }, (_, i) => new Date(Date.parse(`${FIRST_DAY}T00:00:00Z`) + i * 86_400_000).toISOString().slice(0, 10));
+const DAYS = Array.from({ length: 14 }, (_, i) =>
+  new Date(Date.parse(`${FIRST_DAY}T00:00:00Z`) + i * 86_400_000).toISOString().slice(0, 10),
+);
 
 const GOLDEN_DIR = join(PROJECT_ROOT, 'tests', 'snapshot', 'golden', 'fortnight');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
-const UPDATE_HINT = 'If the change is intended, rewrite the goldens with `UPDATE_GOLDEN=1 npx vitest run tests/snapshot/fortnight.test.ts` and review their diff.';
+const UPDATE_HINT =
+  'If the change is intended, rewrite the goldens with `UPDATE_GOLDEN=1 npx vitest run tests/snapshot/fortnight.test.ts` and review their diff.';
 
 /**
  * The generator names the release that wrote the file (a version bump changes it), not a figure: it is checked
@@ -83,7 +86,11 @@ function firstDifference(expected: string, actual: string): string {
   for (let i = 0; i < n; i += 1) {
     if (e[i] === a[i]) continue;
     const from = Math.max(0, i - 3);
-    const show = (lines: string[]) => lines.slice(from, i + 2).map((l, k) => `${String(from + k + 1).padStart(6)} | ${l}`).join('\n');
+    const show = (lines: string[]) =>
+      lines
+        .slice(from, i + 2)
+        .map((l, k) => `${String(from + k + 1).padStart(6)} | ${l}`)
+        .join('\n');
     return `first difference at line ${i + 1}\n--- golden\n${show(e)}\n+++ now\n${show(a)}`;
   }
   return 'no line differs (a trailing byte or line ending does)';
@@ -150,7 +157,8 @@ describe('a seeded simulated fortnight', () => {
       const expected = (JSON.parse(goldenHashes) as Hashes).days;
       for (const day of DAYS) {
         if (expected[day] === undefined) problems.push(`${day}: no hash in ${HASHES_FILE}`);
-        else if (expected[day] !== hashes.days[day]) problems.push(`${day}: the snapshot's bytes differ from the golden hash`);
+        else if (expected[day] !== hashes.days[day])
+          problems.push(`${day}: the snapshot's bytes differ from the golden hash`);
       }
       const last = made.get(LAST_DAY)!;
       if (goldenLast !== last) problems.push(`${LAST_DAY}: ${firstDifference(goldenLast, last)}`);

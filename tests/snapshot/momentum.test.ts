@@ -103,7 +103,10 @@ describe('the cut-off pass', () => {
 
   it('stops under the floor of 100 downloads, where no cut-off is given', () => {
     // Only the 10-11 count is stored: every model counts 0 at ages 0–9, so those ages never settle by the bound.
-    const curves: AdoptionCurve[] = [...Array.from({ length: 30 }, (_, i) => 3000 - i * 100), ...Array(10).fill(50)].map((c: number) => ({
+    const curves: AdoptionCurve[] = [
+      ...Array.from({ length: 30 }, (_, i) => 3000 - i * 100),
+      ...Array(10).fill(50),
+    ].map((c: number) => ({
       createdAt: '2026-10-01',
       current: c,
       dates: ['2026-10-11'],
@@ -145,17 +148,34 @@ const D = '2026-10-29';
 
 function universe(): Map<string, { rec: NormalisedRecord; counts: Array<number | null> }> {
   const out = new Map<string, { rec: NormalisedRecord; counts: Array<number | null> }>();
-  const add = (id: string, created: string, counts: Array<number | null>, over: Partial<NormalisedRecord> = {}, relation: NormalisedRecord['lineage']['relation'] = 'base') => {
-    const rec = { ...record('huggingface', id, { createdAt: `${created}T06:00:00.000Z`, firstSeenAt: `${created}T07:00:00.000Z`, relation }), ...over };
+  const add = (
+    id: string,
+    created: string,
+    counts: Array<number | null>,
+    over: Partial<NormalisedRecord> = {},
+    relation: NormalisedRecord['lineage']['relation'] = 'base',
+  ) => {
+    const rec = {
+      ...record('huggingface', id, {
+        createdAt: `${created}T06:00:00.000Z`,
+        firstSeenAt: `${created}T07:00:00.000Z`,
+        relation,
+      }),
+      ...over,
+    };
     out.set(rec.key, { rec, counts });
   };
   for (let i = 1; i <= 10; i++) {
     const c = [10, 100 * i, 200 * i, 300 * i, 400 * i];
     if (i === 10) c[4] = 4600;
-    add(`lab/a${String(i).padStart(2, '0')}`, '2026-10-01', c, { publisher: { namespace: 'lab', org: 'Lab', country: i % 2 ? 'US' : 'CN', countryAlt: null, kind: 'big_tech' } });
+    add(`lab/a${String(i).padStart(2, '0')}`, '2026-10-01', c, {
+      publisher: { namespace: 'lab', org: 'Lab', country: i % 2 ? 'US' : 'CN', countryAlt: null, kind: 'big_tech' },
+    });
   }
   add('lab/y', '2026-10-15', [null, null, 50, 150, 250]);
-  add('lab/n', '2026-10-22', [null, null, null, 500, 2500], { origin: { org: 'Lab', country: 'FR', countryAlt: null, kind: 'big_tech', basis: 'registry' } });
+  add('lab/n', '2026-10-22', [null, null, null, 500, 2500], {
+    origin: { org: 'Lab', country: 'FR', countryAlt: null, kind: 'big_tech', basis: 'registry' },
+  });
   add('lab/o', '2026-09-01', [1e6, 1e6, 1e6, 1e6, 1e6]);
   add('lab/u', '2026-10-01', [1e5, 2e5, 3e5, 4e5, 5e5], { params: null, name: 'mystery-model' });
   add('lab/e', '2026-10-01', [1e4, 2e4, 3e4, 4e4, 5e4], { params: 1e8, task: 'feature-extraction' });
@@ -174,7 +194,8 @@ async function fill(store: Store): Promise<void> {
   }
 }
 
-const brief = (list: MomentumEntry[]) => list.map((e) => [e.key.slice('huggingface:lab/'.length), e.value, e.downloads, e.reference, e.ageDays, e.sizeClass]);
+const brief = (list: MomentumEntry[]) =>
+  list.map((e) => [e.key.slice('huggingface:lab/'.length), e.value, e.downloads, e.reference, e.ageDays, e.sizeClass]);
 
 describe.each([
   { name: 'duckdb', harness: duckdbHarness },
@@ -201,16 +222,29 @@ describe.each([
       ['a08', 8, 3200, 400, 28, '1-9B'],
       ['a07', 7, 2800, 400, 28, '1-9B'],
     ]);
-    expect(brief(m.scopes.all.growth7d)).toEqual([
-      ['f', 6, 700, 100, 58, '1-9B'],
-      ['a10', 181 / 299, 1600, 2990 / 3, 28, '1-9B'],
-      ['a02', 1 / 59, 200, 590 / 3, 28, '1-9B'],
-      ['a03', 1 / 89, 300, 890 / 3, 28, '1-9B'],
-      ['a04', 1 / 119, 400, 1190 / 3, 28, '1-9B'],
-    ].map(([k, v, d, r, a, c]) => [k, expect.closeTo(v as number, 12), expect.closeTo(d as number, 9), expect.closeTo(r as number, 9), a, c]));
+    expect(brief(m.scopes.all.growth7d)).toEqual(
+      [
+        ['f', 6, 700, 100, 58, '1-9B'],
+        ['a10', 181 / 299, 1600, 2990 / 3, 28, '1-9B'],
+        ['a02', 1 / 59, 200, 590 / 3, 28, '1-9B'],
+        ['a03', 1 / 89, 300, 890 / 3, 28, '1-9B'],
+        ['a04', 1 / 119, 400, 1190 / 3, 28, '1-9B'],
+      ].map(([k, v, d, r, a, c]) => [
+        k,
+        expect.closeTo(v as number, 12),
+        expect.closeTo(d as number, 9),
+        expect.closeTo(r as number, 9),
+        a,
+        c,
+      ]),
+    );
     // e is not a language model, but it is not among the first five of either list, so the llm lists are the same.
     expect(m.scopes.llm).toEqual(m.scopes.all);
-    expect(m.method.history).toEqual({ from: '2026-10-01', dates: 5, growthDates: { d7: '2026-10-22', d28: '2026-10-01' } });
+    expect(m.method.history).toEqual({
+      from: '2026-10-01',
+      dates: 5,
+      growthDates: { d7: '2026-10-22', d28: '2026-10-01' },
+    });
     expect(m.scopes.all.ram[0]!.country).toEqual({ publisher: 'CN', origin: 'FR' });
   });
 

@@ -12,7 +12,10 @@ import { NormalisedRecord } from '../../src/model.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 
-const committed = JSON.parse(readFileSync(join(PROJECT_ROOT, 'schemas', 'snapshot.v1.schema.json'), 'utf8')) as Record<string, unknown>;
+const committed = JSON.parse(readFileSync(join(PROJECT_ROOT, 'schemas', 'snapshot.v1.schema.json'), 'utf8')) as Record<
+  string,
+  unknown
+>;
 
 describe('snapshot JSON Schema', () => {
   it('is the one generated from src/snapshot/schema.ts (regenerate with `hubwatch schema`)', () => {
@@ -69,7 +72,14 @@ function record(): NormalisedRecord {
 
 describe('shareList', () => {
   it('sorts by value, sums to one, keeps ZZ as its own bucket and reports attribution', () => {
-    const l = shareList(new Map([['CN', 30], ['US', 50], ['ZZ', 20], ['FR', 0]]));
+    const l = shareList(
+      new Map([
+        ['CN', 30],
+        ['US', 50],
+        ['ZZ', 20],
+        ['FR', 0],
+      ]),
+    );
     expect(l.total).toBe(100);
     expect(l.shares.map((s) => s.country)).toEqual(['US', 'CN', 'ZZ']);
     expect(l.shares.reduce((s, e) => s + e.share, 0)).toBeCloseTo(1, 12);
@@ -77,8 +87,18 @@ describe('shareList', () => {
   });
 
   it('breaks ties by country code so rebuilds are byte-identical', () => {
-    const a = shareList(new Map([['US', 5], ['CN', 5]]));
-    const b = shareList(new Map([['CN', 5], ['US', 5]]));
+    const a = shareList(
+      new Map([
+        ['US', 5],
+        ['CN', 5],
+      ]),
+    );
+    const b = shareList(
+      new Map([
+        ['CN', 5],
+        ['US', 5],
+      ]),
+    );
     expect(a).toEqual(b);
     expect(a.shares[0]!.country).toBe('CN');
   });

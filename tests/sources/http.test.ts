@@ -82,7 +82,9 @@ describe('rate-limit header parsing', () => {
       resetSeconds: 10,
     });
     const now = 1_800_000_000_000;
-    expect(parseRateLimit(bag({ 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(now / 1000 + 30) }), now)).toEqual({
+    expect(
+      parseRateLimit(bag({ 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(now / 1000 + 30) }), now),
+    ).toEqual({
       remaining: 0,
       resetSeconds: 30,
     });
@@ -200,7 +202,12 @@ describe('HttpClient against fake servers', () => {
   it('waits a 429 out (RateLimit t) without spending a retry in wait mode', async () => {
     const s = await serve((_req, res, n) =>
       n === 0
-        ? sendJson(res, 429, { error: 'rate limited' }, { RateLimit: '"api";r=0;t=1', 'RateLimit-Policy': '"fixed window";"api";q=5;w=2' })
+        ? sendJson(
+            res,
+            429,
+            { error: 'rate limited' },
+            { RateLimit: '"api";r=0;t=1', 'RateLimit-Policy': '"fixed window";"api";q=5;w=2' },
+          )
         : sendJson(res, 200, ['ok']),
     );
     const clock = new WaitClock();
@@ -261,7 +268,10 @@ describe('HttpClient against fake servers', () => {
         used = 0;
       }
       const t = Math.ceil((windowStart + windowMs - now) / 1000);
-      const headers = { RateLimit: `"api";r=${Math.max(0, quota - used - 1)};t=${t}`, 'RateLimit-Policy': `"fixed window";"api";q=${quota};w=1` };
+      const headers = {
+        RateLimit: `"api";r=${Math.max(0, quota - used - 1)};t=${t}`,
+        'RateLimit-Policy': `"fixed window";"api";q=${quota};w=1`,
+      };
       if (used >= quota) return sendJson(res, 429, {}, { ...headers, RateLimit: `"api";r=0;t=${t}` });
       used++;
       sendJson(res, 200, ['ok'], headers);
@@ -303,7 +313,10 @@ describe('HttpClient against fake servers', () => {
       ac.abort(new Error(waits.length === 1 ? 'stop' : 'stop again'));
       return waiting;
     };
-    const c = client({ backoffMs: 60_000, maxRetries: 5, maxRateLimitWaitMs: 60_000 }, { random: () => 0.99, sleep: abortingSleep });
+    const c = client(
+      { backoffMs: 60_000, maxRetries: 5, maxRateLimitWaitMs: 60_000 },
+      { random: () => 0.99, sleep: abortingSleep },
+    );
     await expect(c.json(`${s.url}/busy`, { signal: ac.signal })).rejects.toThrow('stop');
     ac = new AbortController();
     await expect(c.json(`${s.url}/limited`, { signal: ac.signal })).rejects.toThrow('stop again');
@@ -369,7 +382,12 @@ function fixedWindowServer(quota: number, windowMs: number, model: WindowModel) 
       return http429;
     },
     answer(at: number): { status: number; headers: HeaderBag } {
-      const s = model.start === 'aligned' ? Math.floor(at / windowMs) * windowMs : start !== null && at < start + windowMs ? start : at;
+      const s =
+        model.start === 'aligned'
+          ? Math.floor(at / windowMs) * windowMs
+          : start !== null && at < start + windowMs
+            ? start
+            : at;
       if (s !== start) {
         start = s;
         count = 0;
@@ -407,7 +425,13 @@ async function exchange(
 }
 
 /** The sweep's walk: the next page asked for as soon as this one's head is in (one page ahead), n pages. */
-function sweepPages(clock: FakeClock, pacer: Pacer, server: Server, n: number, ms = { up: 2, down: 2, body: 3 }): Promise<void> {
+function sweepPages(
+  clock: FakeClock,
+  pacer: Pacer,
+  server: Server,
+  n: number,
+  ms = { up: 2, down: 2, body: 3 },
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let ended = 0;
     const page = (i: number): void => {
@@ -457,7 +481,7 @@ describe('Pacer against a fixed window (injected clock)', () => {
     expect(await run(0)).toBeGreaterThan(0);
   });
 
-  it('does not carry a window\'s end over to the next window when the server rolls over between two answers', async () => {
+  it("does not carry a window's end over to the next window when the server rolls over between two answers", async () => {
     // No RateLimit-Policy, so only t bounds the end. A light start (one request), then a burst across the window's
     // end: the burst spends the next window too, whose end is 30 s later than the first window's.
     const clock = new FakeClock();

@@ -5,14 +5,26 @@ import { silentLogger } from '../../src/log.js';
 import { loadReferenceData } from '../../src/reference-data.js';
 import { sight } from '../../src/sources/registry.js';
 import { createHuggingFaceSource, type HuggingFaceSource } from '../../src/sources/huggingface/index.js';
-import { HF_DETAIL_EXPAND, HF_LIST_EXPAND, HfModelSchema, refusedExpandValues, checkHfModel, isHfModel } from '../../src/sources/huggingface/schema.js';
+import {
+  HF_DETAIL_EXPAND,
+  HF_LIST_EXPAND,
+  HfModelSchema,
+  refusedExpandValues,
+  checkHfModel,
+  isHfModel,
+} from '../../src/sources/huggingface/schema.js';
 import type { SourcePage } from '../../src/sources/types.js';
 import type { HfModelInput } from '../../src/sources/huggingface/schema.js';
 import { collect, fakeServer, fixture, sendJson, testConfig, type FakeServer } from './helpers.js';
 import { applyEdits, fieldEdits } from './field-edits.js';
 
-const realList = JSON.parse(fixture('huggingface/list-models-default.burncloud-2025-11.json')) as Array<Record<string, unknown>>;
-const realDetail = JSON.parse(fixture('huggingface/model-info-default.ggml-org_gemma-3-1b-it-GGUF.json')) as Record<string, unknown>;
+const realList = JSON.parse(fixture('huggingface/list-models-default.burncloud-2025-11.json')) as Array<
+  Record<string, unknown>
+>;
+const realDetail = JSON.parse(fixture('huggingface/model-info-default.ggml-org_gemma-3-1b-it-GGUF.json')) as Record<
+  string,
+  unknown
+>;
 
 /** A real default-shape item with what our expand[] adds (downloadsAllTime, lastModified, author). */
 function expanded(item: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -142,17 +154,30 @@ describe('Hugging Face schema', () => {
       expect(r.ok).toBe(false);
       if (!r.ok) expect(r.reason).toMatch(/id|object/);
     }
-    expect(checkHfModel({ ...good, pipeline_tag: null, cardData: null, gguf: null })).toMatchObject({ ok: true, incomplete: [] });
+    expect(checkHfModel({ ...good, pipeline_tag: null, cardData: null, gguf: null })).toMatchObject({
+      ok: true,
+      incomplete: [],
+    });
   });
 
   it('reads which expand values a 400 refuses, and nothing from a 400 about another parameter', () => {
     const ours = [...HF_LIST_EXPAND];
-    const allowedWithout = (drop: string[]) => ours.filter((f) => !drop.includes(f)).map((f) => `"${f}"`).join(', ');
-    expect(refusedExpandValues(`"expand" must be one of [${allowedWithout(['gguf'])}] (got "gguf")`, ours)).toEqual(['gguf']);
+    const allowedWithout = (drop: string[]) =>
+      ours
+        .filter((f) => !drop.includes(f))
+        .map((f) => `"${f}"`)
+        .join(', ');
+    expect(refusedExpandValues(`"expand" must be one of [${allowedWithout(['gguf'])}] (got "gguf")`, ours)).toEqual([
+      'gguf',
+    ]);
     // Two refused, one named: the list says the other.
-    expect(refusedExpandValues(`"expand" must be one of [${allowedWithout(['gguf', 'likes'])}] (got "likes")`, ours).sort()).toEqual(['gguf', 'likes']);
+    expect(
+      refusedExpandValues(`"expand" must be one of [${allowedWithout(['gguf', 'likes'])}] (got "likes")`, ours).sort(),
+    ).toEqual(['gguf', 'likes']);
     expect(refusedExpandValues('Invalid expand value, got: safetensors', ours)).toEqual(['safetensors']);
-    expect(refusedExpandValues('"sort" must be one of ["createdAt", "downloads", "likes"] (got "trending")', ours)).toEqual([]);
+    expect(
+      refusedExpandValues('"sort" must be one of ["createdAt", "downloads", "likes"] (got "trending")', ours),
+    ).toEqual([]);
     expect(refusedExpandValues('Invalid cursor', ours)).toEqual([]);
   });
 
@@ -201,7 +226,8 @@ describe('Hugging Face source against a fake Hub', () => {
     const pages = await collect(src.sweep());
     expect(pages.map((p) => p.items.length)).toEqual([10, 10, 5]);
     expect(hub.requests).toHaveLength(3);
-    for (const r of hub.requests) expect(new URL(r.url, hub.url).searchParams.getAll('expand[]')).toEqual([...HF_LIST_EXPAND]);
+    for (const r of hub.requests)
+      expect(new URL(r.url, hub.url).searchParams.getAll('expand[]')).toEqual([...HF_LIST_EXPAND]);
   });
 
   it('orders the newest listing by createdAt and the recently-modified pass by lastModified', async () => {
@@ -209,7 +235,10 @@ describe('Hugging Face source against a fake Hub', () => {
     const src = source(hub.url);
     await collect(src.listNewest());
     await collect(src.listRecentlyModified!());
-    expect(hub.requests.map((r) => new URL(r.url, hub.url).searchParams.get('sort'))).toEqual(['createdAt', 'lastModified']);
+    expect(hub.requests.map((r) => new URL(r.url, hub.url).searchParams.get('sort'))).toEqual([
+      'createdAt',
+      'lastModified',
+    ]);
     expect(src.orderTime(expanded(realList[0]!) as never)).toBe('2025-11-04T08:25:31.000Z');
   });
 
@@ -255,7 +284,10 @@ describe('Hugging Face source against a fake Hub', () => {
     expect(pages.map((p) => p.items.length)).toEqual([18, 10]);
     expect(pages.map((p) => p.incomplete)).toEqual([2, 0]);
     const q = pages[0]!.quarantine;
-    expect(q.map((x) => x.reason)).toEqual([expect.stringMatching(/#8: expected an object/), expect.stringMatching(/#9: id: missing/)]);
+    expect(q.map((x) => x.reason)).toEqual([
+      expect.stringMatching(/#8: expected an object/),
+      expect.stringMatching(/#9: id: missing/),
+    ]);
     expect(q.every((x) => x.platform === 'huggingface' && x.kind === 'item' && x.ref === pages[0]!.url)).toBe(true);
     expect(q[1]!.payload.length).toBeLessThanOrEqual(16_000);
     expect(Date.parse(q[0]!.at)).not.toBeNaN();
@@ -352,7 +384,8 @@ describe('Hugging Face source against a fake Hub', () => {
       const [page] = await collect(source(hub.url).sweep({ fingerprintSeed: 'seed' }));
       expect(page!.deferred !== undefined).toBe(deferred);
       const r = page!.deferred!.read(0);
-      if (body === badItem) expect('quarantine' in r && r.quarantine.reason).toMatch(/^invalid item: #0: not valid JSON/);
+      if (body === badItem)
+        expect('quarantine' in r && r.quarantine.reason).toMatch(/^invalid item: #0: not valid JSON/);
       else expect('item' in r).toBe(true);
     }
     // Not an array followed by nothing: parsed whole, which fails, and the page is retried until it gives up.
@@ -361,7 +394,9 @@ describe('Hugging Face source against a fake Hub', () => {
       res.end(trailing);
     });
     servers.push(hub);
-    await expect(collect(source(hub.url, { maxRetries: 1 }).sweep({ fingerprintSeed: 'seed' }))).rejects.toBeInstanceOf(PageFailedError);
+    await expect(collect(source(hub.url, { maxRetries: 1 }).sweep({ fingerprintSeed: 'seed' }))).rejects.toBeInstanceOf(
+      PageFailedError,
+    );
   });
 
   it('asks for the next page of a sweep while the body of this one is still arriving, one page ahead at most', async () => {
@@ -374,14 +409,18 @@ describe('Hugging Face source against a fake Hub', () => {
       const offset = Number(url.searchParams.get('cursor') ?? 0);
       const page = items.slice(offset, offset + 10);
       const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (offset + 10 < items.length) headers.link = `<${hub.url}/api/models?cursor=${offset + 10}&limit=10>; rel="next"`;
+      if (offset + 10 < items.length)
+        headers.link = `<${hub.url}/api/models?cursor=${offset + 10}&limit=10>; rel="next"`;
       if (n === 1) release();
       res.writeHead(200, headers);
       const text = JSON.stringify(page);
       if (n === 0) {
         // The head goes out with half the body; the rest only once page 2 was asked for (or 2 s passed).
         res.write(text.slice(0, text.length >> 1));
-        heldUntilSecond = await Promise.race([secondAsked.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2000))]);
+        heldUntilSecond = await Promise.race([
+          secondAsked.then(() => true),
+          new Promise<boolean>((r) => setTimeout(() => r(false), 2000)),
+        ]);
         res.end(text.slice(text.length >> 1));
       } else res.end(text);
     });

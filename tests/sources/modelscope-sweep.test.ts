@@ -63,7 +63,9 @@ describe('ModelScope sweep against the simulator', () => {
     expect(r.ids).toEqual(visible);
     expect(r.report.complete).toBe(true);
     expect(r.requests).toBe(Math.ceil(visible.size / 100) + 1);
-    expect(r.notes).toMatch(new RegExp(`^ModelScope sweep: ${visible.size} of ${visible.size} models shown against TotalCount`));
+    expect(r.notes).toMatch(
+      new RegExp(`^ModelScope sweep: ${visible.size} of ${visible.size} models shown against TotalCount`),
+    );
     expect(r.notes).not.toMatch(/depth limit/);
   });
 
@@ -73,11 +75,17 @@ describe('ModelScope sweep against the simulator', () => {
     expect(r.ids).toEqual(visible);
     expect(r.report.complete).toBe(true);
     expect(r.notes).toMatch(new RegExp(`${visible.size} of ${visible.size} models shown`));
-    expect(r.notes).toMatch(new RegExp(`depth limit: a listing serves ${DEPTH} models at most \\(found on a listing that stopped before its TotalCount\\); partitioned by tasks`));
+    expect(r.notes).toMatch(
+      new RegExp(
+        `depth limit: a listing serves ${DEPTH} models at most \\(found on a listing that stopped before its TotalCount\\); partitioned by tasks`,
+      ),
+    );
     // Partitioning costs requests, not an explosion of them.
     expect(r.requests).toBeLessThan(8 * Math.ceil(visible.size / 100));
     // Every listing asked for stayed within the limit or was split; the filters are the categories the API honours.
-    const filters = new Set(r.pages.flatMap((p) => [...p.url.matchAll(/&(tasks|libraries|tags|organizations)=/g)].map((m) => m[1])));
+    const filters = new Set(
+      r.pages.flatMap((p) => [...p.url.matchAll(/&(tasks|libraries|tags|organizations)=/g)].map((m) => m[1])),
+    );
     expect([...filters].every((c) => ['tasks', 'libraries', 'tags', 'organizations'].includes(c!))).toBe(true);
     expect(filters.has('tasks')).toBe(true);
   });
@@ -92,15 +100,24 @@ describe('ModelScope sweep against the simulator', () => {
   });
 
   it('reports the gap when every partition criterion is ignored: seen, total, why', async () => {
-    const r = await sweep({ depthLimit: DEPTH, msDrift: { ignoreCriteria: ['tasks', 'libraries', 'tags', 'organizations'] } });
+    const r = await sweep({
+      depthLimit: DEPTH,
+      msDrift: { ignoreCriteria: ['tasks', 'libraries', 'tags', 'organizations'] },
+    });
     expect(r.report.complete).toBe(false);
     expect(r.ids.size).toBeLessThan(visible.size);
     const m = /ModelScope sweep: (\d+) of (\d+) models shown/.exec(r.notes)!;
     expect(Number(m[2])).toBe(visible.size);
     expect(Number(m[1])).toBeLessThanOrEqual(r.ids.size);
     expect(Number(m[1])).toBeGreaterThanOrEqual(DEPTH - 100);
-    expect(r.notes).toMatch(/criteria the platform ignored \(TotalCount unchanged\): tasks on all; libraries on all; tags on all; organizations on all/);
-    expect(r.notes).toMatch(new RegExp(`incomplete: ${visible.size - Number(m[1])} of the ${visible.size} models TotalCount announces were not shown; listings still beyond the depth limit after every partition: all \\(${visible.size} models, ${DEPTH} reachable\\); nobody is marked missing today$`));
+    expect(r.notes).toMatch(
+      /criteria the platform ignored \(TotalCount unchanged\): tasks on all; libraries on all; tags on all; organizations on all/,
+    );
+    expect(r.notes).toMatch(
+      new RegExp(
+        `incomplete: ${visible.size - Number(m[1])} of the ${visible.size} models TotalCount announces were not shown; listings still beyond the depth limit after every partition: all \\(${visible.size} models, ${DEPTH} reachable\\); nobody is marked missing today$`,
+      ),
+    );
   });
 
   it('stays complete when counts and update times move mid-walk: what moved is read back at the front', async () => {
@@ -108,46 +125,55 @@ describe('ModelScope sweep against the simulator', () => {
       const r = await sweep({ msMoveAfterPage: 3, ...(depth ? { depthLimit: depth } : {}) });
       expect(r.ids, `depth ${depth}`).toEqual(visible);
       expect(r.report.complete, `depth ${depth}`).toBe(true);
-      expect(r.notes).toMatch(/the order moved during the walk: \d+ models met twice in one listing, \d+ sightings after an update; the closing pass counted [1-9]\d* models/);
+      expect(r.notes).toMatch(
+        /the order moved during the walk: \d+ models met twice in one listing, \d+ sightings after an update; the closing pass counted [1-9]\d* models/,
+      );
     }
   });
 
-  it('resumes from any page: complete when nothing moved, and never claims more models than it was given', { timeout: 180_000 }, async () => {
-    const cuts = [1, 4, 5, 6, 12, 25];
-    for (const moving of [false, true]) {
-      for (const cut of cuts) {
-        sim.setDay('2026-11-20');
-        await collect(source().listNewest()).catch(() => undefined);
-        sim.setDay(DAY);
-        sim.setFaults('modelscope', { depthLimit: DEPTH, ...(moving ? { msMoveAfterPage: 3 } : {}) });
-        const ids = new Set<string>();
-        const a = source();
-        let cursor: string | null = null;
-        let n = 0;
-        for await (const p of a.sweep()) {
-          for (const i of p.items) ids.add(`${i.Path}/${i.Name}`);
-          cursor = p.next;
-          if (++n === cut) break;
+  it(
+    'resumes from any page: complete when nothing moved, and never claims more models than it was given',
+    { timeout: 180_000 },
+    async () => {
+      const cuts = [1, 4, 5, 6, 12, 25];
+      for (const moving of [false, true]) {
+        for (const cut of cuts) {
+          sim.setDay('2026-11-20');
+          await collect(source().listNewest()).catch(() => undefined);
+          sim.setDay(DAY);
+          sim.setFaults('modelscope', { depthLimit: DEPTH, ...(moving ? { msMoveAfterPage: 3 } : {}) });
+          const ids = new Set<string>();
+          const a = source();
+          let cursor: string | null = null;
+          let n = 0;
+          for await (const p of a.sweep()) {
+            for (const i of p.items) ids.add(`${i.Path}/${i.Name}`);
+            cursor = p.next;
+            if (++n === cut) break;
+          }
+          expect(cursor).not.toBeNull();
+          const b = source();
+          for await (const p of b.sweep({ cursor })) for (const i of p.items) ids.add(`${i.Path}/${i.Name}`);
+          const report = b.sweepReport!({ recordsSeen: ids.size, resumed: true });
+          const shown = Number(/(\d+) of \d+ models shown/.exec(report.notes[0]!)![1]);
+          expect(shown, `cut ${cut}${moving ? ', moving' : ''}`).toBeLessThanOrEqual(ids.size);
+          expect(ids, `cut ${cut}`).toEqual(visible);
+          if (!moving) expect(report.complete, `cut ${cut}`).toBe(true);
+          if (!report.complete)
+            expect(report.notes.join('\n')).toMatch(/resumed from a checkpoint.*could not be told apart/s);
+          expect(report.notes.join('\n')).toMatch(/resumed from a checkpoint/);
         }
-        expect(cursor).not.toBeNull();
-        const b = source();
-        for await (const p of b.sweep({ cursor })) for (const i of p.items) ids.add(`${i.Path}/${i.Name}`);
-        const report = b.sweepReport!({ recordsSeen: ids.size, resumed: true });
-        const shown = Number(/(\d+) of \d+ models shown/.exec(report.notes[0]!)![1]);
-        expect(shown, `cut ${cut}${moving ? ', moving' : ''}`).toBeLessThanOrEqual(ids.size);
-        expect(ids, `cut ${cut}`).toEqual(visible);
-        if (!moving) expect(report.complete, `cut ${cut}`).toBe(true);
-        if (!report.complete) expect(report.notes.join('\n')).toMatch(/resumed from a checkpoint.*could not be told apart/s);
-        expect(report.notes.join('\n')).toMatch(/resumed from a checkpoint/);
       }
-    }
-    sim.setFaults('modelscope', {});
-  });
+      sim.setFaults('modelscope', {});
+    },
+  );
 
   it('stops splitting at its listing budget and says so', async () => {
     const r = await sweep({ depthLimit: DEPTH }, { maxListings: 4 });
     expect(r.report.complete).toBe(false);
-    expect(r.notes).toMatch(/the plan reached sources\.modelscope\.sweep\.maxListings \(4 listings\) and split nothing further/);
+    expect(r.notes).toMatch(
+      /the plan reached sources\.modelscope\.sweep\.maxListings \(4 listings\) and split nothing further/,
+    );
   });
 
   it('notes models out of LastUpdatedTime order when GmtModified stops sorting by it', async () => {

@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { InputError, PageFailedError, PermanentHttpError, RateLimitedError, TransientHttpError } from '../../src/errors.js';
+import {
+  InputError,
+  PageFailedError,
+  PermanentHttpError,
+  RateLimitedError,
+  TransientHttpError,
+} from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { loadReferenceData } from '../../src/reference-data.js';
 import {
@@ -14,7 +20,9 @@ import { collect, fakeServer, fixture, sendJson, testConfig, type FakeServer } f
 import { applyEdits, fieldEdits } from './field-edits.js';
 
 const sampleText = fixture('modelscope/dolphin-models-put-response.lora-search.json');
-const sample = JSON.parse(sampleText) as { Data: { Model: { Models: Array<Record<string, unknown>>; TotalCount: number } } };
+const sample = JSON.parse(sampleText) as {
+  Data: { Model: { Models: Array<Record<string, unknown>>; TotalCount: number } };
+};
 const records = sample.Data.Model.Models;
 
 const servers: FakeServer[] = [];
@@ -48,7 +56,10 @@ function catalogue(n: number): Array<Record<string, unknown>> {
 interface FakeMsOptions {
   items: Array<Record<string, unknown>>;
   total?: 'exact' | 'none';
-  onList?: (body: Record<string, unknown>, n: number) => { status: number; body: unknown; headers?: Record<string, string> } | null;
+  onList?: (
+    body: Record<string, unknown>,
+    n: number,
+  ) => { status: number; body: unknown; headers?: Record<string, string> } | null;
   /** Items left out of a page (by page number) after it was cut: a short page in the middle of a listing. */
   shorten?: Record<number, number>;
 }
@@ -60,13 +71,25 @@ async function fakeMs(o: FakeMsOptions): Promise<FakeServer> {
       const body = JSON.parse(req.body) as { PageSize: number; PageNumber: number };
       const forced = o.onList?.(body, n);
       if (forced) return sendJson(res, forced.status, forced.body, forced.headers);
-      const page = o.items.slice((body.PageNumber - 1) * body.PageSize, body.PageNumber * body.PageSize - (o.shorten?.[body.PageNumber] ?? 0));
-      return sendJson(res, 200, envelope({ Model: { Models: page, ...(o.total === 'none' ? {} : { TotalCount: o.items.length }) }, Source: '', Target: '' }));
+      const page = o.items.slice(
+        (body.PageNumber - 1) * body.PageSize,
+        body.PageNumber * body.PageSize - (o.shorten?.[body.PageNumber] ?? 0),
+      );
+      return sendJson(
+        res,
+        200,
+        envelope({
+          Model: { Models: page, ...(o.total === 'none' ? {} : { TotalCount: o.items.length }) },
+          Source: '',
+          Target: '',
+        }),
+      );
     }
     const m = /^\/api\/v1\/models\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (m && req.method === 'GET') {
       const found = o.items.find((r) => r.Path === decodeURIComponent(m[1]!) && r.Name === decodeURIComponent(m[2]!));
-      if (!found) return sendJson(res, 404, { Code: 10010205001, Message: '模型不存在', RequestId: 'r', Success: false });
+      if (!found)
+        return sendJson(res, 404, { Code: 10010205001, Message: '模型不存在', RequestId: 'r', Success: false });
       return sendJson(res, 200, envelope(found));
     }
     sendJson(res, 404, { Code: 404, Message: 'not found', Success: false });
@@ -75,9 +98,17 @@ async function fakeMs(o: FakeMsOptions): Promise<FakeServer> {
   return s;
 }
 
-function source(url: string, overrides: Record<string, unknown> = {}, opts: { mode?: 'wait' | 'throw'; token?: string } = {}) {
+function source(
+  url: string,
+  overrides: Record<string, unknown> = {},
+  opts: { mode?: 'wait' | 'throw'; token?: string } = {},
+) {
   const src = createModelScopeSource({
-    config: testConfig({ modelscope: url }, { modelscope: overrides }, opts.token ? { MODELSCOPE_TOKEN: opts.token } : {}),
+    config: testConfig(
+      { modelscope: url },
+      { modelscope: overrides },
+      opts.token ? { MODELSCOPE_TOKEN: opts.token } : {},
+    ),
     logger: silentLogger,
     rateLimitMode: opts.mode ?? 'wait',
     http: { keepAliveTimeoutMs: 50, resetMarginMs: 20 },
@@ -109,9 +140,28 @@ describe('ModelScope schema', () => {
     const edits = fieldEdits(
       [...Object.keys(MsModelSchema.shape), 'MuseInfo'],
       fc.constantFrom('1760583023', '17.5', '-1'),
-      fc.array(fc.oneof(fc.constant(null), fc.record({ Name: fc.oneof(fc.string(), fc.constant(null), fc.integer()) }, { requiredKeys: [] }))),
-      fc.record({ Name: fc.oneof(fc.string(), fc.constant(null), fc.integer()), FullName: fc.string() }, { requiredKeys: [] }),
-      fc.record({ safetensor: fc.oneof(fc.constant(null), fc.record({ model_size: fc.oneof(fc.integer({ min: -2, max: 99 }), fc.constant(null), fc.string()) }, { requiredKeys: [] })) }, { requiredKeys: [] }),
+      fc.array(
+        fc.oneof(
+          fc.constant(null),
+          fc.record({ Name: fc.oneof(fc.string(), fc.constant(null), fc.integer()) }, { requiredKeys: [] }),
+        ),
+      ),
+      fc.record(
+        { Name: fc.oneof(fc.string(), fc.constant(null), fc.integer()), FullName: fc.string() },
+        { requiredKeys: [] },
+      ),
+      fc.record(
+        {
+          safetensor: fc.oneof(
+            fc.constant(null),
+            fc.record(
+              { model_size: fc.oneof(fc.integer({ min: -2, max: 99 }), fc.constant(null), fc.string()) },
+              { requiredKeys: [] },
+            ),
+          ),
+        },
+        { requiredKeys: [] },
+      ),
     );
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 29 }), edits, (k, e) => {
@@ -139,18 +189,26 @@ describe('ModelScope schema', () => {
   });
 
   it('checks the envelope and keeps the platform message', () => {
-    expect(() => readEnvelope(JSON.stringify({ Code: 10010205001, Message: '模型不存在', Success: false }), 200, 'model x')).toThrow(
-      /模型不存在/,
-    );
+    expect(() =>
+      readEnvelope(JSON.stringify({ Code: 10010205001, Message: '模型不存在', Success: false }), 200, 'model x'),
+    ).toThrow(/模型不存在/);
     expect(() => readEnvelope('{"Success":true,"Code":403,"Message":"无权限"}', 200, 'x')).toThrow(PermanentHttpError);
     // "Busy, try again later" is the one refusal that a retry fixes.
-    expect(() => readEnvelope('{"Success":false,"Code":50000,"Message":"系统繁忙，请稍后再试"}', 200, 'x')).toThrow(TransientHttpError);
-    expect(() => readEnvelope('{"Success":false,"Code":500,"Message":"内部错误"}', 200, 'x')).toThrow(TransientHttpError);
+    expect(() => readEnvelope('{"Success":false,"Code":50000,"Message":"系统繁忙，请稍后再试"}', 200, 'x')).toThrow(
+      TransientHttpError,
+    );
+    expect(() => readEnvelope('{"Success":false,"Code":500,"Message":"内部错误"}', 200, 'x')).toThrow(
+      TransientHttpError,
+    );
     expect(readEnvelope(sampleText, 200, 'x').Success).toBe(true);
   });
 
   it('splits ids with @revision', () => {
-    expect(splitModelId('MusePublic/Qwen-image@v1')).toEqual({ owner: 'MusePublic', name: 'Qwen-image', revision: 'v1' });
+    expect(splitModelId('MusePublic/Qwen-image@v1')).toEqual({
+      owner: 'MusePublic',
+      name: 'Qwen-image',
+      revision: 'v1',
+    });
     expect(splitModelId('Qwen/Qwen3-8B')).toEqual({ owner: 'Qwen', name: 'Qwen3-8B', revision: null });
     expect(() => splitModelId('nope')).toThrow(InputError);
   });
@@ -190,7 +248,15 @@ describe('ModelScope source against a fake server', () => {
     expect(pages.slice(0, -1).every((p) => p.next !== null && JSON.parse(p.next).v === 1)).toBe(true);
     const bodies = ms.requests.map((r) => JSON.parse(r.body) as Record<string, unknown>);
     expect(ms.requests.every((r) => r.method === 'PUT' && r.headers['content-type'] === 'application/json')).toBe(true);
-    expect(bodies[0]).toEqual({ Name: '', PageNumber: 1, PageSize: 100, SortBy: 'GmtModified', Target: '', Criterion: [], SingleCriterion: [] });
+    expect(bodies[0]).toEqual({
+      Name: '',
+      PageNumber: 1,
+      PageSize: 100,
+      SortBy: 'GmtModified',
+      Target: '',
+      Criterion: [],
+      SingleCriterion: [],
+    });
     expect(bodies.map((b) => b.PageNumber)).toEqual([1, 2, 3, 1]);
     const report = src.sweepReport!({ recordsSeen: 250, resumed: false });
     expect(report.complete).toBe(true);
@@ -285,7 +351,10 @@ describe('ModelScope source against a fake server', () => {
   it('raises Success:false as PermanentHttpError with the platform message, not retried', async () => {
     const ms = await fakeMs({
       items: catalogue(3),
-      onList: () => ({ status: 200, body: { Code: 10020101001, Message: '参数错误: PageSize', RequestId: 'x', Success: false } }),
+      onList: () => ({
+        status: 200,
+        body: { Code: 10020101001, Message: '参数错误: PageSize', RequestId: 'x', Success: false },
+      }),
     });
     const src = source(ms.url);
     const err = await collect(src.sweep()).catch((e: unknown) => e);
@@ -319,13 +388,19 @@ describe('ModelScope source against a fake server', () => {
     expect(pages[0]!.items).toHaveLength(5);
     expect(waiting.counters.http429).toBe(1);
 
-    const ms2 = await fakeMs({ items: catalogue(5), onList: () => ({ status: 429, body: {}, headers: { 'Retry-After': '7' } }) });
+    const ms2 = await fakeMs({
+      items: catalogue(5),
+      onList: () => ({ status: 429, body: {}, headers: { 'Retry-After': '7' } }),
+    });
     const t = source(ms2.url, {}, { mode: 'throw' });
     const err = await collect(t.sweep()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RateLimitedError);
     expect((err as RateLimitedError).retryAfterMs).toBe(7000 + 20); // Retry-After plus the reset margin
 
-    const broken = await fakeMs({ items: catalogue(5), onList: () => ({ status: 502, body: { Message: 'bad gateway' } }) });
+    const broken = await fakeMs({
+      items: catalogue(5),
+      onList: () => ({ status: 502, body: { Message: 'bad gateway' } }),
+    });
     const b = source(broken.url, { maxRetries: 2 });
     await expect(collect(b.sweep())).rejects.toBeInstanceOf(PageFailedError);
     expect(broken.requests).toHaveLength(3);
@@ -334,7 +409,8 @@ describe('ModelScope source against a fake server', () => {
   it('retries a busy refusal (系统繁忙) and passes', async () => {
     const ms = await fakeMs({
       items: catalogue(5),
-      onList: (_b, n) => (n === 0 ? { status: 200, body: { Code: 50000, Message: '系统繁忙，请稍后再试', Success: false } } : null),
+      onList: (_b, n) =>
+        n === 0 ? { status: 200, body: { Code: 50000, Message: '系统繁忙，请稍后再试', Success: false } } : null,
     });
     const src = source(ms.url);
     const pages = await collect(src.listNewest());
@@ -358,6 +434,8 @@ describe('ModelScope source against a fake server', () => {
     const src = source(ms.url, {}, { token: 'ms-secret' });
     await collect(src.sweep());
     expect(ms.requests[0]!.headers.authorization).toBe('Bearer ms-secret');
-    expect(ms.requests[0]!.headers['user-agent']).toMatch(/^hubwatch\/.*contact: https:\/\/github.com\/hubwatch\/hubwatch\/issues/);
+    expect(ms.requests[0]!.headers['user-agent']).toMatch(
+      /^hubwatch\/.*contact: https:\/\/github.com\/hubwatch\/hubwatch\/issues/,
+    );
   });
 });

@@ -40,10 +40,16 @@ describe('scanItems', () => {
   });
 
   it('fingerprints an item as fingerprint.ts does its text, whatever the text holds', () => {
-    const plain = fc.record({ id: fc.string({ unit: 'grapheme' }), tags: fc.array(fc.string({ unit: 'binary' })), cardData: fc.jsonValue() });
+    const plain = fc.record({
+      id: fc.string({ unit: 'grapheme' }),
+      tags: fc.array(fc.string({ unit: 'binary' })),
+      cardData: fc.jsonValue(),
+    });
     fc.assert(
       fc.property(fc.array(plain, { maxLength: 4 }), (items) => {
-        expect(fingerprints(JSON.stringify(items))).toEqual(items.map((it) => fingerprintOf('seed', JSON.stringify(it))));
+        expect(fingerprints(JSON.stringify(items))).toEqual(
+          items.map((it) => fingerprintOf('seed', JSON.stringify(it))),
+        );
       }),
     );
   });
@@ -95,7 +101,10 @@ describe('scanItems', () => {
   });
 
   it('cuts a body at any point into something it gives up on, never into fewer items', () => {
-    const text = JSON.stringify([{ id: 'a', downloads: 1, tags: ['x'] }, { id: 'b', likes: 2, cardData: { k: [1, { v: 'w' }] } }]);
+    const text = JSON.stringify([
+      { id: 'a', downloads: 1, tags: ['x'] },
+      { id: 'b', likes: 2, cardData: { k: [1, { v: 'w' }] } },
+    ]);
     for (let cut = 0; cut < text.length; cut++) expect(fingerprints(text.slice(0, cut))).toBeNull();
   });
 });
@@ -105,7 +114,15 @@ describe('scalarValue', () => {
   it('reads strings, numbers and literals as JSON.parse does, and nothing else', () => {
     fc.assert(
       fc.property(
-        fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.integer(), fc.nat(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null)),
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit: 'grapheme' }),
+          fc.integer(),
+          fc.nat(),
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+          fc.boolean(),
+          fc.constant(null),
+        ),
         (v) => {
           expect(read(JSON.stringify(v))).toEqual(JSON.parse(JSON.stringify(v)));
         },

@@ -119,7 +119,9 @@ describe('Hugging Face adapter against the simulator', () => {
     expect(bad.length).toBeGreaterThan(0);
     expect(incomplete).toBeGreaterThan(bad.length);
     expect(incomplete + bad.length).toBeGreaterThan(expected * 0.02);
-    expect(bad.every((q) => q.kind === 'item' && q.platform === 'huggingface' && q.ref?.startsWith(sim.urls.huggingface))).toBe(true);
+    expect(
+      bad.every((q) => q.kind === 'item' && q.platform === 'huggingface' && q.ref?.startsWith(sim.urls.huggingface)),
+    ).toBe(true);
     expect(new Set(bad.map((q) => q.reason.replace(/^.*#\d+: /, '')))).toEqual(new Set(['id: missing']));
   });
 
@@ -235,7 +237,9 @@ describe('ModelScope adapter against the simulator', () => {
     sim.setFaults('modelscope', {});
     const src = ms();
     const items = (await drain(src, src.sweep())).flatMap((p) => p.items);
-    const pinned = items.filter((i) => (Array.isArray(i.BaseModel) ? i.BaseModel : [i.BaseModel ?? '']).some((b) => b.includes('@')));
+    const pinned = items.filter((i) =>
+      (Array.isArray(i.BaseModel) ? i.BaseModel : [i.BaseModel ?? '']).some((b) => b.includes('@')),
+    );
     expect(pinned.length).toBeGreaterThan(0);
     const rec = src.normalise(pinned[0]!, ctx());
     expect(rec.lineage.baseModels.length).toBeGreaterThan(0);
@@ -331,7 +335,11 @@ describe('WiseModel HTML fallback against the simulator', () => {
     expect(pages[0]!.degraded).toBe(true);
     expect(pages[0]!.items).toEqual([]);
     expect(pages[0]!.quarantine).toEqual([
-      expect.objectContaining({ kind: 'page', platform: 'wisemodel', reason: expect.stringContaining('matched nothing') }),
+      expect.objectContaining({
+        kind: 'page',
+        platform: 'wisemodel',
+        reason: expect.stringContaining('matched nothing'),
+      }),
     ]);
     expect(pages[0]!.quarantine[0]!.payload).toContain('repo-card');
   });

@@ -45,7 +45,11 @@ describe('WiseModel source through GitLab and the gateway (simulator)', () => {
     await sim.close();
   });
 
-  function source(wisemodel: Record<string, unknown> = {}, env: Record<string, string> = {}, logger: Logger = silentLogger): WiseModelSource {
+  function source(
+    wisemodel: Record<string, unknown> = {},
+    env: Record<string, string> = {},
+    logger: Logger = silentLogger,
+  ): WiseModelSource {
     const src = createWiseModelSource({
       config: testConfig({ wisemodel: sim.urls.wisemodel }, { wisemodel }, env),
       logger,
@@ -66,7 +70,11 @@ describe('WiseModel source through GitLab and the gateway (simulator)', () => {
     const pages = await collect(src.sweep());
     const wm = sim.universe.wm;
     const got = items(pages);
-    expect(got.map((i) => `${i.owner}/${i.name}`).sort()).toEqual(models().map((k) => wm.idOf(k)).sort());
+    expect(got.map((i) => `${i.owner}/${i.name}`).sort()).toEqual(
+      models()
+        .map((k) => wm.idOf(k))
+        .sort(),
+    );
     for (const it of got) {
       const k = wm.lookup(`${it.owner}/${it.name}`, dayN)!;
       expect(it.createdAt).toBe(new Date(wm.created[k]! * 1000).toISOString());
@@ -81,9 +89,13 @@ describe('WiseModel source through GitLab and the gateway (simulator)', () => {
     const report = src.sweepReport!({ recordsSeen: got.length, resumed: false });
     expect(report.complete).toBe(true);
     const notes = report.notes.join('\n');
-    expect(notes).toMatch(/through GitLab's projects list at .*\/api\/v4\/projects, keyset pages by id, newest first \(evidence: official \+ inferred/);
+    expect(notes).toMatch(
+      /through GitLab's projects list at .*\/api\/v4\/projects, keyset pages by id, newest first \(evidence: official \+ inferred/,
+    );
     expect(notes).toMatch(new RegExp(`${got.length} model\\(s\\), \\d+ dataset\\(s\\), \\d+ code repo\\(s\\)`));
-    expect(notes).toMatch(/downloads are null: no gateway endpoint for downloads is configured \(sources\.wisemodel\.gateway\.downloads\)\. See `hubwatch probe --platform wisemodel`/);
+    expect(notes).toMatch(
+      /downloads are null: no gateway endpoint for downloads is configured \(sources\.wisemodel\.gateway\.downloads\)\. See `hubwatch probe --platform wisemodel`/,
+    );
     expect(notes).toMatch(/likes from star_count/);
     expect(notes).not.toMatch(/may include datasets/);
     // A keyset walk ends on the empty page after the last one; nothing else is asked.
@@ -100,7 +112,9 @@ describe('WiseModel source through GitLab and the gateway (simulator)', () => {
     for (let i = 0; i < n; i++) if (wm.kindOf(wm.order[i]!) === 'datasets') datasets++;
     expect(got).toHaveLength(models().length + datasets);
     const notes = src.sweepReport!({ recordsSeen: got.length, resumed: false }).notes.join('\n');
-    expect(notes).toMatch(/GitLab paths do not tell datasets from models .* may include datasets\. Set sources\.wisemodel\.gitlab\.kinds/);
+    expect(notes).toMatch(
+      /GitLab paths do not tell datasets from models .* may include datasets\. Set sources\.wisemodel\.gitlab\.kinds/,
+    );
     expect(notes).toMatch(/model\(s\) or dataset\(s\)/);
   });
 
@@ -120,13 +134,22 @@ describe('WiseModel source through GitLab and the gateway (simulator)', () => {
     faults({ wmDrift: { datasetTopic: true } });
     const lines: Array<{ msg: string }> = [];
     const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
-    const src = source({ gitlab: { kinds: KINDS }, gateway: { downloads: DOWNLOADS } }, { WISEMODEL_TOKEN: LOGIN }, logger);
+    const src = source(
+      { gitlab: { kinds: KINDS }, gateway: { downloads: DOWNLOADS } },
+      { WISEMODEL_TOKEN: LOGIN },
+      logger,
+    );
     const pages = await collect(src.sweep());
     const wm = sim.universe.wm;
-    for (const it of items(pages)) expect(it.downloads).toBe(wm.downloads(wm.lookup(`${it.owner}/${it.name}`, dayN)!, dayN));
+    for (const it of items(pages))
+      expect(it.downloads).toBe(wm.downloads(wm.lookup(`${it.owner}/${it.name}`, dayN)!, dayN));
     expect(pages.some((p) => p.incomplete)).toBe(false);
     const notes = src.sweepReport!({ recordsSeen: 0, resumed: false }).notes.join('\n');
-    expect(notes).toMatch(new RegExp(`downloads from the gateway endpoint ${WM_SIM_DOWNLOADS_PATH} \\(configured by the operator; evidence: official envelope, operator-supplied endpoint\\): ${models().length} listed in \\d+ page\\(s\\), ${models().length} of ${models().length} models matched`));
+    expect(notes).toMatch(
+      new RegExp(
+        `downloads from the gateway endpoint ${WM_SIM_DOWNLOADS_PATH} \\(configured by the operator; evidence: official envelope, operator-supplied endpoint\\): ${models().length} listed in \\d+ page\\(s\\), ${models().length} of ${models().length} models matched`,
+      ),
+    );
     expect(lines.filter((l) => l.msg === 'logged in to the WiseModel gateway')).toHaveLength(1);
     const text = JSON.stringify(lines);
     expect(text).not.toContain(WM_SIM_PASSWORD);
@@ -146,13 +169,18 @@ describe('WiseModel source through GitLab and the gateway (simulator)', () => {
     expect(items(await collect(ok.sweep())).every((i) => i.downloads !== null)).toBe(true);
 
     faults({ wmDrift: { datasetTopic: true, revokeTokensBefore: Date.now() + 1000 } });
-    const old = source({ gitlab: { kinds: KINDS }, gateway: { downloads: DOWNLOADS } }, { WISEMODEL_TOKEN: simToken(Date.now() - 60_000) });
+    const old = source(
+      { gitlab: { kinds: KINDS }, gateway: { downloads: DOWNLOADS } },
+      { WISEMODEL_TOKEN: simToken(Date.now() - 60_000) },
+    );
     const pages = await collect(old.sweep());
     expect(items(pages).every((i) => i.downloads === null)).toBe(true);
     const report = old.sweepReport!({ recordsSeen: 0, resumed: false });
     // The GitLab walk is whole: the catalogue is complete, its downloads are not.
     expect(report.complete).toBe(true);
-    expect(report.notes.join('\n')).toMatch(/downloads are null: the gateway failed: the gateway refused the token as expired \(B2002: .*\); renew WISEMODEL_TOKEN/);
+    expect(report.notes.join('\n')).toMatch(
+      /downloads are null: the gateway failed: the gateway refused the token as expired \(B2002: .*\); renew WISEMODEL_TOKEN/,
+    );
   });
 
   it('without a token the configured endpoint answers B2002: downloads null, and the note says WISEMODEL_TOKEN is not set', async () => {
@@ -167,9 +195,14 @@ describe('WiseModel source through GitLab and the gateway (simulator)', () => {
 
   it('with a wrong field mapping the gateway figures are refused whole, said in the note', async () => {
     faults({});
-    const src = source({ gateway: { downloads: { ...DOWNLOADS, downloadsField: 'downloads' } } }, { WISEMODEL_TOKEN: LOGIN });
+    const src = source(
+      { gateway: { downloads: { ...DOWNLOADS, downloadsField: 'downloads' } } },
+      { WISEMODEL_TOKEN: LOGIN },
+    );
     await collect(src.sweep());
-    expect(src.sweepReport!({ recordsSeen: 0, resumed: false }).notes.join('\n')).toMatch(/the gateway failed: .*none of \d+ items had a readable id and download count under the configured fields \(project_path, downloads\)/);
+    expect(src.sweepReport!({ recordsSeen: 0, resumed: false }).notes.join('\n')).toMatch(
+      /the gateway failed: .*none of \d+ items had a readable id and download count under the configured fields \(project_path, downloads\)/,
+    );
   });
 
   it('is degraded when only the app shell answers: one page, quarantined, naming the probe and the config keys', async () => {
@@ -184,9 +217,12 @@ describe('WiseModel source through GitLab and the gateway (simulator)', () => {
     expect(page.quarantine).toHaveLength(1);
     const reason = page.quarantine[0]!.reason;
     expect(reason).toMatch(/GitLab projects list at .*\/api\/v4\/projects: HTTP 404 with an HTML page/);
-    expect(reason).toMatch(/HTML list page .*\/models\?page=1&sort=downloads: a client-rendered app shell, nothing to read/);
+    expect(reason).toMatch(
+      /HTML list page .*\/models\?page=1&sort=downloads: a client-rendered app shell, nothing to read/,
+    );
     expect(reason).toContain('Run `hubwatch probe --platform wisemodel`');
-    for (const key of ['sources.wisemodel.gitlab.url', 'sources.wisemodel.gateway.downloads', 'WISEMODEL_TOKEN']) expect(reason).toContain(key);
+    for (const key of ['sources.wisemodel.gitlab.url', 'sources.wisemodel.gateway.downloads', 'WISEMODEL_TOKEN'])
+      expect(reason).toContain(key);
     expect(page.quarantine[0]!.payload).toContain('<div id="app"></div>');
     expect(src.strategy).toBeNull();
     const report = src.sweepReport!({ recordsSeen: 0, resumed: false });
@@ -227,8 +263,11 @@ describe('WiseModel source through GitLab and the gateway (simulator)', () => {
     const wm = sim.universe.wm;
     const got = items(pages);
     expect(got).toHaveLength(models().length);
-    for (const it of got) expect(it.createdAt).toBe(new Date(wm.created[wm.lookup(`${it.owner}/${it.name}`, dayN)!]! * 1000).toISOString());
-    expect(src.sweepReport!({ recordsSeen: 0, resumed: false }).notes.join('\n')).toMatch(/GitLab's Link named http:\/\/gitlab\.internal; its path was followed on http:\/\/127\.0\.0\.1:\d+/);
+    for (const it of got)
+      expect(it.createdAt).toBe(new Date(wm.created[wm.lookup(`${it.owner}/${it.name}`, dayN)!]! * 1000).toISOString());
+    expect(src.sweepReport!({ recordsSeen: 0, resumed: false }).notes.join('\n')).toMatch(
+      /GitLab's Link named http:\/\/gitlab\.internal; its path was followed on http:\/\/127\.0\.0\.1:\d+/,
+    );
   });
 
   it('never hands on a page without models before the last one: a runner takes an empty page for the end', async () => {
@@ -256,7 +295,9 @@ describe('WiseModel source through GitLab and the gateway (simulator)', () => {
     const pages = await collect(src.sweep());
     const q = pages.flatMap((p) => p.quarantine);
     expect(q.length).toBeGreaterThan(0);
-    expect(q.every((e) => e.kind === 'item' && /invalid GitLab project: path_with_namespace/.test(e.reason))).toBe(true);
+    expect(q.every((e) => e.kind === 'item' && /invalid GitLab project: path_with_namespace/.test(e.reason))).toBe(
+      true,
+    );
     const got = items(pages);
     const nulls = got.filter((i) => i.likes === null || i.createdAt === null).length;
     expect(nulls).toBeGreaterThan(0);

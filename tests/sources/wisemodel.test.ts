@@ -12,7 +12,11 @@ import {
 } from '../../src/sources/wisemodel/parser.js';
 import { parseRobots } from '../../src/sources/wisemodel/robots.js';
 import { readInstant, relativeInstant } from '../../src/sources/wisemodel/times.js';
-import { RobotsDisallowedError, createWiseModelSource, type WiseModelSource } from '../../src/sources/wisemodel/index.js';
+import {
+  RobotsDisallowedError,
+  createWiseModelSource,
+  type WiseModelSource,
+} from '../../src/sources/wisemodel/index.js';
 import { collect, fakeServer, fixture, testConfig, type FakeServer } from './helpers.js';
 
 const selectors = loadConfig({}).file.sources.wisemodel.selectors;
@@ -26,39 +30,91 @@ afterEach(async () => {
 
 describe('WiseModel parser', () => {
   it('reads the server-rendered HTML with the configured selectors', () => {
-    const p = parseWiseModelPage(fixture('wisemodel/list-html.html'), selectors, { url: 'https://www.wisemodel.cn/models?page=2&sort=newest' });
+    const p = parseWiseModelPage(fixture('wisemodel/list-html.html'), selectors, {
+      url: 'https://www.wisemodel.cn/models?page=2&sort=newest',
+    });
     expect(p.form).toBe('html');
     expect(p.kind).toBe('list');
     expect(p.problems).toEqual([]);
     expect(p.next).toBe('/models?page=3&sort=newest');
     expect(p.items).toEqual([
-      expect.objectContaining({ owner: 'ZhipuAI', name: 'GLM-4-9B-Chat', downloads: 12345, likes: 87, license: '其他', task: '文本生成', updatedAt: '2024-06-05T08:00:00.000Z' }),
-      expect.objectContaining({ owner: '01.AI', name: 'Yi-1.5-34B-Chat', downloads: 3400, likes: 1024, license: 'Apache License 2.0', title: 'Yi-1.5-34B-Chat <script>alert(1)</script>' }),
+      expect.objectContaining({
+        owner: 'ZhipuAI',
+        name: 'GLM-4-9B-Chat',
+        downloads: 12345,
+        likes: 87,
+        license: '其他',
+        task: '文本生成',
+        updatedAt: '2024-06-05T08:00:00.000Z',
+      }),
+      expect.objectContaining({
+        owner: '01.AI',
+        name: 'Yi-1.5-34B-Chat',
+        downloads: 3400,
+        likes: 1024,
+        license: 'Apache License 2.0',
+        title: 'Yi-1.5-34B-Chat <script>alert(1)</script>',
+      }),
       // `2024年1月3日` carries no zone: Beijing midnight.
-      expect.objectContaining({ owner: 'Netease_Youdao', name: 'bce-embedding-base_v1', downloads: 999, createdAt: '2024-01-02T16:00:00.000Z' }),
+      expect.objectContaining({
+        owner: 'Netease_Youdao',
+        name: 'bce-embedding-base_v1',
+        downloads: 999,
+        createdAt: '2024-01-02T16:00:00.000Z',
+      }),
     ]);
   });
 
   it('prefers __NEXT_DATA__ state, mapping common field names', () => {
-    const p = parseWiseModelPage(fixture('wisemodel/list-next-data.html'), selectors, { url: 'https://www.wisemodel.cn/models?page=2&sort=newest' });
+    const p = parseWiseModelPage(fixture('wisemodel/list-next-data.html'), selectors, {
+      url: 'https://www.wisemodel.cn/models?page=2&sort=newest',
+    });
     expect(p.form).toBe('embedded');
     expect(p.items).toHaveLength(3);
     // updated_at `2024-06-06 10:30:00` has no zone: Beijing time, 02:30 UTC.
-    expect(p.items[0]).toMatchObject({ owner: 'ZhipuAI', name: 'GLM-4-9B-Chat', downloads: 12345, likes: 87, createdAt: '2024-06-05T08:00:00.000Z', updatedAt: '2024-06-06T02:30:00.000Z', tags: ['chat', '中文'] });
-    expect(p.items[1]).toMatchObject({ owner: '01.AI', name: 'Yi-1.5-34B-Chat', downloads: 3400, likes: 1024, license: 'Apache License 2.0', task: 'text-generation', createdAt: '2024-05-06T12:53:20.000Z' });
-    expect(p.items[2]).toMatchObject({ owner: 'someone', name: 'Yi-ft-lora', baseModels: ['01.AI/Yi-1.5-34B-Chat'], tags: ['lora', '微调'] });
+    expect(p.items[0]).toMatchObject({
+      owner: 'ZhipuAI',
+      name: 'GLM-4-9B-Chat',
+      downloads: 12345,
+      likes: 87,
+      createdAt: '2024-06-05T08:00:00.000Z',
+      updatedAt: '2024-06-06T02:30:00.000Z',
+      tags: ['chat', '中文'],
+    });
+    expect(p.items[1]).toMatchObject({
+      owner: '01.AI',
+      name: 'Yi-1.5-34B-Chat',
+      downloads: 3400,
+      likes: 1024,
+      license: 'Apache License 2.0',
+      task: 'text-generation',
+      createdAt: '2024-05-06T12:53:20.000Z',
+    });
+    expect(p.items[2]).toMatchObject({
+      owner: 'someone',
+      name: 'Yi-ft-lora',
+      baseModels: ['01.AI/Yi-1.5-34B-Chat'],
+      tags: ['lora', '微调'],
+    });
     expect(p.next).toBe('https://www.wisemodel.cn/models?page=3&sort=newest');
   });
 
   it('reads window.__NUXT__ when it is a JSON literal (strings with braces included)', () => {
-    const p = parseWiseModelPage(fixture('wisemodel/list-nuxt-json.html'), selectors, { url: 'https://www.wisemodel.cn/models?page=4&sort=downloads' });
+    const p = parseWiseModelPage(fixture('wisemodel/list-nuxt-json.html'), selectors, {
+      url: 'https://www.wisemodel.cn/models?page=4&sort=downloads',
+    });
     expect(p.form).toBe('embedded');
-    expect(p.items.map((i) => `${i.owner}/${i.name}:${i.downloads}`)).toEqual(['ZhipuAI/GLM-4-9B-Chat:12345', 'BAAI/bge-m3:777']);
+    expect(p.items.map((i) => `${i.owner}/${i.name}:${i.downloads}`)).toEqual([
+      'ZhipuAI/GLM-4-9B-Chat:12345',
+      'BAAI/bge-m3:777',
+    ]);
     expect(p.next).toBeNull(); // hasMore: false
   });
 
   it('never evaluates the IIFE form: it notes it and reads the HTML', () => {
-    const p = parseWiseModelPage(fixture('wisemodel/list-nuxt-iife.html'), selectors, { url: 'https://www.wisemodel.cn/models?page=1&sort=downloads' });
+    const p = parseWiseModelPage(fixture('wisemodel/list-nuxt-iife.html'), selectors, {
+      url: 'https://www.wisemodel.cn/models?page=1&sort=downloads',
+    });
     expect((globalThis as Record<string, unknown>).__hubwatchEvaluated).toBeUndefined();
     expect(p.form).toBe('html');
     expect(p.items.map((i) => `${i.owner}/${i.name}`)).toEqual(['BAAI/bge-m3']);
@@ -66,7 +122,9 @@ describe('WiseModel parser', () => {
   });
 
   it('reads a model page: id from the URL, base models from links, tags, dates', () => {
-    const p = parseWiseModelPage(fixture('wisemodel/model-html.html'), selectors, { url: 'https://www.wisemodel.cn/models/someone/Yi-ft-lora' });
+    const p = parseWiseModelPage(fixture('wisemodel/model-html.html'), selectors, {
+      url: 'https://www.wisemodel.cn/models/someone/Yi-ft-lora',
+    });
     expect(p.kind).toBe('model');
     expect(p.items).toEqual([
       {
@@ -91,12 +149,18 @@ describe('WiseModel parser', () => {
     expect(model.items.map((i) => `${i.owner}/${i.name}`)).toEqual(['someone/Yi-ft-lora']); // id from rel=canonical
     const state = `<script id="__NEXT_DATA__" type="application/json">${JSON.stringify({ props: { pageProps: { model: { owner: 'BAAI', name: 'bge-m3', downloads: 5 } } } })}</script>`;
     const embedded = parseWiseModelPage(state, selectors);
-    expect(embedded).toMatchObject({ kind: 'model', form: 'embedded', items: [{ owner: 'BAAI', name: 'bge-m3', downloads: 5 }] });
+    expect(embedded).toMatchObject({
+      kind: 'model',
+      form: 'embedded',
+      items: [{ owner: 'BAAI', name: 'bge-m3', downloads: 5 }],
+    });
     expect(parseWiseModelPage(fixture('wisemodel/list-html.html'), selectors).kind).toBe('list');
   });
 
   it('reports drift: a changed layout yields no models and says which selector matched nothing', () => {
-    const p = parseWiseModelPage(fixture('wisemodel/list-drift.html'), selectors, { url: 'https://www.wisemodel.cn/models?page=1&sort=downloads' });
+    const p = parseWiseModelPage(fixture('wisemodel/list-drift.html'), selectors, {
+      url: 'https://www.wisemodel.cn/models?page=1&sort=downloads',
+    });
     expect(p.items).toEqual([]);
     expect(p.problems.join(' ')).toContain(selectors.listItem);
     // An operator follows the change through config, without a release:
@@ -110,7 +174,11 @@ describe('WiseModel parser', () => {
   });
 
   it('rejects list models without downloads (a stale selector) and says so', () => {
-    const p = parseWiseModelPage(fixture('wisemodel/list-html.html'), { ...selectors, downloads: '.gone' }, { url: 'https://www.wisemodel.cn/models?page=1' });
+    const p = parseWiseModelPage(
+      fixture('wisemodel/list-html.html'),
+      { ...selectors, downloads: '.gone' },
+      { url: 'https://www.wisemodel.cn/models?page=1' },
+    );
     expect(p.items).toEqual([]);
     expect(p.rejected).toHaveLength(3);
     expect(p.problems.join(' ')).toMatch(/3 of 3 models rejected: missing downloads/);
@@ -154,15 +222,29 @@ describe('WiseModel parser', () => {
 
   it('names a client-rendered app shell as such: nothing to read', () => {
     // Vue CLI's default page: a noscript notice, an empty mount, hashed bundles.
-    const shell = '<!doctype html><html><head><title>始智AI</title><link rel="stylesheet" href="/css/app.31fb6580.css"></head><body><noscript><strong>We\'re sorry but it doesn\'t work properly without JavaScript enabled.</strong></noscript><div id="app"></div><script src="/js/chunk-vendors.9a1c2e.js"></script><script src="/js/app.4e2b7d.js"></script></body></html>';
+    const shell =
+      '<!doctype html><html><head><title>始智AI</title><link rel="stylesheet" href="/css/app.31fb6580.css"></head><body><noscript><strong>We\'re sorry but it doesn\'t work properly without JavaScript enabled.</strong></noscript><div id="app"></div><script src="/js/chunk-vendors.9a1c2e.js"></script><script src="/js/app.4e2b7d.js"></script></body></html>';
     const p = parseWiseModelPage(shell, selectors, { url: 'https://www.wisemodel.cn/models?page=1' });
     expect(p).toMatchObject({ items: [], rejected: [], shell: true });
     expect(p.problems.join(' ')).toMatch(/client-rendered app shell/);
-    expect(parseWiseModelPage(fixture('wisemodel/list-drift.html'), selectors, { url: 'https://www.wisemodel.cn/models?page=1' }).shell).toBe(false);
+    expect(
+      parseWiseModelPage(fixture('wisemodel/list-drift.html'), selectors, {
+        url: 'https://www.wisemodel.cn/models?page=1',
+      }).shell,
+    ).toBe(false);
   });
 
   it('unflattens Nuxt 3 devalue payloads and cuts JSON literals safely', () => {
-    const flat = [['Reactive', 1], { data: 2 }, { list: 3 }, [4], { owner: 5, name: 6, downloads: 7 }, 'BAAI', 'bge-m3', 9];
+    const flat = [
+      ['Reactive', 1],
+      { data: 2 },
+      { list: 3 },
+      [4],
+      { owner: 5, name: 6, downloads: 7 },
+      'BAAI',
+      'bge-m3',
+      9,
+    ];
     expect(unflattenDevalue(flat)).toEqual({ data: { list: [{ owner: 'BAAI', name: 'bge-m3', downloads: 9 }] } });
     expect(cutJsonLiteral('x={"a":"}"};y', 2)).toBe('{"a":"}"}');
     expect(cutJsonLiteral('x={"a":1', 2)).toBeNull();
@@ -174,19 +256,42 @@ describe('WiseModel parser', () => {
 
   it("reads Nuxt's own payload types, devalue's sentinels and dates as text, and refuses an unknown type", () => {
     // As Nuxt writes it: a ShallowReactive root, an EmptyRef holding JSON text, undefined as -1, a Date.
-    const flat = [['ShallowReactive', 1], { data: 2, pending: 3, error: -1 }, { at: 4 }, ['EmptyRef', 5], ['Date', '2026-11-02T16:00:00.000Z'], 'false'];
-    expect(unflattenDevalue(flat)).toEqual({ data: { at: '2026-11-02T16:00:00.000Z' }, pending: false, error: undefined });
+    const flat = [
+      ['ShallowReactive', 1],
+      { data: 2, pending: 3, error: -1 },
+      { at: 4 },
+      ['EmptyRef', 5],
+      ['Date', '2026-11-02T16:00:00.000Z'],
+      'false',
+    ];
+    expect(unflattenDevalue(flat)).toEqual({
+      data: { at: '2026-11-02T16:00:00.000Z' },
+      pending: false,
+      error: undefined,
+    });
     expect(() => unflattenDevalue([['AppOwnType', 1], { a: 2 }, 1])).toThrow();
     const html = `<script type="application/json" id="__NUXT_DATA__">${JSON.stringify([['AppOwnType', 1], {}])}</script><ul class="model-list"></ul>`;
     const p = parseWiseModelPage(html, selectors, { url: 'https://www.wisemodel.cn/models?page=1' });
-    expect(p.problems.join(' ')).toMatch(/__NUXT_DATA__ is not a devalue payload hubwatch can read .*read the HTML instead/);
+    expect(p.problems.join(' ')).toMatch(
+      /__NUXT_DATA__ is not a devalue payload hubwatch can read .*read the HTML instead/,
+    );
   });
 });
 
 describe('robots.txt', () => {
   it('uses our group, else *, longest match, Allow wins ties, wildcards and $', () => {
     const r = parseRobots(
-      ['User-agent: *', 'Disallow: /', '', 'User-agent: hubwatch', 'User-agent: other', 'Disallow: /models?*sort=downloads', 'Allow: /models', 'Disallow: /private$', 'Crawl-delay: 3'].join('\n'),
+      [
+        'User-agent: *',
+        'Disallow: /',
+        '',
+        'User-agent: hubwatch',
+        'User-agent: other',
+        'Disallow: /models?*sort=downloads',
+        'Allow: /models',
+        'Disallow: /private$',
+        'Crawl-delay: 3',
+      ].join('\n'),
       'hubwatch',
     );
     expect(r.isAllowed('/models?page=1&sort=newest')).toBe(true);
@@ -202,7 +307,19 @@ describe('robots.txt', () => {
 
   it('takes the group named exactly by our token, not one whose name is a substring of it', () => {
     // "hub" and "watch" are inside "hubwatch"; those groups belong to other crawlers.
-    const r = parseRobots(['User-agent: hub', 'Disallow: /', '', 'User-agent: watch', 'Crawl-delay: 30', '', 'User-agent: *', 'Disallow: /private'].join('\n'), 'hubwatch');
+    const r = parseRobots(
+      [
+        'User-agent: hub',
+        'Disallow: /',
+        '',
+        'User-agent: watch',
+        'Crawl-delay: 30',
+        '',
+        'User-agent: *',
+        'Disallow: /private',
+      ].join('\n'),
+      'hubwatch',
+    );
     expect(r.isAllowed('/models?page=1')).toBe(true);
     expect(r.isAllowed('/private')).toBe(false);
     expect(r.crawlDelayMs).toBeNull();
@@ -211,7 +328,10 @@ describe('robots.txt', () => {
   });
 
   it('reads an empty User-agent line as naming nobody, not everybody', () => {
-    const r = parseRobots(['User-agent:', 'Disallow: /', '', 'User-agent: *', 'Disallow: /gateway/'].join('\n'), 'hubwatch');
+    const r = parseRobots(
+      ['User-agent:', 'Disallow: /', '', 'User-agent: *', 'Disallow: /gateway/'].join('\n'),
+      'hubwatch',
+    );
     expect(r.isAllowed('/models?page=1')).toBe(true);
     expect(r.isAllowed('/gateway/x')).toBe(false);
     expect(parseRobots('User-agent:\nDisallow: /\n', 'hubwatch').isAllowed('/models')).toBe(true);
@@ -219,7 +339,9 @@ describe('robots.txt', () => {
 });
 
 /** A fake WiseModel host: robots.txt, list pages (3 pages of the HTML fixture shape) and model pages. */
-async function fakeWm(o: { robots?: string | null; listDrift?: number; listStatus?: (n: number) => number } = {}): Promise<FakeServer> {
+async function fakeWm(
+  o: { robots?: string | null; listDrift?: number; listStatus?: (n: number) => number } = {},
+): Promise<FakeServer> {
   const listPage = (page: number, sort: string): string => {
     const base = fixture('wisemodel/list-html.html');
     let html = base
@@ -246,7 +368,11 @@ async function fakeWm(o: { robots?: string | null; listDrift?: number; listStatu
     if (url.pathname === '/models') {
       const status = o.listStatus?.(n) ?? 200;
       res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(status === 200 ? listPage(Number(url.searchParams.get('page') ?? 1), url.searchParams.get('sort') ?? '') : 'busy');
+      res.end(
+        status === 200
+          ? listPage(Number(url.searchParams.get('page') ?? 1), url.searchParams.get('sort') ?? '')
+          : 'busy',
+      );
       return;
     }
     const m = /^\/models\/([^/]+)\/([^/]+)$/.exec(url.pathname);
@@ -267,7 +393,12 @@ async function fakeWm(o: { robots?: string | null; listDrift?: number; listStatu
 }
 
 /** The HTML strategy alone, unless the overrides say otherwise (these tests are about reading pages). */
-function source(url: string, overrides: Record<string, unknown> = {}, enrichNewest = true, logger: Logger = silentLogger) {
+function source(
+  url: string,
+  overrides: Record<string, unknown> = {},
+  enrichNewest = true,
+  logger: Logger = silentLogger,
+) {
   const src = createWiseModelSource({
     config: testConfig({ wisemodel: url }, { wisemodel: { strategies: ['html'], ...overrides } }),
     logger,
@@ -286,11 +417,19 @@ describe('WiseModel HTML fallback against a fake host', () => {
     const pages = await collect(src.sweep());
     expect(pages.map((p) => p.items.length)).toEqual([3, 3, 3]);
     expect(pages.map((p) => p.next)).toEqual(['html:2', 'html:3', null]);
-    expect(wm.requests.map((r) => r.url.split('?')[0])).toEqual(['/api/v4/projects', '/robots.txt', '/models', '/models', '/models']);
+    expect(wm.requests.map((r) => r.url.split('?')[0])).toEqual([
+      '/api/v4/projects',
+      '/robots.txt',
+      '/models',
+      '/models',
+      '/models',
+    ]);
     expect(src.strategy).toBe('html');
     const report = src.sweepReport!({ recordsSeen: 9, resumed: false });
     expect(report.complete).toBe(true);
-    expect(report.notes[0]).toMatch(/HTML list pages, the fallback strategy \(evidence: none: .*GitLab projects list at .*: HTTP 404/);
+    expect(report.notes[0]).toMatch(
+      /HTML list pages, the fallback strategy \(evidence: none: .*GitLab projects list at .*: HTTP 404/,
+    );
   });
 
   it('reads robots.txt once, then sweeps the list pages by downloads following rel=next, one request at a time', async () => {
@@ -306,7 +445,8 @@ describe('WiseModel HTML fallback against a fake host', () => {
       '/models?page=2&sort=downloads',
       '/models?page=3&sort=downloads',
     ]);
-    for (let i = 1; i < wm.requests.length; i++) expect(wm.requests[i]!.at - wm.requests[i - 1]!.at).toBeGreaterThanOrEqual(25);
+    for (let i = 1; i < wm.requests.length; i++)
+      expect(wm.requests[i]!.at - wm.requests[i - 1]!.at).toBeGreaterThanOrEqual(25);
     expect(wm.requests[1]!.headers['user-agent']).toContain('contact: https://github.com/hubwatch/hubwatch/issues');
     expect(src.counters).toMatchObject({ requests: 4, pages: 3 });
     // resume, from this cursor and from a bare page number (a checkpoint written before the GitLab strategy)
@@ -320,7 +460,14 @@ describe('WiseModel HTML fallback against a fake host', () => {
     const it = src.listNewest()[Symbol.asyncIterator]();
     const page = (await it.next()).value!;
     await it.return?.(undefined);
-    expect(page.items[0]).toMatchObject({ owner: 'ZhipuAI', name: 'GLM-p1', downloads: 1234, license: 'apache-2.0', baseModels: ['01.AI/Yi-1.5-34B-Chat'], createdAt: '2024-05-07T01:15:00.000Z' });
+    expect(page.items[0]).toMatchObject({
+      owner: 'ZhipuAI',
+      name: 'GLM-p1',
+      downloads: 1234,
+      license: 'apache-2.0',
+      baseModels: ['01.AI/Yi-1.5-34B-Chat'],
+      createdAt: '2024-05-07T01:15:00.000Z',
+    });
     expect(wm.requests.map((r) => r.url)).toEqual([
       '/robots.txt',
       '/models?page=1&sort=newest',
@@ -341,7 +488,11 @@ describe('WiseModel HTML fallback against a fake host', () => {
     const bad = pages[1]!;
     expect(bad.degraded).toBe(true);
     expect(bad.quarantine).toHaveLength(1);
-    expect(bad.quarantine[0]).toMatchObject({ platform: 'wisemodel', kind: 'page', ref: `${wm.url}/models?page=2&sort=downloads` });
+    expect(bad.quarantine[0]).toMatchObject({
+      platform: 'wisemodel',
+      kind: 'page',
+      ref: `${wm.url}/models?page=2&sort=downloads`,
+    });
     expect(bad.quarantine[0]!.reason).toContain('ul.model-list > li.model-item');
     expect(bad.quarantine[0]!.payload).toContain('class="card"');
     // The drifted page's next link points at itself (page=2): a link that does not advance is not followed.
@@ -354,7 +505,9 @@ describe('WiseModel HTML fallback against a fake host', () => {
   });
 
   it('does not fetch what robots.txt disallows, and says so', async () => {
-    const wm = await fakeWm({ robots: 'User-agent: *\nAllow: /\n\nUser-agent: hubwatch\nDisallow: /models?*sort=downloads\n' });
+    const wm = await fakeWm({
+      robots: 'User-agent: *\nAllow: /\n\nUser-agent: hubwatch\nDisallow: /models?*sort=downloads\n',
+    });
     const src = source(wm.url);
     const err = await collect(src.sweep()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RobotsDisallowedError);

@@ -63,7 +63,11 @@ for (const make of [duckdbHarness, postgresHarness]) {
           min: +Math.min(...Object.values(perDay).flat()).toFixed(1),
         },
         firstReadAfterCommits: { ms: Math.round(mergeMs), msPer1000: +((mergeMs / (3 * N)) * 1000).toFixed(1) },
-        streamSnapshotRows: { rows: rows.length, ms: Math.round(streamMs), rowsPerSec: Math.round(rows.length / (streamMs / 1000)) },
+        streamSnapshotRows: {
+          rows: rows.length,
+          ms: Math.round(streamMs),
+          rowsPerSec: Math.round(rows.length / (streamMs / 1000)),
+        },
         streamDerivativeKeys: { keys: keys.rows.length, ms: Math.round(keysMs) },
       }),
     );

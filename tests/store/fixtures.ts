@@ -51,7 +51,13 @@ export function record(
     library: 'transformers',
     tags: ['text-generation', 'license:apache-2.0'],
     params: 8_000_000_000,
-    license: { raw: 'apache-2.0', id: 'Apache-2.0', name: 'Apache License 2.0', class: over.licenseClass ?? 'permissive', basis: 'table' },
+    license: {
+      raw: 'apache-2.0',
+      id: 'Apache-2.0',
+      name: 'Apache License 2.0',
+      class: over.licenseClass ?? 'permissive',
+      basis: 'table',
+    },
     publisher: {
       namespace,
       org: over.publisherOrg === undefined ? 'Qwen' : over.publisherOrg,

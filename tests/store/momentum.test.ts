@@ -16,13 +16,23 @@ const count = (i: number, j: number): number => Math.floor(i / 3) * (j + 1);
 function models(j: number): NormalisedRecord[] {
   const out: NormalisedRecord[] = [];
   for (let i = 0; i < MODELS; i++) {
-    const r = record('huggingface', `org/m${String(i).padStart(4, '0')}`, { createdAt: '2026-10-01T05:00:00.000Z', relation: 'base' });
+    const r = record('huggingface', `org/m${String(i).padStart(4, '0')}`, {
+      createdAt: '2026-10-01T05:00:00.000Z',
+      relation: 'base',
+    });
     out.push({ ...r, stats: { downloads30d: null, downloadsAllTime: count(i, j), likes: null } });
   }
   // Not reference models: a fine-tune, one created before `createdFrom`, one without an all-time count on D.
-  const ft = record('huggingface', 'org/ft', { createdAt: '2026-10-01T05:00:00.000Z', relation: 'finetune', downloadsAllTime: 1e9 });
+  const ft = record('huggingface', 'org/ft', {
+    createdAt: '2026-10-01T05:00:00.000Z',
+    relation: 'finetune',
+    downloadsAllTime: 1e9,
+  });
   const old = record('huggingface', 'org/old', { createdAt: '2026-09-30T23:59:59.000Z', downloadsAllTime: 1e9 });
-  const blind = record('huggingface', 'org/blind', { createdAt: '2026-10-02T00:00:00.000Z', downloadsAllTime: j === 2 ? null : 5 });
+  const blind = record('huggingface', 'org/blind', {
+    createdAt: '2026-10-02T00:00:00.000Z',
+    downloadsAllTime: j === 2 ? null : 5,
+  });
   return [...out, ft, old, blind];
 }
 
@@ -43,7 +53,8 @@ describe.each([
   beforeAll(async () => {
     h = harness();
     store = await h.open();
-    for (const [j, date] of DATES.entries()) await store.commitPage({ date, platform: 'huggingface', models: models(j), quarantine: [] });
+    for (const [j, date] of DATES.entries())
+      await store.commitPage({ date, platform: 'huggingface', models: models(j), quarantine: [] });
   });
   afterAll(async () => {
     await store?.close();
@@ -55,7 +66,14 @@ describe.each([
     for await (const chunk of store.streamMomentumRows(D, '2026-10-08', '2026-10-01', 400)) rows.push(...chunk);
     expect(rows).toHaveLength(MODELS + 3);
     const m7 = rows.find((r) => r.key === 'huggingface:org/m0007')!;
-    expect(m7).toMatchObject({ name: 'm0007', params: 8e9, relation: 'base', allTime: 6, allTimeAt7: 4, allTimeAt28: 2 });
+    expect(m7).toMatchObject({
+      name: 'm0007',
+      params: 8e9,
+      relation: 'base',
+      allTime: 6,
+      allTimeAt7: 4,
+      allTimeAt28: 2,
+    });
     expect(m7.createdAt).toBe('2026-10-01T05:00:00.000Z');
     expect(rows.find((r) => r.key === 'huggingface:org/blind')).toMatchObject({ allTime: null, allTimeAt7: 5 });
     const none = [];
@@ -72,14 +90,21 @@ describe.each([
     expect(seen.some((m) => /org\/(ft|old|blind)$/.test(m.key))).toBe(false);
     // Every model after a chunk counts at most that chunk's bound.
     chunks.forEach((c, i) => {
-      for (const later of chunks.slice(i + 1).flatMap((x) => x.models)) expect(later.current).toBeLessThanOrEqual(c.restAtMost);
+      for (const later of chunks.slice(i + 1).flatMap((x) => x.models))
+        expect(later.current).toBeLessThanOrEqual(c.restAtMost);
     });
     // Pages of 500 then 2000 by (count desc, key): the first page is the 500 largest counts.
     const firstPage = new Set(seen.slice(0, 500).map((m) => m.key));
     const largest = [...Array(MODELS).keys()].sort((a, b) => count(b, 2) - count(a, 2) || a - b).slice(0, 500);
     expect(firstPage).toEqual(new Set(largest.map((i) => `huggingface:org/m${String(i).padStart(4, '0')}`)));
     const m7 = seen.find((m) => m.key === 'huggingface:org/m0007')!;
-    expect(m7).toMatchObject({ current: 6, dates: [...DATES], counts: [2, 4, 6], createdAt: '2026-10-01T05:00:00.000Z', params: 8e9 });
+    expect(m7).toMatchObject({
+      current: 6,
+      dates: [...DATES],
+      counts: [2, 4, 6],
+      createdAt: '2026-10-01T05:00:00.000Z',
+      params: 8e9,
+    });
     results.set(`${name}:histories`, seen.map((m) => [m.key, m.current, m.counts]).sort());
   });
 

@@ -126,22 +126,34 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
     const a = record('huggingface', 'o/a', { downloadsAllTime: 10, downloads30d: 5, likes: 1 });
     const b = record('huggingface', 'o/b', { downloadsAllTime: 20 });
     const c = record('huggingface', 'o/c');
-    await store.commitPage(page(D1, [a, b, c], { fingerprints: new Map([[a.key, 'fa'], [b.key, 'fb']]) }));
-    const sighted = (fps: Record<string, string>) => Object.entries(fps).map(([key, fingerprint]) => ({ key, fingerprint }));
+    await store.commitPage(
+      page(D1, [a, b, c], {
+        fingerprints: new Map([
+          [a.key, 'fa'],
+          [b.key, 'fb'],
+        ]),
+      }),
+    );
+    const sighted = (fps: Record<string, string>) =>
+      Object.entries(fps).map(([key, fingerprint]) => ({ key, fingerprint }));
     // An engine may count keys whose commit it has not applied yet as changed (DuckDB's stage, merged before any read).
-    expect(await store.changedKeys(sighted({ [c.key]: 'fc', 'huggingface:o/none': 'x' }))).toEqual(new Set([c.key, 'huggingface:o/none']));
+    expect(await store.changedKeys(sighted({ [c.key]: 'fc', 'huggingface:o/none': 'x' }))).toEqual(
+      new Set([c.key, 'huggingface:o/none']),
+    );
     expect(await store.markMissing('huggingface', D2)).toBe(3);
     // c was stored without one: it never matches, so a sweep writes it whole again; b's changed.
-    expect(await store.changedKeys(sighted({ [a.key]: 'fa', [b.key]: 'fb2', [c.key]: 'fc', 'huggingface:o/none': 'x' }))).toEqual(
-      new Set([b.key, c.key, 'huggingface:o/none']),
-    );
+    expect(
+      await store.changedKeys(sighted({ [a.key]: 'fa', [b.key]: 'fb2', [c.key]: 'fc', 'huggingface:o/none': 'x' })),
+    ).toEqual(new Set([b.key, c.key, 'huggingface:o/none']));
     expect(await store.changedKeys([])).toEqual(new Set());
     // Any text in a key, separators of the engine's own encoding included.
     const odd = { key: 'huggingface:o/\u0001,"x\n', fingerprint: 'fodd' };
     expect(await store.changedKeys([odd, { key: a.key, fingerprint: 'fa' }])).toEqual(new Set([odd.key]));
     // …and in fingerprints, which the engine may bind joined by such a separator.
     const oddFingerprint = { key: 'huggingface:o/y', fingerprint: 'f\u0001a' };
-    expect(await store.changedKeys([oddFingerprint, { key: a.key, fingerprint: 'fa' }])).toEqual(new Set([oddFingerprint.key]));
+    expect(await store.changedKeys([oddFingerprint, { key: a.key, fingerprint: 'fa' }])).toEqual(
+      new Set([oddFingerprint.key]),
+    );
 
     // Day 2: a and b unchanged (figures only), c written whole with a fingerprint; a listed twice, last one wins.
     const seen = [
@@ -150,14 +162,23 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
       { key: a.key, fingerprint: 'fa', stats: { downloads30d: 7, downloadsAllTime: 12, likes: 2 } },
     ];
     const c2 = { ...c, stats: { ...c.stats, downloadsAllTime: 99 } };
-    const p2 = page(D2, [c2], { fingerprints: new Map([[c.key, 'fc']]), seen, checkpoint: { name: 'sweep:x', value: 1 } });
+    const p2 = page(D2, [c2], {
+      fingerprints: new Map([[c.key, 'fc']]),
+      seen,
+      checkpoint: { name: 'sweep:x', value: 1 },
+    });
     await store.commitPage(p2);
     await store.commitPage(p2); // idempotent, like every commit
     expect(await store.statsHistory(a.key)).toEqual([
       { date: D1, downloadsAllTime: 10, downloads30d: 5, likes: 1 },
       { date: D2, downloadsAllTime: 12, downloads30d: 7, likes: 2 },
     ]);
-    expect((await store.statsHistory(b.key)).at(-1)).toEqual({ date: D2, downloadsAllTime: 25, downloads30d: null, likes: 2 });
+    expect((await store.statsHistory(b.key)).at(-1)).toEqual({
+      date: D2,
+      downloadsAllTime: 25,
+      downloads30d: null,
+      likes: 2,
+    });
     // The model's latest figures follow, everything else stays, and being seen undoes the deletion.
     const gotA = await store.getModel(a.key);
     expect(gotA).toEqual({ ...a, stats: { downloads30d: 7, downloadsAllTime: 12, likes: 2 } });
@@ -167,10 +188,24 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
     expect(await store.statsDates()).toEqual([D1, D2]);
     expect(await store.changedKeys(sighted({ [a.key]: 'fa', [b.key]: 'fb', [c.key]: 'fc' }))).toEqual(new Set());
     // A key in both lists is taken from the models.
-    await store.commitPage(page(D3, [c2], { seen: [{ key: c.key, fingerprint: 'fc', stats: { downloads30d: 1, downloadsAllTime: 1, likes: 1 } }] }));
-    expect((await store.statsHistory(c.key)).at(-1)).toEqual({ date: D3, downloadsAllTime: 99, downloads30d: 100, likes: 5 });
+    await store.commitPage(
+      page(D3, [c2], {
+        seen: [{ key: c.key, fingerprint: 'fc', stats: { downloads30d: 1, downloadsAllTime: 1, likes: 1 } }],
+      }),
+    );
+    expect((await store.statsHistory(c.key)).at(-1)).toEqual({
+      date: D3,
+      downloadsAllTime: 99,
+      downloads30d: 100,
+      likes: 5,
+    });
     await expect(
-      store.commitPage(page(D3, [], { platform: 'huggingface', seen: [{ key: a.key, fingerprint: 'fa', stats: { downloads30d: -1, downloadsAllTime: 1, likes: 1 } }] })),
+      store.commitPage(
+        page(D3, [], {
+          platform: 'huggingface',
+          seen: [{ key: a.key, fingerprint: 'fa', stats: { downloads30d: -1, downloadsAllTime: 1, likes: 1 } }],
+        }),
+      ),
     ).rejects.toThrow(/must be counts/);
     out.seen = { a: gotA, b: await store.getModel(b.key), history: await store.statsHistories([a.key, b.key, c.key]) };
   });
@@ -178,16 +213,36 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
   it('writes the figures of seen models whatever their keys hold, separators of the engine included', async () => {
     const odd = record('huggingface', 'o/\u0001,"x');
     const plain = record('huggingface', 'o/plain');
-    await store.commitPage(page(D1, [odd, plain], { fingerprints: new Map([[odd.key, 'fo'], [plain.key, 'fp']]) }));
+    await store.commitPage(
+      page(D1, [odd, plain], {
+        fingerprints: new Map([
+          [odd.key, 'fo'],
+          [plain.key, 'fp'],
+        ]),
+      }),
+    );
     const figures = { downloads30d: 3, downloadsAllTime: 30, likes: 0 };
     for (const batch of [[odd, plain], [plain]]) {
-      await store.commitPage(page(D2, [], { seen: batch.map((m) => ({ key: m.key, fingerprint: m === odd ? 'fo' : 'fp', stats: figures })) }));
+      await store.commitPage(
+        page(D2, [], {
+          seen: batch.map((m) => ({ key: m.key, fingerprint: m === odd ? 'fo' : 'fp', stats: figures })),
+        }),
+      );
     }
     expect((await store.statsHistory(odd.key)).at(-1)).toEqual({ date: D2, ...figures });
     expect((await store.statsHistory(plain.key)).at(-1)).toEqual({ date: D2, ...figures });
     // A figure left unknown is stored as null, not as zero.
-    await store.commitPage(page(D3, [], { seen: [{ key: plain.key, fingerprint: 'fp', stats: { downloads30d: null, downloadsAllTime: 0, likes: null } }] }));
-    expect((await store.statsHistory(plain.key)).at(-1)).toEqual({ date: D3, downloads30d: null, downloadsAllTime: 0, likes: null });
+    await store.commitPage(
+      page(D3, [], {
+        seen: [{ key: plain.key, fingerprint: 'fp', stats: { downloads30d: null, downloadsAllTime: 0, likes: null } }],
+      }),
+    );
+    expect((await store.statsHistory(plain.key)).at(-1)).toEqual({
+      date: D3,
+      downloads30d: null,
+      downloadsAllTime: 0,
+      likes: null,
+    });
   });
 
   it('keeps the latest day a model was seen when an earlier day is committed after it', async () => {
@@ -207,22 +262,38 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
     expect(await store.changedKeys([{ key: m.key, fingerprint: 'fs' }])).toEqual(new Set());
     // DuckDB stages the day's commit and merges it before the next read: until then the models row is older.
     await store.commitPage(page(D2, [{ ...m, stats: { ...m.stats, likes: 9 } }], { fingerprints }));
-    expect(await store.changedKeys([{ key: m.key, fingerprint: 'fs' }])).toEqual(store.engine === 'duckdb' ? new Set([m.key]) : new Set());
+    expect(await store.changedKeys([{ key: m.key, fingerprint: 'fs' }])).toEqual(
+      store.engine === 'duckdb' ? new Set([m.key]) : new Set(),
+    );
     expect((await store.getModel(m.key))?.stats.likes).toBe(9);
   });
 
   it('writes nothing of a page that fails mid-commit, checkpoint included', async () => {
     await store.commitPage(
-      page(D1, [record('huggingface', 'org/first')], { checkpoint: { name: 'sweep', value: { page: 1 } }, coverage: { pages: 1 } }),
+      page(D1, [record('huggingface', 'org/first')], {
+        checkpoint: { name: 'sweep', value: { page: 1 } },
+        coverage: { pages: 1 },
+      }),
     );
     const quarantinedBefore = await store.countQuarantine();
-    const bad = page(D1, [record('huggingface', 'org/good'), record('huggingface', 'org/bad', { downloadsAllTime: -5 })], {
-      checkpoint: { name: 'sweep', value: { page: 2 } },
-      coverage: { pages: 1 },
-      quarantine: [
-        { platform: 'huggingface', kind: 'item', reason: 'bad', payload: '{}', ref: null, at: '2025-11-04T00:00:00.000Z' },
-      ],
-    });
+    const bad = page(
+      D1,
+      [record('huggingface', 'org/good'), record('huggingface', 'org/bad', { downloadsAllTime: -5 })],
+      {
+        checkpoint: { name: 'sweep', value: { page: 2 } },
+        coverage: { pages: 1 },
+        quarantine: [
+          {
+            platform: 'huggingface',
+            kind: 'item',
+            reason: 'bad',
+            payload: '{}',
+            ref: null,
+            at: '2025-11-04T00:00:00.000Z',
+          },
+        ],
+      },
+    );
     await expect(store.commitPage(bad)).rejects.toThrow(/CHECK|check constraint/i);
     expect(await store.getModel('huggingface:org/good')).toBeNull();
     expect(await store.getCheckpoint('sweep')).toEqual({ page: 1 });
@@ -230,7 +301,9 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
     expect((await store.getCoverage(D1)).huggingface?.pages).toBe(1);
     expect(await store.statsHistory('huggingface:org/good')).toEqual([]);
     // The failed transaction is gone: the next page commits normally.
-    await store.commitPage(page(D1, [record('huggingface', 'org/good')], { checkpoint: { name: 'sweep', value: { page: 2 } } }));
+    await store.commitPage(
+      page(D1, [record('huggingface', 'org/good')], { checkpoint: { name: 'sweep', value: { page: 2 } } }),
+    );
     expect(await store.getCheckpoint('sweep')).toEqual({ page: 2 });
     await store.setCheckpoint('sweep', null);
     expect(await store.getCheckpoint('sweep')).toBeNull();
@@ -392,12 +465,24 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
         }),
       );
     }
-    await store.commitPage(page(D1, models.filter((m) => m.platform === 'huggingface')));
-    await store.commitPage(page(D1, models.filter((m) => m.platform === 'modelscope')));
+    await store.commitPage(
+      page(
+        D1,
+        models.filter((m) => m.platform === 'huggingface'),
+      ),
+    );
+    await store.commitPage(
+      page(
+        D1,
+        models.filter((m) => m.platform === 'modelscope'),
+      ),
+    );
 
     const order = (list: NormalisedRecord[]) =>
       [...list]
-        .sort((x, y) => (x.releasedAt! < y.releasedAt! ? 1 : x.releasedAt! > y.releasedAt! ? -1 : x.key < y.key ? 1 : -1))
+        .sort((x, y) =>
+          x.releasedAt! < y.releasedAt! ? 1 : x.releasedAt! > y.releasedAt! ? -1 : x.key < y.key ? 1 : -1,
+        )
         .map((m) => m.key);
     const all = await allModels(store);
     expect(all.map((m) => m.key)).toEqual(order(models));
@@ -414,7 +499,10 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
       [{ limit: 3, licenseClass: 'open-restricted' }, (m) => m.license.class === 'open-restricted'],
       [{ limit: 3, relation: 'quantized' }, (m) => m.lineage.relation === 'quantized'],
       [{ limit: 3, since: '2025-10-08T00:00:00Z' }, (m) => m.releasedAt! >= '2025-10-08T00:00:00.000Z'],
-      [{ limit: 3, org: 'Meta', country: 'US', relation: 'base' }, (m) => m.origin.org === 'Meta' && m.lineage.relation === 'base'],
+      [
+        { limit: 3, org: 'Meta', country: 'US', relation: 'base' },
+        (m) => m.origin.org === 'Meta' && m.lineage.relation === 'base',
+      ],
     ];
     const filtered: string[][] = [];
     for (const [q, pred] of cases) {
@@ -501,10 +589,16 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
     const snap = (await drain(store.streamSnapshotRows(D1, null))).rows.find((r) => r.key === copy.key);
     expect(snap).toMatchObject({ rootKey: base.key, originBasis: 'repo-name', originOrg: 'Qwen' });
     // The next sweep rewrites the record, but updateOrigins ran after resolution and is re-run after each sweep.
-    out.lineage = { nodes: [...nodes.entries()], byName: [...byName.entries()], gotFt, gotCopy, orgs: await store.orgCounts() };
+    out.lineage = {
+      nodes: [...nodes.entries()],
+      byName: [...byName.entries()],
+      gotFt,
+      gotCopy,
+      orgs: await store.orgCounts(),
+    };
   });
 
-  it('counts a model\'s direct derivatives by relation and its descendants as a root', async () => {
+  it("counts a model's direct derivatives by relation and its descendants as a root", async () => {
     // A key with LIKE's wildcards and JSON's escape character in it, so neither may be taken for a pattern.
     const base = record('huggingface', 'o/a_b\\');
     const other = record('huggingface', 'o/other');
@@ -530,7 +624,12 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
       under('u/gone', 'finetune', [base.key]),
     ];
     await store.commitPage(page(D1, models));
-    await store.commitPage(page(D2, models.filter((m) => m.id !== 'u/gone')));
+    await store.commitPage(
+      page(
+        D2,
+        models.filter((m) => m.id !== 'u/gone'),
+      ),
+    );
     expect(await store.markMissing('huggingface', D2)).toBe(1);
     expect(await store.markDeleted('huggingface', ['huggingface:u/gone'], D2)).toBe(1);
 
@@ -546,12 +645,22 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
       descendants: 5,
     });
     // A fine-tune's own derivative is direct; its descendants are counted at the root, not here.
-    expect(await store.derivativeCounts('huggingface:u/ft1')).toEqual({ direct: [{ relation: 'quantized', models: 1 }], directTotal: 1, descendants: 0 });
-    expect(await store.derivativeCounts('huggingface:nobody/none')).toEqual({ direct: [], directTotal: 0, descendants: 0 });
+    expect(await store.derivativeCounts('huggingface:u/ft1')).toEqual({
+      direct: [{ relation: 'quantized', models: 1 }],
+      directTotal: 1,
+      descendants: 0,
+    });
+    expect(await store.derivativeCounts('huggingface:nobody/none')).toEqual({
+      direct: [],
+      directTotal: 0,
+      descendants: 0,
+    });
 
     // Renamed: derivatives whose cards name the old key still count for the model under its new key.
     const old = record('huggingface', 'r/old');
-    await store.commitPage(page(D2, [old, under('u/of-old', 'adapter', [old.key], old.key)], { objectIds: new Map([[old.key, 'oid-r']]) }));
+    await store.commitPage(
+      page(D2, [old, under('u/of-old', 'adapter', [old.key], old.key)], { objectIds: new Map([[old.key, 'oid-r']]) }),
+    );
     const renamed = record('huggingface', 'r/new');
     await store.commitPage(page(D3, [renamed], { objectIds: new Map([[renamed.key, 'oid-r']]) }));
     const afterRename = await store.derivativeCounts(renamed.key);
@@ -591,15 +700,31 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
   it('stores quarantine with the payload capped at 64 KiB of UTF-8', async () => {
     const huge = 'é'.repeat(50_000) + 'tail'; // 100,004 bytes
     const items: PageCommit['quarantine'] = [
-      { platform: 'huggingface', kind: 'item', reason: 'bad id', payload: huge, ref: 'http://sim/api/models?p=1', at: '2025-11-04T01:00:00Z' },
-      { platform: 'huggingface', kind: 'page', reason: 'truncated', payload: 'a\u0000b', ref: null, at: '2025-11-04T01:00:01.500Z' },
+      {
+        platform: 'huggingface',
+        kind: 'item',
+        reason: 'bad id',
+        payload: huge,
+        ref: 'http://sim/api/models?p=1',
+        at: '2025-11-04T01:00:00Z',
+      },
+      {
+        platform: 'huggingface',
+        kind: 'page',
+        reason: 'truncated',
+        payload: 'a\u0000b',
+        ref: null,
+        at: '2025-11-04T01:00:01.500Z',
+      },
     ];
     await store.commitPage({ date: D1, platform: 'huggingface', models: [], quarantine: items });
     await store.commitPage({
       date: D1,
       platform: 'modelscope',
       models: [],
-      quarantine: [{ platform: 'modelscope', kind: 'item', reason: 'x', payload: '{}', ref: null, at: '2025-11-04T02:00:00.000Z' }],
+      quarantine: [
+        { platform: 'modelscope', kind: 'item', reason: 'x', payload: '{}', ref: null, at: '2025-11-04T02:00:00.000Z' },
+      ],
     });
     const rows = await store.listQuarantine(10, 'huggingface');
     expect(rows.map((r) => [r.id, r.kind, r.at])).toEqual([
@@ -614,7 +739,10 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
     expect(await store.countQuarantine()).toBe(3);
     expect(await store.countQuarantine('modelscope')).toBe(1);
     expect(await store.listQuarantine(1)).toHaveLength(1);
-    out.quarantine = { rows: rows.map((r) => ({ ...r, payload: r.payload.length })), all: await store.listQuarantine(10) };
+    out.quarantine = {
+      rows: rows.map((r) => ({ ...r, payload: r.payload.length })),
+      all: await store.listQuarantine(10),
+    };
   });
 
   it('keeps provenance per row: live wins both ways, and figures of an older page leave the newer record alone', async () => {
@@ -632,16 +760,35 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
     // An older partition's figures only: the day's row, the record (last seen D2) untouched.
     expect(await store.keysNewerThan(D1, [a.key, b.key])).toEqual(new Set([a.key, b.key]));
     const before = await store.getModel(a.key);
-    await store.commitPage({ ...page(D1, []), provenance: 'dump', figuresOnly: [{ key: a.key, stats: { downloads30d: 5, downloadsAllTime: 50, likes: 1 } }] });
-    expect((await store.statsHistory(a.key)).map((p) => [p.date, p.downloadsAllTime])).toEqual([[D1, 50], [D2, 100]]);
+    await store.commitPage({
+      ...page(D1, []),
+      provenance: 'dump',
+      figuresOnly: [{ key: a.key, stats: { downloads30d: 5, downloadsAllTime: 50, likes: 1 } }],
+    });
+    expect((await store.statsHistory(a.key)).map((p) => [p.date, p.downloadsAllTime])).toEqual([
+      [D1, 50],
+      [D2, 100],
+    ]);
     expect(await store.getModel(a.key)).toEqual(before);
     expect(await store.platformsOn(D1)).toEqual(['huggingface']);
     out.provenance = await store.provenanceCounts(D1);
   });
 
   it('adds coverage counters and merges flags and notes', async () => {
-    await store.commitPage({ date: D1, platform: 'huggingface', models: [], quarantine: [], coverage: { requests: 3, pages: 1, http429: 1 } });
-    await store.commitPage({ date: D1, platform: 'huggingface', models: [], quarantine: [], coverage: { requests: 2, errors: 1, quarantined: 4, incomplete: 2 } });
+    await store.commitPage({
+      date: D1,
+      platform: 'huggingface',
+      models: [],
+      quarantine: [],
+      coverage: { requests: 3, pages: 1, http429: 1 },
+    });
+    await store.commitPage({
+      date: D1,
+      platform: 'huggingface',
+      models: [],
+      quarantine: [],
+      coverage: { requests: 2, errors: 1, quarantined: 4, incomplete: 2 },
+    });
     await store.setCoverageFlags(D1, 'huggingface', { degraded: true, note: 'degraded page x' });
     await store.setCoverageFlags(D1, 'huggingface', { degraded: true, note: 'degraded page x' });
     await store.setCoverageFlags(D1, 'huggingface', { complete: true, swept: true });
@@ -683,7 +830,10 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
   it('commits 1000-model pages fast and streams them back', async () => {
     const N = 5_000;
     const models = Array.from({ length: N }, (_, i) =>
-      record(i % 2 ? 'huggingface' : 'modelscope', `org${i % 97}/model-${i}`, { downloadsAllTime: i, downloads30d: i % 2 ? i : null }),
+      record(i % 2 ? 'huggingface' : 'modelscope', `org${i % 97}/model-${i}`, {
+        downloadsAllTime: i,
+        downloads30d: i % 2 ? i : null,
+      }),
     );
     // Each 1000-model page is timed next to a one-model page, so the ratio holds on a busy machine too: batched
     // writes keep it far below 1000, a statement per model would put it near 1000.
@@ -691,11 +841,22 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
     const single: number[] = [];
     for (let i = 0; i < N; i += 1000) {
       let t = performance.now();
-      await store.commitPage({ date: D3, platform: 'huggingface', models: [record('huggingface', `one/m${i}`)], quarantine: [] });
+      await store.commitPage({
+        date: D3,
+        platform: 'huggingface',
+        models: [record('huggingface', `one/m${i}`)],
+        quarantine: [],
+      });
       single.push(performance.now() - t);
       const slice = models.slice(i, i + 1000);
       t = performance.now();
-      await store.commitPage({ date: D1, platform: 'huggingface', models: slice, quarantine: [], checkpoint: { name: 'bench', value: { i } } });
+      await store.commitPage({
+        date: D1,
+        platform: 'huggingface',
+        models: slice,
+        quarantine: [],
+        checkpoint: { name: 'bench', value: { i } },
+      });
       times.push(performance.now() - t);
     }
     // The same pages again: the update path (every row conflicts).

@@ -25,7 +25,8 @@
     document.documentElement.setAttribute('aria-busy', 'true');
     return fetch(url, { credentials: 'same-origin', headers: { Accept: 'text/html' } })
       .then(function (r) {
-        if (!r.ok || (r.headers.get('content-type') || '').indexOf('text/html') !== 0) throw new Error('status ' + r.status);
+        if (!r.ok || (r.headers.get('content-type') || '').indexOf('text/html') !== 0)
+          throw new Error('status ' + r.status);
         return r.text();
       })
       .then(function (html) {
@@ -66,7 +67,8 @@
 
   document.addEventListener('submit', function (ev) {
     var form = ev.target;
-    if (!form || !form.matches || !form.matches('form[data-swap]') || (form.method || 'get').toLowerCase() !== 'get') return;
+    if (!form || !form.matches || !form.matches('form[data-swap]') || (form.method || 'get').toLowerCase() !== 'get')
+      return;
     ev.preventDefault();
     var params = new URLSearchParams();
     new FormData(form).forEach(function (v, k) {

@@ -16,7 +16,14 @@ export function orgKnown(days: Day[], name: string): boolean {
   return days.some((d) => d.orgs.origin.some((o) => o.org === name) || d.orgs.publisher.some((o) => o.org === name));
 }
 
-export function orgBody(days: Day[], name: string, view: View, models: NormalisedRecord[], links: Links, viewHref: (v: View) => string | null): string {
+export function orgBody(
+  days: Day[],
+  name: string,
+  view: View,
+  models: NormalisedRecord[],
+  links: Links,
+  viewHref: (v: View) => string | null,
+): string {
   const dates = days.map((d) => d.date);
   const rowOn = (d: Day) => d.orgs[view].find((o) => o.org === name);
   const total = (d: Day) => d.metrics.downloads30d.scopes.all[view].combined?.total ?? 0;
@@ -39,11 +46,23 @@ export function orgBody(days: Day[], name: string, view: View, models: Normalise
   const recent = days.slice(-8).reverse();
   const trendTable = table(
     'Last eight snapshots',
-    [{ head: 'Date' }, { head: 'Share', num: true }, { head: '30-day downloads', num: true }, { head: 'Models', num: true }, { head: 'New releases', num: true }],
+    [
+      { head: 'Date' },
+      { head: 'Share', num: true },
+      { head: '30-day downloads', num: true },
+      { head: 'Models', num: true },
+      { head: 'New releases', num: true },
+    ],
     recent.map((d) => {
       const r = rowOn(d);
       const t = total(d);
-      return [own(d.date), r && t ? fmtPct(r.downloads30d / t) : '–', fmtInt(r?.downloads30d), fmtInt(r?.models), fmtInt(r?.newReleases)];
+      return [
+        own(d.date),
+        r && t ? fmtPct(r.downloads30d / t) : '–',
+        fmtInt(r?.downloads30d),
+        fmtInt(r?.models),
+        fmtInt(r?.newReleases),
+      ];
     }),
   );
   const modelRows = models.map((m) => [
@@ -54,14 +73,29 @@ export function orgBody(days: Day[], name: string, view: View, models: Normalise
     own((m.releasedAt ?? '').slice(0, 10) || '–'),
     fmtInt(m.stats.downloads30d),
   ]);
-  const views = optionGroup('e-view', 'View', (['origin', 'publisher'] as const).map((v) => ({ label: VIEW_LABELS[v], href: viewHref(v), current: v === view })));
+  const views = optionGroup(
+    'e-view',
+    'View',
+    (['origin', 'publisher'] as const).map((v) => ({ label: VIEW_LABELS[v], href: viewHref(v), current: v === view })),
+  );
   return `<h1>Organisation: ${text(name)}</h1>
 <p class="lede">${lastRow ? `${own(countryName(lastRow.country))}, ${own(kindLabel(lastRow.kind))}. ` : ''}Figures in the ${own(view)} view, all platforms combined.</p>
 <nav class="controls" aria-label="Chart options">${views}</nav>
 ${figure('trend', 'Share over time', svg, trendTable, `Share of the combined 30-day downloads (all models); a gap means the organisation was outside that day's top 50. Window: 30-day downloads on each platform with the figure.`)}
 <section aria-labelledby="models-h"><h2 id="models-h">Models</h2>${
     modelRows.length
-      ? table(`Models (${modelRows.length} most recent)`, [{ head: 'Model' }, { head: 'Platform' }, { head: 'Relation' }, { head: 'Licence class' }, { head: 'Released' }, { head: '30-day downloads', num: true }], modelRows)
+      ? table(
+          `Models (${modelRows.length} most recent)`,
+          [
+            { head: 'Model' },
+            { head: 'Platform' },
+            { head: 'Relation' },
+            { head: 'Licence class' },
+            { head: 'Released' },
+            { head: '30-day downloads', num: true },
+          ],
+          modelRows,
+        )
       : '<p class="empty">No model of this organisation is in the store.</p>'
   }</section>`;
 }
@@ -90,7 +124,11 @@ function derivativesHtml(m: NormalisedRecord, d: DerivativeCounts, links: Links)
 }
 
 /** Follows the first base model up to the root, at most `max` hops, never round a cycle. */
-export async function lineageChain(store: ReadStore, model: NormalisedRecord, max = 8): Promise<Array<{ key: string; model: NormalisedRecord | null }>> {
+export async function lineageChain(
+  store: ReadStore,
+  model: NormalisedRecord,
+  max = 8,
+): Promise<Array<{ key: string; model: NormalisedRecord | null }>> {
   const chain: Array<{ key: string; model: NormalisedRecord | null }> = [];
   const seen = new Set([model.key]);
   let cur: NormalisedRecord | null = model;
@@ -128,22 +166,42 @@ export function modelBody(
   const histTable = table(
     'Stored days (latest first)',
     [{ head: 'Date' }, { head: 'All-time', num: true }, { head: '30-day', num: true }, { head: 'Likes', num: true }],
-    history.slice(-10).reverse().map((h) => [own(h.date), fmtInt(h.downloadsAllTime), fmtInt(h.downloads30d), fmtInt(h.likes)]),
+    history
+      .slice(-10)
+      .reverse()
+      .map((h) => [own(h.date), fmtInt(h.downloadsAllTime), fmtInt(h.downloads30d), fmtInt(h.likes)]),
   );
   const url = safeUrl(m.url);
   const lineage = [`<li>${text(m.id)} (${own(m.lineage.relation)})</li>`]
-    .concat(chain.map((c) => `<li>${link(links.model(c.key), text(c.model?.id ?? c.key))}${c.model ? ` (${own(c.model.lineage.relation)})` : ' (not tracked)'}${c.key === m.lineage.root ? ' — root' : ''}</li>`))
+    .concat(
+      chain.map(
+        (c) =>
+          `<li>${link(links.model(c.key), text(c.model?.id ?? c.key))}${c.model ? ` (${own(c.model.lineage.relation)})` : ' (not tracked)'}${c.key === m.lineage.root ? ' — root' : ''}</li>`,
+      ),
+    )
     .join('');
   const mirrors = m.mirrors.length
-    ? `<ul>${m.mirrors.slice(0, 20).map((k) => `<li>${link(links.model(k), text(k))}</li>`).join('')}</ul>`
+    ? `<ul>${m.mirrors
+        .slice(0, 20)
+        .map((k) => `<li>${link(links.model(k), text(k))}</li>`)
+        .join('')}</ul>`
     : '<p class="empty">No mirror on another platform is known.</p>';
   const facts = table(
     'Facts',
     [{ head: 'Field' }, { head: 'Value' }],
     [
-      ['Platform', own(PLATFORM_LABELS[m.platform] ?? m.platform) + (url ? ` (${link(url, 'open on the platform', true)})` : '')],
-      ['Publisher', `${m.publisher.org ? link(links.org(m.publisher.org), text(m.publisher.org)) : text(m.namespace)} · ${own(countryName(m.publisher.country))} · ${own(kindLabel(m.publisher.kind))}`],
-      ['Origin', `${m.origin.org ? link(links.org(m.origin.org), text(m.origin.org)) : 'unknown'} · ${own(countryName(m.origin.country))} (by ${own(m.origin.basis)})`],
+      [
+        'Platform',
+        own(PLATFORM_LABELS[m.platform] ?? m.platform) + (url ? ` (${link(url, 'open on the platform', true)})` : ''),
+      ],
+      [
+        'Publisher',
+        `${m.publisher.org ? link(links.org(m.publisher.org), text(m.publisher.org)) : text(m.namespace)} · ${own(countryName(m.publisher.country))} · ${own(kindLabel(m.publisher.kind))}`,
+      ],
+      [
+        'Origin',
+        `${m.origin.org ? link(links.org(m.origin.org), text(m.origin.org)) : 'unknown'} · ${own(countryName(m.origin.country))} (by ${own(m.origin.basis)})`,
+      ],
       ['Licence', `${text(m.license.id)} (${own(m.license.class)})`],
       ['Family', m.lineage.family ? text(m.lineage.family) : '–'],
       ['Task', m.task ? text(m.task) : '–'],
@@ -157,4 +215,3 @@ ${figure('downloads', 'Downloads', svg, histTable, `Downloads as the platform re
 <section aria-labelledby="der-h"><h2 id="der-h">Derivatives by relation</h2>${derivativesHtml(m, derivatives, links)}</section>
 <section aria-labelledby="mir-h"><h2 id="mir-h">Mirrors on other platforms</h2>${mirrors}</section>`;
 }
-

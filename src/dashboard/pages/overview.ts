@@ -2,16 +2,7 @@
 // latest day's table beside the picture, one line of method under both, and the data behind it to download.
 import { listOf, type Day } from '../data.js';
 import { countryName } from '../../normalise/countries.js';
-import {
-  fmtInt,
-  fmtPct,
-  fmtPp,
-  METRIC_LABELS,
-  own,
-  platformLabel,
-  SCOPE_LABELS,
-  VIEW_LABELS,
-} from '../format.js';
+import { fmtInt, fmtPct, fmtPp, METRIC_LABELS, own, platformLabel, SCOPE_LABELS, VIEW_LABELS } from '../format.js';
 import { figure, link, optionGroup, table, type Choice } from '../html.js';
 import type { Links } from '../links.js';
 import { methodLine, shareBefore, shareSeries } from '../series.js';
@@ -22,7 +13,12 @@ export function overviewTitle(s: OverviewState): string {
   return `Share of ${METRIC_LABELS[s.metric]} by country: ${SCOPE_LABELS[s.scope]}, ${platformLabel(s.platform)}, ${s.view} view`;
 }
 
-export function sharesChart(days: Day[], s: OverviewState, id: string, standalone = false): { svg: string; method: string } {
+export function sharesChart(
+  days: Day[],
+  s: OverviewState,
+  id: string,
+  standalone = false,
+): { svg: string; method: string } {
   const ss = shareSeries(days, s);
   const method = methodLine(days, s, ss.nullDays);
   const latest = ss.latest?.list;
@@ -50,10 +46,26 @@ function controls(s: OverviewState, links: Links): string {
     current: s[key] === value,
   });
   return `<nav class="controls" aria-label="Chart options">
-${optionGroup('o-metric', 'Metric', DASH_METRICS.map((m) => choice('metric', m, METRIC_LABELS[m])))}
-${optionGroup('o-view', 'View', (['origin', 'publisher'] as const).map((v) => choice('view', v, VIEW_LABELS[v])))}
-${optionGroup('o-scope', 'Scope', (['all', 'llm'] as const).map((v) => choice('scope', v, SCOPE_LABELS[v])))}
-${optionGroup('o-platform', 'Platform', DASH_PLATFORMS.map((p) => choice('platform', p, platformLabel(p))))}
+${optionGroup(
+  'o-metric',
+  'Metric',
+  DASH_METRICS.map((m) => choice('metric', m, METRIC_LABELS[m])),
+)}
+${optionGroup(
+  'o-view',
+  'View',
+  (['origin', 'publisher'] as const).map((v) => choice('view', v, VIEW_LABELS[v])),
+)}
+${optionGroup(
+  'o-scope',
+  'Scope',
+  (['all', 'llm'] as const).map((v) => choice('scope', v, SCOPE_LABELS[v])),
+)}
+${optionGroup(
+  'o-platform',
+  'Platform',
+  DASH_PLATFORMS.map((p) => choice('platform', p, platformLabel(p))),
+)}
 </nav>`;
 }
 
@@ -76,7 +88,12 @@ function latestTable(days: Day[], s: OverviewState): string {
   return (
     table(
       `Latest day, ${last.date}: share of ${METRIC_LABELS[s.metric]} (total ${fmtInt(list.total)})`,
-      [{ head: 'Country' }, { head: 'Share', num: true }, { head: 'Value', num: true }, { head: 'vs 7 days earlier', num: true }],
+      [
+        { head: 'Country' },
+        { head: 'Share', num: true },
+        { head: 'Value', num: true },
+        { head: 'vs 7 days earlier', num: true },
+      ],
       rows,
     ) + (rest > 0 ? `<p class="note">${rest} more countries in the CSV.</p>` : '')
   );
@@ -88,7 +105,10 @@ function seriesTable(days: Day[], s: OverviewState): string {
   const idx: number[] = [];
   for (let i = ss.dates.length - 1; i >= 0; i -= 7) idx.unshift(i);
   const cols = [{ head: 'Date' }, ...ss.series.map((x) => ({ head: x.label, num: true }))];
-  const rows = idx.map((i) => [own(ss.dates[i]!), ...ss.series.map((x) => (x.values[i] === null ? '–' : fmtPct(x.values[i])))]);
+  const rows = idx.map((i) => [
+    own(ss.dates[i]!),
+    ...ss.series.map((x) => (x.values[i] === null ? '–' : fmtPct(x.values[i]))),
+  ]);
   return `<details class="series"><summary>The chart's data as a table (weekly; every day in the CSV)</summary>${table(
     'Share by country over time',
     cols,

@@ -4,7 +4,18 @@
 import { LICENSE_CLASSES } from '../../model.js';
 import { LICENSE_COUNTRY_METRICS, type LicenseCountryRow } from '../../snapshot/types.js';
 import { daysBetween, type Day } from '../data.js';
-import { fmtCompact, fmtInt, fmtPct, kindLabel, METRIC_LABELS, own, platformLabel, SCOPE_LABELS, text, VIEW_LABELS } from '../format.js';
+import {
+  fmtCompact,
+  fmtInt,
+  fmtPct,
+  kindLabel,
+  METRIC_LABELS,
+  own,
+  platformLabel,
+  SCOPE_LABELS,
+  text,
+  VIEW_LABELS,
+} from '../format.js';
 import { countryName } from '../../normalise/countries.js';
 import { figure, link, notice, optionGroup, table } from '../html.js';
 import { licenceTableOf } from '../licences.js';
@@ -22,7 +33,12 @@ function coverageWords(days: Day[]): string {
 }
 
 /** Series of one figure per named row (family, organisation), for the rows leading on the last day. */
-function rowsOverTime<R>(days: Day[], rowsOf: (d: Day) => R[], name: (r: R) => string, value: (r: R) => number): Series[] {
+function rowsOverTime<R>(
+  days: Day[],
+  rowsOf: (d: Day) => R[],
+  name: (r: R) => string,
+  value: (r: R) => number,
+): Series[] {
   const lead = rowsOf(days[days.length - 1]!)
     .slice(0, TOP)
     .map(name);
@@ -36,11 +52,19 @@ function rowsOverTime<R>(days: Day[], rowsOf: (d: Day) => R[], name: (r: R) => s
   }));
 }
 
-function sharesOver<R>(days: Day[], rowsOf: (d: Day) => R[], name: (r: R) => string, value: (r: R) => number, label: (k: string) => string): Series[] {
+function sharesOver<R>(
+  days: Day[],
+  rowsOf: (d: Day) => R[],
+  name: (r: R) => string,
+  value: (r: R) => number,
+  label: (k: string) => string,
+): Series[] {
   const keys = new Set<string>();
   for (const d of days) for (const r of rowsOf(d)) keys.add(name(r));
   const last = rowsOf(days[days.length - 1]!);
-  const order = [...keys].sort((a, b) => (value(last.find((r) => name(r) === b)!) ?? 0) - (value(last.find((r) => name(r) === a)!) ?? 0) || 0);
+  const order = [...keys].sort(
+    (a, b) => (value(last.find((r) => name(r) === b)!) ?? 0) - (value(last.find((r) => name(r) === a)!) ?? 0) || 0,
+  );
   return order.map((k) => ({
     key: k,
     label: label(k),
@@ -68,9 +92,21 @@ function licencesByCountry(days: Day[], s: RacesState, links: Links, cov: string
     current: s[key] === value,
   });
   const controls = `<nav class="controls" aria-label="Licence chart options">
-${optionGroup('r-lmetric', 'Metric', LICENSE_COUNTRY_METRICS.map((m) => choice('licMetric', m, METRIC_LABELS[m])))}
-${optionGroup('r-lscope', 'Scope', (['all', 'llm'] as const).map((v) => choice('licScope', v, SCOPE_LABELS[v])))}
-${optionGroup('r-lplatform', 'Platform', DASH_PLATFORMS.map((p) => choice('licPlatform', p, platformLabel(p))))}
+${optionGroup(
+  'r-lmetric',
+  'Metric',
+  LICENSE_COUNTRY_METRICS.map((m) => choice('licMetric', m, METRIC_LABELS[m])),
+)}
+${optionGroup(
+  'r-lscope',
+  'Scope',
+  (['all', 'llm'] as const).map((v) => choice('licScope', v, SCOPE_LABELS[v])),
+)}
+${optionGroup(
+  'r-lplatform',
+  'Platform',
+  DASH_PLATFORMS.map((p) => choice('licPlatform', p, platformLabel(p))),
+)}
 </nav>`;
   const head = `<h2 id="licences-by-country-h">Licence classes by country</h2>`;
   if (!last.licenseByCountry) {
@@ -80,8 +116,12 @@ ${optionGroup('r-lplatform', 'Platform', DASH_PLATFORMS.map((p) => choice('licPl
   }
   const t = licenceTableOf(last, s);
   const what = `${METRIC_LABELS[s.licMetric]}, ${SCOPE_LABELS[s.licScope]}, ${platformLabel(s.licPlatform)}, ${s.view} view`;
-  const present = LICENSE_CLASSES.filter((c) => t?.rows.some((r) => r.classes.some((x) => x.class === c && x.value > 0)));
-  const keys: BarKey[] = LICENSE_CLASSES.map((c) => (c === 'unknown' ? { key: c, label: c, color: GREY_UNATTRIBUTED, pattern: 'dots' } : { key: c, label: c }));
+  const present = LICENSE_CLASSES.filter((c) =>
+    t?.rows.some((r) => r.classes.some((x) => x.class === c && x.value > 0)),
+  );
+  const keys: BarKey[] = LICENSE_CLASSES.map((c) =>
+    c === 'unknown' ? { key: c, label: c, color: GREY_UNATTRIBUTED, pattern: 'dots' } : { key: c, label: c },
+  );
   const rows = t?.rows ?? [];
   const lead = rows[0];
   const svg = stackedBarsSvg({
@@ -100,9 +140,14 @@ ${optionGroup('r-lplatform', 'Platform', DASH_PLATFORMS.map((p) => choice('licPl
   const tableHtml = rows.length
     ? table(
         `Licence classes by country on ${last.date}: ${what}`,
-        [{ head: 'Country' }, { head: METRIC_LABELS[s.licMetric], num: true }, ...present.map((c) => ({ head: c, num: true }))],
+        [
+          { head: 'Country' },
+          { head: METRIC_LABELS[s.licMetric], num: true },
+          ...present.map((c) => ({ head: c, num: true })),
+        ],
         rows.map((r) => [
-          own(rowLabel(r)) + (r.country.length === 2 && r.country !== 'ZZ' ? ` <span class="code">${own(r.country)}</span>` : ''),
+          own(rowLabel(r)) +
+            (r.country.length === 2 && r.country !== 'ZZ' ? ` <span class="code">${own(r.country)}</span>` : ''),
           fmtInt(r.total),
           ...present.map((c) => {
             const x = r.classes.find((k) => k.class === c);
@@ -113,7 +158,9 @@ ${optionGroup('r-lplatform', 'Platform', DASH_PLATFORMS.map((p) => choice('licPl
     : `<p class="empty">No figure for this selection on ${own(last.date)}.</p>`;
   const windows = last.metrics[s.licMetric]?.window ?? {};
   const included =
-    s.licPlatform === 'combined' ? (last.licenseByCountry.metrics?.[s.licMetric]?.scopes?.[s.licScope]?.[s.view]?.combinedPlatforms ?? []) : [s.licPlatform];
+    s.licPlatform === 'combined'
+      ? (last.licenseByCountry.metrics?.[s.licMetric]?.scopes?.[s.licScope]?.[s.view]?.combinedPlatforms ?? [])
+      : [s.licPlatform];
   const windowText = included.length
     ? included.map((p) => `${platformLabel(p)} ${String(windows[p] ?? 'n/a').slice(0, 60)}`).join('; ')
     : 'no platform has this figure yet';
@@ -132,37 +179,146 @@ export function racesBody(days: Day[], s: RacesState, links: Links): string {
   const last = days[days.length - 1]!;
   const dates = days.map((d) => d.date);
   const cov = coverageWords(days);
-  const fam = rowsOverTime(days, (d) => d.families, (r) => r.family, (r) => r.downloads30d);
-  const famSvg = lineChartSvg({ id: 'fam', title: 'Model families by 30-day downloads', desc: `Lines for the ${fam.length} leading families; on ${last.date}: ${last.families.slice(0, 3).map((f) => `${f.family} ${fmtCompact(f.downloads30d)}`).join(', ')}.`, dates, series: fam, format: fmtCompact });
+  const fam = rowsOverTime(
+    days,
+    (d) => d.families,
+    (r) => r.family,
+    (r) => r.downloads30d,
+  );
+  const famSvg = lineChartSvg({
+    id: 'fam',
+    title: 'Model families by 30-day downloads',
+    desc: `Lines for the ${fam.length} leading families; on ${last.date}: ${last.families
+      .slice(0, 3)
+      .map((f) => `${f.family} ${fmtCompact(f.downloads30d)}`)
+      .join(', ')}.`,
+    dates,
+    series: fam,
+    format: fmtCompact,
+  });
   const famTable = table(
     `Families on ${last.date}`,
-    [{ head: 'Family' }, { head: '30-day downloads', num: true }, { head: 'Models', num: true }, { head: 'Derivatives', num: true }, { head: 'New derivatives', num: true }],
-    last.families.slice(0, 12).map((f) => [text(f.family), fmtInt(f.downloads30d), fmtInt(f.models), fmtInt(f.derivatives), fmtInt(f.newDerivatives)]),
+    [
+      { head: 'Family' },
+      { head: '30-day downloads', num: true },
+      { head: 'Models', num: true },
+      { head: 'Derivatives', num: true },
+      { head: 'New derivatives', num: true },
+    ],
+    last.families
+      .slice(0, 12)
+      .map((f) => [
+        text(f.family),
+        fmtInt(f.downloads30d),
+        fmtInt(f.models),
+        fmtInt(f.derivatives),
+        fmtInt(f.newDerivatives),
+      ]),
   );
   const orgRows = (d: Day) => d.orgs[view];
-  const org = rowsOverTime(days, orgRows, (r) => r.org, (r) => r.downloads30d);
-  const orgSvg = lineChartSvg({ id: 'org', title: `Organisations by 30-day downloads (${view} view)`, desc: `Lines for the ${org.length} leading organisations.`, dates, series: org, format: fmtCompact });
+  const org = rowsOverTime(
+    days,
+    orgRows,
+    (r) => r.org,
+    (r) => r.downloads30d,
+  );
+  const orgSvg = lineChartSvg({
+    id: 'org',
+    title: `Organisations by 30-day downloads (${view} view)`,
+    desc: `Lines for the ${org.length} leading organisations.`,
+    dates,
+    series: org,
+    format: fmtCompact,
+  });
   const orgTable = table(
     `Organisations on ${last.date} (${view} view)`,
-    [{ head: 'Organisation' }, { head: 'Country' }, { head: 'Kind' }, { head: '30-day downloads', num: true }, { head: 'Models', num: true }, { head: 'New releases', num: true }],
-    last.orgs[view].slice(0, 15).map((o) => [link(links.org(o.org), text(o.org)), own(countryName(o.country)), own(kindLabel(o.kind)), fmtInt(o.downloads30d), fmtInt(o.models), fmtInt(o.newReleases)]),
+    [
+      { head: 'Organisation' },
+      { head: 'Country' },
+      { head: 'Kind' },
+      { head: '30-day downloads', num: true },
+      { head: 'Models', num: true },
+      { head: 'New releases', num: true },
+    ],
+    last.orgs[view]
+      .slice(0, 15)
+      .map((o) => [
+        link(links.org(o.org), text(o.org)),
+        own(countryName(o.country)),
+        own(kindLabel(o.kind)),
+        fmtInt(o.downloads30d),
+        fmtInt(o.models),
+        fmtInt(o.newReleases),
+      ]),
   );
-  const kinds = sharesOver(days, (d) => d.kinds[view], (r) => r.kind, (r) => r.downloads30d, kindLabel);
-  const kindSvg = stackedAreaSvg({ id: 'kind', title: `Share of 30-day downloads by kind of organisation (${view} view)`, desc: `Stacked areas: ${last.kinds[view].map((k) => `${kindLabel(k.kind)} ${fmtPct(k.share)}`).join(', ')} on ${last.date}.`, dates, series: kinds });
+  const kinds = sharesOver(
+    days,
+    (d) => d.kinds[view],
+    (r) => r.kind,
+    (r) => r.downloads30d,
+    kindLabel,
+  );
+  const kindSvg = stackedAreaSvg({
+    id: 'kind',
+    title: `Share of 30-day downloads by kind of organisation (${view} view)`,
+    desc: `Stacked areas: ${last.kinds[view].map((k) => `${kindLabel(k.kind)} ${fmtPct(k.share)}`).join(', ')} on ${last.date}.`,
+    dates,
+    series: kinds,
+  });
   const kindTable = table(
     `Kinds on ${last.date}`,
-    [{ head: 'Kind' }, { head: 'Share', num: true }, { head: '30-day downloads', num: true }, { head: 'Models', num: true }],
+    [
+      { head: 'Kind' },
+      { head: 'Share', num: true },
+      { head: '30-day downloads', num: true },
+      { head: 'Models', num: true },
+    ],
     last.kinds[view].map((k) => [own(kindLabel(k.kind)), fmtPct(k.share), fmtInt(k.downloads30d), fmtInt(k.models)]),
   );
-  const lic = sharesOver(days, (d) => d.licenseClasses, (r) => r.key, (r) => r.downloads30d, (k) => k);
-  const licSvg = stackedAreaSvg({ id: 'lic', title: 'Share of 30-day downloads by licence class', desc: `Stacked areas per licence class; on ${last.date}: ${last.licenseClasses.slice(0, 3).map((l) => l.key).join(', ')} lead.`, dates, series: lic });
+  const lic = sharesOver(
+    days,
+    (d) => d.licenseClasses,
+    (r) => r.key,
+    (r) => r.downloads30d,
+    (k) => k,
+  );
+  const licSvg = stackedAreaSvg({
+    id: 'lic',
+    title: 'Share of 30-day downloads by licence class',
+    desc: `Stacked areas per licence class; on ${last.date}: ${last.licenseClasses
+      .slice(0, 3)
+      .map((l) => l.key)
+      .join(', ')} lead.`,
+    dates,
+    series: lic,
+  });
   const licTotal = last.licenseClasses.reduce((s, l) => s + l.downloads30d, 0);
   const licTable = table(
     `Licence classes on ${last.date}`,
-    [{ head: 'Class' }, { head: 'Share', num: true }, { head: '30-day downloads', num: true }, { head: 'Models', num: true }, { head: 'New releases', num: true }],
-    last.licenseClasses.map((l) => [own(l.key), licTotal ? fmtPct(l.downloads30d / licTotal) : '–', fmtInt(l.downloads30d), fmtInt(l.models), fmtInt(l.newReleases)]),
+    [
+      { head: 'Class' },
+      { head: 'Share', num: true },
+      { head: '30-day downloads', num: true },
+      { head: 'Models', num: true },
+      { head: 'New releases', num: true },
+    ],
+    last.licenseClasses.map((l) => [
+      own(l.key),
+      licTotal ? fmtPct(l.downloads30d / licTotal) : '–',
+      fmtInt(l.downloads30d),
+      fmtInt(l.models),
+      fmtInt(l.newReleases),
+    ]),
   );
-  const views = optionGroup('r-view', 'View', (['origin', 'publisher'] as const).map((v) => ({ label: VIEW_LABELS[v], href: links.racesState({ ...s, view: v }), current: v === view })));
+  const views = optionGroup(
+    'r-view',
+    'View',
+    (['origin', 'publisher'] as const).map((v) => ({
+      label: VIEW_LABELS[v],
+      href: links.racesState({ ...s, view: v }),
+      current: v === view,
+    })),
+  );
   return `<h1>Races: families, organisations, licences and kinds (${own(view)} view)</h1>
 <p class="lede">Who gains on whom, day by day, all platforms combined. Lines are labelled at their right end and drawn with distinct dash patterns.</p>
 <nav class="controls" aria-label="Chart options">${views}</nav>

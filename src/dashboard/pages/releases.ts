@@ -26,7 +26,11 @@ export async function weekReleases(store: ReadStore, latest: string, f: ReleaseF
     ...(f.licenseClass ? { licenseClass: f.licenseClass } : {}),
   });
   return page.items
-    .sort((a, b) => (b.stats.downloads30d ?? -1) - (a.stats.downloads30d ?? -1) || (b.releasedAt ?? '').localeCompare(a.releasedAt ?? ''))
+    .sort(
+      (a, b) =>
+        (b.stats.downloads30d ?? -1) - (a.stats.downloads30d ?? -1) ||
+        (b.releasedAt ?? '').localeCompare(a.releasedAt ?? ''),
+    )
     .slice(0, RELEASES_SHOWN);
 }
 
@@ -46,7 +50,11 @@ function filterForm(f: ReleaseFilters, links: Links, action: string): string {
 /** The static export has no query strings: the platform links are files, the other filters need the server. */
 function platformLinks(f: ReleaseFilters, links: Links): string {
   const choices = [{ label: 'all platforms', href: links.releases({ view: 'origin' }), current: !f.platform }].concat(
-    PLATFORMS.map((p) => ({ label: PLATFORM_LABELS[p] ?? p, href: links.releases({ view: 'origin', platform: p }), current: f.platform === p })),
+    PLATFORMS.map((p) => ({
+      label: PLATFORM_LABELS[p] ?? p,
+      href: links.releases({ view: 'origin', platform: p }),
+      current: f.platform === p,
+    })),
   );
   return `<nav class="controls" aria-label="Filter releases">${optionGroup('rel-platform', 'Platform', choices)}</nav>`;
 }
@@ -59,7 +67,8 @@ export function releasesBody(items: NormalisedRecord[], latest: string, f: Relea
     const orgName = who.org;
     return [
       link(links.model(r.key), text(r.id, 100)),
-      own(PLATFORM_LABELS[r.platform] ?? r.platform) + (url ? ` ${link(url, `<span class="sr-only">${text(r.id, 100)} on </span>page`, true)}` : ''),
+      own(PLATFORM_LABELS[r.platform] ?? r.platform) +
+        (url ? ` ${link(url, `<span class="sr-only">${text(r.id, 100)} on </span>page`, true)}` : ''),
       orgName ? link(links.org(orgName), text(orgName)) : own('individual'),
       own(countryName(who.country)),
       own(r.license.class),
@@ -68,11 +77,23 @@ export function releasesBody(items: NormalisedRecord[], latest: string, f: Relea
       fmtInt(r.stats.likes),
     ];
   });
-  const form = links.mode === 'server' ? filterForm(f, links, links.releases({ view: 'origin' })!.split('?')[0]!) : platformLinks(f, links);
+  const form =
+    links.mode === 'server'
+      ? filterForm(f, links, links.releases({ view: 'origin' })!.split('?')[0]!)
+      : platformLinks(f, links);
   const listing = rows.length
     ? table(
         `Base releases ${from} to ${latest}, most downloaded first (${rows.length} shown)`,
-        [{ head: 'Model' }, { head: 'Platform' }, { head: 'Organisation' }, { head: 'Country' }, { head: 'Licence class' }, { head: 'Released' }, { head: '30-day downloads', num: true }, { head: 'Likes', num: true }],
+        [
+          { head: 'Model' },
+          { head: 'Platform' },
+          { head: 'Organisation' },
+          { head: 'Country' },
+          { head: 'Licence class' },
+          { head: 'Released' },
+          { head: '30-day downloads', num: true },
+          { head: 'Likes', num: true },
+        ],
         rows,
       )
     : '<p class="empty">No base release matches these filters this week.</p>';

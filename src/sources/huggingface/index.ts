@@ -125,7 +125,11 @@ export function createHuggingFaceSource(opts: HuggingFaceSourceOptions): Hugging
   const log = opts.logger.child({ source: platform });
   // undici's `request`, not its fetch: the library only ever sees the stand-in Response built below, so the real
   // exchange can skip the WHATWG stream layer, which showed in sweep profiles (body reassembly and decoding).
-  const http = createHttpClient(huggingfaceProfile, { config, logger: log, rateLimitMode: opts.rateLimitMode }, { ...opts.http });
+  const http = createHttpClient(
+    huggingfaceProfile,
+    { config, logger: log, rateLimitMode: opts.rateLimitMode },
+    { ...opts.http },
+  );
   const hubUrl = config.urls.huggingface;
   const pageSize = config.file.sources.huggingface.pageSize;
   const now = opts.now ?? (() => new Date());
@@ -191,8 +195,14 @@ export function createHuggingFaceSource(opts: HuggingFaceSourceOptions): Hugging
   const quarantineItem = (raw: unknown, reason: string, ref: string): QuarantineItem =>
     toQuarantine(platform, 'item', raw, `invalid item: ${reason}`, ref, now());
 
-  function toPage(raw: { items: unknown[] } | { bytes: Buffer; scanned: ScannedItem[] }, url: string, next: string | null, seed: string | undefined): SourcePage<HfModelInput> {
-    if ('scanned' in raw) return { items: [], quarantine: [], next, url, deferred: deferredItems(raw.bytes, raw.scanned, url, seed!) };
+  function toPage(
+    raw: { items: unknown[] } | { bytes: Buffer; scanned: ScannedItem[] },
+    url: string,
+    next: string | null,
+    seed: string | undefined,
+  ): SourcePage<HfModelInput> {
+    if ('scanned' in raw)
+      return { items: [], quarantine: [], next, url, deferred: deferredItems(raw.bytes, raw.scanned, url, seed!) };
     const items: HfModelInput[] = [];
     const quarantine: QuarantineItem[] = [];
     let incomplete = 0;
@@ -212,7 +222,8 @@ export function createHuggingFaceSource(opts: HuggingFaceSourceOptions): Hugging
     if (quarantine.length > 0) {
       log.warn({ url, quarantined: quarantine.length, first: quarantine[0]!.reason }, 'items quarantined');
     }
-    if (incomplete > 0) log.warn({ url, incomplete, first: firstIncomplete }, 'items read with missing fields (null in their records)');
+    if (incomplete > 0)
+      log.warn({ url, incomplete, first: firstIncomplete }, 'items read with missing fields (null in their records)');
     return { items, quarantine, next, url, incomplete };
   }
 
@@ -221,8 +232,15 @@ export function createHuggingFaceSource(opts: HuggingFaceSourceOptions): Hugging
    * and validated only when read. An item whose sighting matches the stored fingerprint is never read: its text
    * minus the figures is byte for byte one that parsed and validated before, and the figures are checked here.
    */
-  function deferredItems(bytes: Buffer, scanned: ScannedItem[], url: string, seed: string): DeferredItems<HfModelInput> {
-    const sightings = scanned.map((s) => (isHfSighting(s.values) ? sightItem(huggingfaceProfile, s.values, seed, s.fingerprint) : null));
+  function deferredItems(
+    bytes: Buffer,
+    scanned: ScannedItem[],
+    url: string,
+    seed: string,
+  ): DeferredItems<HfModelInput> {
+    const sightings = scanned.map((s) =>
+      isHfSighting(s.values) ? sightItem(huggingfaceProfile, s.values, seed, s.fingerprint) : null,
+    );
     return {
       sightings,
       read(i) {
@@ -255,7 +273,12 @@ export function createHuggingFaceSource(opts: HuggingFaceSourceOptions): Hugging
 
     const seed = o.fingerprintSeed;
     const startFetch = (url: string): PageFetch => {
-      const f: PageFetch = { url, taken: false, next: undefined, res: null as unknown as Promise<HttpResult<ListBody>> };
+      const f: PageFetch = {
+        url,
+        taken: false,
+        next: undefined,
+        res: null as unknown as Promise<HttpResult<ListBody>>,
+      };
       f.res = http.send<ListBody>(url, {
         signal,
         what: 'page',
@@ -374,7 +397,12 @@ export function createHuggingFaceSource(opts: HuggingFaceSourceOptions): Hugging
       u.pathname = u.pathname.replace(/\/revision\/HEAD$/, '');
       const url = `${hubUrl}${u.pathname.slice(u.pathname.indexOf('/api/models/'))}${u.search}`;
       // Redirects are followed (a renamed repo's old id redirects to its new one).
-      const res = await http.send<string>(url, { signal, what: 'model', passStatuses: [401, 403, 404, 410], parse: (t) => t });
+      const res = await http.send<string>(url, {
+        signal,
+        what: 'model',
+        passStatuses: [401, 403, 404, 410],
+        parse: (t) => t,
+      });
       return new Response(res.body, { status: res.status, headers: { 'content-type': 'application/json' } });
     };
     try {
@@ -382,7 +410,8 @@ export function createHuggingFaceSource(opts: HuggingFaceSourceOptions): Hugging
       return entry.name && entry.name !== id ? { state: 'renamed', to: entry.name } : { state: 'present' };
     } catch (err) {
       // An anonymous request for a missing or private repo is answered 401, not 404 (research/hf.md §1.2, §7).
-      if (err instanceof HubApiError && [401, 404, 410].includes(err.statusCode)) return { state: 'gone', detail: `HTTP ${err.statusCode}` };
+      if (err instanceof HubApiError && [401, 404, 410].includes(err.statusCode))
+        return { state: 'gone', detail: `HTTP ${err.statusCode}` };
       // 403: it exists but this token may not see it (gated repos keep public metadata, so this is rare).
       if (err instanceof HubApiError && err.statusCode === 403) return { state: 'present', detail: 'HTTP 403' };
       if (signal?.aborted) throw err;
@@ -390,7 +419,10 @@ export function createHuggingFaceSource(opts: HuggingFaceSourceOptions): Hugging
     }
   }
 
-  async function confirmGone(ids: readonly string[], o: { signal?: AbortSignal } = {}): Promise<Map<string, GoneCheck>> {
+  async function confirmGone(
+    ids: readonly string[],
+    o: { signal?: AbortSignal } = {},
+  ): Promise<Map<string, GoneCheck>> {
     const out = new Map<string, GoneCheck>();
     for (const id of ids) out.set(id, await checkGone(id, o.signal));
     return out;

@@ -10,7 +10,9 @@ import { HF_DETAIL_EXPAND, HF_EXPAND_COST, HF_LIST_EXPAND, ISO_INSTANT, refusedE
 /** Small, but a full page is what tells whether a Link should be there. */
 const PAGE = 20;
 const SCHEMA_FILE = 'src/sources/huggingface/schema.ts';
-const DETAIL_ONLY: readonly string[] = HF_DETAIL_EXPAND.filter((v) => !(HF_LIST_EXPAND as readonly string[]).includes(v));
+const DETAIL_ONLY: readonly string[] = HF_DETAIL_EXPAND.filter(
+  (v) => !(HF_LIST_EXPAND as readonly string[]).includes(v),
+);
 const LINK_NEXT = /<([^>]+)>\s*;\s*rel="?next"?/i;
 
 export const huggingfaceProbe: PlatformProbe = {
@@ -88,11 +90,17 @@ async function firstPage(ctx: ProbeContext): Promise<{ page: ListPage | null; wh
   const a = await ctx.get(url, 'list page');
   if (a.status !== 200 && a.status !== 400) {
     // Not a judgement on one field: nothing else can be checked either.
-    ctx.unreachable(`the list route answered HTTP ${a.status}${snippet(a)} (not the Hub's API at this URL, or a proxy, or a bad HF_TOKEN)`);
+    ctx.unreachable(
+      `the list route answered HTTP ${a.status}${snippet(a)} (not the Hub's API at this URL, or a proxy, or a bad HF_TOKEN)`,
+    );
   }
   if (a.status === 200) {
     if (!Array.isArray(a.json)) {
-      ctx.drift(id, `HTTP 200 but the body is not a JSON array${snippet(a)}`, 'check that HUBWATCH_HF_URL is the Hub; if it is, the list body changed shape and the HF source must follow');
+      ctx.drift(
+        id,
+        `HTTP 200 but the body is not a JSON array${snippet(a)}`,
+        'check that HUBWATCH_HF_URL is the Hub; if it is, the list body changed shape and the HF source must follow',
+      );
       return { page: null, why: 'the list body is not an array', rateHeaders: a };
     }
     ctx.ok(id, `HTTP 200, ${a.json.length} items, all ${HF_LIST_EXPAND.length} expand[] values accepted`);
@@ -100,7 +108,11 @@ async function firstPage(ctx: ProbeContext): Promise<{ page: ListPage | null; wh
   }
   const refused = refusedValues(a, HF_LIST_EXPAND);
   if (refused.length === 0) {
-    ctx.drift(id, `HTTP 400 naming none of hubwatch's values${snippet(a)}`, `no list request works: read the message and bring HF_LIST_EXPAND (${SCHEMA_FILE}) in line`);
+    ctx.drift(
+      id,
+      `HTTP 400 naming none of hubwatch's values${snippet(a)}`,
+      `no list request works: read the message and bring HF_LIST_EXPAND (${SCHEMA_FILE}) in line`,
+    );
     return { page: null, why: 'the list route refused the request', rateHeaders: a };
   }
   const loses = refused.map((f) => `${f} (${costOf(f)})`).join('; ');
@@ -113,7 +125,11 @@ async function firstPage(ctx: ProbeContext): Promise<{ page: ListPage | null; wh
   const retryUrl = listUrl(ctx.baseUrl, kept, PAGE);
   const b = await ctx.get(retryUrl, 'list page');
   if (b.status !== 200 || !Array.isArray(b.json)) {
-    return { page: null, why: `the list route answered HTTP ${b.status} even without ${refused.join(', ')}`, rateHeaders: a };
+    return {
+      page: null,
+      why: `the list route answered HTTP ${b.status} even without ${refused.join(', ')}`,
+      rateHeaders: a,
+    };
   }
   return { page: { answer: b, url: retryUrl, items: b.json, refused }, why: '', rateHeaders: b };
 }
@@ -138,7 +154,12 @@ const RULES: readonly Rule[] = [
   { field: 'downloads', required: true, expect: 'a non-negative integer', test: count },
   { field: 'downloadsAllTime', required: true, expect: 'a non-negative integer', test: count },
   { field: 'likes', required: true, expect: 'a non-negative integer', test: count },
-  { field: 'tags', required: true, expect: 'an array of strings', test: (v) => Array.isArray(v) && v.every((t) => typeof t === 'string') },
+  {
+    field: 'tags',
+    required: true,
+    expect: 'an array of strings',
+    test: (v) => Array.isArray(v) && v.every((t) => typeof t === 'string'),
+  },
   { field: 'cardData', required: false, expect: 'an object', test: (v) => v === null || isObject(v) },
   { field: 'lastModified', required: false, expect: 'an ISO-8601 instant', test: iso },
 ];
@@ -148,7 +169,11 @@ function checkItems(ctx: ProbeContext, page: ListPage): void {
   const id = 'item-types';
   const n = page.items.length;
   if (n === 0) {
-    ctx.drift(id, 'the first list page is empty', 'check that HUBWATCH_HF_URL is the Hub (its catalogue is never empty)');
+    ctx.drift(
+      id,
+      'the first list page is empty',
+      'check that HUBWATCH_HF_URL is the Hub (its catalogue is never empty)',
+    );
     return;
   }
   const problems: string[] = [];
@@ -161,7 +186,10 @@ function checkItems(ctx: ProbeContext, page: ListPage): void {
     const missing = r.required ? items.filter((x) => x[r.field] === undefined).length : 0;
     const wrong = items.filter((x) => x[r.field] !== undefined && !r.test(x[r.field]));
     if (missing) problems.push(`${r.field} missing in ${missing} of ${n} items`);
-    if (wrong.length) problems.push(`${r.field} not ${r.expect} in ${wrong.length} of ${n} items (e.g. ${JSON.stringify(wrong[0]![r.field])?.slice(0, 40)})`);
+    if (wrong.length)
+      problems.push(
+        `${r.field} not ${r.expect} in ${wrong.length} of ${n} items (e.g. ${JSON.stringify(wrong[0]![r.field])?.slice(0, 40)})`,
+      );
     if (missing || wrong.length) broken.push(r.field);
   }
   if (problems.length === 0) {
@@ -220,11 +248,19 @@ async function checkPagination(ctx: ProbeContext, page: ListPage): Promise<void>
   const next = new URL(target, page.url);
   const cursor = next.searchParams.get('cursor');
   if (cursor === null) {
-    problems.push(next.searchParams.has('skip') ? `offset paging (skip=${next.searchParams.get('skip')}) instead of a cursor` : 'no cursor= in the next URL');
-    actions.push('offset pages shift while models are added, so a walk repeats some and misses others: hubwatch dedupes repeats by _id but cannot see a miss; the HF source needs a review');
+    problems.push(
+      next.searchParams.has('skip')
+        ? `offset paging (skip=${next.searchParams.get('skip')}) instead of a cursor`
+        : 'no cursor= in the next URL',
+    );
+    actions.push(
+      'offset pages shift while models are added, so a walk repeats some and misses others: hubwatch dedupes repeats by _id but cannot see a miss; the HF source needs a review',
+    );
   } else if (!isKeysetCursor(cursor)) {
     problems.push(`the cursor is not base64 JSON (${cursor.slice(0, 40)})`);
-    actions.push('hubwatch keeps cursors opaque, so walks go on; but check a sweep for repeats and misses, the keyset guarantee is no longer visible');
+    actions.push(
+      'hubwatch keeps cursors opaque, so walks go on; but check a sweep for repeats and misses, the keyset guarantee is no longer visible',
+    );
   }
   const b = await ctx.get(next.toString(), 'next list page');
   let second = '';
@@ -236,13 +272,19 @@ async function checkPagination(ctx: ProbeContext, page: ListPage): Promise<void>
     const repeats = b.json.filter((x) => isObject(x) && ids.has(x._id)).length;
     if (repeats) {
       problems.push(`page 2 repeats ${repeats} _id(s) of page 1`);
-      actions.push('a walk reads those models twice (the store keeps one row each) and may skip others: the paging is not keyset');
+      actions.push(
+        'a walk reads those models twice (the store keeps one row each) and may skip others: the paging is not keyset',
+      );
     }
-    const times = [...page.items, ...b.json].map((x) => (isObject(x) && typeof x.createdAt === 'string' ? Date.parse(x.createdAt) : NaN)).filter((t) => !Number.isNaN(t));
+    const times = [...page.items, ...b.json]
+      .map((x) => (isObject(x) && typeof x.createdAt === 'string' ? Date.parse(x.createdAt) : NaN))
+      .filter((t) => !Number.isNaN(t));
     const rises = times.filter((t, i) => i > 0 && t > times[i - 1]!).length;
     if (rises) {
       problems.push(`createdAt rises ${rises} time(s) across the two pages (sort=createdAt should be newest first)`);
-      actions.push('the new-release poll stops at its watermark by createdAt and would miss models listed out of order');
+      actions.push(
+        'the new-release poll stops at its watermark by createdAt and would miss models listed out of order',
+      );
     }
     second = `; page 2: HTTP 200, ${b.json.length} items, no repeats, createdAt newest first`;
   }
@@ -256,13 +298,26 @@ function checkRateLimit(ctx: ProbeContext, a: Answer): void {
   const rl = parseRateLimit(a.headers);
   const policy = parseRateLimitPolicy(a.headers);
   const raw = (name: string): string => a.headers.get(name) ?? 'absent';
-  const seen = `RateLimit ${rl ? `r=${rl.remaining} t=${rl.resetSeconds}` : `unreadable (${raw('ratelimit')})`}; ` +
+  const seen =
+    `RateLimit ${rl ? `r=${rl.remaining} t=${rl.resetSeconds}` : `unreadable (${raw('ratelimit')})`}; ` +
     `RateLimit-Policy ${policy ? `q=${policy.quota} per w=${policy.windowSeconds} s` : `unreadable (${raw('ratelimit-policy')})`}`;
-  if (rl && policy) ctx.ok(id, `${rl.remaining} of ${policy.quota} requests left in this ${policy.windowSeconds} s window, reset in ${rl.resetSeconds} s`);
+  if (rl && policy)
+    ctx.ok(
+      id,
+      `${rl.remaining} of ${policy.quota} requests left in this ${policy.windowSeconds} s window, reset in ${rl.resetSeconds} s`,
+    );
   else if (!rl) {
-    ctx.drift(id, seen, 'pacing falls back to 429 handling: long sweeps meet 429s and wait them out. Consider HF_TOKEN for a larger quota');
+    ctx.drift(
+      id,
+      seen,
+      'pacing falls back to 429 handling: long sweeps meet 429s and wait them out. Consider HF_TOKEN for a larger quota',
+    );
   } else {
-    ctx.drift(id, seen, 'pacing still works from RateLimit; only a 429 naming no reset waits a backoff instead of the window');
+    ctx.drift(
+      id,
+      seen,
+      'pacing still works from RateLimit; only a 429 naming no reset waits a backoff instead of the window',
+    );
   }
 }
 
@@ -271,14 +326,20 @@ async function checkDetailOnly(ctx: ProbeContext): Promise<void> {
   const id = 'list-refuses-detail';
   const a = await ctx.get(listUrl(ctx.baseUrl, DETAIL_ONLY, 1), 'list page with detail-only fields');
   const asked = DETAIL_ONLY.join(', ');
-  if (a.status === 400) ctx.ok(id, `HTTP 400 refuses ${refusedValues(a, DETAIL_ONLY).join(', ') || asked} on the list route, as expected`);
+  if (a.status === 400)
+    ctx.ok(id, `HTTP 400 refuses ${refusedValues(a, DETAIL_ONLY).join(', ') || asked} on the list route, as expected`);
   else if (a.status === 200) {
     ctx.drift(
       id,
       `the list route now accepts ${asked} (HTTP 200)`,
       `hubwatch could ask for ${asked} on lists (add to HF_LIST_EXPAND, ${SCHEMA_FILE}) and get the Hub's own lineage for every listed model without detail look-ups`,
     );
-  } else ctx.drift(id, `HTTP ${a.status}${snippet(a)}, expected 400`, 'an answer neither refusing nor accepting: probe again, and read the body');
+  } else
+    ctx.drift(
+      id,
+      `HTTP ${a.status}${snippet(a)}, expected 400`,
+      'an answer neither refusing nor accepting: probe again, and read the body',
+    );
 }
 
 /** detail: the first listed model by id, with HF_DETAIL_EXPAND; the same _id as in the list. */
@@ -297,7 +358,11 @@ async function checkDetail(ctx: ProbeContext, page: ListPage | null, why: string
     ctx.ok(id, `HTTP 200 for ${repo} with the list's _id ${String(item._id)}`);
   } else if (a.status === 200) {
     const got = isObject(a.json) ? JSON.stringify(a.json._id) : 'a body that is not an object';
-    ctx.drift(id, `HTTP 200 for ${repo} but _id ${got} where the list said ${JSON.stringify(item._id)}`, 'hubwatch keys models by _id on both routes: look-ups would not meet their listed record. The HF source needs a review');
+    ctx.drift(
+      id,
+      `HTTP 200 for ${repo} but _id ${got} where the list said ${JSON.stringify(item._id)}`,
+      'hubwatch keys models by _id on both routes: look-ups would not meet their listed record. The HF source needs a review',
+    );
   } else if (a.status === 400) {
     const refused = refusedValues(a, HF_DETAIL_EXPAND);
     ctx.drift(
@@ -306,7 +371,11 @@ async function checkDetail(ctx: ProbeContext, page: ListPage | null, why: string
       `single-model look-ups fail until HF_DETAIL_EXPAND (${SCHEMA_FILE}) drops ${refused.join(', ') || 'what the message names'}`,
     );
   } else {
-    ctx.drift(id, `HTTP ${a.status} for ${repo}, listed a moment ago${snippet(a)}`, 'single-model look-ups fail: check HF_TOKEN, and probe again (the model may have gone private in between)');
+    ctx.drift(
+      id,
+      `HTTP ${a.status} for ${repo}, listed a moment ago${snippet(a)}`,
+      'single-model look-ups fail: check HF_TOKEN, and probe again (the model may have gone private in between)',
+    );
   }
 }
 
@@ -317,8 +386,21 @@ async function checkMissingRepo(ctx: ProbeContext): Promise<void> {
   const a = await ctx.get(`${ctx.baseUrl}/api/models/${repo}`, 'missing model');
   if (a.status === 401) ctx.ok(id, `HTTP 401 for ${repo}, as expected`);
   else if (a.status === 404) {
-    ctx.drift(id, `HTTP 404 for ${repo} (the Hub used to answer 401)`, 'harmless: hubwatch treats 401 and 404 alike for a missing repo (the look-up fails either way; deletions come from a complete sweep not seeing the model)');
+    ctx.drift(
+      id,
+      `HTTP 404 for ${repo} (the Hub used to answer 401)`,
+      'harmless: hubwatch treats 401 and 404 alike for a missing repo (the look-up fails either way; deletions come from a complete sweep not seeing the model)',
+    );
   } else if (a.status === 200) {
-    ctx.drift(id, `HTTP 200 for ${repo}, a repo that cannot exist${snippet(a)}`, 'check that HUBWATCH_HF_URL is the Hub and not a catch-all proxy: hubwatch would take such an answer for a model');
-  } else ctx.drift(id, `HTTP ${a.status} for ${repo}${snippet(a)}, expected 401`, 'a look-up of a missing model now meets this status: read the body, and check that HUBWATCH_HF_URL is the Hub');
+    ctx.drift(
+      id,
+      `HTTP 200 for ${repo}, a repo that cannot exist${snippet(a)}`,
+      'check that HUBWATCH_HF_URL is the Hub and not a catch-all proxy: hubwatch would take such an answer for a model',
+    );
+  } else
+    ctx.drift(
+      id,
+      `HTTP ${a.status} for ${repo}${snippet(a)}, expected 401`,
+      'a look-up of a missing model now meets this status: read the body, and check that HUBWATCH_HF_URL is the Hub',
+    );
 }

@@ -28,7 +28,8 @@ export function normaliseHuggingFace(item: HfModelInput, ctx: NormaliseContext):
   const allTags = o.tags;
   const safetensors = isRecord(o.safetensors) ? o.safetensors : {};
   const gguf = isRecord(o.gguf) ? o.gguf : {};
-  const familyHints = typeof gguf.architecture === 'string' ? [gguf.architecture, ...tags.slice(0, 20)] : tags.slice(0, 20);
+  const familyHints =
+    typeof gguf.architecture === 'string' ? [gguf.architecture, ...tags.slice(0, 20)] : tags.slice(0, 20);
   return assembleRecord(
     {
       platform: 'huggingface',

@@ -165,7 +165,11 @@ export function isHfModel(x: unknown, opts: { requireAllTime?: boolean } = {}): 
   if (o.lastModified !== undefined && (typeof o.lastModified !== 'string' || !ISO_INSTANT.test(o.lastModified)))
     return false;
   if (!isCount(o.downloads) || !isCount(o.likes)) return false;
-  if (opts.requireAllTime === false ? !nullish(o.downloadsAllTime) && !isCount(o.downloadsAllTime) : !isCount(o.downloadsAllTime))
+  if (
+    opts.requireAllTime === false
+      ? !nullish(o.downloadsAllTime) && !isCount(o.downloadsAllTime)
+      : !isCount(o.downloadsAllTime)
+  )
     return false;
   const tags = o.tags;
   if (!Array.isArray(tags)) return false;
@@ -179,7 +183,13 @@ export function isHfModel(x: unknown, opts: { requireAllTime?: boolean } = {}): 
 }
 
 /** The members a sweep reads from an item's own text to sight it without parsing it (src/sources/raw-items.ts). */
-export const HF_SIGHT_MEMBERS: ReadonlySet<string> = new Set(['id', 'createdAt', 'downloads', 'downloadsAllTime', 'likes']);
+export const HF_SIGHT_MEMBERS: ReadonlySet<string> = new Set([
+  'id',
+  'createdAt',
+  'downloads',
+  'downloadsAllTime',
+  'likes',
+]);
 
 /** True when the members read from an item's text are what HfModelSchema promises for them. */
 export function isHfSighting(o: Record<string, unknown>): boolean {

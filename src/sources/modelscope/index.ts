@@ -21,7 +21,14 @@ import {
 } from '../http.js';
 import { describeIssues, toQuarantine } from '../validate.js';
 import type { ListOptions, Source, SourcePage } from '../types.js';
-import { MsEnvelopeSchema, MsListDataSchema, checkMsModel, epochToIso, type ModelScopeInput, type MsEnvelope } from './schema.js';
+import {
+  MsEnvelopeSchema,
+  MsListDataSchema,
+  checkMsModel,
+  epochToIso,
+  type ModelScopeInput,
+  type MsEnvelope,
+} from './schema.js';
 import { modelscopeProfile, normaliseModelScope } from './record.js';
 import { MsSweepPlan, type Crit, type Facets } from './sweep.js';
 
@@ -66,7 +73,10 @@ export function readEnvelope(text: string, status: number, where: string): MsEnv
   if (!e.Success || !codeOk || status >= 400) {
     // "System busy, try again later" (系统繁忙，请稍后再试, Code 50000) is the one refusal that retrying fixes.
     if (status < 400 && isBusy(e)) {
-      throw new TransientHttpError(`modelscope is busy for ${where}: ${e.Message ?? ''} (Code ${e.Code ?? '?'})`, status);
+      throw new TransientHttpError(
+        `modelscope is busy for ${where}: ${e.Message ?? ''} (Code ${e.Code ?? '?'})`,
+        status,
+      );
     }
     const code = e.Code === undefined || e.Code === null ? '' : ` (Code ${e.Code})`;
     throw new PermanentHttpError(
@@ -93,7 +103,11 @@ export function createModelScopeSource(opts: ModelScopeSourceOptions): ModelScop
   const { config } = opts;
   const platform = 'modelscope' as const;
   const log = opts.logger.child({ source: platform });
-  const http = createHttpClient(modelscopeProfile, { config, logger: log, rateLimitMode: opts.rateLimitMode }, opts.http ?? {});
+  const http = createHttpClient(
+    modelscopeProfile,
+    { config, logger: log, rateLimitMode: opts.rateLimitMode },
+    opts.http ?? {},
+  );
   const base = config.urls.modelscope;
   const pageSize = config.file.sources.modelscope.pageSize;
   const now = opts.now ?? (() => new Date());
@@ -111,7 +125,12 @@ export function createModelScopeSource(opts: ModelScopeSourceOptions): ModelScop
   }
 
   /** One dolphin page: `Criterion` entries in the shape the MCP server sends (`contains`, one value each). */
-  async function fetchPage(sortBy: MsSort, criteria: readonly Crit[], pageNumber: number, signal: AbortSignal | undefined) {
+  async function fetchPage(
+    sortBy: MsSort,
+    criteria: readonly Crit[],
+    pageNumber: number,
+    signal: AbortSignal | undefined,
+  ) {
     const filter = criteria.map(([c, v]) => `&${c}=${encodeURIComponent(v)}`).join('');
     const ref = `${listUrl}#SortBy=${sortBy}&PageSize=${pageSize}&PageNumber=${pageNumber}${filter}`;
     const body = JSON.stringify({
@@ -120,7 +139,12 @@ export function createModelScopeSource(opts: ModelScopeSourceOptions): ModelScop
       PageSize: pageSize,
       SortBy: sortBy,
       Target: '',
-      Criterion: criteria.map(([category, value]) => ({ category, predicate: 'contains', values: [value], sub_values: [] })),
+      Criterion: criteria.map(([category, value]) => ({
+        category,
+        predicate: 'contains',
+        values: [value],
+        sub_values: [],
+      })),
       SingleCriterion: [],
     });
     const res = await http.send(listUrl, {
@@ -219,7 +243,10 @@ export function createModelScopeSource(opts: ModelScopeSourceOptions): ModelScop
     listNewest: (o) => list('GmtModified', o),
     sweep,
     sweepReport: (ctx) =>
-      lastPlan?.report(ctx) ?? { complete: false, notes: ['ModelScope: no sweep ran in this process, so none can be shown complete'] },
+      lastPlan?.report(ctx) ?? {
+        complete: false,
+        notes: ['ModelScope: no sweep ran in this process, so none can be shown complete'],
+      },
     fetchModel,
     // The poll walks GmtModified and stops on this: the field that order sorts by (sweep.ts says why it is
     // LastUpdatedTime), read as the normaliser reads it (epoch seconds; a naive time is Beijing time).
@@ -238,7 +265,10 @@ function readFacets(raw: unknown): Facets | null {
     if (!Array.isArray(v)) continue;
     out[k] = v.filter(
       (e): e is { Count: number; Value: string } =>
-        typeof e === 'object' && e !== null && typeof (e as { Value?: unknown }).Value === 'string' && Number.isSafeInteger((e as { Count?: unknown }).Count),
+        typeof e === 'object' &&
+        e !== null &&
+        typeof (e as { Value?: unknown }).Value === 'string' &&
+        Number.isSafeInteger((e as { Count?: unknown }).Count),
     );
   }
   return out;

@@ -22,9 +22,16 @@ export const modelscopeProbe: PlatformProbe = {
   checks: [
     { id: 'envelope', title: 'PUT /api/v1/dolphin/models answers {Code:200, Success:true, Data.Model.Models[]}' },
     { id: 'total-count', title: 'every dolphin answer carries Data.Model.TotalCount' },
-    { id: 'item-types', title: 'list records carry the fields hubwatch reads, with their types (times in epoch seconds)' },
+    {
+      id: 'item-types',
+      title: 'list records carry the fields hubwatch reads, with their types (times in epoch seconds)',
+    },
     { id: 'order', title: 'SortBy GmtModified lists newest LastUpdatedTime first' },
-    { id: 'depth', title: "a listing reaches its TotalCount (the last page is served), or the sweep's depthLimit says where it stops" },
+    {
+      id: 'depth',
+      title:
+        "a listing reaches its TotalCount (the last page is served), or the sweep's depthLimit says where it stops",
+    },
     { id: 'criteria', title: 'the Criterion categories the sweep partitions by are honoured (TotalCount changes)' },
     { id: 'detail', title: 'GET /api/v1/models/{owner}/{name} answers for a listed model' },
   ],
@@ -73,7 +80,10 @@ async function run(ctx: ProbeContext): Promise<void> {
       const u = new URL(redactUrl(listUrl));
       return ctx.unreachable(`no answer to the ${what} request (PUT ${u.origin}${u.pathname}): ${errorMessage(err)}`);
     }
-    const model = isObject(answer.json) && isObject(answer.json.Data) && isObject(answer.json.Data.Model) ? answer.json.Data.Model : null;
+    const model =
+      isObject(answer.json) && isObject(answer.json.Data) && isObject(answer.json.Data.Model)
+        ? answer.json.Data.Model
+        : null;
     const models = model && Array.isArray(model.Models) ? model.Models : null;
     const total = model && Number.isSafeInteger(model.TotalCount) ? (model.TotalCount as number) : null;
     return { answer, models, total };
@@ -82,7 +92,8 @@ async function run(ctx: ProbeContext): Promise<void> {
   const ok = checkEnvelope(ctx, first);
   const items = (first.models ?? []).filter(isObject);
   if (!ok) {
-    for (const id of ['total-count', 'item-types', 'order', 'depth', 'criteria']) ctx.drift(id, 'not checked: the first page is not a dolphin envelope', 'see envelope');
+    for (const id of ['total-count', 'item-types', 'order', 'depth', 'criteria'])
+      ctx.drift(id, 'not checked: the first page is not a dolphin envelope', 'see envelope');
   } else {
     checkTotal(ctx, first);
     checkItems(ctx, items);
@@ -105,26 +116,48 @@ function checkEnvelope(ctx: ProbeContext, p: Page): boolean {
   const a = p.answer;
   const j = a.json;
   if (a.status === 404 || a.status === 405) {
-    ctx.drift(id, `HTTP ${a.status} for PUT /api/v1/dolphin/models${snippet(a)}`, 'the site search moved: polls and sweeps fail until the ModelScope source follows it (src/sources/modelscope/index.ts; the OpenAPI listing cannot enumerate past 3,000 models)');
+    ctx.drift(
+      id,
+      `HTTP ${a.status} for PUT /api/v1/dolphin/models${snippet(a)}`,
+      'the site search moved: polls and sweeps fail until the ModelScope source follows it (src/sources/modelscope/index.ts; the OpenAPI listing cannot enumerate past 3,000 models)',
+    );
     return false;
   }
   if (a.status !== 200 && !(a.status >= 400 && a.status < 500 && isObject(j))) {
-    return ctx.unreachable(`the dolphin search answered HTTP ${a.status}${snippet(a)} (not ModelScope's API at this URL, or a proxy, or a bad MODELSCOPE_TOKEN)`);
+    return ctx.unreachable(
+      `the dolphin search answered HTTP ${a.status}${snippet(a)} (not ModelScope's API at this URL, or a proxy, or a bad MODELSCOPE_TOKEN)`,
+    );
   }
   if (isObject(j) && 'success' in j && !('Success' in j)) {
-    ctx.drift(id, `HTTP ${a.status} in a snake_case envelope (success, data, message) instead of Code/Success/Data`, `every ModelScope page now fails as "not a ModelScope envelope": MsEnvelopeSchema and MsListDataSchema (${SCHEMA_FILE}) must learn the new form`);
+    ctx.drift(
+      id,
+      `HTTP ${a.status} in a snake_case envelope (success, data, message) instead of Code/Success/Data`,
+      `every ModelScope page now fails as "not a ModelScope envelope": MsEnvelopeSchema and MsListDataSchema (${SCHEMA_FILE}) must learn the new form`,
+    );
     return false;
   }
   if (!isObject(j) || typeof j.Success !== 'boolean') {
-    ctx.drift(id, `HTTP ${a.status}, a body that is not the {Code, Data, Message, RequestId, Success} envelope${snippet(a)}`, `check that HUBWATCH_MODELSCOPE_URL is ModelScope; if it is, the envelope changed and ${SCHEMA_FILE} must follow`);
+    ctx.drift(
+      id,
+      `HTTP ${a.status}, a body that is not the {Code, Data, Message, RequestId, Success} envelope${snippet(a)}`,
+      `check that HUBWATCH_MODELSCOPE_URL is ModelScope; if it is, the envelope changed and ${SCHEMA_FILE} must follow`,
+    );
     return false;
   }
   if (!j.Success || Number(j.Code ?? 200) !== 200) {
-    ctx.drift(id, `Success ${String(j.Success)}, Code ${String(j.Code)}${snippet(a)}`, 'the search refuses the body hubwatch sends (PageSize, SortBy, Criterion): read the message; polls and sweeps fail until the body is fixed in src/sources/modelscope/index.ts');
+    ctx.drift(
+      id,
+      `Success ${String(j.Success)}, Code ${String(j.Code)}${snippet(a)}`,
+      'the search refuses the body hubwatch sends (PageSize, SortBy, Criterion): read the message; polls and sweeps fail until the body is fixed in src/sources/modelscope/index.ts',
+    );
     return false;
   }
   if (p.models === null) {
-    ctx.drift(id, 'Success, but no Data.Model.Models array', `pages fail as "list envelope without Data.Model.Models": MsListDataSchema (${SCHEMA_FILE}) must follow the new shape`);
+    ctx.drift(
+      id,
+      'Success, but no Data.Model.Models array',
+      `pages fail as "list envelope without Data.Model.Models": MsListDataSchema (${SCHEMA_FILE}) must follow the new shape`,
+    );
     return false;
   }
   ctx.ok(id, `HTTP 200, Code 200, Success, ${p.models.length} models on the first page`);
@@ -135,12 +168,23 @@ function checkTotal(ctx: ProbeContext, p: Page): void {
   const id = 'total-count';
   const model = (p.answer.json as { Data: { Model: Obj } }).Data.Model;
   if (p.total === null) {
-    const seen = 'TotalCount' in model ? `TotalCount is ${JSON.stringify(model.TotalCount)?.slice(0, 40)}` : 'no TotalCount in Data.Model';
-    ctx.drift(id, seen, 'no sweep can show that it saw every model: each day is reported incomplete and nobody is marked missing or deleted on ModelScope; polls are unaffected');
+    const seen =
+      'TotalCount' in model
+        ? `TotalCount is ${JSON.stringify(model.TotalCount)?.slice(0, 40)}`
+        : 'no TotalCount in Data.Model';
+    ctx.drift(
+      id,
+      seen,
+      'no sweep can show that it saw every model: each day is reported incomplete and nobody is marked missing or deleted on ModelScope; polls are unaffected',
+    );
     return;
   }
   if (p.total < (p.models?.length ?? 0)) {
-    ctx.drift(id, `TotalCount ${p.total} is below the ${p.models!.length} models of the page`, 'TotalCount no longer counts the listing: sweeps judge completeness by it, so they may call a partial walk complete. Treat ModelScope figures with care and review the source');
+    ctx.drift(
+      id,
+      `TotalCount ${p.total} is below the ${p.models!.length} models of the page`,
+      'TotalCount no longer counts the listing: sweeps judge completeness by it, so they may call a partial walk complete. Treat ModelScope figures with care and review the source',
+    );
     return;
   }
   ctx.ok(id, `TotalCount ${p.total}`);
@@ -168,7 +212,16 @@ const RULES: readonly Rule[] = [
   { field: 'CreatedTime', required: true, expect: 'epoch seconds (an integer)', test: epochSeconds },
   { field: 'LastUpdatedTime', required: true, expect: 'epoch seconds (an integer)', test: epochSeconds },
   { field: 'License', required: false, expect: 'a string', test: (v) => typeof v === 'string' },
-  { field: 'Tasks', required: false, expect: 'an array of {Name}', test: (v) => Array.isArray(v) && v.every((t) => t === null || (isObject(t) && (t.Name === undefined || t.Name === null || typeof t.Name === 'string'))) },
+  {
+    field: 'Tasks',
+    required: false,
+    expect: 'an array of {Name}',
+    test: (v) =>
+      Array.isArray(v) &&
+      v.every(
+        (t) => t === null || (isObject(t) && (t.Name === undefined || t.Name === null || typeof t.Name === 'string')),
+      ),
+  },
   { field: 'Libraries', required: false, expect: 'an array of strings', test: strings },
   { field: 'Tags', required: false, expect: 'an array of strings', test: strings },
   { field: 'BaseModel', required: false, expect: 'an array of ModelScope ids', test: strings },
@@ -192,7 +245,11 @@ const COST: Record<string, string> = {
 function checkItems(ctx: ProbeContext, items: Obj[]): void {
   const id = 'item-types';
   if (items.length === 0) {
-    ctx.drift(id, 'the first page lists no models', 'check that HUBWATCH_MODELSCOPE_URL is ModelScope (its catalogue is never empty)');
+    ctx.drift(
+      id,
+      'the first page lists no models',
+      'check that HUBWATCH_MODELSCOPE_URL is ModelScope (its catalogue is never empty)',
+    );
     return;
   }
   const n = items.length;
@@ -207,7 +264,9 @@ function checkItems(ctx: ProbeContext, items: Obj[]): void {
       const eg = JSON.stringify(wrong[0]![r.field])?.slice(0, 40);
       const placed = typeof wrong[0]![r.field] === 'string' ? isoInstant(wrong[0]![r.field], MS_NAIVE_OFFSET) : null;
       if (placed && (r.field === 'CreatedTime' || r.field === 'LastUpdatedTime')) naive = true;
-      problems.push(`${r.field} not ${r.expect} in ${wrong.length} of ${n} items (e.g. ${eg}${placed ? `, read as ${placed}` : ''})`);
+      problems.push(
+        `${r.field} not ${r.expect} in ${wrong.length} of ${n} items (e.g. ${eg}${placed ? `, read as ${placed}` : ''})`,
+      );
     }
     if (missing || wrong.length) broken.push(r.field);
   }
@@ -219,25 +278,34 @@ function checkItems(ctx: ProbeContext, items: Obj[]): void {
   const timeNote = naive
     ? ' Times without a zone are read as Beijing time (UTC+8): check a few against the site before trusting release dates.'
     : '';
-  ctx.drift(id, problems.join('; '), `affected: ${losses}. Bring MsModelSchema (${SCHEMA_FILE}) in line with the new form.${timeNote}`);
+  ctx.drift(
+    id,
+    problems.join('; '),
+    `affected: ${losses}. Bring MsModelSchema (${SCHEMA_FILE}) in line with the new form.${timeNote}`,
+  );
 }
 
 /** order: the poll stops, and the sweep keeps its keyset, by LastUpdatedTime under SortBy GmtModified. */
 function checkOrder(ctx: ProbeContext, items: Obj[]): void {
   const id = 'order';
-  const times = items.map((x) => {
-    const v = x.LastUpdatedTime;
-    if (typeof v === 'number') return v < 1e11 ? v : v / 1000;
-    const iso = isoInstant(v, MS_NAIVE_OFFSET);
-    return iso === null ? NaN : Date.parse(iso) / 1000;
-  }).filter((t) => !Number.isNaN(t));
+  const times = items
+    .map((x) => {
+      const v = x.LastUpdatedTime;
+      if (typeof v === 'number') return v < 1e11 ? v : v / 1000;
+      const iso = isoInstant(v, MS_NAIVE_OFFSET);
+      return iso === null ? NaN : Date.parse(iso) / 1000;
+    })
+    .filter((t) => !Number.isNaN(t));
   if (times.length < 2) {
     ctx.drift(id, `not checked: ${times.length} readable LastUpdatedTime values on the first page`, 'see item-types');
     return;
   }
   const rises = times.filter((t, i) => i > 0 && t > times[i - 1]!).length;
   if (rises === 0) {
-    ctx.ok(id, `${times.length} items newest first, ${new Date(times[0]! * 1000).toISOString()} down to ${new Date(times.at(-1)! * 1000).toISOString()}`);
+    ctx.ok(
+      id,
+      `${times.length} items newest first, ${new Date(times[0]! * 1000).toISOString()} down to ${new Date(times.at(-1)! * 1000).toISOString()}`,
+    );
     return;
   }
   ctx.drift(
@@ -250,7 +318,13 @@ function checkOrder(ctx: ProbeContext, items: Obj[]): void {
 type Put = (body: Obj, what: string) => Promise<Page>;
 
 /** depth: the listing's last page, asked for directly; empty means the site serves fewer models than it counts. */
-async function checkDepth(ctx: ProbeContext, first: Page, pageSize: number, configured: number | null, put: Put): Promise<void> {
+async function checkDepth(
+  ctx: ProbeContext,
+  first: Page,
+  pageSize: number,
+  configured: number | null,
+  put: Put,
+): Promise<void> {
   const id = 'depth';
   const T = first.total;
   if (T === null) {
@@ -262,7 +336,10 @@ async function checkDepth(ctx: ProbeContext, first: Page, pageSize: number, conf
     return;
   }
   const lastPage = Math.ceil(T / pageSize);
-  const last = await put({ PageNumber: lastPage, PageSize: pageSize, SortBy: 'GmtModified', Criterion: [] }, 'last list page');
+  const last = await put(
+    { PageNumber: lastPage, PageSize: pageSize, SortBy: 'GmtModified', Criterion: [] },
+    'last list page',
+  );
   const n = last.models?.length ?? 0;
   if (n > 0) {
     if (configured !== null && configured < T) {
@@ -271,7 +348,11 @@ async function checkDepth(ctx: ProbeContext, first: Page, pageSize: number, conf
         `the last page (offset ${(lastPage - 1) * pageSize} of TotalCount ${T}) serves ${n} models, but sources.modelscope.sweep.depthLimit is ${configured}`,
         'the sweep partitions a catalogue it could read in one listing: set depthLimit to null (fewer requests, same figures)',
       );
-    } else ctx.ok(id, `the last page (offset ${(lastPage - 1) * pageSize} of TotalCount ${T}) serves ${n} models: one listing reaches the end`);
+    } else
+      ctx.ok(
+        id,
+        `the last page (offset ${(lastPage - 1) * pageSize} of TotalCount ${T}) serves ${n} models: one listing reaches the end`,
+      );
     return;
   }
   // Empty: bracket the limit with two more requests, at the depths the evidence names when they fall inside, else
@@ -284,7 +365,10 @@ async function checkDepth(ctx: ProbeContext, first: Page, pageSize: number, conf
     const k = known.findIndex((d) => d > below + pageSize && d < above);
     const target = k >= 0 ? known.splice(k, 1)[0]! : Math.floor((below + above) / 2);
     const page = Math.max(1, Math.floor(target / pageSize)); // the page ending at offset `target`
-    const r = await put({ PageNumber: page, PageSize: pageSize, SortBy: 'GmtModified', Criterion: [] }, 'deep list page');
+    const r = await put(
+      { PageNumber: page, PageSize: pageSize, SortBy: 'GmtModified', Criterion: [] },
+      'deep list page',
+    );
     const got = r.models?.length ?? 0;
     const offset = (page - 1) * pageSize;
     if (got > 0) below = Math.max(below, offset + got);
@@ -297,7 +381,10 @@ async function checkDepth(ctx: ProbeContext, first: Page, pageSize: number, conf
   const where = exact ? `at ${below}` : below > 0 ? `between ${below} and ${above}` : `at or below ${above}`;
   const seen = `the last page (offset ${(lastPage - 1) * pageSize} of TotalCount ${T}) is empty: one listing stops ${where} models`;
   if (configured !== null && configured <= above && (below === 0 || configured >= below)) {
-    ctx.ok(id, `${seen}; sources.modelscope.sweep.depthLimit ${configured} agrees, the sweep partitions from the start`);
+    ctx.ok(
+      id,
+      `${seen}; sources.modelscope.sweep.depthLimit ${configured} agrees, the sweep partitions from the start`,
+    );
     return;
   }
   ctx.drift(
@@ -311,11 +398,21 @@ async function checkDepth(ctx: ProbeContext, first: Page, pageSize: number, conf
 function sampleValue(items: Obj[], c: MsCategory): string | null {
   const values = (x: Obj): string[] => {
     const out: unknown[] =
-      c === 'tasks' ? (Array.isArray(x.Tasks) ? x.Tasks.map((t) => (isObject(t) ? t.Name : null)) : [])
-      : c === 'organizations' ? [x.Path, isObject(x.Organization) ? x.Organization.Name : null]
-      : c === 'libraries' ? (Array.isArray(x.Libraries) ? x.Libraries : [])
-      : c === 'tags' ? (Array.isArray(x.Tags) ? x.Tags : [])
-      : [x.License];
+      c === 'tasks'
+        ? Array.isArray(x.Tasks)
+          ? x.Tasks.map((t) => (isObject(t) ? t.Name : null))
+          : []
+        : c === 'organizations'
+          ? [x.Path, isObject(x.Organization) ? x.Organization.Name : null]
+          : c === 'libraries'
+            ? Array.isArray(x.Libraries)
+              ? x.Libraries
+              : []
+            : c === 'tags'
+              ? Array.isArray(x.Tags)
+                ? x.Tags
+                : []
+              : [x.License];
     return out.filter((v): v is string => typeof v === 'string' && v.trim() !== '');
   };
   const freq = new Map<string, number>();
@@ -325,7 +422,13 @@ function sampleValue(items: Obj[], c: MsCategory): string | null {
 }
 
 /** criteria: one narrow page per category; honoured when its TotalCount is above 0 and below the unfiltered one. */
-async function checkCriteria(ctx: ProbeContext, first: Page, items: Obj[], cats: readonly MsCategory[], put: Put): Promise<void> {
+async function checkCriteria(
+  ctx: ProbeContext,
+  first: Page,
+  items: Obj[],
+  cats: readonly MsCategory[],
+  put: Put,
+): Promise<void> {
   const id = 'criteria';
   const T = first.total;
   if (T === null) {
@@ -342,7 +445,12 @@ async function checkCriteria(ctx: ProbeContext, first: Page, items: Obj[], cats:
       continue;
     }
     const r = await put(
-      { PageNumber: 1, PageSize: 1, SortBy: 'GmtModified', Criterion: [{ category: c, predicate: 'contains', values: [v], sub_values: [] }] },
+      {
+        PageNumber: 1,
+        PageSize: 1,
+        SortBy: 'GmtModified',
+        Criterion: [{ category: c, predicate: 'contains', values: [v], sub_values: [] }],
+      },
       `list page filtered by ${c}`,
     );
     if (r.total === null) empty.push(`${c}=${v} (no TotalCount)`);
@@ -354,7 +462,11 @@ async function checkCriteria(ctx: ProbeContext, first: Page, items: Obj[], cats:
     ctx.ok(id, honoured.join('; '));
     return;
   }
-  const seen = [...ignored.map((x) => `ignored: ${x}`), ...empty.map((x) => `not usable: ${x}`), ...honoured.map((x) => `honoured: ${x}`)].join('; ');
+  const seen = [
+    ...ignored.map((x) => `ignored: ${x}`),
+    ...empty.map((x) => `not usable: ${x}`),
+    ...honoured.map((x) => `honoured: ${x}`),
+  ].join('; ');
   ctx.drift(
     id,
     seen,
@@ -371,10 +483,20 @@ async function checkDetail(ctx: ProbeContext, items: Obj[]): Promise<void> {
     return;
   }
   const repo = `${String(item.Path)}/${String(item.Name)}`;
-  const a = await ctx.get(`${ctx.baseUrl}/api/v1/models/${encodeURIComponent(String(item.Path))}/${encodeURIComponent(String(item.Name))}`, 'model');
+  const a = await ctx.get(
+    `${ctx.baseUrl}/api/v1/models/${encodeURIComponent(String(item.Path))}/${encodeURIComponent(String(item.Name))}`,
+    'model',
+  );
   const j = a.json;
   const data = isObject(j) && isObject(j.Data) ? j.Data : null;
-  if (a.status === 200 && isObject(j) && j.Success === true && data && data.Path === item.Path && data.Name === item.Name) {
+  if (
+    a.status === 200 &&
+    isObject(j) &&
+    j.Success === true &&
+    data &&
+    data.Path === item.Path &&
+    data.Name === item.Name
+  ) {
     ctx.ok(id, `HTTP 200, Success, the record of ${repo}`);
     return;
   }

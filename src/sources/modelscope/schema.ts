@@ -124,8 +124,21 @@ const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x)
 const optStrings = (v: unknown): boolean => nullish(v) || isStrings(v);
 
 const SIMPLE_KEYS = [
-  'Id', 'Path', 'Name', 'ChineseName', 'Downloads', 'Stars', 'Likes', 'License', 'CreatedTime', 'LastUpdatedTime',
-  'Tags', 'Libraries', 'Frameworks', 'BaseModel', 'BaseModelRelation',
+  'Id',
+  'Path',
+  'Name',
+  'ChineseName',
+  'Downloads',
+  'Stars',
+  'Likes',
+  'License',
+  'CreatedTime',
+  'LastUpdatedTime',
+  'Tags',
+  'Libraries',
+  'Frameworks',
+  'BaseModel',
+  'BaseModelRelation',
 ] as const;
 
 /** The record as MsModelSchema would yield it, or null when MsModelSchema would reject it. */
@@ -133,7 +146,8 @@ export function pickMsModel(x: unknown): ModelScopeInput | null {
   if (!isObj(x)) return null;
   const o = x;
   if (!nullish(o.Id) && !(typeof o.Id === 'number' && Number.isSafeInteger(o.Id))) return null;
-  if (typeof o.Path !== 'string' || o.Path.length === 0 || typeof o.Name !== 'string' || o.Name.length === 0) return null;
+  if (typeof o.Path !== 'string' || o.Path.length === 0 || typeof o.Name !== 'string' || o.Name.length === 0)
+    return null;
   if (!isCount(o.Downloads) || !optCount(o.Stars) || !optCount(o.Likes)) return null;
   if (!optString(o.ChineseName) || !optString(o.License) || !optString(o.BaseModelRelation)) return null;
   if (!isEpoch(o.CreatedTime) || !isEpoch(o.LastUpdatedTime)) return null;

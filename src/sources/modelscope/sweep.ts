@@ -248,7 +248,15 @@ const matches = (m: ModelScopeInput, [c, v]: Crit): boolean => valuesOf(m, c).in
 /** A record's values for a category as written (trimmed, not lower-cased): what a Criterion would name. */
 function rawValues(m: ModelScopeInput, c: MsCategory): string[] {
   const raw: unknown[] =
-    c === 'tasks' ? (m.Tasks ?? []).map((t) => t?.Name) : c === 'organizations' ? [m.Path, m.Organization?.Name] : c === 'libraries' ? (m.Libraries ?? []) : c === 'tags' ? (m.Tags ?? []) : [m.License];
+    c === 'tasks'
+      ? (m.Tasks ?? []).map((t) => t?.Name)
+      : c === 'organizations'
+        ? [m.Path, m.Organization?.Name]
+        : c === 'libraries'
+          ? (m.Libraries ?? [])
+          : c === 'tags'
+            ? (m.Tags ?? [])
+            : [m.License];
   const out: string[] = [];
   for (const v of raw) if (typeof v === 'string' && v.trim() !== '' && !out.includes(v.trim())) out.push(v.trim());
   return out;
@@ -349,23 +357,39 @@ export class MsSweepPlan {
     const shown = st.counted;
     const why: string[] = [];
     if (st.phase !== 'done') why.push('the walk did not reach its end');
-    if (st.noTotal || total === null) why.push('the platform sent no TotalCount, so no walk can show that it saw every model');
+    if (st.noTotal || total === null)
+      why.push('the platform sent no TotalCount, so no walk can show that it saw every model');
     else if (shown < total) why.push(`${total - shown} of the ${total} models TotalCount announces were not shown`);
     if (s.unreachable.length && (total === null || shown < total)) {
-      const list = s.unreachable.slice(0, 5).map((u) => `${u.q} (${u.total} models, ${u.reached} reachable)`).join('; ');
-      why.push(`listings still beyond the depth limit after every partition: ${list}${s.unreachable.length > 5 ? `; and ${s.unreachable.length - 5} more` : ''}`);
+      const list = s.unreachable
+        .slice(0, 5)
+        .map((u) => `${u.q} (${u.total} models, ${u.reached} reachable)`)
+        .join('; ');
+      why.push(
+        `listings still beyond the depth limit after every partition: ${list}${s.unreachable.length > 5 ? `; and ${s.unreachable.length - 5} more` : ''}`,
+      );
     }
-    if (s.budgetSpent && (total === null || shown < total)) why.push(`the plan reached sources.modelscope.sweep.maxListings (${this.s.maxListings} listings) and split nothing further`);
-    if (s.closeCut) why.push('the closing pass could not read back to the walk\'s start (more models moved than one listing serves)');
-    if (st.legacy) why.push('resumed from a page-number checkpoint of an older version: the pages before it cannot be accounted for');
-    if (!ctx.resumed && !st.rs && ctx.recordsSeen < shown) why.push(`only ${ctx.recordsSeen} records were committed for ${shown} models shown`);
+    if (s.budgetSpent && (total === null || shown < total))
+      why.push(
+        `the plan reached sources.modelscope.sweep.maxListings (${this.s.maxListings} listings) and split nothing further`,
+      );
+    if (s.closeCut)
+      why.push("the closing pass could not read back to the walk's start (more models moved than one listing serves)");
+    if (st.legacy)
+      why.push(
+        'resumed from a page-number checkpoint of an older version: the pages before it cannot be accounted for',
+      );
+    if (!ctx.resumed && !st.rs && ctx.recordsSeen < shown)
+      why.push(`only ${ctx.recordsSeen} records were committed for ${shown} models shown`);
     const complete = why.length === 0;
     const notes: string[] = [];
-    const order = 'listings by GmtModified (LastUpdatedTime, newest first), models changed during the walk read back by a closing pass';
+    const order =
+      'listings by GmtModified (LastUpdatedTime, newest first), models changed during the walk read back by a closing pass';
     notes.push(`ModelScope sweep: ${shown} of ${total ?? '?'} models shown against TotalCount (${order})`);
     if (st.depth !== null || st.splits.length > 0) {
       const seenOn = 'found on a listing that stopped before its TotalCount';
-      const from = this.s.depthLimit === null ? seenOn : `sources.modelscope.sweep.depthLimit${st.depthSeen ? `; ${seenOn}` : ''}`;
+      const from =
+        this.s.depthLimit === null ? seenOn : `sources.modelscope.sweep.depthLimit${st.depthSeen ? `; ${seenOn}` : ''}`;
       const cats = [...new Set(st.splits.filter((x) => !x.dead).map((x) => x.c))].join(', ') || 'nothing';
       notes.push(
         `depth limit: a listing serves ${st.depth ?? '?'} models at most (${from}); ` +
@@ -373,15 +397,25 @@ export class MsSweepPlan {
       );
     }
     if (s.ignored.length) notes.push(`criteria the platform ignored (TotalCount unchanged): ${s.ignored.join('; ')}`);
-    if (s.noValues.length) notes.push(`no value to partition by (none seen, or every value on nearly every model): ${s.noValues.slice(0, 10).join('; ')}`);
+    if (s.noValues.length)
+      notes.push(
+        `no value to partition by (none seen, or every value on nearly every model): ${s.noValues.slice(0, 10).join('; ')}`,
+      );
     if (s.dups || s.movers || s.closeCounted) {
       notes.push(
         `the order moved during the walk: ${s.dups} models met twice in one listing, ${s.movers} sightings after an update; the closing pass counted ${s.closeCounted} models changed or created during the walk`,
       );
     }
-    if (s.outOfOrder) notes.push(`${s.outOfOrder} models came out of LastUpdatedTime order: GmtModified may not sort by it (run hubwatch probe)`);
-    if (s.quarantined) notes.push(`${s.quarantined} listed items were unreadable (quarantined) and are not counted as shown`);
-    if (st.rs) notes.push(`resumed from a checkpoint: counts carried by the cursor${s.closeUnsure ? `; ${s.closeUnsure} models updated during the walk could not be told apart from models counted before the resume and were not counted` : ''}`);
+    if (s.outOfOrder)
+      notes.push(
+        `${s.outOfOrder} models came out of LastUpdatedTime order: GmtModified may not sort by it (run hubwatch probe)`,
+      );
+    if (s.quarantined)
+      notes.push(`${s.quarantined} listed items were unreadable (quarantined) and are not counted as shown`);
+    if (st.rs)
+      notes.push(
+        `resumed from a checkpoint: counts carried by the cursor${s.closeUnsure ? `; ${s.closeUnsure} models updated during the walk could not be told apart from models counted before the resume and were not counted` : ''}`,
+      );
     if (!complete) notes.push(`incomplete: ${why.join('; ')}; nobody is marked missing today`);
     return { complete, notes };
   }
@@ -446,7 +480,18 @@ export class MsSweepPlan {
         continue;
       }
       const g = isRest(w.n) ? this.restLeft(w.n.s) : T;
-      const s = st.splits.push({ p: w.n, l, c, v: vals.map((x) => x.v), f: vals.map((x) => x.n), t: T, n0: st.acc, g, same: 0 }) - 1;
+      const s =
+        st.splits.push({
+          p: w.n,
+          l,
+          c,
+          v: vals.map((x) => x.v),
+          f: vals.map((x) => x.n),
+          t: T,
+          n0: st.acc,
+          g,
+          same: 0,
+        }) - 1;
       st.stack.push({ n: { s, i: -1 }, l: l + 1 });
       for (let i = vals.length - 1; i >= 0; i--) st.stack.push({ n: { s, i }, l: l + 1 });
       st.cur = null;
@@ -694,7 +739,11 @@ export class MsSweepPlan {
     const n = a.listed;
     const offset = (w.page - 1) * this.s.pageSize;
     if (n > 0) w.reached = offset + n;
-    if (old || (a.total !== null && (w.reached >= a.total || (n >= this.s.pageSize && w.page * this.s.pageSize >= a.total)))) return this.finish();
+    if (
+      old ||
+      (a.total !== null && (w.reached >= a.total || (n >= this.s.pageSize && w.page * this.s.pageSize >= a.total)))
+    )
+      return this.finish();
     if (n === 0 || (a.total === null && n < this.s.pageSize)) {
       if (a.total !== null && offset < a.total) st.st.closeCut = true;
       return this.finish();
@@ -793,7 +842,14 @@ export class MsSweepPlan {
     } catch {
       throw new TypeError('not a ModelScope sweep cursor');
     }
-    if (!st || st.v !== 1 || !Array.isArray(st.stack) || !Array.isArray(st.splits) || typeof st.counted !== 'number' || !st.st) {
+    if (
+      !st ||
+      st.v !== 1 ||
+      !Array.isArray(st.stack) ||
+      !Array.isArray(st.splits) ||
+      typeof st.counted !== 'number' ||
+      !st.st
+    ) {
       throw new TypeError('not a ModelScope sweep cursor');
     }
     st.rs = true;

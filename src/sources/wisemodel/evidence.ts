@@ -18,19 +18,21 @@ export const EVIDENCE: Record<WmStrategy | 'gateway', StrategyEvidence> = {
     level: 'official + inferred',
     rests:
       "WiseModel's SDK reads projects anonymously through GitLab v4 on wisemodel.cn (wisemodel-hub utils.py, python-gitlab; its notebook shows the answer) [official]; that the projects list is open there is inferred from GitLab's defaults, not seen",
-    gives: 'new releases and the catalogue (created_at, by id), likes (star_count, taken for the site\'s likes [inferred]); no downloads, licence, task or base models',
+    gives:
+      "new releases and the catalogue (created_at, by id), likes (star_count, taken for the site's likes [inferred]); no downloads, licence, task or base models",
   },
   gateway: {
     level: 'official envelope, operator-supplied endpoint',
     rests:
       "the gateway's envelope {code, message, data}, its codes (0, 10003, B2002) and its login JWT are in WiseModel's SDK [official]; no endpoint giving download counts is known: its path and fields come from the operator's config",
-    gives: 'downloads (and the site\'s likes, when mapped)',
+    gives: "downloads (and the site's likes, when mapped)",
   },
   html: {
     level: 'none',
     rests:
       'no WiseModel page was ever seen; the site is most likely a client-rendered Vue app (hashed asset names) [inferred], so these list pages are a guess kept as a fallback',
-    gives: 'whatever the configured selectors or embedded state find: downloads, likes, licence, task, dates, base models',
+    gives:
+      'whatever the configured selectors or embedded state find: downloads, likes, licence, task, dates, base models',
   },
 };
 
@@ -64,7 +66,12 @@ export function endpoints(config: Config): WmEndpoints {
   const away = !REAL_HOST.test(hostOf(site));
   const rebase = (url: string): string => (away && REAL_HOST.test(hostOf(url)) ? site : url);
   const gitlab = rebase(s.gitlab.url);
-  return { site, gitlab, gitlabRebased: gitlab !== s.gitlab.url, gateway: s.gateway.url === null ? site : rebase(s.gateway.url) };
+  return {
+    site,
+    gitlab,
+    gitlabRebased: gitlab !== s.gitlab.url,
+    gateway: s.gateway.url === null ? site : rebase(s.gateway.url),
+  };
 }
 
 /** The config keys that turn WiseModel's figures on, for messages. */

@@ -121,7 +121,12 @@ export class Gateway {
   }
 
   /** One gateway call: the envelope, whatever its code (HTTP errors are the client's). */
-  async call(method: 'GET' | 'POST', path: string, body: Record<string, unknown>, opts: { auth: boolean; signal?: AbortSignal; what: string }): Promise<WmEnvelope> {
+  async call(
+    method: 'GET' | 'POST',
+    path: string,
+    body: Record<string, unknown>,
+    opts: { auth: boolean; signal?: AbortSignal; what: string },
+  ): Promise<WmEnvelope> {
     let url = `${this.#base}${path}`;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (opts.auth && this.#jwt !== null) headers.authorization = `Bearer ${this.#jwt}`;
@@ -131,7 +136,8 @@ export class Gateway {
       payload = JSON.stringify(body);
     } else {
       const u = new URL(url);
-      for (const [k, v] of Object.entries(body)) u.searchParams.set(k, typeof v === 'object' ? JSON.stringify(v) : String(v));
+      for (const [k, v] of Object.entries(body))
+        u.searchParams.set(k, typeof v === 'object' ? JSON.stringify(v) : String(v));
       url = u.toString();
     }
     const res = await this.#http.send<unknown>(url, {
@@ -163,8 +169,14 @@ export class Gateway {
   /** POST to the login call with the configured credentials: a fresh JWT. */
   async login(signal?: AbortSignal): Promise<string> {
     const c = this.#credentials;
-    if (c?.kind !== 'login') throw new GatewayError('no credentials to log in with (WISEMODEL_TOKEN is not username:password)');
-    const env = await this.call('POST', this.#settings.loginPath, { username: c.username, password: c.password, way: 'normal' }, { auth: false, signal, what: 'gateway login' });
+    if (c?.kind !== 'login')
+      throw new GatewayError('no credentials to log in with (WISEMODEL_TOKEN is not username:password)');
+    const env = await this.call(
+      'POST',
+      this.#settings.loginPath,
+      { username: c.username, password: c.password, way: 'normal' },
+      { auth: false, signal, what: 'gateway login' },
+    );
     const token = at(env.data, 'token');
     if (!isOk(env.code) || typeof token !== 'string' || token === '') {
       throw new GatewayError(`login refused (code ${String(env.code)}: ${env.message ?? 'no message'})`, env.code);
@@ -175,7 +187,12 @@ export class Gateway {
   }
 
   /** A call that needs the token: logs in first when it can, and once more on B2002 (as the SDK does). */
-  async authed(method: 'GET' | 'POST', path: string, body: Record<string, unknown>, opts: { signal?: AbortSignal; what: string }): Promise<WmEnvelope> {
+  async authed(
+    method: 'GET' | 'POST',
+    path: string,
+    body: Record<string, unknown>,
+    opts: { signal?: AbortSignal; what: string },
+  ): Promise<WmEnvelope> {
     if (this.#jwt === null && this.#credentials?.kind === 'login') await this.login(opts.signal);
     let env = await this.call(method, path, body, { auth: true, ...opts });
     if (env.code === CODE_TOKEN_EXPIRED && this.#credentials?.kind === 'login') {
@@ -205,19 +222,32 @@ export class Gateway {
         break;
       }
       const body: Record<string, unknown> =
-        d.paging === 'baseReq' && d.method === 'POST' ? { ...d.body, baseReq: { page, pageSize: d.pageSize } } : { ...d.body, page, pageSize: d.pageSize };
+        d.paging === 'baseReq' && d.method === 'POST'
+          ? { ...d.body, baseReq: { page, pageSize: d.pageSize } }
+          : { ...d.body, page, pageSize: d.pageSize };
       const what = 'gateway downloads page';
-      const env = d.auth ? await this.authed(d.method, d.path, body, { signal, what }) : await this.call(d.method, d.path, body, { auth: false, signal, what });
+      const env = d.auth
+        ? await this.authed(d.method, d.path, body, { signal, what })
+        : await this.call(d.method, d.path, body, { auth: false, signal, what });
       if (!isOk(env.code)) {
-        throw new GatewayError(`${d.path} answered code ${String(env.code)}${env.code === CODE_NOT_FOUND ? ' (not found)' : ''}: ${env.message ?? 'no message'}`, env.code);
+        throw new GatewayError(
+          `${d.path} answered code ${String(env.code)}${env.code === CODE_NOT_FOUND ? ' (not found)' : ''}: ${env.message ?? 'no message'}`,
+          env.code,
+        );
       }
       const items = at(env, d.itemsPath);
-      if (!Array.isArray(items)) throw new GatewayError(`${d.path}: no array at ${d.itemsPath} (check sources.wisemodel.gateway.downloads.itemsPath)`);
+      if (!Array.isArray(items))
+        throw new GatewayError(
+          `${d.path}: no array at ${d.itemsPath} (check sources.wisemodel.gateway.downloads.itemsPath)`,
+        );
       out.pages++;
       if (d.totalPath !== null) out.total = exactCount(at(env, d.totalPath)) ?? out.total;
       for (const it of items) {
         out.listed++;
-        const id = d.idField !== null ? modelIdOf(at(it, d.idField)) : modelIdOf(`${String(at(it, d.ownerField!) ?? '')}/${String(at(it, d.nameField!) ?? '')}`);
+        const id =
+          d.idField !== null
+            ? modelIdOf(at(it, d.idField))
+            : modelIdOf(`${String(at(it, d.ownerField!) ?? '')}/${String(at(it, d.nameField!) ?? '')}`);
         const downloads = exactCount(at(it, d.downloadsField));
         if (id === null || downloads === null) {
           out.unreadable++;

@@ -37,7 +37,14 @@ export const KEYSET_REFUSED = 'Keyset pagination is not yet available';
 
 /** One answer of the projects list. */
 export type GlAnswer =
-  | { kind: 'page'; items: unknown[]; next: string | null; total: number | null; url: string; linkOrigin: string | null }
+  | {
+      kind: 'page';
+      items: unknown[];
+      next: string | null;
+      total: number | null;
+      url: string;
+      linkOrigin: string | null;
+    }
   | { kind: 'keyset-refused'; url: string }
   | { kind: 'refused'; url: string; why: string; status: number; text: string };
 
@@ -108,13 +115,22 @@ export async function fetchProjects(http: HttpClient, url: string, signal?: Abor
   } catch {
     json = undefined;
   }
-  if (res.status === 405 && messageOf(json, text).includes(KEYSET_REFUSED)) return { kind: 'keyset-refused', url: res.url };
+  if (res.status === 405 && messageOf(json, text).includes(KEYSET_REFUSED))
+    return { kind: 'keyset-refused', url: res.url };
   if (res.status !== 200) {
-    const said = json === undefined ? (/<html|<!doctype/i.test(text) ? ' with an HTML page (no GitLab API at this URL)' : text.trim() ? `: ${snippet(text)}` : '') : `: ${messageOf(json, text)}`;
+    const said =
+      json === undefined
+        ? /<html|<!doctype/i.test(text)
+          ? ' with an HTML page (no GitLab API at this URL)'
+          : text.trim()
+            ? `: ${snippet(text)}`
+            : ''
+        : `: ${messageOf(json, text)}`;
     return { kind: 'refused', url: res.url, status: res.status, text, why: `HTTP ${res.status}${said}` };
   }
   if (!Array.isArray(json)) {
-    const what = json === undefined ? (/<html|<!doctype/i.test(text) ? 'an HTML page' : 'not JSON') : 'JSON that is not an array';
+    const what =
+      json === undefined ? (/<html|<!doctype/i.test(text) ? 'an HTML page' : 'not JSON') : 'JSON that is not an array';
     return { kind: 'refused', url: res.url, status: 200, text, why: `HTTP 200 with ${what} (${snippet(text)})` };
   }
   const target = linkNext(headers.get('link'));
@@ -183,7 +199,9 @@ export function readProjects(
   for (const r of raw) {
     const p = GlProjectSchema.safeParse(r);
     if (!p.success) {
-      quarantine.push(toQuarantine('wisemodel', 'item', r, `invalid GitLab project: ${describeIssues(p.error)}`, opts.ref, opts.at));
+      quarantine.push(
+        toQuarantine('wisemodel', 'item', r, `invalid GitLab project: ${describeIssues(p.error)}`, opts.ref, opts.at),
+      );
       continue;
     }
     const g = p.data;

@@ -53,7 +53,11 @@ export interface HtmlStrategy {
    * List pages from `page`. When the first page is a client-rendered app shell nothing is yielded: the return value
    * says so (with the page, for quarantine), and the caller decides what that means.
    */
-  list(sort: WmSort, page: number, signal?: AbortSignal): AsyncGenerator<SourcePage<WiseModelInput>, { shell: { url: string; html: string } | null }>;
+  list(
+    sort: WmSort,
+    page: number,
+    signal?: AbortSignal,
+  ): AsyncGenerator<SourcePage<WiseModelInput>, { shell: { url: string; html: string } | null }>;
   fetchModel(id: string, opts?: { signal?: AbortSignal }): Promise<WiseModelInput>;
   robots(signal?: AbortSignal): Promise<RobotsRules>;
 }
@@ -158,7 +162,8 @@ export function createHtmlStrategy(opts: {
     const m = /^([^/\s]+)\/([^/\s]+)$/.exec(id);
     if (!m) throw new InputError(`wisemodel: a model id is owner/name, got ${JSON.stringify(capString(id, 200))}`);
     const r = await readModelPage(m[1]!, m[2]!, o.signal);
-    if (!r.item) throw new PermanentHttpError(`wisemodel: ${r.url} yields no usable model (${r.quarantine.at(-1)?.reason})`, 200);
+    if (!r.item)
+      throw new PermanentHttpError(`wisemodel: ${r.url} yields no usable model (${r.quarantine.at(-1)?.reason})`, 200);
     return r.item;
   }
 
@@ -171,7 +176,11 @@ export function createHtmlStrategy(opts: {
     return out;
   }
 
-  async function* list(sort: WmSort, startPage: number, signal?: AbortSignal): AsyncGenerator<SourcePage<WiseModelInput>, { shell: { url: string; html: string } | null }> {
+  async function* list(
+    sort: WmSort,
+    startPage: number,
+    signal?: AbortSignal,
+  ): AsyncGenerator<SourcePage<WiseModelInput>, { shell: { url: string; html: string } | null }> {
     let page = startPage;
     let first = true;
     for (;;) {
@@ -186,7 +195,13 @@ export function createHtmlStrategy(opts: {
       const degraded = isDegraded(parsed);
       if (degraded) {
         log.error(
-          { url: res.url, form: parsed.form, models: parsed.items.length, rejected: parsed.rejected.length, problems: parsed.problems },
+          {
+            url: res.url,
+            form: parsed.form,
+            models: parsed.items.length,
+            rejected: parsed.rejected.length,
+            problems: parsed.problems,
+          },
           'WiseModel page does not look as expected (layout drift?): page degraded and quarantined',
         );
         quarantine = pageQuarantine(res.body, parsed, res.url);
@@ -210,7 +225,10 @@ export function createHtmlStrategy(opts: {
             enriched.push(r.item ? merge(it, r.item) : it);
           } catch (err) {
             if (!(err instanceof PermanentHttpError) && !(err instanceof PageFailedError)) throw err;
-            log.warn({ model: `${it.owner}/${it.name}`, err: err.message }, 'model page not read; keeping the list card');
+            log.warn(
+              { model: `${it.owner}/${it.name}`, err: err.message },
+              'model page not read; keeping the list card',
+            );
             enriched.push(it);
           }
         }
@@ -218,7 +236,13 @@ export function createHtmlStrategy(opts: {
       }
       http.counters.pages++;
       const next = nextPage === null ? null : String(nextPage);
-      yield { items, quarantine, next, url: res.url, ...(degraded || quarantine.some((q) => q.kind === 'page') ? { degraded: true } : {}) };
+      yield {
+        items,
+        quarantine,
+        next,
+        url: res.url,
+        ...(degraded || quarantine.some((q) => q.kind === 'page') ? { degraded: true } : {}),
+      };
       if (next === null) return { shell: null };
       signal?.throwIfAborted();
       page = nextPage!;

@@ -27,7 +27,15 @@ import type { GoneCheck, ListOptions, Source, SourcePage, SweepReport } from '..
 import { toQuarantine } from '../validate.js';
 import { CONFIG_KEYS, EVIDENCE, degradedMessage, endpoints, type WmStrategy } from './evidence.js';
 import { Gateway, GatewayError, type DownloadFigures } from './gateway.js';
-import { emptyTally, fetchProjects, projectRoute, projectsUrl, readProjects, type ProjectTally, type WmSourceItem } from './gitlab.js';
+import {
+  emptyTally,
+  fetchProjects,
+  projectRoute,
+  projectsUrl,
+  readProjects,
+  type ProjectTally,
+  type WmSourceItem,
+} from './gitlab.js';
 import { createHtmlStrategy, type WmSort } from './html.js';
 import { normaliseWiseModel, wisemodelProfile } from './record.js';
 import type { RobotsRules } from './robots.js';
@@ -109,20 +117,37 @@ export function createWiseModelSource(opts: WiseModelSourceOptions): WiseModelSo
   const log = opts.logger.child({ source: platform });
   const settings = config.file.sources.wisemodel;
   const ep = endpoints(config);
-  const http = createHttpClient(wisemodelProfile, { config, logger: log, rateLimitMode: opts.rateLimitMode }, { serial: true, ...opts.http });
+  const http = createHttpClient(
+    wisemodelProfile,
+    { config, logger: log, rateLimitMode: opts.rateLimitMode },
+    { serial: true, ...opts.http },
+  );
   const now = opts.now ?? (() => new Date());
   const html = createHtmlStrategy({ config, http, log, now, enrichNewest: opts.enrichNewest ?? true });
-  const gateway = new Gateway({ http, base: ep.gateway, settings: settings.gateway, token: config.tokens.wisemodel, log });
+  const gateway = new Gateway({
+    http,
+    base: ep.gateway,
+    settings: settings.gateway,
+    token: config.tokens.wisemodel,
+    log,
+  });
   const gitlabOrigin = new URL(ep.gitlab).origin;
   let lastSweep: Walk | null = null;
   let strategy: WmStrategy | null = null;
-  if (ep.gitlabRebased) log.info({ gitlab: ep.gitlab }, 'GitLab asked at HUBWATCH_WISEMODEL_URL, which points away from wisemodel.cn');
+  if (ep.gitlabRebased)
+    log.info({ gitlab: ep.gitlab }, 'GitLab asked at HUBWATCH_WISEMODEL_URL, which points away from wisemodel.cn');
 
   function degradedPage(walk: Walk, url: string, payload: string): SourcePage<WmSourceItem> {
     const message = degradedMessage(walk.tried);
     walk.degraded = true;
     log.error({ tried: walk.tried }, message);
-    return { items: [], quarantine: [toQuarantine(platform, 'page', payload, message, url, now())], next: null, url, degraded: true };
+    return {
+      items: [],
+      quarantine: [toQuarantine(platform, 'page', payload, message, url, now())],
+      next: null,
+      url,
+      degraded: true,
+    };
   }
 
   /** The sweep's download figures, read once before its first GitLab page is handed on. */
@@ -133,16 +158,25 @@ export function createWiseModelSource(opts: WiseModelSourceOptions): WiseModelSo
     }
     try {
       walk.gateway.figures = await gateway.downloads(signal);
-      log.info({ listed: walk.gateway.figures.listed, pages: walk.gateway.figures.pages }, 'gateway download figures read');
+      log.info(
+        { listed: walk.gateway.figures.listed, pages: walk.gateway.figures.pages },
+        'gateway download figures read',
+      );
     } catch (err) {
-      if (!(err instanceof GatewayError) && !(err instanceof PermanentHttpError) && !(err instanceof PageFailedError)) throw err;
+      if (!(err instanceof GatewayError) && !(err instanceof PermanentHttpError) && !(err instanceof PageFailedError))
+        throw err;
       walk.gateway.why = `the gateway failed: ${err.message}`;
       log.warn({ err: err.message }, 'no WiseModel downloads today: the gateway failed');
     }
   }
 
-  async function* gitlabWalk(walk: Walk, resume: string | null, signal?: AbortSignal): AsyncGenerator<SourcePage<WmSourceItem>, boolean> {
-    let mode: 'keyset' | 'offset' = resume === null ? settings.gitlab.pagination : resume.includes('pagination=keyset') ? 'keyset' : 'offset';
+  async function* gitlabWalk(
+    walk: Walk,
+    resume: string | null,
+    signal?: AbortSignal,
+  ): AsyncGenerator<SourcePage<WmSourceItem>, boolean> {
+    let mode: 'keyset' | 'offset' =
+      resume === null ? settings.gitlab.pagination : resume.includes('pagination=keyset') ? 'keyset' : 'offset';
     let url = resume === null ? projectsUrl(ep.gitlab, mode, settings.gitlab.perPage) : `${gitlabOrigin}${resume}`;
     let first = true;
     // A page of datasets and code repos alone holds no model: it is not handed on by itself (a runner takes an empty
@@ -175,9 +209,17 @@ export function createWiseModelSource(opts: WiseModelSourceOptions): WiseModelSo
       }
       if (res.linkOrigin !== null && walk.linkOrigin === null) {
         walk.linkOrigin = res.linkOrigin;
-        log.warn({ linkOrigin: res.linkOrigin, followed: gitlabOrigin }, "GitLab's Link names another host; following its path on the configured one");
+        log.warn(
+          { linkOrigin: res.linkOrigin, followed: gitlabOrigin },
+          "GitLab's Link names another host; following its path on the configured one",
+        );
       }
-      const read = readProjects(res.items, { rules: settings.gitlab.kinds, ref: res.url, at: now(), tally: walk.tally });
+      const read = readProjects(res.items, {
+        rules: settings.gitlab.kinds,
+        ref: res.url,
+        at: now(),
+        tally: walk.tally,
+      });
       let incomplete = read.incomplete;
       const figures = walk.gateway.figures;
       if (figures) {
@@ -193,7 +235,11 @@ export function createWiseModelSource(opts: WiseModelSourceOptions): WiseModelSo
           } else walk.gateway.matched++;
         }
       }
-      if (read.quarantine.length) log.warn({ url: res.url, quarantined: read.quarantine.length, first: read.quarantine[0]!.reason }, 'GitLab projects quarantined');
+      if (read.quarantine.length)
+        log.warn(
+          { url: res.url, quarantined: read.quarantine.length, first: read.quarantine[0]!.reason },
+          'GitLab projects quarantined',
+        );
       http.counters.pages++;
       const quarantine = carried.length ? [...carried, ...read.quarantine] : read.quarantine;
       if (read.items.length === 0 && res.next !== null) {
@@ -283,7 +329,11 @@ export function createWiseModelSource(opts: WiseModelSourceOptions): WiseModelSo
         complete: w.ended && !w.degraded,
         notes: [
           `WiseModel read from its HTML list pages, the fallback strategy (evidence: ${EVIDENCE.html.level}: ${EVIDENCE.html.rests})${w.tried.length ? `; before it: ${w.tried.join('; ')}` : ''}${resumed}`,
-          ...(w.degraded ? [`some pages yielded no usable models: run \`hubwatch probe --platform wisemodel\` and set ${CONFIG_KEYS}`] : []),
+          ...(w.degraded
+            ? [
+                `some pages yielded no usable models: run \`hubwatch probe --platform wisemodel\` and set ${CONFIG_KEYS}`,
+              ]
+            : []),
         ],
       };
     }
@@ -305,7 +355,8 @@ export function createWiseModelSource(opts: WiseModelSourceOptions): WiseModelSo
     }
     if (w.keysetRefused) notes.push('GitLab refused keyset pagination (HTTP 405): the walk went by offset');
     if (w.linkOrigin) notes.push(`GitLab's Link named ${w.linkOrigin}; its path was followed on ${gitlabOrigin}`);
-    if (ep.gitlabRebased) notes.push(`GitLab asked at ${ep.gitlab}: HUBWATCH_WISEMODEL_URL points away from wisemodel.cn`);
+    if (ep.gitlabRebased)
+      notes.push(`GitLab asked at ${ep.gitlab}: HUBWATCH_WISEMODEL_URL points away from wisemodel.cn`);
     let complete = w.ended;
     if (w.pagination === 'offset') {
       const shown = !w.resumed && w.total !== null && t.projects >= w.total;
@@ -320,7 +371,10 @@ export function createWiseModelSource(opts: WiseModelSourceOptions): WiseModelSo
   }
 
   /** GitLab's project route answers for a project that exists: 404 means gone, another path means renamed. */
-  async function confirmGone(ids: readonly string[], o: { signal?: AbortSignal } = {}): Promise<Map<string, GoneCheck>> {
+  async function confirmGone(
+    ids: readonly string[],
+    o: { signal?: AbortSignal } = {},
+  ): Promise<Map<string, GoneCheck>> {
     const out = new Map<string, GoneCheck>();
     for (const id of ids) {
       if (strategy !== 'gitlab') {
@@ -337,7 +391,8 @@ export function createWiseModelSource(opts: WiseModelSourceOptions): WiseModelSo
         });
         const path = (res.body as { path_with_namespace?: unknown } | null)?.path_with_namespace;
         if (res.status === 404 || res.status === 410) out.set(id, { state: 'gone', detail: `HTTP ${res.status}` });
-        else if (res.status !== 200 || typeof path !== 'string') out.set(id, { state: 'unknown', detail: `HTTP ${res.status}` });
+        else if (res.status !== 200 || typeof path !== 'string')
+          out.set(id, { state: 'unknown', detail: `HTTP ${res.status}` });
         else if (path === id) out.set(id, { state: 'present' });
         else if (/^[^/\s]+\/[^/\s]+$/.test(path)) out.set(id, { state: 'renamed', to: path });
         else out.set(id, { state: 'unknown', detail: `now at ${path}` });

@@ -61,7 +61,10 @@ export interface ParseOptions {
 const MODEL_PATH = /^\/models\/([^/?#\s]+)\/([^/?#\s]+)\/?(?:[?#].*)?$/;
 
 /** `/models/{owner}/{name}` (absolute or relative) to its parts, or null. */
-export function modelIdFromHref(href: string | undefined | null, base = 'http://x.invalid'): { owner: string; name: string } | null {
+export function modelIdFromHref(
+  href: string | undefined | null,
+  base = 'http://x.invalid',
+): { owner: string; name: string } | null {
   if (!href) return null;
   let path: string;
   try {
@@ -81,7 +84,18 @@ export function modelIdFromHref(href: string | undefined | null, base = 'http://
 // ---------------------------------------------------------------------------------------------------------------
 // Values as pages show them
 
-const CN_UNITS: Record<string, number> = { 万: 1e4, 亿: 1e8, k: 1e3, K: 1e3, m: 1e6, M: 1e6, b: 1e9, B: 1e9, w: 1e4, W: 1e4 };
+const CN_UNITS: Record<string, number> = {
+  万: 1e4,
+  亿: 1e8,
+  k: 1e3,
+  K: 1e3,
+  m: 1e6,
+  M: 1e6,
+  b: 1e9,
+  B: 1e9,
+  w: 1e4,
+  W: 1e4,
+};
 
 /** `1234`, `"1,234"`, `"1.2k"`, `"3.4万"`, `"下载 1,234"` to an integer; null when there is no number. */
 export function parseCount(v: unknown): number | null {
@@ -115,16 +129,57 @@ const clean = (s: string | undefined | null): string | null => {
 
 /** Field names seen in the state of Next/Nuxt model hubs, per WiseModelInput field (first match wins). */
 const ALIASES = {
-  owner: ['owner', 'namespace', 'owner_name', 'ownerName', 'org', 'org_name', 'orgName', 'organization', 'author', 'username', 'user_name'],
+  owner: [
+    'owner',
+    'namespace',
+    'owner_name',
+    'ownerName',
+    'org',
+    'org_name',
+    'orgName',
+    'organization',
+    'author',
+    'username',
+    'user_name',
+  ],
   name: ['name', 'model_name', 'modelName', 'repo_name', 'repoName', 'slug'],
   path: ['path', 'full_name', 'fullName', 'repo_id', 'repoId', 'model_id', 'modelId', 'path_with_namespace', 'id'],
   title: ['title', 'display_name', 'displayName', 'chinese_name', 'chineseName', 'cn_name', 'nickname', 'show_name'],
-  downloads: ['downloads', 'download_count', 'downloadCount', 'downloads_count', 'downloadsCount', 'download_num', 'downloadNum', 'download'],
-  likes: ['likes', 'like_count', 'likeCount', 'likes_count', 'likesCount', 'stars', 'star_count', 'starCount', 'favorites'],
+  downloads: [
+    'downloads',
+    'download_count',
+    'downloadCount',
+    'downloads_count',
+    'downloadsCount',
+    'download_num',
+    'downloadNum',
+    'download',
+  ],
+  likes: [
+    'likes',
+    'like_count',
+    'likeCount',
+    'likes_count',
+    'likesCount',
+    'stars',
+    'star_count',
+    'starCount',
+    'favorites',
+  ],
   license: ['license', 'license_name', 'licenseName', 'licence'],
   task: ['task', 'pipeline_tag', 'task_name', 'taskName', 'tasks', 'task_type'],
   createdAt: ['createdAt', 'created_at', 'create_time', 'createTime', 'gmt_create', 'gmtCreate', 'created'],
-  updatedAt: ['updatedAt', 'updated_at', 'update_time', 'updateTime', 'last_modified', 'lastModified', 'gmt_modified', 'gmtModified', 'updated'],
+  updatedAt: [
+    'updatedAt',
+    'updated_at',
+    'update_time',
+    'updateTime',
+    'last_modified',
+    'lastModified',
+    'gmt_modified',
+    'gmtModified',
+    'updated',
+  ],
   baseModels: ['baseModels', 'base_models', 'base_model', 'baseModel'],
   tags: ['tags', 'labels', 'tag_list', 'tagList'],
 } as const;
@@ -150,7 +205,8 @@ function asIdList(v: unknown): string[] | null {
   const arr = Array.isArray(v) ? v : [v];
   const out: string[] = [];
   for (const x of arr) {
-    const s = typeof x === 'string' ? x : isObj(x) ? asText(pick(x, ['path', 'full_name', 'id', 'model_id', 'name'])) : null;
+    const s =
+      typeof x === 'string' ? x : isObj(x) ? asText(pick(x, ['path', 'full_name', 'id', 'model_id', 'name'])) : null;
     if (!s) continue;
     const fromHref = modelIdFromHref(s.startsWith('/') || s.includes('://') ? s : null);
     out.push(fromHref ? `${fromHref.owner}/${fromHref.name}` : s.trim());
@@ -160,7 +216,11 @@ function asIdList(v: unknown): string[] | null {
 
 function asTags(v: unknown): string[] | null {
   if (v === undefined || v === null) return null;
-  if (typeof v === 'string') return v.split(/[,，]/).map((s) => s.trim()).filter(Boolean);
+  if (typeof v === 'string')
+    return v
+      .split(/[,，]/)
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (!Array.isArray(v)) return null;
   return v.map(asText).filter((s): s is string => s !== null);
 }
@@ -297,7 +357,9 @@ function readEmbeddedState($: CheerioAPI, problems: string[]): { state: unknown;
     try {
       return { state: unflattenDevalue(JSON.parse(nuxt3.text())), source: '__NUXT_DATA__' };
     } catch (err) {
-      problems.push(`__NUXT_DATA__ is not a devalue payload hubwatch can read (${(err as Error).message}); read the HTML instead`);
+      problems.push(
+        `__NUXT_DATA__ is not a devalue payload hubwatch can read (${(err as Error).message}); read the HTML instead`,
+      );
     }
   }
   for (const el of $('script:not([src])').toArray()) {
@@ -311,7 +373,9 @@ function readEmbeddedState($: CheerioAPI, problems: string[]): { state: unknown;
     const iife = IIFE_RETURN.exec(text.slice(at));
     if (iife) at += iife[0].length;
     else if (/^\(?\s*function\b/.test(text.slice(at))) {
-      problems.push(`window.${m[1]} is a script (IIFE with parameters), not data; it is not evaluated; read the HTML instead`);
+      problems.push(
+        `window.${m[1]} is a script (IIFE with parameters), not data; it is not evaluated; read the HTML instead`,
+      );
       continue;
     }
     const literal = cutJsonLiteral(text, at);
@@ -322,7 +386,9 @@ function readEmbeddedState($: CheerioAPI, problems: string[]): { state: unknown;
     try {
       return { state: JSON.parse(literal), source: `window.${m[1]}` };
     } catch (err) {
-      problems.push(`window.${m[1]} is a JavaScript literal, not JSON (${(err as Error).message}); read the HTML instead`);
+      problems.push(
+        `window.${m[1]} is a JavaScript literal, not JSON (${(err as Error).message}); read the HTML instead`,
+      );
     }
   }
   return null;
@@ -344,7 +410,9 @@ function nextFromState(state: unknown, url: string | undefined): string | null {
     const o = v as Obj;
     const nextVal = pick(o, ['next', 'nextPage', 'next_page', 'nextUrl', 'next_url']);
     if (typeof nextVal === 'string' && nextVal.trim()) return nextVal.trim();
-    const page = parseCount(pick(o, ['page', 'current', 'currentPage', 'current_page', 'pageNum', 'page_num', 'pageNo']));
+    const page = parseCount(
+      pick(o, ['page', 'current', 'currentPage', 'current_page', 'pageNum', 'page_num', 'pageNo']),
+    );
     if (page !== null && page >= 1) {
       if (typeof nextVal === 'number') return withPage(url, nextVal);
       let pages = parseCount(pick(o, ['totalPages', 'total_pages', 'pageCount', 'page_count', 'pages', 'lastPage']));
@@ -420,11 +488,7 @@ function fromHtmlScope(
 }
 
 function modelIdOfPage($: CheerioAPI, url: string | undefined): { owner: string; name: string } | null {
-  const candidates = [
-    url,
-    $('link[rel=canonical]').attr('href'),
-    $('meta[property="og:url"]').attr('content'),
-  ];
+  const candidates = [url, $('link[rel=canonical]').attr('href'), $('meta[property="og:url"]').attr('content')];
   for (const c of candidates) {
     const m = modelIdFromHref(c ?? null);
     if (m) return m;
@@ -435,14 +499,26 @@ function modelIdOfPage($: CheerioAPI, url: string | undefined): { owner: string;
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Reads one WiseModel page (a list page or a model page) into validated models. Pure; never throws on input. */
-export function parseWiseModelPage(html: string, selectors: WiseModelSelectors, opts: ParseOptions = {}): ParsedWiseModelPage {
+export function parseWiseModelPage(
+  html: string,
+  selectors: WiseModelSelectors,
+  opts: ParseOptions = {},
+): ParsedWiseModelPage {
   const problems: string[] = [];
   const base = opts.url && /^https?:/.test(opts.url) ? opts.url : 'http://x.invalid/';
   let $: CheerioAPI;
   try {
     $ = load(html);
   } catch (err) {
-    return { items: [], rejected: [], next: null, form: 'html', kind: opts.kind ?? 'list', problems: [`not HTML: ${(err as Error).message}`], shell: false };
+    return {
+      items: [],
+      rejected: [],
+      next: null,
+      form: 'html',
+      kind: opts.kind ?? 'list',
+      problems: [`not HTML: ${(err as Error).message}`],
+      shell: false,
+    };
   }
   const urlId = opts.url ? modelIdFromHref(opts.url, base) : null;
   // The kind: as given, else from the URL, else from the content (for `inspect` on a saved file).
@@ -474,7 +550,10 @@ export function parseWiseModelPage(html: string, selectors: WiseModelSelectors, 
       if (match) candidates = [fromState(match, idOf(match)!, opts.now)];
     }
     if (candidates.length > 0) form = 'embedded';
-    else problems.push(`embedded state (${embedded.source}) holds no ${kind === 'list' ? 'model list' : 'model'}; read the HTML instead`);
+    else
+      problems.push(
+        `embedded state (${embedded.source}) holds no ${kind === 'list' ? 'model list' : 'model'}; read the HTML instead`,
+      );
   }
 
   if (form === 'html') {
@@ -484,7 +563,12 @@ export function parseWiseModelPage(html: string, selectors: WiseModelSelectors, 
         const link = scope.find(selectors.listLink).first();
         const id = modelIdFromHref(link.attr('href'), base);
         if (!id) {
-          candidates.push({ owner: null, name: null, href: link.attr('href') ?? null, text: clean(scope.text())?.slice(0, 200) });
+          candidates.push({
+            owner: null,
+            name: null,
+            href: link.attr('href') ?? null,
+            text: clean(scope.text())?.slice(0, 200),
+          });
           continue;
         }
         // The card's title: the link text, unless it only repeats the id.
@@ -511,7 +595,8 @@ export function parseWiseModelPage(html: string, selectors: WiseModelSelectors, 
       rejected.push({ raw: c, reason: describeIssues(r.error) });
       continue;
     }
-    const missing = kind === 'list' ? WM_LIST_REQUIRED.filter((f) => r.data[f] === null || r.data[f] === undefined) : [];
+    const missing =
+      kind === 'list' ? WM_LIST_REQUIRED.filter((f) => r.data[f] === null || r.data[f] === undefined) : [];
     if (missing.length > 0) {
       rejected.push({ raw: c, reason: `missing ${missing.join(', ')}` });
       continue;
@@ -532,7 +617,8 @@ export function parseWiseModelPage(html: string, selectors: WiseModelSelectors, 
         : 'no models found',
     );
   }
-  if (rejected.length > 0) problems.push(`${rejected.length} of ${candidates.length} models rejected: ${rejected[0]!.reason}`);
+  if (rejected.length > 0)
+    problems.push(`${rejected.length} of ${candidates.length} models rejected: ${rejected[0]!.reason}`);
   return { items, rejected, next, form, kind, problems, shell };
 }
 
@@ -540,5 +626,8 @@ export function parseWiseModelPage(html: string, selectors: WiseModelSelectors, 
 function isAppShell($: CheerioAPI): boolean {
   const mount = $('#app, #root, #__nuxt, #__next').first();
   if (!mount.length || mount.children().length > 0 || clean(mount.text()) !== null) return false;
-  return $('script[src]').length > 0 && (clean($('body').clone().find('script, noscript').remove().end().text()) ?? '') === '';
+  return (
+    $('script[src]').length > 0 &&
+    (clean($('body').clone().find('script, noscript').remove().end().text()) ?? '') === ''
+  );
 }

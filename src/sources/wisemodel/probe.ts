@@ -12,7 +12,17 @@ import { silentLogger } from '../../log.js';
 import type { Answer, PlatformProbe, ProbeContext } from '../../probe/index.js';
 import { createHttpClient } from '../http.js';
 import { CONFIG_KEYS, EVIDENCE, endpoints } from './evidence.js';
-import { Gateway, GatewayError, at, exactCount, isOk, jwtExpiry, modelIdOf, readToken, CODE_TOKEN_EXPIRED } from './gateway.js';
+import {
+  Gateway,
+  GatewayError,
+  at,
+  exactCount,
+  isOk,
+  jwtExpiry,
+  modelIdOf,
+  readToken,
+  CODE_TOKEN_EXPIRED,
+} from './gateway.js';
 import { KEYSET_REFUSED, linkNext, projectRoute, projectsUrl } from './gitlab.js';
 import { parseWiseModelPage } from './parser.js';
 import { wisemodelProfile } from './record.js';
@@ -24,7 +34,10 @@ const ZONED = /(?:Z|[+-]\d{2}:?\d{2})$/i;
 export const wisemodelProbe: PlatformProbe = {
   checks: [
     { id: 'gitlab-list', title: "GitLab's projects list answers anonymously with public projects" },
-    { id: 'gitlab-fields', title: 'projects carry id, path_with_namespace, created_at and last_activity_at with a zone, star_count, topics' },
+    {
+      id: 'gitlab-fields',
+      title: 'projects carry id, path_with_namespace, created_at and last_activity_at with a zone, star_count, topics',
+    },
     { id: 'gitlab-keyset', title: 'keyset pages by id: a Link rel="next" with id_before, newer ids first, no repeats' },
     { id: 'gitlab-offset', title: 'offset pages carry x-page and x-next-page (the fallback when keyset is refused)' },
     { id: 'gitlab-tree', title: "a project's repository tree answers anonymously (the SDK's own call)" },
@@ -71,7 +84,8 @@ async function run(ctx: ProbeContext): Promise<void> {
 }
 
 function refusedWhy(a: Answer): string {
-  if (a.status === 200) return `HTTP 200 with ${a.json === undefined ? (/<html|<!doctype/i.test(a.text) ? 'an HTML page' : 'a body that is not JSON') : 'JSON that is not an array'}`;
+  if (a.status === 200)
+    return `HTTP 200 with ${a.json === undefined ? (/<html|<!doctype/i.test(a.text) ? 'an HTML page' : 'a body that is not JSON') : 'JSON that is not an array'}`;
   return `HTTP ${a.status}: ${message(a)}`;
 }
 
@@ -81,7 +95,10 @@ function checkList(ctx: ProbeContext, gitlab: string, k1: Answer, o1: Answer): L
   const keysetRefused = k1.status === 405 && message(k1).includes(KEYSET_REFUSED);
   const a = keysetRefused ? o1 : k1;
   if (a.status === 200 && Array.isArray(a.json)) {
-    ctx.ok(id, `HTTP 200 at ${api}, ${a.json.length} projects on the first page${keysetRefused ? ' (by offset: keyset is refused, see gitlab-keyset)' : ''}`);
+    ctx.ok(
+      id,
+      `HTTP 200 at ${api}, ${a.json.length} projects on the first page${keysetRefused ? ' (by offset: keyset is refused, see gitlab-keyset)' : ''}`,
+    );
     return { items: a.json.filter(isObject), why: '' };
   }
   const why = refusedWhy(a);
@@ -104,12 +121,42 @@ interface FieldRule {
 }
 
 const FIELD_RULES: readonly FieldRule[] = [
-  { field: 'id', test: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v > 0, expect: 'a positive integer', cost: 'the project cannot be keyed and is quarantined' },
-  { field: 'path_with_namespace', test: (v) => typeof v === 'string' && /^[^/\s]+(?:\/[^/\s]+)+$/.test(v), expect: 'a group/project path', cost: 'the project cannot be keyed and is quarantined' },
-  { field: 'created_at', test: (v) => typeof v === 'string' && readInstant(v) !== null, expect: 'a time', cost: 'new releases cannot be dated (created_at null, counted incomplete)' },
-  { field: 'last_activity_at', test: (v) => typeof v === 'string' && readInstant(v) !== null, expect: 'a time', cost: 'lastModified is null' },
-  { field: 'star_count', test: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0, expect: 'a non-negative integer', cost: 'likes are null (counted incomplete)' },
-  { field: 'topics', test: (v) => Array.isArray(v) && v.every((t) => typeof t === 'string'), expect: 'an array of strings', cost: 'tags are null and topic kind rules cannot match' },
+  {
+    field: 'id',
+    test: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v > 0,
+    expect: 'a positive integer',
+    cost: 'the project cannot be keyed and is quarantined',
+  },
+  {
+    field: 'path_with_namespace',
+    test: (v) => typeof v === 'string' && /^[^/\s]+(?:\/[^/\s]+)+$/.test(v),
+    expect: 'a group/project path',
+    cost: 'the project cannot be keyed and is quarantined',
+  },
+  {
+    field: 'created_at',
+    test: (v) => typeof v === 'string' && readInstant(v) !== null,
+    expect: 'a time',
+    cost: 'new releases cannot be dated (created_at null, counted incomplete)',
+  },
+  {
+    field: 'last_activity_at',
+    test: (v) => typeof v === 'string' && readInstant(v) !== null,
+    expect: 'a time',
+    cost: 'lastModified is null',
+  },
+  {
+    field: 'star_count',
+    test: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0,
+    expect: 'a non-negative integer',
+    cost: 'likes are null (counted incomplete)',
+  },
+  {
+    field: 'topics',
+    test: (v) => Array.isArray(v) && v.every((t) => typeof t === 'string'),
+    expect: 'an array of strings',
+    cost: 'tags are null and topic kind rules cannot match',
+  },
 ];
 
 function checkFields(ctx: ProbeContext, list: ListState): void {
@@ -120,7 +167,11 @@ function checkFields(ctx: ProbeContext, list: ListState): void {
   }
   const items = list.items;
   if (items.length === 0) {
-    ctx.drift(id, 'the first page lists no project', "check sources.wisemodel.gitlab.url: WiseModel's GitLab has thousands of public projects");
+    ctx.drift(
+      id,
+      'the first page lists no project',
+      "check sources.wisemodel.gitlab.url: WiseModel's GitLab has thousands of public projects",
+    );
     return;
   }
   const problems: string[] = [];
@@ -129,16 +180,26 @@ function checkFields(ctx: ProbeContext, list: ListState): void {
     const missing = items.filter((x) => x[r.field] === undefined || x[r.field] === null).length;
     const wrong = items.filter((x) => x[r.field] !== undefined && x[r.field] !== null && !r.test(x[r.field]));
     if (missing) problems.push(`${r.field} missing in ${missing} of ${items.length}`);
-    if (wrong.length) problems.push(`${r.field} not ${r.expect} in ${wrong.length} of ${items.length} (e.g. ${JSON.stringify(wrong[0]![r.field])?.slice(0, 40)})`);
+    if (wrong.length)
+      problems.push(
+        `${r.field} not ${r.expect} in ${wrong.length} of ${items.length} (e.g. ${JSON.stringify(wrong[0]![r.field])?.slice(0, 40)})`,
+      );
     if (missing || wrong.length) costs.push(`${r.field}: ${r.cost}`);
   }
   const zoneless = items.filter((x) => typeof x.created_at === 'string' && !ZONED.test(x.created_at)).length;
   if (zoneless) {
-    problems.push(`created_at without a zone in ${zoneless} of ${items.length} (e.g. ${JSON.stringify(items.find((x) => typeof x.created_at === 'string' && !ZONED.test(x.created_at))!.created_at)})`);
-    costs.push('times without a zone are read as Beijing time (UTC+8) [inferred]; if the instance runs on UTC, every date is 8 hours early');
+    problems.push(
+      `created_at without a zone in ${zoneless} of ${items.length} (e.g. ${JSON.stringify(items.find((x) => typeof x.created_at === 'string' && !ZONED.test(x.created_at))!.created_at)})`,
+    );
+    costs.push(
+      'times without a zone are read as Beijing time (UTC+8) [inferred]; if the instance runs on UTC, every date is 8 hours early',
+    );
   }
   if (problems.length === 0) {
-    ctx.ok(id, `${items.length} projects: ${FIELD_RULES.map((r) => r.field).join(', ')} as expected, times with their zone`);
+    ctx.ok(
+      id,
+      `${items.length} projects: ${FIELD_RULES.map((r) => r.field).join(', ')} as expected, times with their zone`,
+    );
     return;
   }
   ctx.drift(id, problems.join('; '), costs.join('; '));
@@ -191,17 +252,24 @@ async function checkKeyset(ctx: ProbeContext, k1: Answer, asked: string, list: L
   } else {
     const ids = first.map((x) => x.id).filter((v): v is number => typeof v === 'number');
     const min = Math.min(...ids);
-    const next = b.json.filter(isObject).map((x) => x.id).filter((v): v is number => typeof v === 'number');
+    const next = b.json
+      .filter(isObject)
+      .map((x) => x.id)
+      .filter((v): v is number => typeof v === 'number');
     const repeats = next.filter((v) => ids.includes(v)).length;
     const rising = next.filter((v) => v >= min).length;
     const order = [...ids, ...next].filter((v, i, all) => i > 0 && v > all[i - 1]!).length;
     if (repeats) problems.push(`page 2 repeats ${repeats} id(s) of page 1`);
     if (rising && !repeats) problems.push(`page 2 has ${rising} id(s) not below page 1's lowest`);
     if (order) problems.push(`ids rise ${order} time(s) across the two pages (sort=desc should be newest first)`);
-    if (repeats || rising || order) actions.push('the walk is not a keyset by id: polls could stop early and sweeps repeat or miss projects; the WiseModel source needs a review');
+    if (repeats || rising || order)
+      actions.push(
+        'the walk is not a keyset by id: polls could stop early and sweeps repeat or miss projects; the WiseModel source needs a review',
+      );
     second = `; page 2: ${next.length} projects, ids below page 1's`;
   }
-  if (problems.length === 0) ctx.ok(id, `Link rel="next" with id_before=${t.searchParams.get('id_before')} on the same host${second}`);
+  if (problems.length === 0)
+    ctx.ok(id, `Link rel="next" with id_before=${t.searchParams.get('id_before')} on the same host${second}`);
   else ctx.drift(id, problems.join('; '), actions.join('; '));
 }
 
@@ -222,16 +290,31 @@ function checkOffset(ctx: ProbeContext, o1: Answer, list: ListState): void {
     );
     return;
   }
-  ctx.ok(id, `x-page ${page}, x-next-page ${next || '(last page)'}, ${total !== null ? `x-total ${total}` : 'no x-total (over 10,000 projects)'}`);
+  ctx.ok(
+    id,
+    `x-page ${page}, x-next-page ${next || '(last page)'}, ${total !== null ? `x-total ${total}` : 'no x-total (over 10,000 projects)'}`,
+  );
 }
 
 async function checkTree(ctx: ProbeContext, gitlab: string, list: ListState, probeProject: string): Promise<void> {
   const id = 'gitlab-tree';
-  const listed = list.items?.map((x) => x.path_with_namespace).find((p): p is string => typeof p === 'string' && /^[^/\s]+\/[^/\s]+$/.test(p));
+  const listed = list.items
+    ?.map((x) => x.path_with_namespace)
+    .find((p): p is string => typeof p === 'string' && /^[^/\s]+\/[^/\s]+$/.test(p));
   const project = listed ?? probeProject;
-  const a = await ctx.get(`${projectRoute(gitlab, project, '/repository/tree')}?per_page=${PAGE}`, 'GitLab repository tree');
-  if (a.status === 200 && Array.isArray(a.json) && a.json.every((e) => isObject(e) && typeof e.path === 'string' && (e.type === 'blob' || e.type === 'tree'))) {
-    ctx.ok(id, `HTTP 200 for ${project}: ${a.json.length} entries${listed ? '' : ` (sources.wisemodel.gitlab.probeProject, the list being closed: single projects still answer)`}`);
+  const a = await ctx.get(
+    `${projectRoute(gitlab, project, '/repository/tree')}?per_page=${PAGE}`,
+    'GitLab repository tree',
+  );
+  if (
+    a.status === 200 &&
+    Array.isArray(a.json) &&
+    a.json.every((e) => isObject(e) && typeof e.path === 'string' && (e.type === 'blob' || e.type === 'tree'))
+  ) {
+    ctx.ok(
+      id,
+      `HTTP 200 for ${project}: ${a.json.length} entries${listed ? '' : ` (sources.wisemodel.gitlab.probeProject, the list being closed: single projects still answer)`}`,
+    );
     return;
   }
   ctx.drift(
@@ -249,9 +332,19 @@ interface GatewayState {
   configured: boolean;
 }
 
-async function checkGateway(ctx: ProbeContext, config: Config, base: string, list: ListState, probeProject: string): Promise<GatewayState> {
+async function checkGateway(
+  ctx: ProbeContext,
+  config: Config,
+  base: string,
+  list: ListState,
+  probeProject: string,
+): Promise<GatewayState> {
   const s = config.file.sources.wisemodel;
-  const settings = { ...s, maxRetries: Math.min(s.maxRetries, 1), maxRateLimitWaitMs: Math.min(s.maxRateLimitWaitMs, 60_000) };
+  const settings = {
+    ...s,
+    maxRetries: Math.min(s.maxRetries, 1),
+    maxRateLimitWaitMs: Math.min(s.maxRateLimitWaitMs, 60_000),
+  };
   const http = createHttpClient(wisemodelProfile, {
     config: { ...config, file: { ...config.file, sources: { ...config.file.sources, wisemodel: settings } } },
     logger: silentLogger,
@@ -269,7 +362,9 @@ async function checkGateway(ctx: ProbeContext, config: Config, base: string, lis
   };
   try {
     // gateway: the envelope, and the token where there is one.
-    const listed = list.items?.map((x) => x.path_with_namespace).find((p): p is string => typeof p === 'string' && /^[^/\s]+\/[^/\s]+$/.test(p));
+    const listed = list.items
+      ?.map((x) => x.path_with_namespace)
+      .find((p): p is string => typeof p === 'string' && /^[^/\s]+\/[^/\s]+$/.test(p));
     const project = `https://www.wisemodel.cn/models/${listed ?? probeProject}`;
     try {
       let said = '';
@@ -278,18 +373,38 @@ async function checkGateway(ctx: ProbeContext, config: Config, base: string, lis
         said = 'login with WISEMODEL_TOKEN (username:password) ok; ';
       } else if (creds?.kind === 'jwt') {
         const exp = jwtExpiry(creds.token);
-        if (exp !== null && exp * 1000 < Date.now()) said = `the WISEMODEL_TOKEN JWT expired at ${new Date(exp * 1000).toISOString()}; `;
+        if (exp !== null && exp * 1000 < Date.now())
+          said = `the WISEMODEL_TOKEN JWT expired at ${new Date(exp * 1000).toISOString()}; `;
       }
-      const env = await gateway.call('POST', '/gateway/project/api/v1/branchlist', { project_path: project }, { auth: true, what: 'gateway branchlist' });
+      const env = await gateway.call(
+        'POST',
+        '/gateway/project/api/v1/branchlist',
+        { project_path: project },
+        { auth: true, what: 'gateway branchlist' },
+      );
       const code = String(env.code);
       if (isOk(env.code) || env.code === 10003) {
-        ctx.ok('gateway', `${said}branchlist answered code ${code}${env.message ? ` (${env.message})` : ''} for ${project}`);
+        ctx.ok(
+          'gateway',
+          `${said}branchlist answered code ${code}${env.message ? ` (${env.message})` : ''} for ${project}`,
+        );
       } else if (env.code === CODE_TOKEN_EXPIRED && creds === null) {
-        ctx.ok('gateway', `the envelope answers: code B2002 (${env.message ?? 'token'}) without a token, as the SDK expects; reading downloads through it needs WISEMODEL_TOKEN`);
+        ctx.ok(
+          'gateway',
+          `the envelope answers: code B2002 (${env.message ?? 'token'}) without a token, as the SDK expects; reading downloads through it needs WISEMODEL_TOKEN`,
+        );
       } else if (env.code === CODE_TOKEN_EXPIRED) {
-        ctx.drift('gateway', `${said}code B2002 (token expired) with WISEMODEL_TOKEN`, 'renew WISEMODEL_TOKEN, or give it as username:password so that hubwatch logs in itself');
+        ctx.drift(
+          'gateway',
+          `${said}code B2002 (token expired) with WISEMODEL_TOKEN`,
+          'renew WISEMODEL_TOKEN, or give it as username:password so that hubwatch logs in itself',
+        );
       } else {
-        ctx.drift('gateway', `${said}branchlist answered code ${code}: ${env.message ?? 'no message'}`, 'a code the SDK does not know: read the message; gateway calls may fail');
+        ctx.drift(
+          'gateway',
+          `${said}branchlist answered code ${code}: ${env.message ?? 'no message'}`,
+          'a code the SDK does not know: read the message; gateway calls may fail',
+        );
       }
     } catch (err) {
       const why = explain(err);
@@ -312,31 +427,58 @@ async function checkGateway(ctx: ProbeContext, config: Config, base: string, lis
       return state;
     }
     try {
-      const body = d.paging === 'baseReq' && d.method === 'POST' ? { ...d.body, baseReq: { page: 1, pageSize: Math.min(d.pageSize, PAGE) } } : { ...d.body, page: 1, pageSize: Math.min(d.pageSize, PAGE) };
-      const env = d.auth ? await gateway.authed(d.method, d.path, body, { what: 'gateway downloads page' }) : await gateway.call(d.method, d.path, body, { auth: false, what: 'gateway downloads page' });
+      const body =
+        d.paging === 'baseReq' && d.method === 'POST'
+          ? { ...d.body, baseReq: { page: 1, pageSize: Math.min(d.pageSize, PAGE) } }
+          : { ...d.body, page: 1, pageSize: Math.min(d.pageSize, PAGE) };
+      const env = d.auth
+        ? await gateway.authed(d.method, d.path, body, { what: 'gateway downloads page' })
+        : await gateway.call(d.method, d.path, body, { auth: false, what: 'gateway downloads page' });
       if (!isOk(env.code)) {
-        ctx.drift('gateway-downloads', `${d.path} answered code ${String(env.code)}: ${env.message ?? 'no message'}`, 'check sources.wisemodel.gateway.downloads.path and body: downloads are null until it answers code 0');
+        ctx.drift(
+          'gateway-downloads',
+          `${d.path} answered code ${String(env.code)}: ${env.message ?? 'no message'}`,
+          'check sources.wisemodel.gateway.downloads.path and body: downloads are null until it answers code 0',
+        );
         return state;
       }
       const items = at(env, d.itemsPath);
       if (!Array.isArray(items)) {
-        ctx.drift('gateway-downloads', `code 0, but no array at ${d.itemsPath} (data keys: ${isObject(env.data) ? Object.keys(env.data).join(', ') : typeof env.data})`, 'fix sources.wisemodel.gateway.downloads.itemsPath');
+        ctx.drift(
+          'gateway-downloads',
+          `code 0, but no array at ${d.itemsPath} (data keys: ${isObject(env.data) ? Object.keys(env.data).join(', ') : typeof env.data})`,
+          'fix sources.wisemodel.gateway.downloads.itemsPath',
+        );
         return state;
       }
       const read = items.map((it) => ({
-        id: d.idField !== null ? modelIdOf(at(it, d.idField)) : modelIdOf(`${String(at(it, d.ownerField!) ?? '')}/${String(at(it, d.nameField!) ?? '')}`),
+        id:
+          d.idField !== null
+            ? modelIdOf(at(it, d.idField))
+            : modelIdOf(`${String(at(it, d.ownerField!) ?? '')}/${String(at(it, d.nameField!) ?? '')}`),
         downloads: exactCount(at(it, d.downloadsField)),
       }));
       const good = read.filter((r) => r.id !== null && r.downloads !== null);
       if (items.length > 0 && good.length === 0) {
         const keys = isObject(items[0]) ? Object.keys(items[0]).join(', ') : typeof items[0];
-        ctx.drift('gateway-downloads', `${items.length} items, none with a readable id and count under the configured fields (item keys: ${keys})`, 'fix the field mapping in sources.wisemodel.gateway.downloads (idField or ownerField/nameField, downloadsField)');
+        ctx.drift(
+          'gateway-downloads',
+          `${items.length} items, none with a readable id and count under the configured fields (item keys: ${keys})`,
+          'fix the field mapping in sources.wisemodel.gateway.downloads (idField or ownerField/nameField, downloadsField)',
+        );
         return state;
       }
       state.downloads = items.length > 0;
-      ctx.ok('gateway-downloads', `${d.path}: ${items.length} items on page 1, ${good.length} with an id and a download count${good[0] ? ` (e.g. ${good[0].id}: ${good[0].downloads})` : ''}`);
+      ctx.ok(
+        'gateway-downloads',
+        `${d.path}: ${items.length} items on page 1, ${good.length} with an id and a download count${good[0] ? ` (e.g. ${good[0].id}: ${good[0].downloads})` : ''}`,
+      );
     } catch (err) {
-      ctx.drift('gateway-downloads', explain(err), 'downloads are null until the configured endpoint answers: check sources.wisemodel.gateway.downloads and WISEMODEL_TOKEN');
+      ctx.drift(
+        'gateway-downloads',
+        explain(err),
+        'downloads are null until the configured endpoint answers: check sources.wisemodel.gateway.downloads and WISEMODEL_TOKEN',
+      );
     }
     return state;
   } finally {
@@ -350,9 +492,16 @@ async function checkHtml(ctx: ProbeContext, config: Config): Promise<HtmlState> 
   const id = 'html';
   const url = `${config.urls.wisemodel}/models?page=1&sort=newest`;
   const a = await ctx.get(url, 'model list page');
-  const parsed = parseWiseModelPage(a.text, config.file.sources.wisemodel.selectors, { url, kind: 'list', now: new Date() });
+  const parsed = parseWiseModelPage(a.text, config.file.sources.wisemodel.selectors, {
+    url,
+    kind: 'list',
+    now: new Date(),
+  });
   if (a.status === 200 && parsed.shell) {
-    ctx.ok(id, 'HTTP 200, a client-rendered app shell, as inferred: the HTML fallback (whose page shapes have no evidence) has nothing to read here');
+    ctx.ok(
+      id,
+      'HTTP 200, a client-rendered app shell, as inferred: the HTML fallback (whose page shapes have no evidence) has nothing to read here',
+    );
     return 'shell';
   }
   if (a.status === 200 && parsed.items.length > 0) {
@@ -371,16 +520,31 @@ async function checkHtml(ctx: ProbeContext, config: Config): Promise<HtmlState> 
   return 'other';
 }
 
-function checkStrategy(ctx: ProbeContext, list: ListState, html: HtmlState, gw: GatewayState, strategies: readonly string[]): void {
+function checkStrategy(
+  ctx: ProbeContext,
+  list: ListState,
+  html: HtmlState,
+  gw: GatewayState,
+  strategies: readonly string[],
+): void {
   const id = 'strategy';
-  const downloads = gw.downloads ? 'downloads from the configured gateway endpoint' : `downloads null (${gw.configured ? 'the configured gateway endpoint does not answer, see gateway-downloads' : 'no gateway endpoint configured'})`;
+  const downloads = gw.downloads
+    ? 'downloads from the configured gateway endpoint'
+    : `downloads null (${gw.configured ? 'the configured gateway endpoint does not answer, see gateway-downloads' : 'no gateway endpoint configured'})`;
   const order = strategies.join(', ');
   if (list.items !== null && strategies.includes('gitlab')) {
-    ctx.ok(id, `gitlab (evidence: ${EVIDENCE.gitlab.level}): new releases, catalogue, likes from star_count; ${downloads}; licence, task and base models null`);
+    ctx.ok(
+      id,
+      `gitlab (evidence: ${EVIDENCE.gitlab.level}): new releases, catalogue, likes from star_count; ${downloads}; licence, task and base models null`,
+    );
     return;
   }
   if (html === 'models' && strategies.includes('html')) {
-    ctx.drift(id, `html, the fallback (strategies: ${order}): ${list.items === null ? list.why : 'gitlab is not among the strategies'}`, `figures come from unevidenced pages; see gitlab-list, and set ${CONFIG_KEYS}`);
+    ctx.drift(
+      id,
+      `html, the fallback (strategies: ${order}): ${list.items === null ? list.why : 'gitlab is not among the strategies'}`,
+      `figures come from unevidenced pages; see gitlab-list, and set ${CONFIG_KEYS}`,
+    );
     return;
   }
   ctx.drift(

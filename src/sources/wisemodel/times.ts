@@ -73,7 +73,10 @@ export function readInstant(v: unknown, now?: Date): string | null {
   if (typeof v !== 'string') return null;
   const s = v.trim();
   if (/^\d{9,13}$/.test(s)) return readInstant(Number(s), now);
-  const ymd = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(s);
+  const ymd =
+    /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(
+      s,
+    );
   if (ymd) {
     const [, y, mo, d, h, mi, se, frac, tz] = ymd;
     const ms = frac ? Math.round(Number(frac) * 1000) : 0;
