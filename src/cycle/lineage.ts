@@ -11,6 +11,7 @@ import { resolveNode } from '../normalise/resolve-local.js';
 
 export const MAX_DEPTH = 10;
 const CHUNK = 2000;
+const UPDATE_BATCH = 20_000;
 
 export interface ResolveResult {
   derivatives: number;
@@ -51,9 +52,11 @@ export async function resolveLineage(deps: ResolveDeps): Promise<ResolveResult> 
   const log = deps.logger.child({ job: 'lineage' });
   const result: ResolveResult = { derivatives: 0, multiHop: 0, dangling: 0, cycles: 0, identityLinked: 0 };
 
+  // Origins are written in batches of UPDATE_BATCH, not per chunk: in the embedded store an UPDATE joins against the
+  // whole models table (it keeps no key index), so its count, not its size, is what a large pass pays for.
+  let updates: OriginUpdate[] = [];
   for await (const keys of store.streamDerivativeKeys(CHUNK)) {
     const nodes = await loadAncestry(store, keys);
-    const updates: OriginUpdate[] = [];
     for (const key of keys) {
       const node = nodes.get(key);
       if (!node) continue;
@@ -65,8 +68,12 @@ export async function resolveLineage(deps: ResolveDeps): Promise<ResolveResult> 
       if (r.cycle) result.cycles += 1;
       updates.push(update);
     }
-    if (updates.length > 0) await store.updateOrigins(updates);
+    if (updates.length >= UPDATE_BATCH) {
+      await store.updateOrigins(updates);
+      updates = [];
+    }
   }
+  if (updates.length > 0) await store.updateOrigins(updates);
 
   // Re-uploads without lineage (a ModelScope mirror of a Hugging Face model, a quantiser's repo without
   // base_model): the same name published by a known, non-redistributing organisation elsewhere is the original.
