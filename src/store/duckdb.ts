@@ -27,12 +27,13 @@ import {
 } from '@duckdb/node-api';
 import { duckDbResources } from '../config.js';
 import { ConfigError, HubwatchError, InputError, errorMessage } from '../errors.js';
-import type { NormalisedRecord, Platform } from '../model.js';
+import type { Platform } from '../model.js';
 import { runMigrations } from './migrations.js';
+import type { ModelWrite } from './sql-ingest.js';
 import { SqlStore } from './sql.js';
 import { MODEL_COLUMNS, objectKey, type ColKind } from './sql-columns.js';
 import { clean, type Columns, type Db, type Dialect, type Row } from './sql-shared.js';
-import type { PageCommit, Provenance, SeenModel } from './types.js';
+import type { PageCommit, SeenModel } from './types.js';
 import { DAY_MS } from '../time.js';
 
 const DIALECT: Dialect = {
@@ -487,14 +488,8 @@ export class DuckDBStore extends SqlStore {
   }
 
   /** Appends the page to the stage, column by column, inside commitPage's transaction. */
-  protected async writeModels(
-    db: Db,
-    date: string,
-    models: NormalisedRecord[],
-    fingerprints: ReadonlyMap<string, string> | undefined,
-    objectIds: ReadonlyMap<string, string> | undefined,
-    provenance: Provenance,
-  ): Promise<void> {
+  protected async writeModels(db: Db, write: ModelWrite): Promise<void> {
+    const { date, models, fingerprints, objectIds, provenance } = write;
     if (this.pageSeq === null) {
       const rows = await db.query(`SELECT COALESCE(MAX(page_seq), 0) AS seq FROM ${STAGE}`);
       this.pageSeq = BigInt(Number(rows[0]?.seq ?? 0));

@@ -2,9 +2,10 @@
 // commitPage sends each page as column arrays in one statement, so a 1000-model page is one round trip.
 import pg from 'pg';
 import { HubwatchError, ServiceUnavailableError, errorMessage } from '../errors.js';
-import type { NormalisedRecord, Platform } from '../model.js';
+import type { Platform } from '../model.js';
 import { runMigrations } from './migrations.js';
-import type { Provenance, SeenModel } from './types.js';
+import type { SeenModel } from './types.js';
+import type { ModelWrite } from './sql-ingest.js';
 import { SqlStore } from './sql.js';
 import { MODEL_COLUMNS, modelUpsertSql, statsUpsertSql } from './sql-columns.js';
 import type { Columns, Db, Dialect, Row } from './sql-shared.js';
@@ -207,14 +208,8 @@ export class PostgresStore extends SqlStore {
     return rows.map((r) => ({ version: Number(r.version), appliedAt: String(r.applied_at) }));
   }
 
-  protected async writeModels(
-    db: Db,
-    date: string,
-    models: NormalisedRecord[],
-    fingerprints: ReadonlyMap<string, string> | undefined,
-    objectIds: ReadonlyMap<string, string> | undefined,
-    provenance: Provenance,
-  ): Promise<void> {
+  protected async writeModels(db: Db, write: ModelWrite): Promise<void> {
+    const { date, models, fingerprints, objectIds, provenance } = write;
     const fps = models.map((m) => fingerprints?.get(m.key) ?? null);
     const oids = models.map((m) => objectIds?.get(m.key) ?? null);
     const columns = MODEL_COLUMNS.map((c) => JSON.stringify(models.map((m, i) => c.get(m, fps[i]!, oids[i]!))));

@@ -71,17 +71,19 @@ const COVERAGE_COUNTERS = [
   ['quarantined', 'quarantined'],
 ] as const;
 
+/** A page's new or changed models as commitPage hands them to the engine's write path. */
+export interface ModelWrite {
+  date: string;
+  models: NormalisedRecord[];
+  fingerprints: ReadonlyMap<string, string> | undefined;
+  objectIds: ReadonlyMap<string, string> | undefined;
+  provenance: Provenance;
+}
+
 /** The engine's own parts of the write path (SqlStore's protected hooks; DuckDB stages, PostgreSQL unnests). */
 export interface IngestSqlContext extends SqlContext {
   /** Stages the page's models and upserts models and daily_stats, inside the transaction of commitPage. */
-  writeModels(
-    db: Db,
-    date: string,
-    models: NormalisedRecord[],
-    fingerprints: ReadonlyMap<string, string> | undefined,
-    objectIds: ReadonlyMap<string, string> | undefined,
-    provenance: Provenance,
-  ): Promise<void>;
+  writeModels(db: Db, write: ModelWrite): Promise<void>;
   /** The day's figures of known, unchanged models, inside the transaction of commitPage. */
   writeSeen(db: Db, date: string, platform: Platform, seen: readonly SeenModel[]): Promise<void>;
   /** Models renamed since they were last written (rows `old_key`, `new_key`, `oid`): defaultFindRenamed or the engine's. */
@@ -173,7 +175,14 @@ export async function commitPage(ctx: IngestSqlContext, page: PageCommit): Promi
     if (page.objectIds && page.objectIds.size > 0 && page.detectRenames !== false) {
       await applyRenames(ctx, db, date, page.platform, page.objectIds);
     }
-    if (models.length > 0) await ctx.writeModels(db, date, models, page.fingerprints, page.objectIds, provenance);
+    if (models.length > 0)
+      await ctx.writeModels(db, {
+        date,
+        models,
+        fingerprints: page.fingerprints,
+        objectIds: page.objectIds,
+        provenance,
+      });
     if (figuresOnly.length > 0) await writeFiguresOnly(ctx, db, date, page.platform, figuresOnly, provenance);
     if (seen.length > 0) await ctx.writeSeen(db, date, page.platform, seen);
     if (page.coverage) await addCoverage(db, date, page.platform, page.coverage);

@@ -30,6 +30,7 @@ import type {
 import * as momentum from './momentum-sql.js';
 import type { Columns, Db, Dialect, Row } from './sql-shared.js';
 import * as ingest from './sql-ingest.js';
+import type { ModelWrite } from './sql-ingest.js';
 import * as lineage from './sql-lineage.js';
 import * as snapshot from './sql-snapshot.js';
 import * as read from './sql-read.js';
@@ -43,14 +44,7 @@ export abstract class SqlStore implements Store {
   protected abstract readonly db: Db;
   protected abstract tx<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   /** Stages the page's models and upserts models and daily_stats, inside the transaction of commitPage. */
-  protected abstract writeModels(
-    db: Db,
-    date: string,
-    models: NormalisedRecord[],
-    fingerprints: ReadonlyMap<string, string> | undefined,
-    objectIds: ReadonlyMap<string, string> | undefined,
-    provenance: Provenance,
-  ): Promise<void>;
+  protected abstract writeModels(db: Db, write: ModelWrite): Promise<void>;
   /**
    * Writes the day's figures of known, unchanged models (daily_stats, the models' latest figures, last_seen_date,
    * deleted_at cleared), inside the transaction of commitPage.
@@ -112,8 +106,7 @@ export abstract class SqlStore implements Store {
       prepareRead: () => this.prepareRead(),
       streamQuery: (sql, params, chunkSize) => this.streamQuery(sql, params, chunkSize),
       textArray: (values) => this.textArray(values),
-      writeModels: (db, date, models, fingerprints, objectIds, provenance) =>
-        this.writeModels(db, date, models, fingerprints, objectIds, provenance),
+      writeModels: (db, write) => this.writeModels(db, write),
       writeSeen: (db, date, platform, seen) => this.writeSeen(db, date, platform, seen),
       findRenamed: (db, platform, keys, oids) => this.findRenamed(db, platform, keys, oids),
       moveKeys: (db, olds, news) => this.moveKeys(db, olds, news),

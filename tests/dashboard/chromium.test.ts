@@ -2,17 +2,16 @@
 // kind loads with no console error, a control changes the chart and the URL and that URL reproduces it, it works
 // with script off, a hostile model name is inert, axe-core finds no serious or critical violation, and a screenshot
 // of each page is written to .tmp/dashboard-screenshots/ (gitignored) as a test artefact.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_LAUNCH, HAVE_CHROMIUM } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { HOSTILE_MODEL, HOSTILE_ORG } from './fixtures.js';
 import { dashWorld, modelPath, type DashWorld } from './setup.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 if (!HAVE_CHROMIUM) {
   console.warn(`dashboard Chromium test skipped: ${CHROMIUM} is absent (install it with: apt-get install -y chromium)`);
 }
@@ -30,20 +29,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`dashboard in headless Chromium (${CHROMIUM})`, 
     w = await dashWorld(120);
     base = await w.app.listen({ host: '127.0.0.1', port: 0 });
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await chromium.launch(CHROMIUM_LAUNCH);
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   }, 120_000);
 

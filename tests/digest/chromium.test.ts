@@ -1,9 +1,10 @@
 // Renders a digest's HTML in headless Chromium: the charts must be drawn and no hostile string may run. CSP is
 // bypassed on purpose, so the test checks our escaping, not the page's Content-Security-Policy.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_LAUNCH, HAVE_CHROMIUM } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
@@ -12,8 +13,6 @@ import { buildDigest } from '../../src/digest/build.js';
 import { renderHtml } from '../../src/digest/html.js';
 import { HOSTILE_NAME, NOW, W47, setupFortnight } from './fixtures.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 if (!HAVE_CHROMIUM) {
   console.warn(`digest Chromium test skipped: ${CHROMIUM} is absent (install it with: apt-get install -y chromium)`);
 }
@@ -29,21 +28,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`digest HTML in headless Chromium (${CHROMIUM})`
     store = await openStore({ dataDir: join(root, 'store'), databaseUrl: null });
     const fx = await setupFortnight(store, root, writeSnapshot, { perDay: 12, older: 60, seed: 7 });
     html = renderHtml(await buildDigest({ store, dataDir: fx.dirs.full, week: W47, now: NOW }));
-    context = await chromium.launchPersistentContext(join(root, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      bypassCSP: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    context = await chromium.launchPersistentContext(join(root, 'profile'), { ...CHROMIUM_LAUNCH, bypassCSP: true });
   }, 120_000);
 
   afterAll(async () => {
