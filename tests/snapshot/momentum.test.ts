@@ -200,7 +200,7 @@ const brief = (list: MomentumEntry[]) =>
 describe.each([
   { name: 'duckdb', harness: duckdbHarness },
   { name: 'postgres', harness: postgresHarness },
-])('momentum on a hand-computed universe ($name)', ({ name, harness }) => {
+])('momentum on a hand-computed universe ($name)', ({ harness }) => {
   let h: EngineHarness;
   let store: Store;
   beforeAll(async () => {
