@@ -293,10 +293,13 @@ export async function sweepStats<T>(
   let before = { ...source.counters };
   let degraded = false;
 
-  /** One batch in one transaction: the unchanged models' figures, the others normalised and written whole. */
-  const commitBatch = async (batch: BatchPage<T>[]): Promise<void> => {
-    const delta = counterDelta(source.counters, before);
-    before = { ...source.counters };
+  /**
+   * One batch in one transaction: the unchanged models' figures, the others normalised and written whole; `counted`
+   * is what the source had counted when the batch was complete.
+   */
+  const commitBatch = async (batch: BatchPage<T>[], counted: SourceCounters): Promise<void> => {
+    const delta = counterDelta(counted, before);
+    before = counted;
     const sightings: Sighting[] = [];
     for (const b of batch) if (b.sightings) for (const s of b.sightings) if (s) sightings.push(s);
     const changed = sightings.length > 0 ? await store.changedKeys(sightings) : new Set<string>();
@@ -403,11 +406,11 @@ export async function sweepStats<T>(
   let batchStarted = 0;
   let committing: Promise<void> = Promise.resolve();
   let commitFailed = false;
-  const flush = (): Promise<void> => {
+  const flush = (counted: SourceCounters = { ...source.counters }): Promise<void> => {
     const full = batch;
     batch = [];
     batchItems = 0;
-    committing = committing.then(() => commitBatch(full));
+    committing = committing.then(() => commitBatch(full, counted));
     committing.catch(() => {
       commitFailed = true;
     });
@@ -419,6 +422,10 @@ export async function sweepStats<T>(
       const step = await pending;
       if (step.done) break;
       const page = step.value;
+      // The source's counts up to this page. What it counts from here on (the next page, read while this batch
+      // commits) goes with the next batch: a sweep interrupted after this commit resumes at that page, and its
+      // coverage must not count it twice.
+      const countedHere = { ...source.counters };
       if (page.next !== null) pending = fetchNext();
       if (batch.length === 0) batchStarted = performance.now();
       const sight = source.sight?.bind(source);
@@ -429,7 +436,7 @@ export async function sweepStats<T>(
       if (last || batchItems >= batchRecords || performance.now() - batchStarted >= SWEEP_BATCH_MS) {
         // One batch committing at a time: wait for the previous one before handing over the next.
         await committing;
-        void flush();
+        void flush(countedHere);
       }
       if (last) break;
     }

@@ -138,12 +138,25 @@ export interface AdminHooks {
 
 const MAX_BODY = 1 << 20;
 
+/** A request the simulator keeps from being answered until the test lets it go (Sim.holdRequest). */
+export interface RequestHold {
+  /** Resolves with the held request once it has arrived (counted, not yet answered). */
+  readonly arrived: Promise<RequestInfo>;
+  /** Lets the held request be answered; harmless before it arrives (it then passes straight through) or twice. */
+  release(): void;
+}
+
+const realSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 export class PlatformContext {
   faults: SimFaults;
   requests = 0;
   readonly seq: Sequence;
+  /** The wait of a slow answer (`slowRate`); tests pass one they control instead of waiting on the clock. */
+  sleep: (ms: number) => Promise<void> = realSleep;
   private window: { start: number; count: number } | null = null;
   private burstLeft = 0;
+  private holds: Array<{ at: number; arrived: (req: RequestInfo) => void; released: Promise<void> }> = [];
 
   constructor(
     readonly platform: PlatformName,
@@ -173,6 +186,26 @@ export class PlatformContext {
       quota: rl.max,
       windowSec: Math.round(rl.windowMs / 1000),
     };
+  }
+
+  /** Holds the n-th request counted from now (1: the next one) before it is answered. */
+  hold(n: number): RequestHold {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`hold: n must be a whole number from 1, got ${n}`);
+    let arrived!: (req: RequestInfo) => void;
+    let release!: () => void;
+    const arrival = new Promise<RequestInfo>((r) => (arrived = r));
+    const released = new Promise<void>((r) => (release = r));
+    this.holds.push({ at: this.requests + n, arrived, released });
+    return { arrived: arrival, release };
+  }
+
+  /** Waits while a hold names this request (the request count after counting it). */
+  async held(req: RequestInfo): Promise<void> {
+    const mine = this.holds.filter((h) => h.at === this.requests);
+    if (mine.length === 0) return;
+    this.holds = this.holds.filter((h) => h.at !== this.requests);
+    for (const h of mine) h.arrived(req);
+    await Promise.all(mine.map((h) => h.released));
   }
 
   chance(rate: number | undefined): boolean {
@@ -282,6 +315,7 @@ export async function startPlatformServer(
     const body = req.method === 'PUT' || req.method === 'POST' ? await readBody(req) : '';
     const info: RequestInfo = { method: req.method ?? 'GET', url, path, body, headers: req.headers };
     ctx.requests++;
+    await ctx.held(info);
     const now = Date.now();
     const rate = (hooks.limited?.(path) ?? true) ? ctx.rate(now) : null;
     let reply: Reply;
@@ -291,7 +325,7 @@ export async function startPlatformServer(
       const status = ctx.seq.next() < 0.5 ? 503 : 502;
       reply = hooks.serverError(status, Math.floor(ctx.seq.next() * 2), ctx);
     } else {
-      if (ctx.chance(ctx.faults.slowRate)) await new Promise((r) => setTimeout(r, ctx.faults.slowMs ?? 2000));
+      if (ctx.chance(ctx.faults.slowRate)) await ctx.sleep(ctx.faults.slowMs ?? 2000);
       reply = await hooks.handle(info, ctx);
     }
     reply.headers = { 'x-request-id': `Root=1-${randomUUID()}`, ...reply.headers };

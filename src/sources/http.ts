@@ -30,8 +30,10 @@ export interface SourceOptions {
   config: Config;
   logger: Logger;
   rateLimitMode: RateLimitMode;
-  /** Test hooks for the HTTP layer (reset margin, jitter, keep-alive). */
-  http?: Partial<Pick<HttpClientOptions, 'resetMarginMs' | 'random' | 'keepAliveTimeoutMs' | 'maxConsecutive429'>>;
+  /** Test hooks for the HTTP layer (reset margin, jitter, keep-alive, the clock and the wait). */
+  http?: Partial<
+    Pick<HttpClientOptions, 'resetMarginMs' | 'random' | 'keepAliveTimeoutMs' | 'maxConsecutive429' | 'now' | 'sleep'>
+  >;
   /** Clock for quarantine times. */
   now?: () => Date;
 }

@@ -180,11 +180,11 @@ describe('run --once on Hugging Face against the simulator', () => {
   it('resumes a sweep killed halfway from its checkpoint, with no stats row missing or twice', async () => {
     dir = await mkdtemp(join(tmpdir(), 'hubwatch-cycle-'));
     const cfgFile = join(dir, 'config.json');
-    // Small pages, commits of two pages and a slow simulator make "halfway" a wide target for the kill.
+    // Small pages and commits of two pages. The poll needs only a few requests on a first run, so by its 12th request
+    // the child is well into the sweep with batches committed; that request is held unanswered until the kill.
     const small = { sources: { huggingface: { pageSize: 100, sweepBatch: 200 } } };
     await writeFile(cfgFile, JSON.stringify(deepFast(small)));
-    sim.setFaults('huggingface', { slowRate: 1, slowMs: 40 });
-    const before = sim.requestCount('huggingface');
+    const halfway = sim.holdRequest('huggingface', 12);
     // One process (node with tsx's loader, not the tsx wrapper) so that SIGKILL hits the process holding the store.
     const child = spawn(
       process.execPath,
@@ -202,14 +202,14 @@ describe('run --once on Hugging Face against the simulator', () => {
       },
     );
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    // Kill it once the sweep is well under way (the poll needs only a few requests on a first run).
-    const deadline = Date.now() + 60_000;
-    while (sim.requestCount('huggingface') - before < 12 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
+    try {
+      const reached = await Promise.race([halfway.arrived.then(() => true), exited.then(() => false)]);
+      expect(reached, 'the child ended before its 12th request').toBe(true);
+      child.kill('SIGKILL');
+      await exited;
+    } finally {
+      halfway.release(); // answered into a closed connection, or never held if the child ended first
     }
-    child.kill('SIGKILL');
-    await exited;
-    sim.setFaults('huggingface', {});
 
     rt = await openRuntime(configFor(sim, dir, small), silentLogger);
     const partial = await rt.store.getCheckpoint<{ pages: number; done: boolean }>(`sweep:huggingface:${DAY}`);

@@ -51,10 +51,13 @@ describe.skipIf(!HAVE_CHROMIUM)(`digest HTML in headless Chromium (${CHROMIUM})`
       return route.abort();
     });
     await page.setContent(html, { waitUntil: 'load' });
-    await page.waitForTimeout(300);
 
     // Runs in the page; typed loosely because the project compiles without the DOM library.
     /* eslint-disable @typescript-eslint/no-explicit-any */
+    // By 'load' every inline script and load handler a hostile string could have slipped in has run; one rendered
+    // frame later the charts are laid out. Nothing can run later unnoticed: no script, handler or javascript: link
+    // may exist at all (asserted below).
+    await page.evaluate(() => new Promise((frame) => (globalThis as any).requestAnimationFrame(frame)));
     const result = await page.evaluate(() => {
       const g = globalThis as any;
       const doc = g.document;

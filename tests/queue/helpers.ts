@@ -1,15 +1,20 @@
 // Shared by the queue tests: a unique Redis prefix per test (as BullMQ's own suite uses unique queue names), a
 // config pointing at the simulator, a PostgreSQL schema per test file reachable from child processes, private
-// redis-server instances for the restart test, and child worker processes.
+// redis-server instances for the restart test, child worker processes, and waits on what the code under test
+// announces (a worker's events, a log line, a process's output) instead of on time.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { pino } from 'pino';
 import { loadConfig, PROJECT_ROOT, type Config } from '../../src/config.js';
+import type { Logger } from '../../src/log.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const PG_ADMIN_URL = process.env.HUBWATCH_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -138,6 +143,91 @@ export async function waitFor<T>(
   }
 }
 
+/**
+ * Waits for what `wait` listens for (it calls `settle` and returns how to stop listening) and turns a wait that never
+ * ends into a failure naming `what` after `failAfterMs`. The bound only ever fails a test: nothing waits for it to
+ * pass.
+ */
+function failingAfter<T>(
+  what: string,
+  failAfterMs: number,
+  wait: (settle: (err: Error | null, value?: T) => void) => () => void,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    let stop: (() => void) | null = null;
+    const timer = setTimeout(
+      () => settle(new Error(`gave up after ${failAfterMs} ms waiting for ${what}`)),
+      failAfterMs,
+    );
+    timer.unref();
+    function settle(err: Error | null, value?: T): void {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      stop?.();
+      if (err) reject(err);
+      else resolve(value as T);
+    }
+    stop = wait(settle);
+    if (settled) stop();
+  });
+}
+
+export type LogLine = { level: number; msg: string } & Record<string, unknown>;
+
+export interface LogCapture {
+  readonly logger: Logger;
+  /** Every line written so far, parsed. */
+  readonly lines: readonly LogLine[];
+  /** The next line written that `accept` takes: what the service says it did, as it says it. */
+  next(accept: (line: LogLine) => boolean, what: string, failAfterMs?: number): Promise<LogLine>;
+}
+
+/** A logger whose JSON lines the test reads and waits on. */
+export function captureLog(level = 'info'): LogCapture {
+  const written = new EventEmitter();
+  const lines: LogLine[] = [];
+  const logger = pino(
+    { level },
+    {
+      write(text: string) {
+        const line = JSON.parse(text) as LogLine;
+        lines.push(line);
+        written.emit('line', line);
+      },
+    },
+  );
+  return {
+    logger,
+    lines,
+    next: (accept, what, failAfterMs = 30_000) =>
+      failingAfter<LogLine>(what, failAfterMs, (settle) => {
+        const on = (line: LogLine): void => {
+          if (accept(line)) settle(null, line);
+        };
+        written.on('line', on);
+        return () => written.off('line', on);
+      }),
+  };
+}
+
+/** The next job `worker` completes that `accept` takes: the worker's own event, no polling. */
+export function nextCompleted(
+  worker: Worker,
+  accept: (job: Job) => boolean,
+  what: string,
+  failAfterMs = 60_000,
+): Promise<Job> {
+  return failingAfter<Job>(what, failAfterMs, (settle) => {
+    const on = (job: Job): void => {
+      if (accept(job)) settle(null, job);
+    };
+    worker.on('completed', on);
+    return () => worker.off('completed', on);
+  });
+}
+
 /** A private redis-server on a free loopback port, without persistence, that a test may kill and restart. */
 export class PrivateRedis {
   private proc: ChildProcess | null = null;
@@ -165,23 +255,31 @@ export class PrivateRedis {
         '--maxmemory-policy',
         'noeviction',
       ],
-      { stdio: 'ignore' },
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.proc = proc;
-    await waitFor(
-      'private redis-server to answer',
-      async () => {
-        const c = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-        c.on('error', () => undefined);
-        try {
-          await c.connect();
-          return (await c.ping()) === 'PONG';
-        } finally {
-          c.disconnect();
-        }
-      },
-      10_000,
-    );
+    let log = '';
+    // A real server process starting: its own "ready" line is the event; the bound only fails a server that never
+    // gets there.
+    await failingAfter<void>(`redis-server on port ${this.port} to be ready`, 10_000, (settle) => {
+      const onData = (d: Buffer): void => {
+        log += d.toString();
+        if (/Ready to accept connections/.test(log)) settle(null);
+      };
+      const onExit = (code: number | null): void =>
+        settle(new Error(`redis-server on port ${this.port} exited (${code}) before it was ready:\n${log}`));
+      proc.stdout?.on('data', onData);
+      proc.stderr?.on('data', onData);
+      proc.once('exit', onExit);
+      return () => {
+        proc.stdout?.off('data', onData);
+        proc.stderr?.off('data', onData);
+        proc.off('exit', onExit);
+      };
+    });
+    // Its later log lines are not read; keep the pipes flowing so the server never blocks on a full one.
+    proc.stdout?.resume();
+    proc.stderr?.resume();
   }
   async kill(): Promise<void> {
     const p = this.proc;
@@ -196,7 +294,10 @@ export class PrivateRedis {
 export interface ChildWorker {
   proc: ChildProcess;
   output(): string;
+  /** Once the process has exited and its output is all read. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves when the output matches `pattern`; rejects if the process ends first or after `failAfterMs`. */
+  waitForOutput(pattern: RegExp, what: string, failAfterMs?: number): Promise<void>;
 }
 
 /** `tsx workers/worker.ts …` as a real child process, with its own env. */
@@ -211,10 +312,28 @@ export function spawnWorker(args: string[], env: Record<string, string>): ChildW
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  // 'close', not 'exit': the last lines the process wrote may still be in the pipes when it exits.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.once('exit', (code, signal) => resolve({ code, signal })),
+    proc.once('close', (code, signal) => resolve({ code, signal })),
   );
-  return { proc, output: () => out, exited };
+  const waitForOutput = (pattern: RegExp, what: string, failAfterMs = 60_000): Promise<void> =>
+    // A separate process: its log line is the event, and the bound only fails a worker that never writes it.
+    failingAfter<void>(what, failAfterMs, (settle) => {
+      const check = (): void => {
+        if (pattern.test(out)) settle(null);
+      };
+      const onClose = (): void => settle(new Error(`the worker ended before ${what}:\n${out.slice(-4000)}`));
+      proc.stdout?.on('data', check);
+      proc.stderr?.on('data', check);
+      proc.once('close', onClose);
+      check();
+      return () => {
+        proc.stdout?.off('data', check);
+        proc.stderr?.off('data', check);
+        proc.off('close', onClose);
+      };
+    });
+  return { proc, output: () => out, exited, waitForOutput };
 }
 
 export async function writeJson(path: string, value: unknown): Promise<string> {

@@ -2,9 +2,10 @@
 // killed with SIGKILL mid-sweep, SIGTERM during a sweep, and two workers sharing one sweep. The stats table is
 // the judge: exactly one row per simulated model for the day, and the coverage counts each page once.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { join } from 'node:path';
-import { startSim, type Sim } from '../../src/sim/index.js';
+import { startSim, type RequestHold, type Sim } from '../../src/sim/index.js';
 import { silentLogger } from '../../src/log.js';
 import { JOB, jobIds } from '../../src/queue/names.js';
 import {
@@ -24,7 +25,6 @@ import {
   spawnWorker,
   tempDir,
   uniquePrefix,
-  waitFor,
   writeJson,
   type ChildWorker,
 } from './helpers.js';
@@ -46,6 +46,8 @@ describe('worker processes sharing one Redis and one PostgreSQL', () => {
   let prefix = '';
   let conn: Redis | null = null;
   let queues: QueueSet | null = null;
+  let events: QueueEvents | null = null;
+  const holds: RequestHold[] = [];
 
   beforeAll(async () => {
     sim = await startSim({
@@ -69,6 +71,7 @@ describe('worker processes sharing one Redis and one PostgreSQL', () => {
     await dir.remove();
   });
   afterEach(async () => {
+    for (const h of holds.splice(0)) h.release();
     for (const c of children.splice(0)) {
       if (c.proc.exitCode === null && c.proc.signalCode === null) {
         c.proc.kill('SIGKILL');
@@ -77,17 +80,44 @@ describe('worker processes sharing one Redis and one PostgreSQL', () => {
     }
     if (queues) await closeQueues(queues);
     queues = null;
+    await events?.close();
+    events = null;
     conn?.disconnect();
     conn = null;
     if (prefix) await cleanupPrefix(prefix);
     sim.setFaults('huggingface', { rateLimit: null });
   });
 
-  function setup(): QueueSet {
+  async function setup(): Promise<QueueSet> {
     prefix = uniquePrefix();
     conn = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
     queues = createQueues(conn, prefix, silentLogger, TUNING);
+    // The queue's own event stream: how this process hears that a job in a worker process finished.
+    const redis = new URL(REDIS_URL);
+    events = new QueueEvents('huggingface', {
+      connection: { host: redis.hostname, port: Number(redis.port || 6379) },
+      prefix,
+    });
+    await events.waitUntilReady();
     return queues;
+  }
+
+  /**
+   * Holds the simulator's n-th Hugging Face request from now unanswered, so the sweep is at a known page when the
+   * test acts, and waits until a worker asks for it (failing at once if every worker died first).
+   */
+  function holdRequest(n: number): { arrived: (...workers: ChildWorker[]) => Promise<void>; release(): void } {
+    const hold = sim.holdRequest('huggingface', n);
+    holds.push(hold);
+    return {
+      arrived: async (...workers) => {
+        const died = Promise.all(workers.map((w) => w.exited)).then(() => {
+          throw new Error(`every worker ended before request ${n}:\n${workers.map((w) => w.output()).join('\n')}`);
+        });
+        await Promise.race([hold.arrived, died]);
+      },
+      release: () => hold.release(),
+    };
   }
 
   function worker(extraEnv: Record<string, string> = {}): ChildWorker {
@@ -139,61 +169,60 @@ describe('worker processes sharing one Redis and one PostgreSQL', () => {
     expect(Number(cov.rows[0]!.pages)).toBe(cp!.pages);
   }
 
-  async function finished(q: QueueSet, id: string, timeoutMs: number) {
-    return waitFor(
-      `job ${id} to finish`,
-      async () => {
-        const j = await q.huggingface.getJob(id);
-        const state = j ? await j.getState() : null;
-        return state === 'completed' || state === 'failed' ? { job: (await q.huggingface.getJob(id))!, state } : null;
-      },
-      timeoutMs,
-      100,
-    );
+  /** The job once a worker completed it (BullMQ's completed event; a failure rejects with its reason). */
+  async function completed(q: QueueSet, id: string) {
+    // Worker processes do the work: the bound only fails a sweep that never ends.
+    await (await q.huggingface.getJob(id))!.waitUntilFinished(events!, 60_000);
+    const job = (await q.huggingface.getJob(id))!;
+    expect(await job.getState()).toBe('completed');
+    return job;
   }
 
   it('a worker killed with SIGKILL mid-sweep: the stalled job is taken over and resumes from its checkpoint', async () => {
-    const q = setup();
+    const q = await setup();
     const date = '2026-10-01';
-    sim.setFaults('huggingface', { rateLimit: null, slowRate: 1, slowMs: 120 });
+    // Commits trail the reading by a page or two, so while its 8th page is held the sweep has committed the first
+    // few and waits mid-walk: that is where the worker dies.
+    const eighth = holdRequest(8);
     const a = worker();
     const id = await addSweep(q, date);
-    await waitFor(
-      'a few pages committed by the first worker',
-      async () => ((await checkpoint(date))?.pages ?? 0) >= 4,
-      40_000,
-      50,
-    );
+    await eighth.arrived(a);
     a.proc.kill('SIGKILL');
     expect((await a.exited).signal).toBe('SIGKILL');
+    eighth.release();
     const atKill = (await checkpoint(date))!;
     expect(atKill.done).toBe(false);
+    expect(atKill.pages).toBeGreaterThan(0);
 
-    sim.setFaults('huggingface', { rateLimit: null });
     worker();
-    const res = await finished(q, id, 60_000);
-    expect(res.state).toBe('completed');
-    expect(res.job.stalledCounter).toBe(1);
-    expect(res.job.returnvalue).toMatchObject({ resumed: true, complete: true });
+    const job = await completed(q, id);
+    expect(job.stalledCounter).toBe(1);
+    expect(job.returnvalue).toMatchObject({ resumed: true, complete: true });
     // Resumed where the killed worker stopped, not from the start.
-    expect(res.job.returnvalue.pages).toBe((await checkpoint(date))!.pages);
+    expect(job.returnvalue.pages).toBe((await checkpoint(date))!.pages);
     await expectExactDay(date);
   }, 120_000);
 
   it('SIGTERM during a sweep: the active job finishes within the grace period, exit code 0, nothing lost', async () => {
-    const q = setup();
+    const q = await setup();
     const date = '2026-10-02';
-    sim.setFaults('huggingface', { rateLimit: null, slowRate: 1, slowMs: 60 });
-    const a = worker();
+    const third = holdRequest(3);
+    // Info level: the worker's shutdown announces itself.
+    const a = worker({ LOG_LEVEL: 'info' });
     const id = await addSweep(q, date);
-    await waitFor('the sweep under way', async () => ((await checkpoint(date))?.pages ?? 0) >= 2, 40_000, 50);
-    expect((await checkpoint(date))!.done).toBe(false);
-    const t0 = Date.now();
+    await third.arrived(a);
+    expect((await checkpoint(date))?.done ?? false).toBe(false);
     a.proc.kill('SIGTERM');
+    // The signal is taken while the sweep waits on its held page; only then does the page come.
+    await a.waitForOutput(
+      /"msg":"shutting down: no new jobs; waiting for active ones"/,
+      'the worker to start its shutdown',
+    );
+    third.release();
     const exit = await a.exited;
-    const took = Date.now() - t0;
     expect(exit).toEqual({ code: 0, signal: null });
-    expect(took).toBeLessThan(20_000);
+    // Finished within the grace period: the worker never had to interrupt it.
+    expect(a.output()).not.toMatch(/grace period running out/);
     const job = (await q.huggingface.getJob(id))!;
     expect(await job.getState()).toBe('completed');
     expect(job.attemptsMade).toBe(1);
@@ -202,10 +231,11 @@ describe('worker processes sharing one Redis and one PostgreSQL', () => {
   }, 120_000);
 
   it('two workers share one sweep: SIGTERM with a short grace hands it over, without an attempt spent or a row twice', async () => {
-    const q = setup();
+    const q = await setup();
     const date = '2026-10-03';
-    sim.setFaults('huggingface', { rateLimit: null, slowRate: 1, slowMs: 120 });
-    // The first one's grace (2 s) is far shorter than the sweep: it must interrupt and hand over.
+    // The sweep's 6th page is held until the first worker has exited: whatever its grace (2 s), the sweep outlasts it,
+    // so it must interrupt the job and hand it over.
+    const sixth = holdRequest(6);
     const short = await writeJson(join(dir.path, 'short-grace.json'), {
       sources: fastSources(PAGE),
       shutdownGraceMs: 2_000,
@@ -213,27 +243,28 @@ describe('worker processes sharing one Redis and one PostgreSQL', () => {
     const a = worker({ HUBWATCH_CONFIG: short });
     const b = worker({ HUBWATCH_CONFIG: short });
     const id = await addSweep(q, date);
-    await waitFor('the sweep under way', async () => ((await checkpoint(date))?.pages ?? 0) >= 3, 40_000, 50);
+    await sixth.arrived(a, b);
     const holder = (await q.huggingface.getJob(id))!.processedBy ?? '';
     const [owner, other] = holder.endsWith(`/${a.proc.pid}`) ? [a, b] : [b, a];
     expect(holder.endsWith(`/${owner.proc.pid}`)).toBe(true);
 
-    const t0 = Date.now();
     owner.proc.kill('SIGTERM');
     const exit = await owner.exited;
     expect(exit).toEqual({ code: 0, signal: null });
-    expect(Date.now() - t0).toBeLessThan(2_000 + 1_500);
+    // Interrupted when the grace period ran out, and stopped then: never forced.
+    expect(owner.output()).toMatch(/grace period running out; interrupting active jobs/);
+    expect(owner.output()).not.toMatch(/active jobs did not stop/);
+    sixth.release();
     const handedOver = (await checkpoint(date))!;
     expect(handedOver.done).toBe(false);
+    expect(handedOver.pages).toBeGreaterThan(0);
 
-    sim.setFaults('huggingface', { rateLimit: null });
-    const res = await finished(q, id, 60_000);
-    expect(res.state).toBe('completed');
-    expect(res.job.processedBy?.endsWith(`/${other.proc.pid}`)).toBe(true);
+    const job = await completed(q, id);
+    expect(job.processedBy?.endsWith(`/${other.proc.pid}`)).toBe(true);
     // Put back by the interrupted worker without spending an attempt, and not via the stalled checker.
-    expect(res.job.attemptsMade).toBe(1);
-    expect(res.job.stalledCounter).toBe(0);
-    expect(res.job.returnvalue).toMatchObject({ resumed: true, complete: true });
+    expect(job.attemptsMade).toBe(1);
+    expect(job.stalledCounter).toBe(0);
+    expect(job.returnvalue).toMatchObject({ resumed: true, complete: true });
     await expectExactDay(date);
     expect(other.proc.exitCode).toBeNull();
   }, 120_000);

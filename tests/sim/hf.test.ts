@@ -423,6 +423,15 @@ describe('Hugging Face simulator', () => {
 describe('Hugging Face rate limit and faults', () => {
   let sim: Sim;
   let hf: string;
+  // A slow answer waits on this instead of a timer: the test sees how long the simulator meant to wait and ends the
+  // wait itself.
+  const slowWaits: Array<{ ms: number; over: () => void }> = [];
+  let onSlowWait: (() => void) | null = null;
+  const sleep = (ms: number): Promise<void> =>
+    new Promise<void>((over) => {
+      slowWaits.push({ ms, over });
+      onSlowWait?.();
+    });
 
   beforeAll(async () => {
     sim = await startSim({
@@ -430,6 +439,7 @@ describe('Hugging Face rate limit and faults', () => {
       models: 600,
       day: DAY,
       faults: { huggingface: { rateLimit: { max: 5, windowMs: 60_000 } } },
+      sleep,
     });
     hf = sim.urls.huggingface;
   });
@@ -466,9 +476,19 @@ describe('Hugging Face rate limit and faults', () => {
     expect([502, 503]).toContain(err.status);
 
     sim.setFaults('huggingface', { rateLimit: null, slowRate: 1, slowMs: 150 });
-    const t0 = Date.now();
-    expect((await get(`${hf}/api/models?limit=2`)).status).toBe(200);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+    const slowWaitAsked = new Promise<void>((r) => (onSlowWait = r));
+    let answered = false;
+    const slow = get(`${hf}/api/models?limit=2`).then((r) => {
+      answered = true;
+      return r;
+    });
+    await slowWaitAsked;
+    expect(slowWaits.map((w) => w.ms)).toEqual([150]);
+    // A whole round trip on an admin route (never slowed) gives an answer that did not wait the time to arrive.
+    expect((await get(`${hf}/__sim/state`)).status).toBe(200);
+    expect(answered).toBe(false);
+    slowWaits[0]!.over();
+    expect((await slow).status).toBe(200);
 
     sim.setFaults('huggingface', { rateLimit: null, truncateRate: 1 });
     let broken = 0;

@@ -1,10 +1,12 @@
-// Shared helpers of the source tests: node:http fake servers on 127.0.0.1:0 and a config pointed at them.
+// Shared helpers of the source tests: node:http fake servers on 127.0.0.1:0, a config pointed at them, and a clock
+// for the HTTP client's waits.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '../../src/config.js';
+import type { HttpClientOptions } from '../../src/sources/http.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -17,7 +19,6 @@ export interface SeenRequest {
   url: string;
   headers: IncomingMessage['headers'];
   body: string;
-  at: number;
 }
 
 export interface FakeServer {
@@ -40,7 +41,6 @@ export async function fakeServer(handler: Handler): Promise<FakeServer> {
         url: req.url ?? '/',
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
-        at: Date.now(),
       };
       const n = requests.length;
       requests.push(seen);
@@ -114,4 +114,22 @@ export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of it) out.push(x);
   return out;
+}
+
+/**
+ * The client's clock for tests of its waits: time moves only when the client waits, each wait is recorded and passes
+ * at once (an aborted signal still rejects it), so backoffs, 429 waits and pacing are asserted exactly, not timed.
+ */
+export class WaitClock {
+  t = Date.parse('2026-11-25T10:00:00Z');
+  readonly waits: number[] = [];
+  now = (): number => this.t;
+  sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
+    signal?.throwIfAborted();
+    this.waits.push(ms);
+    this.t += Math.max(0, ms);
+  };
+  get options(): Pick<HttpClientOptions, 'now' | 'sleep'> {
+    return { now: this.now, sleep: this.sleep };
+  }
 }

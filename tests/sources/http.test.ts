@@ -16,7 +16,7 @@ import {
   type HttpSettings,
   type PacerTicket,
 } from '../../src/sources/http.js';
-import { FAST, fakeServer, sendJson, type FakeServer } from './helpers.js';
+import { FAST, WaitClock, fakeServer, sendJson, type FakeServer } from './helpers.js';
 
 const servers: FakeServer[] = [];
 const clients: HttpClient[] = [];
@@ -48,24 +48,6 @@ function client(settings: Partial<HttpSettings> = {}, extra: Partial<HttpClientO
 }
 
 const bag = (h: Record<string, string>) => HeaderBag.fromNode(h);
-
-/**
- * The client's clock for tests of its waits: time moves only when the client waits, each wait is recorded and passes
- * at once (an aborted signal still rejects it), so backoffs, 429 waits and pacing are asserted exactly, not timed.
- */
-class WaitClock {
-  t = Date.parse('2026-11-25T10:00:00Z');
-  readonly waits: number[] = [];
-  now = (): number => this.t;
-  sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
-    signal?.throwIfAborted();
-    this.waits.push(ms);
-    this.t += Math.max(0, ms);
-  };
-  get options(): Pick<HttpClientOptions, 'now' | 'sleep'> {
-    return { now: this.now, sleep: this.sleep };
-  }
-}
 
 describe('rate-limit header parsing', () => {
   it('reads RateLimit r and t, the fewest remaining of several policies', () => {

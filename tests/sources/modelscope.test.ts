@@ -16,7 +16,7 @@ import {
 } from '../../src/sources/modelscope/index.js';
 import fc from 'fast-check';
 import { MsModelSchema, checkMsModel, epochToIso, pickMsModel } from '../../src/sources/modelscope/schema.js';
-import { collect, fakeServer, fixture, sendJson, testConfig, type FakeServer } from './helpers.js';
+import { WaitClock, collect, fakeServer, fixture, sendJson, testConfig, type FakeServer } from './helpers.js';
 import { applyEdits, fieldEdits } from './field-edits.js';
 
 const sampleText = fixture('modelscope/dolphin-models-put-response.lora-search.json');
@@ -101,7 +101,7 @@ async function fakeMs(o: FakeMsOptions): Promise<FakeServer> {
 function source(
   url: string,
   overrides: Record<string, unknown> = {},
-  opts: { mode?: 'wait' | 'throw'; token?: string } = {},
+  opts: { mode?: 'wait' | 'throw'; token?: string; clock?: WaitClock } = {},
 ) {
   const src = createModelScopeSource({
     config: testConfig(
@@ -111,7 +111,7 @@ function source(
     ),
     logger: silentLogger,
     rateLimitMode: opts.mode ?? 'wait',
-    http: { keepAliveTimeoutMs: 50, resetMarginMs: 20 },
+    http: { keepAliveTimeoutMs: 50, resetMarginMs: 20, ...opts.clock?.options },
   });
   sources.push(src);
   return src;
@@ -381,10 +381,10 @@ describe('ModelScope source against a fake server', () => {
       items: catalogue(5),
       onList: (_b, n) => (n === 0 ? { status: 429, body: {}, headers: { 'Retry-After': '1' } } : null),
     });
-    const waiting = source(limited.url);
-    const t0 = Date.now();
+    const clock = new WaitClock();
+    const waiting = source(limited.url, {}, { clock });
     const pages = await collect(waiting.sweep());
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
+    expect(clock.waits).toEqual([1000 + 20]); // Retry-After: 1 plus the reset margin, waited once
     expect(pages[0]!.items).toHaveLength(5);
     expect(waiting.counters.http429).toBe(1);
 

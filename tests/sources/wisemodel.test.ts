@@ -17,7 +17,7 @@ import {
   createWiseModelSource,
   type WiseModelSource,
 } from '../../src/sources/wisemodel/index.js';
-import { collect, fakeServer, fixture, testConfig, type FakeServer } from './helpers.js';
+import { WaitClock, collect, fakeServer, fixture, testConfig, type FakeServer } from './helpers.js';
 
 const selectors = loadConfig({}).file.sources.wisemodel.selectors;
 
@@ -398,12 +398,13 @@ function source(
   overrides: Record<string, unknown> = {},
   enrichNewest = true,
   logger: Logger = silentLogger,
+  clock?: WaitClock,
 ) {
   const src = createWiseModelSource({
     config: testConfig({ wisemodel: url }, { wisemodel: { strategies: ['html'], ...overrides } }),
     logger,
     rateLimitMode: 'wait',
-    http: { keepAliveTimeoutMs: 50 },
+    http: { keepAliveTimeoutMs: 50, ...clock?.options },
     enrichNewest,
   });
   sources.push(src);
@@ -434,7 +435,8 @@ describe('WiseModel HTML fallback against a fake host', () => {
 
   it('reads robots.txt once, then sweeps the list pages by downloads following rel=next, one request at a time', async () => {
     const wm = await fakeWm();
-    const src = source(wm.url, { delayMs: 30 });
+    const clock = new WaitClock();
+    const src = source(wm.url, { delayMs: 30 }, true, silentLogger, clock);
     const pages = await collect(src.sweep());
     expect(pages.map((p) => p.items.length)).toEqual([3, 3, 3]);
     expect(pages.map((p) => p.next)).toEqual(['html:2', 'html:3', null]);
@@ -445,8 +447,7 @@ describe('WiseModel HTML fallback against a fake host', () => {
       '/models?page=2&sort=downloads',
       '/models?page=3&sort=downloads',
     ]);
-    for (let i = 1; i < wm.requests.length; i++)
-      expect(wm.requests[i]!.at - wm.requests[i - 1]!.at).toBeGreaterThanOrEqual(25);
+    expect(clock.waits).toEqual([30, 30, 30]); // the configured delay before every request after the first
     expect(wm.requests[1]!.headers['user-agent']).toContain('contact: https://github.com/hubwatch/hubwatch/issues');
     expect(src.counters).toMatchObject({ requests: 4, pages: 3 });
     // resume, from this cursor and from a bare page number (a checkpoint written before the GitLab strategy)
@@ -524,10 +525,10 @@ describe('WiseModel HTML fallback against a fake host', () => {
     expect((await collect(a.sweep())).length).toBe(3);
 
     const slow = await fakeWm({ robots: 'User-agent: *\nCrawl-delay: 0.2\n' });
-    const b = source(slow.url, { delayMs: 0 });
+    const clock = new WaitClock();
+    const b = source(slow.url, { delayMs: 0 }, true, silentLogger, clock);
     await collect(b.sweep());
-    const at = slow.requests.map((r) => r.at);
-    expect(at[3]! - at[2]!).toBeGreaterThanOrEqual(190);
+    expect(clock.waits).toEqual([200, 200, 200]); // robots.txt's Crawl-delay, not the configured 0, before each page
     expect(b.http.delayMs).toBe(200);
   });
 
