@@ -6,6 +6,7 @@
 // as the real builder; only its method strings and request counts differ, and neither affects the digest's timing.
 import type { LicenseClass, OrgKind, Platform, Relation } from '../src/model.js';
 import { PLATFORMS } from '../src/model.js';
+import { shareList } from '../src/snapshot/build.js';
 import {
   METRICS,
   SCOPES,
@@ -19,7 +20,6 @@ import {
   type OrgRow,
   type PlatformCoverage,
   type Scope,
-  type ShareList,
   type Snapshot,
   type View,
   type ViewShares,
@@ -47,14 +47,11 @@ export interface FxRow {
 
 type Acc = Map<Platform, Map<string, number>>;
 
-export function shareList(values: Map<string, number>): ShareList {
-  const entries = [...values.entries()].filter(([, v]) => v > 0);
-  const total = entries.reduce((a, [, v]) => a + v, 0);
-  const shares = entries
-    .map(([country, value]) => ({ country, value, share: total ? value / total : 0 }))
-    .sort((a, b) => b.value - a.value || a.country.localeCompare(b.country));
-  const attributed = total ? shares.filter((s) => s.country !== 'ZZ').reduce((a, s) => a + s.value, 0) / total : 0;
-  return { total, attributed, shares };
+/** One more model in a row of counts: a model, maybe a new release, and its 30-day downloads. */
+function tally(counts: { models: number; newReleases: number; downloads30d: number }, row: FxRow): void {
+  counts.models++;
+  if (row.isNew) counts.newReleases++;
+  counts.downloads30d += row.downloads30d ?? 0;
 }
 
 /** Accumulates one day's rows into the snapshot's aggregates; memory is per country, not per model. */
@@ -125,9 +122,7 @@ export class SnapshotAccumulator {
       [this.licId, row.licenseId],
     ] as const) {
       const l = map.get(key) ?? { key, models: 0, newReleases: 0, downloads30d: 0 };
-      l.models++;
-      if (row.isNew) l.newReleases++;
-      l.downloads30d += row.downloads30d ?? 0;
+      tally(l, row);
       map.set(key, l);
     }
     for (const view of VIEWS) {
@@ -142,9 +137,7 @@ export class SnapshotAccumulator {
           downloads30d: 0,
           derivatives: 0,
         };
-        o.models++;
-        if (row.isNew) o.newReleases++;
-        o.downloads30d += row.downloads30d ?? 0;
+        tally(o, row);
         if (row.relation !== 'base') o.derivatives++;
         this.orgs[view].set(who.org, o);
       }
@@ -155,9 +148,7 @@ export class SnapshotAccumulator {
         downloads30d: 0,
         share: 0,
       };
-      k.models++;
-      if (row.isNew) k.newReleases++;
-      k.downloads30d += row.downloads30d ?? 0;
+      tally(k, row);
       this.kinds[view].set(who.kind, k);
     }
   }

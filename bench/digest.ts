@@ -17,7 +17,8 @@ import { buildDigest } from '../src/digest/build.js';
 import { parseIsoWeek } from '../src/digest/isoweek.js';
 import { renderHtml } from '../src/digest/html.js';
 import { renderMarkdown } from '../src/digest/markdown.js';
-import { ORGS, addDays, makeRecord, rng, figures, type FxModel } from '../tests/digest/fixtures.js';
+import { addDays } from '../src/time.js';
+import { ORGS, makeRecord, rng, figures, type FxModel } from '../tests/digest/fixtures.js';
 import { SnapshotAccumulator, rowFor } from './digest-snapshots.js';
 
 export interface DigestBenchResult {
@@ -80,6 +81,17 @@ const TASKS = [
   'text-to-image',
   'automatic-speech-recognition',
 ];
+
+/** Awaits `call`, counting it and its wall time in milliseconds into `spent`, whether it succeeded or not. */
+async function timeCall<R>(call: () => Promise<R>, spent: { calls: number; ms: number }): Promise<R> {
+  const t = performance.now();
+  try {
+    return await call();
+  } finally {
+    spent.calls++;
+    spent.ms += performance.now() - t;
+  }
+}
 
 /**
  * Model `i` of the universe, as a pure function of `i` so the store fill and the snapshot aggregation need not keep
@@ -200,27 +212,11 @@ export async function runDigestBench(
     const buildMs: number[] = [];
     let digest: Awaited<ReturnType<typeof buildDigest>> | null = null;
     // Time spent in the two store calls the digest makes, to show where the build goes.
-    const inStore = { listModels: 0, statsHistory: 0, listCalls: 0, historyCalls: 0 };
+    const inStore = { listModels: { calls: 0, ms: 0 }, statsHistory: { calls: 0, ms: 0 } };
     const s = store;
     const timed: Store = Object.create(s) as Store;
-    timed.listModels = async (q) => {
-      const t = performance.now();
-      try {
-        return await s.listModels(q);
-      } finally {
-        inStore.listModels += performance.now() - t;
-        inStore.listCalls++;
-      }
-    };
-    timed.statsHistory = async (k) => {
-      const t = performance.now();
-      try {
-        return await s.statsHistory(k);
-      } finally {
-        inStore.statsHistory += performance.now() - t;
-        inStore.historyCalls++;
-      }
-    };
+    timed.listModels = (q) => timeCall(() => s.listModels(q), inStore.listModels);
+    timed.statsHistory = (k) => timeCall(() => s.statsHistory(k), inStore.statsHistory);
     for (let run = 0; run < 3; run++) {
       const t = performance.now();
       digest = await buildDigest({ store: timed, dataDir: root, week: WEEK });
@@ -231,8 +227,8 @@ export async function runDigestBench(
       `first-week figures from: record ${sources.filter((x) => x === 'record').length}, history ${sources.filter((x) => x === 'history').length} (shown items)`,
     );
     log(
-      `store calls over 3 builds: listModels ${inStore.listCalls}× ${(inStore.listModels / 1000).toFixed(2)} s, ` +
-        `statsHistory ${inStore.historyCalls}× ${(inStore.statsHistory / 1000).toFixed(2)} s (concurrent, summed per call)`,
+      `store calls over 3 builds: listModels ${inStore.listModels.calls}× ${(inStore.listModels.ms / 1000).toFixed(2)} s, ` +
+        `statsHistory ${inStore.statsHistory.calls}× ${(inStore.statsHistory.ms / 1000).toFixed(2)} s (concurrent, summed per call)`,
     );
     // Once a stats day after the week is stored (Monday's sweep ran first), each notable candidate's history is
     // read instead of its record: one statsHistory per candidate.

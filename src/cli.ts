@@ -6,7 +6,7 @@ import { getConfig, type Config } from './config.js';
 import { HubwatchError, errorMessage } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { PLATFORMS, type Platform } from './model.js';
-import { DAY_MS } from './time.js';
+import { addDays } from './time.js';
 import { VERSION } from './version.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -198,11 +198,15 @@ export function buildProgram(): Command {
   program
     .command('probe')
     .description(
-      'Check what hubwatch assumes about each platform (fields it asks for, their types, pagination, rate-limit headers, error statuses) against its configured base URL, with a few requests, and print one row per check: ok, drift or unreachable, what was seen and what to do. Exit 0 all ok, 1 drift, 2 unreachable. Only Hugging Face has checks so far; other platforms say so and count as ok.',
+      "Check what hubwatch assumes about each platform (fields it asks for, their types, pagination, rate-limit headers, error statuses) against its configured base URL, with a few requests, and print one row per check: ok, drift or unreachable, what was seen and what to do. With --dump, also check the Hub's public dumps as `hubwatch backfill` reads them: the partitions listed, whether the newest Parquet partition's footer is served by Range (206) and the bytes read, which of the columns the backfill reads it has and with which types, and whether it carries each model's _id (how renames are matched). Exit 0 all ok, 1 drift, 2 unreachable.",
     )
     .addOption(new Option('--platform <platform>', 'probe one platform (default: all)').choices([...PLATFORMS]))
+    .option(
+      '--dump [DIR|URL]',
+      'also probe a dump: a folder holding models/<date>/…, or a Hub dataset URL <hub>/datasets/<owner>/<name> (without a value: hfmlsoc/hub_weekly_snapshots on HUBWATCH_HF_URL)',
+    )
     .option('--json', 'print one JSON document (schema hubwatch.probe/v1) instead of the table')
-    .action(async (opts: { platform?: Platform; json?: boolean }) => {
+    .action(async (opts: { platform?: Platform; dump?: string | true; json?: boolean }) => {
       const config = getConfig();
       const log = logger(config, true);
       const { probeCommand } = await import('./probe/index.js');
@@ -210,6 +214,7 @@ export function buildProgram(): Command {
         config,
         logger: log,
         platforms: opts.platform ? [opts.platform] : PLATFORMS,
+        dump: opts.dump,
         json: opts.json === true,
       });
     });
@@ -287,10 +292,8 @@ export function buildProgram(): Command {
         });
         if (opts.dumps && opts.dumpWeeks !== undefined) {
           const { writeDumpFolder } = await import('./sim/dumps.js');
-          const last = Date.parse(`${sim.day()}T00:00:00Z`);
-          const dates = Array.from({ length: opts.dumpWeeks }, (_, k) =>
-            new Date(last - (opts.dumpWeeks! - 1 - k) * 7 * DAY_MS).toISOString().slice(0, 10),
-          );
+          const weeks = opts.dumpWeeks;
+          const dates = Array.from({ length: weeks }, (_, k) => addDays(sim.day(), -7 * (weeks - 1 - k)));
           try {
             await writeDumpFolder(sim.universe, opts.dumps, { dates });
           } catch (err) {

@@ -1,23 +1,17 @@
 // One zod schema for the config files under config/ and the environment variables of DESIGN.md. Loaded once,
 // frozen. A bad value is one ConfigError naming the key (exit code 2).
 import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { PROJECT_ROOT } from './project-root.js';
+import { VERSION } from './version.js';
 
-/** The checkout's root: found by walking up to package.json, so it is the same from src/ (tsx) and dist/src/ (tsc). */
-export const PROJECT_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
-
-function findRoot(from: string): string {
-  let dir = from;
-  for (let i = 0; i < 6; i += 1) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'config'))) return dir;
-    dir = dirname(dir);
-  }
-  return resolve(from, '..');
-}
+export { PROJECT_ROOT };
 export const CONFIG_DIR = join(PROJECT_ROOT, 'config');
+
+/** The User-Agent unless the config names another: hubwatch's name and release, and where it comes from. */
+export const DEFAULT_USER_AGENT = `hubwatch/${VERSION} (+https://github.com/hubwatch/hubwatch)`;
 
 const httpUrl = z
   .string()
@@ -173,7 +167,8 @@ const MsSweepConfig = z.object({
 export type MsSweepConfig = z.infer<typeof MsSweepConfig>;
 
 const FileConfig = z.object({
-  userAgent: z.string().min(1),
+  /** Sent with every request to a platform; the contact URL is appended unless it is already in it (http.ts). */
+  userAgent: z.string().min(1).default(DEFAULT_USER_AGENT),
   contactUrl: z.string().url(),
   sources: z.object({
     huggingface: SourceConfig,

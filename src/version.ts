@@ -1,8 +1,9 @@
 // hubwatch's version, read once from package.json, the one place it is written: snapshots and digests name their
-// generator with it, and the OpenAPI document and `hubwatch --version` show it.
+// generator with it, the default User-Agent carries it (config.ts), and the OpenAPI document and `hubwatch --version`
+// show it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from './config.js';
+import { PROJECT_ROOT } from './project-root.js';
 
 function readVersion(): string {
   const file = join(PROJECT_ROOT, 'package.json');

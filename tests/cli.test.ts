@@ -1,12 +1,13 @@
 // The command line as a user meets it: real processes, real exit codes, real files.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../src/config.js';
 import { startSim, type Sim } from '../src/sim/index.js';
+import { withJsonFile } from './support/temp.js';
 
 // The CLI's output is read as the loose JSON it prints; the assertions are the type check.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -32,6 +33,13 @@ async function hubwatch(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Re
     const e = err as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
   }
+}
+
+/** `hubwatch inspect` on one payload file, with the records it printed (one JSON object a line) read back. */
+async function inspect(platform: string, file: string): Promise<Result & { records: Array<Record<string, any>> }> {
+  const r = await hubwatch(['inspect', '--platform', platform, file]);
+  const lines = r.stdout.trim() === '' ? [] : r.stdout.trim().split('\n');
+  return { ...r, records: lines.map((l) => JSON.parse(l) as Record<string, any>) };
 }
 
 describe('hubwatch command line', () => {
@@ -82,16 +90,11 @@ describe('hubwatch command line', () => {
   }, 60_000);
 
   it('names a bad config key and exits 2', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'hubwatch-cli-'));
-    try {
-      const file = join(dir, 'bad.json');
-      await writeFile(file, JSON.stringify({ sources: { huggingface: { pageSize: 5000 } } }));
+    await withJsonFile('bad.json', { sources: { huggingface: { pageSize: 5000 } } }, async (file, dir) => {
       const r = await hubwatch(['run', '--once'], { HUBWATCH_CONFIG: file, HUBWATCH_DATA_DIR: dir });
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('sources.huggingface.pageSize');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   }, 60_000);
 
   it('rejects a malformed date with exit code 2', async () => {
@@ -101,17 +104,9 @@ describe('hubwatch command line', () => {
   }, 60_000);
 
   it('inspects the real ModelScope sample: 30 records with licence, lineage and origin', async () => {
-    const r = await hubwatch([
-      'inspect',
-      '--platform',
-      'modelscope',
-      join(SAMPLES, 'modelscope', 'dolphin-models-put-response.lora-search.json'),
-    ]);
+    const r = await inspect('modelscope', join(SAMPLES, 'modelscope', 'dolphin-models-put-response.lora-search.json'));
     expect(r.code).toBe(0);
-    const lines = r.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, any>);
+    const lines = r.records;
     expect(lines).toHaveLength(30);
     for (const rec of lines) {
       expect(rec.key).toMatch(/^modelscope:/);
@@ -131,29 +126,20 @@ describe('hubwatch command line', () => {
   }, 60_000);
 
   it('inspects the real Hugging Face list and detail payloads', async () => {
-    const list = await hubwatch([
-      'inspect',
-      '--platform',
-      'huggingface',
-      join(SAMPLES, 'hf', 'list-models-default.burncloud-2025-11.json'),
-    ]);
+    const list = await inspect('huggingface', join(SAMPLES, 'hf', 'list-models-default.burncloud-2025-11.json'));
     expect(list.code).toBe(0);
-    const recs = list.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, any>);
+    const recs = list.records;
     expect(recs.map((r) => r.id)).toEqual(['moonshotai/Kimi-K2-Thinking', 'MiniMaxAI/MiniMax-M2']);
     expect(recs[1]!.license.id).toBe('MIT');
     expect(recs.every((r) => r.origin.country === 'CN')).toBe(true);
 
-    const detail = await hubwatch([
-      'inspect',
-      '--platform',
+    const detail = await inspect(
       'huggingface',
       join(SAMPLES, 'hf', 'model-info-default.ggml-org_gemma-3-1b-it-GGUF.json'),
-    ]);
+    );
     expect(detail.code).toBe(0);
-    const d = JSON.parse(detail.stdout.trim()) as Record<string, any>;
+    expect(detail.records).toHaveLength(1);
+    const d = detail.records[0]!;
     expect(d.lineage.relation).toBe('quantized');
     expect(d.lineage.baseModels).toEqual(['huggingface:google/gemma-3-1b-it']);
     expect(d.origin.org).toMatch(/Google/);
@@ -161,33 +147,26 @@ describe('hubwatch command line', () => {
   }, 60_000);
 
   it('reports items that fail validation on stderr and still prints the rest', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'hubwatch-cli-'));
-    try {
-      const file = join(dir, 'page.json');
-      await writeFile(
-        file,
-        JSON.stringify([
-          {
-            _id: 'a1',
-            id: 'Qwen/Qwen3-8B',
-            createdAt: '2026-01-01T00:00:00.000Z',
-            downloads: 5,
-            likes: 1,
-            tags: ['license:apache-2.0'],
-          },
-          { _id: 'a2', createdAt: 'yesterday', downloads: 'many', tags: 'x' },
-        ]),
-      );
-      const r = await hubwatch(['inspect', '--platform', 'huggingface', file]);
+    const page = [
+      {
+        _id: 'a1',
+        id: 'Qwen/Qwen3-8B',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        downloads: 5,
+        likes: 1,
+        tags: ['license:apache-2.0'],
+      },
+      { _id: 'a2', createdAt: 'yesterday', downloads: 'many', tags: 'x' },
+    ];
+    await withJsonFile('page.json', page, async (file, dir) => {
+      const r = await inspect('huggingface', file);
       expect(r.code).toBe(0);
-      expect(r.stdout.trim().split('\n')).toHaveLength(1);
+      expect(r.records).toHaveLength(1);
       expect(r.stderr).toMatch(/"index":1/);
-      const missing = await hubwatch(['inspect', '--platform', 'huggingface', join(dir, 'nope.json')]);
+      const missing = await inspect('huggingface', join(dir, 'nope.json'));
       expect(missing.code).toBe(1);
       expect(missing.stderr).toMatch(/cannot read/);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   }, 60_000);
 
   it('checks the shipped registry clean', async () => {

@@ -1,10 +1,7 @@
 // `inspect` resolves lineage across the records of the payload it reads, as the daily cycle resolves it across the
 // store: multi-hop roots, bases the payload lacks kept as dangling roots, cycles cut. The last cases hold the two
 // together by running the cycle on the same records in a real (DuckDB) store.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readTrending } from '../scripts/bulk-lists.js';
 import { MAX_DEPTH, resolveLineage } from '../src/cycle/lineage.js';
 import { inspectFile, inspectHuggingFace, inspectModelScope } from '../src/inspect.js';
@@ -12,8 +9,8 @@ import { silentLogger } from '../src/log.js';
 import { NormalisedRecord } from '../src/model.js';
 import { loadReferenceData } from '../src/reference-data.js';
 import { normaliseHuggingFace } from '../src/sources/huggingface/record.js';
-import { openStore } from '../src/store/index.js';
 import type { Store } from '../src/store/types.js';
+import { withJsonFile, withTempStore } from './support/temp.js';
 
 const reference = loadReferenceData();
 const { registry } = reference;
@@ -168,44 +165,30 @@ describe('inspect resolves lineage across the payload', () => {
   });
 
   it('still reports bad items with their index and reason while resolving the good ones', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'hubwatch-inspect-'));
-    try {
-      const file = join(dir, 'page.json');
-      await writeFile(
-        file,
-        JSON.stringify([
-          hfItem(C, { relation: 'quantized', id: B }),
-          { _id: 'a2', createdAt: 'yesterday', downloads: 'many', tags: 'x' },
-          hfItem(B, { relation: 'finetune', id: A }),
-          hfItem(A),
-        ]),
-      );
+    const page = [
+      hfItem(C, { relation: 'quantized', id: B }),
+      { _id: 'a2', createdAt: 'yesterday', downloads: 'many', tags: 'x' },
+      hfItem(B, { relation: 'finetune', id: A }),
+      hfItem(A),
+    ];
+    await withJsonFile('page.json', page, async (file) => {
       const res = await inspectFile('huggingface', file, reference);
       expect(res.records.map((r) => r.id)).toEqual([C, B, A]);
       expect(res.records[0]!.lineage.root).toBe(`huggingface:${A}`);
       expect(res.rejected).toHaveLength(1);
       expect(res.rejected[0]!.index).toBe(1);
       expect(res.rejected[0]!.reason).toBeTruthy();
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe('inspect agrees with the cycle’s lineage pass on the same records', () => {
-  let dir: string;
-  let store: Store;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'hubwatch-inspect-store-'));
-    store = await openStore({ dataDir: dir, databaseUrl: null });
-  });
-  afterEach(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  /** Stores the records normalised alone in a fresh store, runs the cycle's pass, compares what the store reads back. */
+  function expectSameAsCycle(items: unknown[]): Promise<number> {
+    return withTempStore((store) => compareWithCycle(store, items));
+  }
 
-  /** Stores the records normalised alone, runs the cycle's pass, and compares what the store reads back. */
-  async function expectSameAsCycle(items: unknown[]): Promise<number> {
+  async function compareWithCycle(store: Store, items: unknown[]): Promise<number> {
     const printed = inspectHuggingFace(items, reference).records;
     const ctx = { ...reference, now: '2026-05-01T00:00:00.000Z', backfill: true };
     const alone = printed.map((p) =>

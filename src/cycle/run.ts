@@ -14,7 +14,7 @@ import type { Store } from '../store/types.js';
 import { buildSnapshot } from '../snapshot/build.js';
 import { writeSnapshot } from '../snapshot/files.js';
 import type { Snapshot } from '../snapshot/types.js';
-import { pollNew, sweepStats, type PollResult, type SweepResult } from './ingest.js';
+import { pollNew, sweepStats, type IngestDeps, type PollResult, type SweepResult } from './ingest.js';
 import { resolveLineage, type ResolveResult } from './lineage.js';
 import { assessDay } from '../backfill/quality.js';
 
@@ -83,41 +83,34 @@ async function withSource<R>(
   }
 }
 
+/** What a poll or a sweep of the job's day works with: the runtime's store and tables, the day's clock. */
+function ingestDeps(rt: Runtime, opts: JobOptions): IngestDeps {
+  return {
+    store: rt.store,
+    registry: rt.registry,
+    licenses: rt.licenses,
+    logger: rt.logger,
+    signal: opts.signal,
+    now: runClock(opts.date),
+  };
+}
+
 export function runPoll(rt: Runtime, platform: Platform, opts: JobOptions): Promise<PollResult> {
   return withSource(rt, platform, opts.rateLimitMode, (source) =>
-    pollNew(
-      {
-        store: rt.store,
-        registry: rt.registry,
-        licenses: rt.licenses,
-        logger: rt.logger,
-        signal: opts.signal,
-        now: runClock(opts.date),
-      },
-      source,
-      { date: opts.date, overlapMinutes: rt.config.file.sources[platform].overlapMinutes },
-    ),
+    pollNew(ingestDeps(rt, opts), source, {
+      date: opts.date,
+      overlapMinutes: rt.config.file.sources[platform].overlapMinutes,
+    }),
   );
 }
 
 export function runSweep(rt: Runtime, platform: Platform, opts: JobOptions): Promise<SweepResult> {
   return withSource(rt, platform, opts.rateLimitMode, (source) =>
-    sweepStats(
-      {
-        store: rt.store,
-        registry: rt.registry,
-        licenses: rt.licenses,
-        logger: rt.logger,
-        signal: opts.signal,
-        now: runClock(opts.date),
-      },
-      source,
-      {
-        date: opts.date,
-        batchRecords: rt.config.file.sources[platform].sweepBatch,
-        deletionChecks: rt.config.file.sources[platform].deletionChecks,
-      },
-    ),
+    sweepStats(ingestDeps(rt, opts), source, {
+      date: opts.date,
+      batchRecords: rt.config.file.sources[platform].sweepBatch,
+      deletionChecks: rt.config.file.sources[platform].deletionChecks,
+    }),
   );
 }
 

@@ -11,6 +11,7 @@ import type {
   LicenseRow,
   Metric,
   MetricBlock,
+  MomentumBlock,
   OrgRow,
   ShareList,
   Snapshot,
@@ -36,6 +37,8 @@ export interface Day {
   licenseClasses: LicenseRow[];
   /** Licence classes by country; kept for the latest day only (SnapshotDays), null before snapshots had it. */
   licenseByCountry: LicenseByCountry | null;
+  /** The momentum top lists; kept for the latest day only, like licenseByCountry; null before snapshots had them. */
+  momentum: MomentumBlock | null;
   coverage: Partial<Record<Platform, DayCoverage>>;
 }
 
@@ -63,6 +66,7 @@ export function compactDay(s: Snapshot): Day {
     kinds: { publisher: s.kinds?.publisher ?? [], origin: s.kinds?.origin ?? [] },
     licenseClasses: s.licenses?.byClass ?? [],
     licenseByCountry: s.licenseByCountry ?? null,
+    momentum: s.momentum ?? null,
     coverage,
   };
 }
@@ -79,9 +83,7 @@ export function daysBetween(a: string, b: string): number {
   return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / DAY_MS);
 }
 
-export function addDays(date: string, n: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
-}
+export { addDays } from '../time.js';
 
 export class SnapshotDays {
   private readonly cache = new Map<string, { mtimeNs: bigint; day: Day | null; slim?: true }>();
@@ -111,13 +113,13 @@ export class SnapshotDays {
       const batch = await Promise.all(dates.slice(i, i + 8).map((d) => this.one(d)));
       for (const day of batch) if (day) out.push(day);
     }
-    // The pages draw the licence block of the latest day only, and it is tens of kilobytes a day: a year of them
-    // would hold a hundred megabytes for nothing. Earlier days keep everything else (a new copy: pages of the
-    // previous generation may still be rendering from the old one).
+    // The pages draw the licence and momentum blocks of the latest day only, and they are tens of kilobytes a day:
+    // a year of them would hold a hundred megabytes for nothing. Earlier days keep everything else (a new copy:
+    // pages of the previous generation may still be rendering from the old one).
     for (let i = 0; i < out.length - 1; i++) {
       const day = out[i]!;
-      if (day.licenseByCountry === null) continue;
-      const slim = { ...day, licenseByCountry: null };
+      if (day.licenseByCountry === null && day.momentum === null) continue;
+      const slim = { ...day, licenseByCountry: null, momentum: null };
       const hit = this.cache.get(day.date);
       if (hit?.day === day) this.cache.set(day.date, { mtimeNs: hit.mtimeNs, day: slim, slim: true });
       out[i] = slim;

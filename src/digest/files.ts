@@ -3,7 +3,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unlessMissing, writeFileAtomic } from '../fsutil.js';
-import { DAY_MS } from '../time.js';
+import { addDays } from '../time.js';
 import { buildDigest, type DigestDeps } from './build.js';
 import { renderHtml } from './html.js';
 import { isValidIsoWeek, parseIsoWeek } from './isoweek.js';
@@ -105,7 +105,7 @@ export interface JsonFeed {
 
 function feedItem(d: Digest, base: string): FeedItem {
   const u = (f: string) => `${base}${d.week}.${f}`;
-  const published = new Date(Date.parse(`${d.end}T00:00:00Z`) + DAY_MS).toISOString();
+  const published = `${addDays(d.end, 1)}T00:00:00.000Z`;
   return {
     // Stable for the digest's lifetime: rebuilding a week replaces the item rather than adding one.
     id: `hubwatch:digest:${d.week}`,

@@ -34,6 +34,7 @@ import type { OkContent } from './openapi.js';
 import type { RouteContext, RouteDef } from './routes.js';
 import {
   bareModelParams,
+  dateSchema,
   emptyQuery,
   filterProperties,
   modelParams,
@@ -57,14 +58,6 @@ const formatParam: JsonSchema = {
     'json, csv or parquet; without it, Accept decides (application/json, text/csv, application/vnd.apache.parquet), JSON by default.',
 };
 
-const dateParam = (description: string): JsonSchema => ({
-  type: 'string',
-  format: 'date',
-  pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$',
-  maxLength: 10,
-  description,
-});
-
 export const historySharesQuery: ObjectSchema = {
   type: 'object',
   properties: {
@@ -76,8 +69,8 @@ export const historySharesQuery: ObjectSchema = {
       enum: [...PLATFORM_OR_COMBINED_VALUES],
       description: 'One platform or `combined`; all four when left out.',
     },
-    from: dateParam('First snapshot date included (YYYY-MM-DD).'),
-    to: dateParam('Last snapshot date included (YYYY-MM-DD).'),
+    from: dateSchema('First snapshot date included (YYYY-MM-DD).'),
+    to: dateSchema('Last snapshot date included (YYYY-MM-DD).'),
     format: formatParam,
   },
   additionalProperties: false,

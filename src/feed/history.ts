@@ -3,7 +3,7 @@
 // snapshot files; (b) the per-model history, one row per date × model, read from the store's daily_stats. The
 // column lists are the one definition the CSV header, the Parquet schema, the JSON Schema and the README share.
 import { z } from 'zod';
-import type { Platform } from '../model.js';
+import { PLATFORMS, type Platform } from '../model.js';
 import { listSnapshotDates, readSnapshot } from '../snapshot/files.js';
 import {
   METRICS,
@@ -93,7 +93,8 @@ export const MODEL_COLUMNS: readonly HistoryColumn[] = [
 
 // ---- (a) the country-share series -------------------------------------------------------------------------------
 
-export const PLATFORM_OR_COMBINED_VALUES = ['huggingface', 'modelscope', 'wisemodel', 'combined'] as const;
+/** A platform, or all of them combined: the platforms of a share list. */
+export const PLATFORM_OR_COMBINED_VALUES = [...PLATFORMS, 'combined'] as const;
 
 /** Which share lists to read; an absent field means every value. */
 export interface ShareSeriesQuery {

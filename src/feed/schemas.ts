@@ -7,6 +7,7 @@ import { LICENSE_CLASSES, NormalisedRecord, ORG_KINDS, PLATFORMS, RELATIONS } fr
 import { METRICS, SCOPES, VIEWS } from '../snapshot/types.js';
 import { SnapshotSchema } from '../snapshot/schema.js';
 import { API_ERROR_CODES } from './errors.js';
+import { PLATFORM_OR_COMBINED_VALUES } from './history.js';
 import { historyComponentSchemas } from './history-schemas.js';
 import { momentumComponentSchemas } from './momentum-schemas.js';
 
@@ -31,9 +32,8 @@ const CURSOR_PATTERN = '^[A-Za-z0-9_-]+$';
 // on punctuation; control characters and slashes cannot be part of one.
 const SEGMENT_PATTERN = '^[^\\u0000-\\u001F\\u007F/\\\\]+$';
 
-export const PLATFORM_OR_COMBINED = [...PLATFORMS, 'combined'] as const;
-
-const dateSchema = (description: string): JsonSchema => ({
+/** A calendar date parameter (YYYY-MM-DD); whether the day exists is the handler's to check. */
+export const dateSchema = (description: string): JsonSchema => ({
   type: 'string',
   format: 'date',
   pattern: DATE_PATTERN,
@@ -111,7 +111,7 @@ export const sharesQuery: ObjectSchema = {
     scope: { type: 'string', enum: [...SCOPES], default: 'all', description: 'All models, or LLMs only.' },
     platform: {
       type: 'string',
-      enum: [...PLATFORM_OR_COMBINED],
+      enum: [...PLATFORM_OR_COMBINED_VALUES],
       default: 'combined',
       description: 'One platform, or all platforms with a figure for the window combined.',
     },
@@ -264,7 +264,7 @@ const sharesSeries: JsonSchema = {
     metric: { type: 'string', enum: [...METRICS] },
     view: { type: 'string', enum: [...VIEWS] },
     scope: { type: 'string', enum: [...SCOPES] },
-    platform: { type: 'string', enum: [...PLATFORM_OR_COMBINED] },
+    platform: { type: 'string', enum: [...PLATFORM_OR_COMBINED_VALUES] },
     from: nullable(isoDate),
     to: nullable(isoDate),
     window: {

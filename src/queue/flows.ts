@@ -15,11 +15,11 @@ import { PLATFORMS } from '../model.js';
 import type { Config } from '../config.js';
 import { JOB, jobIds, type SnapshotJobData, type SweepJobData } from './names.js';
 import { jobOptions, type QueueSet, type Tuning } from './queues.js';
-import { DAY_MS } from '../time.js';
+import { DAY_MS, todayUtc } from '../time.js';
 
 /** The UTC day a daily job fired at `fireMs` describes: the last complete UTC day before it. */
 export function dailySnapshotDate(fireMs: number): string {
-  return new Date(fireMs - DAY_MS).toISOString().slice(0, 10);
+  return todayUtc(new Date(fireMs - DAY_MS));
 }
 
 export function enabledPlatforms(config: Config): Platform[] {

@@ -14,7 +14,7 @@ import {
 } from './http.js';
 import { hash3, isoSeconds, pick } from './rng.js';
 import { SORT_KEYS, type SortKey, Universe } from './universe.js';
-import { splitId } from './universe-shared.js';
+import { firstIndexWhere, splitId } from './universe-shared.js';
 
 /** Accepted `expand` values (huggingface_hub's ExpandModelProperty_T plus xetEnabled from the server's own 400). */
 export const HF_EXPAND = [
@@ -435,18 +435,6 @@ function decodeCursor(u: Universe, key: SortKey, cursor: string): number | null 
   }
 }
 
-/** First position in the ascending array strictly greater than x. */
-function upperBound(arr: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = arr.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((arr[mid] as number) <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 type Predicate = (i: number) => boolean;
 
 export class HfApi implements PlatformHooks {
@@ -585,7 +573,7 @@ export class HfApi implements PlatformHooks {
     if (cursor !== null) {
       const c = decodeCursor(this.u, key, cursor);
       if (c === null) return json(400, { error: 'Invalid cursor' });
-      pos = upperBound(order, c);
+      pos = firstIndexWhere(order.length, (k) => (order[k] as number) > c);
     }
     const pred = this.predicate(sp, dayN);
     const picked: number[] = [];

@@ -6,16 +6,17 @@ import {
   PlatformContext,
   type PlatformName,
   type PlatformServer,
+  type RequestHold,
   type SimFaults,
   startPlatformServer,
 } from './http.js';
 import { MsApi } from './modelscope.js';
-import { dayString } from './rng.js';
+import { dateOfDayNumber } from '../time.js';
 import { Universe } from './universe.js';
 import { ANCHOR_DAY } from './universe-shared.js';
 import { WmSite, type WisemodelForm } from './wisemodel.js';
 
-export type { SimFaults, PlatformName } from './http.js';
+export type { SimFaults, PlatformName, RequestHold, RequestInfo } from './http.js';
 export type { WisemodelForm } from './wisemodel.js';
 export type { DumpServeOptions, DumpCounters } from './dumps-http.js';
 export { DumpRepoServer } from './dumps-http.js';
@@ -41,6 +42,8 @@ export interface SimOptions {
    * tree listing, resolve with its CDN redirect, Range (src/sim/dumps-http.ts).
    */
   dumps?: DumpServeOptions;
+  /** The wait of a slow answer (`SimFaults.slowRate`); default a real timer. Tests pass one they control. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface SimDumps {
@@ -57,6 +60,11 @@ export interface Sim {
   setFaults(platform: PlatformName, faults: SimFaults): void;
   faults(platform: PlatformName): SimFaults;
   requestCount(platform: PlatformName): number;
+  /**
+   * Holds the platform's n-th request from now (default the next) before it is answered, until released: a test
+   * acts while a client waits at a known point of its walk (kills it, signals it) instead of guessing with a timer.
+   */
+  holdRequest(platform: PlatformName, n?: number): RequestHold;
   setWisemodelForm(form: WisemodelForm): void;
   /** Inspection for tests and benchmarks (expected totals, events); the code under test must not read it. */
   readonly universe: Universe;
@@ -88,7 +96,7 @@ export async function startSim(opts: SimOptions = {}): Promise<Sim> {
     setDay: (d: string): void => {
       dayN = universe.checkDay(d);
     },
-    day: (): string => dayString(dayN),
+    day: (): string => dateOfDayNumber(dayN),
   };
   const getDay = (): number => dayN;
   const ctx: Record<PlatformName, PlatformContext> = {
@@ -99,6 +107,7 @@ export async function startSim(opts: SimOptions = {}): Promise<Sim> {
   // Admin POST /__sim/faults goes through the same defaults as setFaults.
   for (const p of Object.keys(ctx) as PlatformName[]) {
     const c = ctx[p];
+    if (opts.sleep) c.sleep = opts.sleep;
     const raw = c.setFaults.bind(c);
     c.setFaults = (f: SimFaults) => raw(withDefaults(p, f));
   }
@@ -124,6 +133,7 @@ export async function startSim(opts: SimOptions = {}): Promise<Sim> {
     setFaults: (p, f) => ctx[p].setFaults(f),
     faults: (p) => ({ ...ctx[p].faults }),
     requestCount: (p) => ctx[p].requests,
+    holdRequest: (p, n = 1) => ctx[p].hold(n),
     setWisemodelForm: (f) => {
       form = f;
     },

@@ -6,8 +6,10 @@ import { dayNumber, hash3, normal, pick, unit } from './rng.js';
 import type { NsInfo, Universe } from './universe.js';
 import {
   ADJ,
-  ANCHOR_SEC,
+  ageDays,
+  dayEndSec,
   downloadCurve,
+  firstIndexWhere,
   HORIZON_DAYS,
   likeCurve,
   NOUN,
@@ -21,7 +23,7 @@ import {
   SALT,
   shortName,
   splitId,
-  START_SEC,
+  uploadCreatedSec,
 } from './universe-shared.js';
 
 export const MS_KINDS = ['mirror', 'mirror-west', 'org-native', 'user-derivative', 'user-base'] as const;
@@ -181,20 +183,11 @@ export class MsCatalogue {
     for (let k = this.mirrors; k < M; k++) {
       const j = k - this.mirrors;
       const h = hash3(seed, j, SALT.ms + 1);
-      const created =
-        j < native
-          ? Math.floor(START_SEC + (ANCHOR_SEC - START_SEC) * Math.sqrt((j + 0.5) / native))
-          : ANCHOR_SEC + Math.floor((j - native) / perDay) * 86_400 + ((h >>> 3) % 86_400);
+      const created = uploadCreatedSec(j, native, perDay, h);
       this.created[k] = created;
       this.kind[k] = 3;
       this.uid[k] = Math.floor(users * Math.pow(unit(seed, j, SALT.ms + 2), 1.5));
-      let lo = 0;
-      let hi = byCreated.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (this.created[byCreated[mid]!]! < created) lo = mid + 1;
-        else hi = mid;
-      }
+      const lo = firstIndexWhere(byCreated.length, (x) => this.created[byCreated[x]!]! >= created);
       if (lo === 0 || h % 100 < 6) {
         this.kind[k] = 4;
         this.rel[k] = R_BASE;
@@ -204,14 +197,7 @@ export class MsCatalogue {
       } else {
         // Bases must already exist, so only mirrors created earlier are eligible.
         const t = unit(seed, j, SALT.ms + 3) * cum[lo - 1]!;
-        let a = 0;
-        let b = lo - 1;
-        while (a < b) {
-          const mid = (a + b) >> 1;
-          if (cum[mid]! > t) b = mid;
-          else a = mid + 1;
-        }
-        const baseK = byCreated[a]!;
+        const baseK = byCreated[firstIndexWhere(lo - 1, (x) => cum[x]! > t)]!;
         const isImage = this.tasks[this.taskIx[baseK]!] === 'text-to-image-synthesis';
         this.rel[k] = isImage || h % 100 < 45 ? R_ADAPTER : h % 100 < 90 ? R_FT : R_QUANT;
         this.base[k] = baseK;
@@ -290,7 +276,7 @@ export class MsCatalogue {
   }
 
   visible(k: number, dayN: number): boolean {
-    return (this.created[k] as number) < (dayN + 1) * 86_400;
+    return (this.created[k] as number) < dayEndSec(dayN);
   }
 
   baseIds(k: number): string[] {
@@ -307,12 +293,12 @@ export class MsCatalogue {
   }
 
   downloads(k: number, dayN: number): number {
-    const t = Math.max(0, ((dayN + 1) * 86_400 - (this.created[k] as number)) / 86_400);
+    const t = ageDays(this.created[k] as number, dayN);
     return Math.round((this.weight[k] as number) * downloadCurve(t, 10, 10, (k % 7) * 0.9));
   }
 
   stars(k: number, dayN: number): number {
-    const t = Math.max(0, ((dayN + 1) * 86_400 - (this.created[k] as number)) / 86_400);
+    const t = ageDays(this.created[k] as number, dayN);
     return Math.round((this.likeW[k] as number) * 20 * likeCurve(t));
   }
 
@@ -322,7 +308,7 @@ export class MsCatalogue {
     const upd = dayN - ((dayN + (h >>> 8)) % period);
     const c = this.created[k] as number;
     const v = upd * 86_400 + ((h >>> 4) % 86_400);
-    return Math.max(c, Math.min(v, (dayN + 1) * 86_400 - 1));
+    return Math.max(c, Math.min(v, dayEndSec(dayN) - 1));
   }
 
   /** Whether the model's lineage reaches a registry organisation (directly or through its HF source). */

@@ -1,7 +1,7 @@
 // Stateless hashing instead of a sequential PRNG: every attribute of model i is a pure function of (seed, i, salt),
 // so a page deep in a 1,000,000-model catalogue can be rendered without generating the models before it, and two
 // processes with the same seed answer byte for byte the same.
-import { DAY_MS } from '../time.js';
+import { dayNumber as dayNumberOf } from '../time.js';
 
 /** 32-bit avalanche mix (murmur3 fmix32). */
 export function mix32(x: number): number {
@@ -56,15 +56,12 @@ export class Sequence {
   }
 }
 
+/** The day number of a YYYY-MM-DD day (src/time.ts), checked: the simulator refuses anything else. */
 export function dayNumber(day: string): number {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`day must be YYYY-MM-DD, got ${JSON.stringify(day)}`);
-  const t = Date.parse(`${day}T00:00:00Z`);
-  if (Number.isNaN(t)) throw new Error(`not a calendar day: ${day}`);
-  return Math.floor(t / DAY_MS);
-}
-
-export function dayString(n: number): string {
-  return new Date(n * DAY_MS).toISOString().slice(0, 10);
+  const n = dayNumberOf(day);
+  if (Number.isNaN(n)) throw new Error(`not a calendar day: ${day}`);
+  return n;
 }
 
 export function isoSeconds(sec: number): string {

@@ -151,6 +151,41 @@ export function shortName(name: string, max = 40): string {
   return name.slice(0, max).replace(/[-._]+$/, '');
 }
 
+/** The first second after simulated day `dayN` (epoch seconds): what exists on that day was created before it. */
+export function dayEndSec(dayN: number): number {
+  return (dayN + 1) * 86_400;
+}
+
+/** Days from `createdSec` to the end of day `dayN`, 0 for what does not exist yet: what counters grow with. */
+export function ageDays(createdSec: number, dayN: number): number {
+  return Math.max(0, (dayEndSec(dayN) - createdSec) / 86_400);
+}
+
+/**
+ * When a catalogue's `j`-th own upload was created (epoch seconds): the first `before` are spread from START_SEC to
+ * the anchor, denser towards it; the rest arrive `perDay` a day from the anchor on, at a time of day drawn from `h`.
+ */
+export function uploadCreatedSec(j: number, before: number, perDay: number, h: number): number {
+  return j < before
+    ? Math.floor(START_SEC + (ANCHOR_SEC - START_SEC) * Math.sqrt((j + 0.5) / before))
+    : ANCHOR_SEC + Math.floor((j - before) / perDay) * 86_400 + ((h >>> 3) % 86_400);
+}
+
+/**
+ * The first index in [0, end) at which `past(i)` holds, or `end` where none does: a binary search, for `past` false
+ * then true along the range (creation times ascending in the index, cumulative weights, a sorted order).
+ */
+export function firstIndexWhere(end: number, past: (i: number) => boolean): number {
+  let lo = 0;
+  let hi = end;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (past(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /**
  * Cumulative downloads after `t` days, in "mature days": steady 1/day, a launch hype of size `hype` that decays with
  * time constant `tau`, and a weekly wobble (phase `phi`) whose derivative never turns negative, so all-time counts

@@ -10,13 +10,16 @@
 // order equals `_id` order — the tie-break the Hub's keyset cursor uses.
 import { BIG_ORDER, BIG_ORGS, REDISTRIBUTORS, genericFamilies, loadRegistry, LLM_SIZES } from './registry.js';
 import type { Family, RedistStyle, RegistryOrg } from './registry.js';
-import { dayNumber, dayString, hash3, isoSeconds, normal, pick, unit } from './rng.js';
+import { dayNumber, hash3, isoSeconds, normal, pick, unit } from './rng.js';
 import { MsCatalogue } from './modelscope-catalogue.js';
 import {
   ADJ,
   ANCHOR_N,
+  ageDays,
   ANCHOR_SEC,
+  dayEndSec,
   downloadCurve,
+  firstIndexWhere,
   FLOOR_SEC,
   HORIZON_DAYS,
   likeCurve,
@@ -36,6 +39,7 @@ import {
   START_SEC,
 } from './universe-shared.js';
 import { WmCatalogue } from './wisemodel-catalogue.js';
+import { dateOfDayNumber } from '../time.js';
 
 /** Events (late publication, rename, deletion) happen on every day from this many days before the anchor. */
 export const EVENT_LEAD_DAYS = 30;
@@ -299,14 +303,7 @@ export class Universe {
     const lastBaseOfNs = new Int32Array(this.nsTable.length).fill(-1);
     const sample = (pool: Int32Array, cum: Float64Array, n: number, u: number): number => {
       const target = u * (cum[n - 1] as number);
-      let lo = 0;
-      let hi = n - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if ((cum[mid] as number) > target) hi = mid;
-        else lo = mid + 1;
-      }
-      return pool[lo] as number;
+      return pool[firstIndexWhere(n - 1, (k) => (cum[k] as number) > target)] as number;
     };
     const userCount = new Uint32Array(this.users + 1);
     const childCount = new Uint32Array(C + 1);
@@ -327,17 +324,8 @@ export class Universe {
       const hype = unit(seed, i, SALT.hype);
       if (uk < 0.025 || orgN === 0) {
         // An organisation's own model: a base, or an instruct/chat finetune of its latest base.
-        const r = (() => {
-          const t = unit(seed, i, SALT.org) * (pubs.cum[pubs.cum.length - 1] as number);
-          let lo = 0;
-          let hi = pubs.cum.length - 1;
-          while (lo < hi) {
-            const mid = (lo + hi) >> 1;
-            if ((pubs.cum[mid] as number) > t) hi = mid;
-            else lo = mid + 1;
-          }
-          return lo;
-        })();
+        const t = unit(seed, i, SALT.org) * (pubs.cum[pubs.cum.length - 1] as number);
+        const r = firstIndexWhere(pubs.cum.length - 1, (k) => (pubs.cum[k] as number) > t);
         const nsI = pubs.ns[r] as number;
         const info = this.nsTable[nsI] as NsInfo;
         this.owner[i] = nsI;
@@ -684,14 +672,10 @@ export class Universe {
 
   // ---------------------------------------------------------------- days and events
 
-  dayEndSec(dayN: number): number {
-    return (dayN + 1) * 86_400;
-  }
-
   checkDay(day: string): number {
     const n = dayNumber(day);
     if (n > ANCHOR_N + HORIZON_DAYS)
-      throw new Error(`day ${day} is past the simulated horizon (${dayString(ANCHOR_N + HORIZON_DAYS)})`);
+      throw new Error(`day ${day} is past the simulated horizon (${dateOfDayNumber(ANCHOR_N + HORIZON_DAYS)})`);
     if (n * 86_400 < START_SEC) throw new Error(`day ${day} is before the simulated Hub existed`);
     return n;
   }
@@ -701,19 +685,9 @@ export class Universe {
     const used = new Set<number>();
     const first = ANCHOR_N - EVENT_LEAD_DAYS;
     const last = ANCHOR_N + HORIZON_DAYS;
-    const firstIdxAfter = (sec: number): number => {
-      let lo = 0;
-      let hi = this.capacity;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if ((this.created[mid] as number) < sec) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo;
-    };
     const probe = (d: number, salt: number, fromSec: number, toSec: number): number => {
-      const lo = firstIdxAfter(fromSec);
-      const hi = firstIdxAfter(toSec);
+      const lo = this.createdBefore(fromSec);
+      const hi = this.createdBefore(toSec);
       if (hi <= lo) return -1;
       for (let t = 0; t < 400; t++) {
         const i = lo + (hash3(seed, d, salt * 1000 + t) % (hi - lo));
@@ -726,7 +700,7 @@ export class Universe {
     const push = (d: number, e: Omit<HfEvent, 'day' | 'createdAt' | 'id'>): void => {
       const list = this.eventsByDay.get(d) ?? [];
       list.push({
-        day: dayString(d),
+        day: dateOfDayNumber(d),
         createdAt: new Date((this.created[e.index] as number) * 1000).toISOString(),
         id: this.idOf(e.index),
         ...e,
@@ -763,28 +737,27 @@ export class Universe {
   }
 
   visible(i: number, dayN: number): boolean {
-    if (i < 0 || i >= this.capacity || (this.created[i] as number) >= this.dayEndSec(dayN)) return false;
+    if (i < 0 || i >= this.capacity || (this.created[i] as number) >= dayEndSec(dayN)) return false;
     const late = this.lateDay.get(i);
     if (late !== undefined && late > dayN) return false;
     const del = this.deleteDay.get(i);
     return !(del !== undefined && del <= dayN);
   }
 
+  /** How many models are created before `sec`: indices [0, n), as creation times ascend in the index. */
+  private createdBefore(sec: number): number {
+    return firstIndexWhere(this.capacity, (i) => (this.created[i] as number) >= sec);
+  }
+
   private state(dayN: number): DayState {
     const hit = this.states.find((s) => s.day === dayN);
     if (hit) return hit;
-    const endSec = this.dayEndSec(dayN);
-    let lo = 0;
-    let hi = this.capacity;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((this.created[mid] as number) < endSec) lo = mid + 1;
-      else hi = mid;
-    }
+    const endSec = dayEndSec(dayN);
+    const maxIdx = this.createdBefore(endSec);
     const hidden = new Set<number>();
-    for (const [i, d] of this.lateDay) if (d > dayN && i < lo) hidden.add(i);
-    for (const [i, d] of this.deleteDay) if (d <= dayN && i < lo) hidden.add(i);
-    const s: DayState = { day: dayN, endSec, maxIdx: lo, hidden, count: lo - hidden.size, orders: new Map() };
+    for (const [i, d] of this.lateDay) if (d > dayN && i < maxIdx) hidden.add(i);
+    for (const [i, d] of this.deleteDay) if (d <= dayN && i < maxIdx) hidden.add(i);
+    const s: DayState = { day: dayN, endSec, maxIdx, hidden, count: maxIdx - hidden.size, orders: new Map() };
     this.states.unshift(s);
     // Two days cover a client paging across a day change; more would only hold memory.
     if (this.states.length > 2) this.states.pop();
@@ -862,7 +835,7 @@ export class Universe {
   // ---------------------------------------------------------------- stats
 
   private age(i: number, dayN: number): number {
-    return Math.max(0, (this.dayEndSec(dayN) - (this.created[i] as number)) / 86_400);
+    return ageDays(this.created[i] as number, dayN);
   }
 
   private cumulative(i: number, t: number): number {
@@ -911,7 +884,7 @@ export class Universe {
     const created = this.created[i] as number;
     let v = upd * 86_400 + ((h >>> 4) % 86_400);
     if (upd * 86_400 <= created) v = created + 60 + ((h >>> 4) % 3000);
-    v = Math.min(v, this.dayEndSec(dayN) - 1);
+    v = Math.min(v, dayEndSec(dayN) - 1);
     return Math.max(v, created);
   }
 

@@ -7,8 +7,10 @@ import type { RegistryOrg } from './registry.js';
 import { hash3, normal, pick } from './rng.js';
 import type { NsInfo, Universe } from './universe.js';
 import {
-  ANCHOR_SEC,
+  ageDays,
+  dayEndSec,
   downloadCurve,
+  firstIndexWhere,
   HORIZON_DAYS,
   likeCurve,
   NOUN,
@@ -16,7 +18,7 @@ import {
   PURPOSES,
   SALT,
   splitId,
-  START_SEC,
+  uploadCreatedSec,
 } from './universe-shared.js';
 
 const WM_LICENSES = ['其他', 'Apache-2.0', '商用需授权', 'MIT', 'Apache License 2.0', '', '免费商用'];
@@ -114,10 +116,7 @@ export class WmCatalogue {
     const perDay = Math.max(1, Math.round(u.perDay * 0.03));
     for (let j = 0; j < native + perDay * (HORIZON_DAYS + 1); j++) {
       const h = hash3(seed, j, SALT.wm + 1);
-      const created =
-        j < native
-          ? Math.floor(START_SEC + (ANCHOR_SEC - START_SEC) * Math.sqrt((j + 0.5) / native))
-          : ANCHOR_SEC + Math.floor((j - native) / perDay) * 86_400 + ((h >>> 3) % 86_400);
+      const created = uploadCreatedSec(j, native, perDay, h);
       const owner = `${pick(NOUN, h)}_lab${(h >>> 8) % 997}`;
       let b = -1;
       for (let t = 0; t < 24 && mirrors > 0; t++) {
@@ -202,10 +201,7 @@ export class WmCatalogue {
       const h = hash3(seed, j, SALT.wm + 40);
       const kind = h % 4 === 0 ? 2 : 1;
       this.xKind[j] = kind;
-      this.xCreated[j] =
-        j < nx0
-          ? Math.floor(START_SEC + (ANCHOR_SEC - START_SEC) * Math.sqrt((j + 0.5) / nx0))
-          : ANCHOR_SEC + Math.floor((j - nx0) / perDayX) * 86_400 + ((h >>> 3) % 86_400);
+      this.xCreated[j] = uploadCreatedSec(j, nx0, perDayX, h);
       this.xWeight[j] = 0.02 * Math.exp(normal(seed, j, SALT.wm + 40));
       const owner = pick(owners, h >>> 5);
       const base = `${pick(OWN_WORDS, h >>> 9)}-${kind === 1 ? 'dataset' : 'demo'}-${j.toString(36)}`;
@@ -265,7 +261,7 @@ export class WmCatalogue {
   /** GitLab's star_count: a model's likes; datasets and code repos collect stars the same way. */
   stars(p: number, dayN: number): number {
     if (p < this.size) return this.likes(p, dayN);
-    const t = Math.max(0, ((dayN + 1) * 86_400 - this.projectCreated(p)) / 86_400);
+    const t = ageDays(this.projectCreated(p), dayN);
     return Math.round(Math.sqrt(this.xWeight[p - this.size] as number) * 8 * likeCurve(t));
   }
 
@@ -278,33 +274,19 @@ export class WmCatalogue {
 
   /** How many projects exist at the end of `dayN`: they are `order[0, n)`. */
   visibleProjects(dayN: number): number {
-    const end = (dayN + 1) * 86_400;
-    let lo = 0;
-    let hi = this.orderCreated.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.orderCreated[mid] as number) < end) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    const end = dayEndSec(dayN);
+    return firstIndexWhere(this.orderCreated.length, (x) => (this.orderCreated[x] as number) >= end);
   }
 
   /** The position in `order` of the first project whose GitLab id is at least `gid`. */
   orderPositionOf(gid: number): number {
-    let lo = 0;
-    let hi = this.order.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.gid[this.order[mid] as number] as number) < gid) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return firstIndexWhere(this.order.length, (x) => (this.gid[this.order[x] as number] as number) >= gid);
   }
 
   /** A project by its GitLab path or id, if it exists on `dayN`. */
   project(ref: string | number, dayN: number): number | null {
     const p = typeof ref === 'number' ? this.byGid.get(ref) : this.byPath.get(ref);
-    return p !== undefined && this.projectCreated(p) < (dayN + 1) * 86_400 ? p : null;
+    return p !== undefined && this.projectCreated(p) < dayEndSec(dayN) ? p : null;
   }
 
   lookup(id: string, dayN: number): number | null {
@@ -313,16 +295,16 @@ export class WmCatalogue {
   }
 
   visible(k: number, dayN: number): boolean {
-    return (this.created[k] as number) < (dayN + 1) * 86_400;
+    return (this.created[k] as number) < dayEndSec(dayN);
   }
 
   downloads(k: number, dayN: number): number {
-    const t = Math.max(0, ((dayN + 1) * 86_400 - (this.created[k] as number)) / 86_400);
+    const t = ageDays(this.created[k] as number, dayN);
     return Math.round((this.weight[k] as number) * downloadCurve(t, 8, 10, (k % 5) * 1.1));
   }
 
   likes(k: number, dayN: number): number {
-    const t = Math.max(0, ((dayN + 1) * 86_400 - (this.created[k] as number)) / 86_400);
+    const t = ageDays(this.created[k] as number, dayN);
     return Math.round(Math.sqrt(this.weight[k] as number) * 8 * likeCurve(t));
   }
 
@@ -333,7 +315,7 @@ export class WmCatalogue {
   private activityAt(created: number, h: number, dayN: number): number {
     const period = 7 + (h % 90);
     const upd = dayN - ((dayN + (h >>> 8)) % period);
-    return Math.max(created, Math.min(upd * 86_400 + ((h >>> 4) % 86_400), (dayN + 1) * 86_400 - 1));
+    return Math.max(created, Math.min(upd * 86_400 + ((h >>> 4) % 86_400), dayEndSec(dayN) - 1));
   }
 
   /** Visible models, newest first (or by downloads), as indices. */

@@ -31,7 +31,7 @@ import {
   type View,
   type ViewShares,
 } from './types.js';
-import { DAY_MS } from '../time.js';
+import { addDays } from '../time.js';
 import { VERSION } from '../version.js';
 
 export const GENERATOR = `hubwatch ${VERSION}`;
@@ -180,12 +180,43 @@ function mergeMaps(maps: CountryMap[]): CountryMap {
   return out;
 }
 
-function dayOf(iso: string | null): string | null {
-  return iso ? iso.slice(0, 10) : null;
+/** One entry per scope, each with one per view, in the snapshot's order of both. */
+function byScopeAndView<T>(entry: (scope: Scope, view: View) => T): Record<Scope, Record<View, T>> {
+  const out = {} as Record<Scope, Record<View, T>>;
+  for (const scope of SCOPES) {
+    const views = {} as Record<View, T>;
+    for (const view of VIEWS) views[view] = entry(scope, view);
+    out[scope] = views;
+  }
+  return out;
 }
 
-function minusDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) - days * DAY_MS).toISOString().slice(0, 10);
+/**
+ * Each platform's table, null where it has no figure (`figureOf` gives null), and the table of the platforms that
+ * have one combined, with their names.
+ */
+function acrossPlatforms<M, T>(
+  platforms: readonly Platform[],
+  figureOf: (p: Platform) => M | null,
+  tableOf: (m: M) => T,
+  merge: (maps: M[]) => M,
+): { combined: T | null; combinedPlatforms: Platform[]; platforms: Partial<Record<Platform, T | null>> } {
+  const per: Partial<Record<Platform, T | null>> = {};
+  const included: Platform[] = [];
+  const maps: M[] = [];
+  for (const p of platforms) {
+    const m = figureOf(p);
+    per[p] = m === null ? null : tableOf(m);
+    if (m !== null) {
+      included.push(p);
+      maps.push(m);
+    }
+  }
+  return { combined: included.length > 0 ? tableOf(merge(maps)) : null, combinedPlatforms: included, platforms: per };
+}
+
+function dayOf(iso: string | null): string | null {
+  return iso ? iso.slice(0, 10) : null;
 }
 
 interface Tally {
@@ -230,7 +261,7 @@ export async function buildSnapshot(deps: BuildSnapshotDeps, date: string): Prom
   const prevOf = (p: Platform): string | null => prevDates[p] ?? null;
   const stalled = new Set<Platform>();
   for (const p of PLATFORMS) if (await isStallDay(store, p, date)) stalled.add(p);
-  const date30 = minusDays(date, 30);
+  const date30 = addDays(date, -30);
 
   const acc = new ShareAccumulator();
   // The 30-day figure for cumulative-only platforms is decided after the pass, once we know whether history exists.
@@ -392,33 +423,21 @@ export async function buildSnapshot(deps: BuildSnapshotDeps, date: string): Prom
   };
 
   const metricBlock = (metric: Metric): MetricBlock => {
-    const scopesOut = {} as MetricBlock['scopes'];
-    for (const scope of SCOPES) {
-      const viewsOut = {} as Record<View, ViewShares>;
-      for (const view of VIEWS) {
-        const per: ViewShares['platforms'] = {};
-        const included: Platform[] = [];
-        const maps: CountryMap[] = [];
-        for (const p of platforms) {
+    const scopesOut = byScopeAndView((scope, view): ViewShares =>
+      acrossPlatforms(
+        platforms,
+        (p) => {
           let m: CountryMap | null = figured.has(`${metric}|${p}`) ? acc.get(metric, scope, view, p) : null;
           if (metric === 'downloads30d' && p !== 'huggingface') {
             m = d30Source(p) === 'history' ? hist30.get(metric, scope, view, p) : null;
           }
           if (metric === 'downloadsDaily' && (prevOf(p) === null || stalled.has(p))) m = null;
-          per[p] = m === null ? null : shareList(m);
-          if (m !== null) {
-            included.push(p);
-            maps.push(m);
-          }
-        }
-        viewsOut[view] = {
-          combined: included.length > 0 ? shareList(mergeMaps(maps)) : null,
-          combinedPlatforms: included,
-          platforms: per,
-        };
-      }
-      scopesOut[scope] = viewsOut;
-    }
+          return m;
+        },
+        shareList,
+        mergeMaps,
+      ),
+    );
     const window: MetricBlock['window'] = {};
     for (const p of platforms) {
       if (metric === 'downloads30d') {
@@ -455,32 +474,19 @@ export async function buildSnapshot(deps: BuildSnapshotDeps, date: string): Prom
     metrics: {} as LicenseByCountry['metrics'],
   };
   for (const metric of LICENSE_COUNTRY_METRICS) {
-    const scopesOut = {} as LicenseByCountry['metrics'][LicenseCountryMetric]['scopes'];
-    for (const scope of SCOPES) {
-      const viewsOut = {} as Record<View, LicenseCountryShares>;
-      for (const view of VIEWS) {
-        const per: LicenseCountryShares['platforms'] = {};
-        const included: Platform[] = [];
-        const maps: Array<Map<string, ClassMap>> = [];
-        for (const p of platforms) {
-          let m: Map<string, ClassMap> | null = licCountry.get(metric, scope, view, p);
+    const scopesOut = byScopeAndView((scope, view): LicenseCountryShares =>
+      acrossPlatforms(
+        platforms,
+        (p) => {
           if (metric === 'downloads30d' && p !== 'huggingface') {
-            m = d30Source(p) === 'history' ? licCountryHist30.get(metric, scope, view, p) : null;
+            return d30Source(p) === 'history' ? licCountryHist30.get(metric, scope, view, p) : null;
           }
-          per[p] = m === null ? null : licenseTable(m);
-          if (m !== null) {
-            included.push(p);
-            maps.push(m);
-          }
-        }
-        viewsOut[view] = {
-          combined: included.length > 0 ? licenseTable(mergeLicenseMaps(maps)) : null,
-          combinedPlatforms: included,
-          platforms: per,
-        };
-      }
-      scopesOut[scope] = viewsOut;
-    }
+          return licCountry.get(metric, scope, view, p);
+        },
+        (m) => licenseTable(m),
+        mergeLicenseMaps,
+      ),
+    );
     licenseByCountry.metrics[metric] = { scopes: scopesOut };
   }
 

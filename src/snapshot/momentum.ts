@@ -9,7 +9,7 @@
 // History may be daily (live sweeps) or weekly (dump backfill), so every figure reads "the last stored date at or
 // before" a day. Pure: no I/O; momentum-build.ts feeds it from the store.
 import type { Platform } from '../model.js';
-import { DAY_MS } from '../time.js';
+import { dateOfDayNumber, dayNumber } from '../time.js';
 import type { Scope } from './types.js';
 
 /** ATOM's cut-off: the 10th-largest cumulative downloads of the size class at the same age. */
@@ -88,14 +88,8 @@ export function sizeOf(params: number | null, name: string): ModelSize | null {
 
 // ---- days ------------------------------------------------------------------------------------------------------
 
-/** Days since 1970-01-01 of a YYYY-MM-DD date or an ISO instant (its UTC day). */
-export function dayNumber(dateOrInstant: string): number {
-  return Math.floor(Date.parse(`${dateOrInstant.slice(0, 10)}T00:00:00Z`) / DAY_MS);
-}
-
-function dateOfDay(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
-}
+/** Momentum counts ages and windows in day numbers (src/time.ts). */
+export { dayNumber };
 
 /** The last of the ascending `dates` at or before `date`, or null. */
 export function lastAtOrBefore(dates: readonly string[], date: string): string | null {
@@ -121,7 +115,7 @@ export interface GrowthDates {
 export function growthDates(storedDates: readonly string[], asOf: string): GrowthDates {
   const pick = (back: number): string | null => {
     const target = dayNumber(asOf) - back;
-    const d = lastAtOrBefore(storedDates, dateOfDay(target));
+    const d = lastAtOrBefore(storedDates, dateOfDayNumber(target));
     return d !== null && dayNumber(d) >= target - MAX_POINT_LAG_DAYS ? d : null;
   };
   return { asOf, d7: pick(7), d28: pick(28) };

@@ -2,7 +2,7 @@
 // reads beside sql-snapshot.ts, forwarded to by SqlStore like every role's SQL. Both stream: memory follows a chunk (or
 // a page of models), never the catalogue × days.
 import type { Platform, Relation } from '../model.js';
-import { DAY_MS } from '../time.js';
+import { addDays } from '../time.js';
 import { checkDate, chunkSizeOf, num, numOrNull, str, strOrNull, type SqlContext } from './sql-shared.js';
 import type { AdoptionChunk, AdoptionHistory, MomentumRow } from './types.js';
 
@@ -69,15 +69,8 @@ export async function* streamMomentumRows(
   }
 }
 
-interface PageModel {
-  key: string;
-  platform: Platform;
-  name: string;
-  params: number | null;
-  createdAt: string;
-  task: string | null;
-  current: number;
-}
+/** A reference model of the page before its history is read. */
+type PageModel = Omit<AdoptionHistory, 'dates' | 'counts'>;
 
 /**
  * Pages of reference models by (count on `date` desc, key), each page's histories streamed by key. Within a page the
@@ -94,7 +87,7 @@ export async function* streamAdoptionHistories(
   checkDate(createdFrom, 'createdFrom');
   const n = chunkSizeOf(chunkSize);
   const d = ctx.dialect;
-  const endExclusive = new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS).toISOString();
+  const endExclusive = `${addDays(date, 1)}T00:00:00.000Z`;
   let after: { current: number; key: string } | null = null;
   let pageSize = FIRST_PAGE;
   for (;;) {

@@ -39,6 +39,17 @@ const RECORD_COLS = `record, platform, id, namespace, name, url, created_at, las
   publisher_country, publisher_country_alt, publisher_kind, relation, base_models, root_key, family, origin_org,
   origin_country, origin_country_alt, origin_kind, origin_basis, downloads30d, downloads_all_time, likes, mirrors`;
 
+/** The origin the lineage pass stored, which overrides the one a stored record was written with. */
+function originOf(r: Row): NormalisedRecord['origin'] {
+  return {
+    org: strOrNull(r.origin_org),
+    country: str(r.origin_country),
+    countryAlt: strOrNull(r.origin_country_alt),
+    kind: str(r.origin_kind) as OrgKind,
+    basis: str(r.origin_basis) as NormalisedRecord['origin']['basis'],
+  };
+}
+
 function toRecord(r: Row): NormalisedRecord {
   if (r.record === null) {
     const namespace = str(r.namespace);
@@ -77,13 +88,7 @@ function toRecord(r: Row): NormalisedRecord {
         root: str(r.root_key),
         family: strOrNull(r.family),
       },
-      origin: {
-        org: strOrNull(r.origin_org),
-        country: str(r.origin_country),
-        countryAlt: strOrNull(r.origin_country_alt),
-        kind: str(r.origin_kind) as OrgKind,
-        basis: str(r.origin_basis) as NormalisedRecord['origin']['basis'],
-      },
+      origin: originOf(r),
       stats: {
         downloads30d: numOrNull(r.downloads30d),
         downloadsAllTime: numOrNull(r.downloads_all_time),
@@ -98,13 +103,7 @@ function toRecord(r: Row): NormalisedRecord {
     firstSeenAt: str(r.first_seen_at),
     releasedAt: strOrNull(r.released_at),
     lineage: { ...rec.lineage, root: str(r.root_key), family: strOrNull(r.family) },
-    origin: {
-      org: strOrNull(r.origin_org),
-      country: str(r.origin_country),
-      countryAlt: strOrNull(r.origin_country_alt),
-      kind: str(r.origin_kind) as OrgKind,
-      basis: str(r.origin_basis) as NormalisedRecord['origin']['basis'],
-    },
+    origin: originOf(r),
     mirrors: jsonArray(r.mirrors),
   };
 }

@@ -2,7 +2,8 @@
 // and their platforms, the day's rows with the history its figures need, and where the day's figures come from.
 import { PLATFORMS, type OrgKind, type Platform, type Relation } from '../model.js';
 import type { PreviousDates, Provenance, SnapshotRow } from './types.js';
-import { addDays, checkDate, chunkSizeOf, num, numOrNull, str, strOrNull, type SqlContext } from './sql-shared.js';
+import { addDays } from '../time.js';
+import { checkDate, chunkSizeOf, num, numOrNull, str, strOrNull, type SqlContext } from './sql-shared.js';
 
 export async function statsDates(ctx: SqlContext): Promise<string[]> {
   await ctx.prepareRead();

@@ -4,12 +4,9 @@ import { afterAll, beforeAll } from 'vitest';
 import type { Platform } from '../../src/model.js';
 import { startSim, type Sim, type SimOptions } from '../../src/sim/index.js';
 import type { Store } from '../../src/store/types.js';
-import { duckdbHarness, postgresHarness, type EngineHarness } from '../store/fixtures.js';
+import type { EngineHarness } from '../store/fixtures.js';
 
-export const ENGINES = [
-  { name: 'duckdb', make: duckdbHarness },
-  { name: 'postgres', make: postgresHarness },
-] as const;
+export { ENGINES } from '../store/fixtures.js';
 
 export interface SimAndStore {
   readonly sim: Sim;

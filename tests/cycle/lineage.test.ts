@@ -1,8 +1,5 @@
 // The lineage pass over a real stored graph: multi-hop roots, dangling bases, cycles, and re-uploads linked to
 // their original by identity. Runs on the embedded DuckDB file.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveLineage } from '../../src/cycle/lineage.js';
 import { silentLogger } from '../../src/log.js';
@@ -12,8 +9,8 @@ import { loadReferenceData } from '../../src/reference-data.js';
 import { normaliseHuggingFace } from '../../src/sources/huggingface/record.js';
 import type { HfModelInput } from '../../src/sources/huggingface/schema.js';
 import { normaliseModelScope } from '../../src/sources/modelscope/record.js';
-import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
+import { tempStore, type TempStore } from '../support/temp.js';
 
 const { registry, licenses } = loadReferenceData();
 const ctx: NormaliseContext = { registry, licenses, now: '2026-11-20T12:00:00.000Z', backfill: false };
@@ -41,17 +38,14 @@ function derived(id: string, relation: string, base: string): NormalisedRecord {
 }
 
 describe('resolveLineage', () => {
-  let dir: string;
+  let temp: TempStore;
   let store: Store;
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'hubwatch-lineage-'));
-    store = await openStore({ dataDir: dir, databaseUrl: null });
+    temp = await tempStore();
+    store = temp.store;
   });
-  afterEach(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => temp.cleanup());
 
   async function put(models: NormalisedRecord[]): Promise<void> {
     await store.commitPage({ date: DAY, platform: models[0]!.platform, models, quarantine: [] });

@@ -12,7 +12,7 @@ import { startSim, type Sim } from '../../src/sim/index.js';
 import { createSource } from '../../src/sources/registry.js';
 import type { Source } from '../../src/sources/types.js';
 import type { SnapshotRow, Store } from '../../src/store/types.js';
-import { duckdbHarness, postgresHarness, type EngineHarness } from '../store/fixtures.js';
+import { ENGINES, type EngineHarness } from '../store/fixtures.js';
 
 const DAYS = ['2026-11-20', '2026-11-21', '2026-11-22'];
 const { registry, licenses } = loadReferenceData();
@@ -34,10 +34,7 @@ async function dayRows(store: Store, date: string, prev: string | null): Promise
   return rows.sort((a, b) => (a.key < b.key ? -1 : 1));
 }
 
-describe.each([
-  { name: 'duckdb', make: duckdbHarness },
-  { name: 'postgres', make: postgresHarness },
-])('daily sweeps on $name', ({ make }) => {
+describe.each(ENGINES)('daily sweeps on $name', ({ make }) => {
   let sim: Sim;
   const harnesses: EngineHarness[] = [];
 

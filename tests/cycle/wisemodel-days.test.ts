@@ -9,25 +9,15 @@ import { pollNew, sweepStats } from '../../src/cycle/ingest.js';
 import { silentLogger } from '../../src/log.js';
 import { loadReferenceData } from '../../src/reference-data.js';
 import type { SimFaults } from '../../src/sim/index.js';
-import { WM_SIM_DOWNLOADS_PATH, WM_SIM_PASSWORD, WM_SIM_USER } from '../../src/sim/wisemodel-gateway.js';
+import { WM_SIM_DOWNLOADS_PATH } from '../../src/sim/wisemodel-gateway.js';
 import { createSource } from '../../src/sources/registry.js';
 import type { SnapshotRow, Store } from '../../src/store/types.js';
+import { WM_SIM_DOWNLOADS, WM_SIM_KINDS, WM_SIM_LOGIN } from '../support/wisemodel-sim.js';
 import { ENGINES, simAndStore } from './days-harness.js';
 
 const D1 = '2026-11-20';
 const D2 = '2026-11-21';
 const { registry, licenses } = loadReferenceData();
-const DOWNLOADS = {
-  path: WM_SIM_DOWNLOADS_PATH,
-  itemsPath: 'data.list',
-  totalPath: 'data.total',
-  idField: 'project_path',
-  downloadsField: 'download_count',
-};
-const KINDS = [
-  { kind: 'codes', pathPrefix: 'codes/' },
-  { kind: 'datasets', topic: 'dataset' },
-];
 
 async function rowsOn(store: Store, date: string, prevDate: string | null = null): Promise<Map<string, SnapshotRow>> {
   const out = new Map<string, SnapshotRow>();
@@ -68,8 +58,8 @@ describe.each(ENGINES)('WiseModel days on $name', ({ make }) => {
   };
 
   it('two days with the gateway configured: every model stored with its release time, likes and downloads', async () => {
-    const settings = { gitlab: { kinds: KINDS }, gateway: { downloads: DOWNLOADS } };
-    const env = { WISEMODEL_TOKEN: `${WM_SIM_USER}:${WM_SIM_PASSWORD}` };
+    const settings = { gitlab: { kinds: WM_SIM_KINDS }, gateway: { downloads: WM_SIM_DOWNLOADS } };
+    const env = { WISEMODEL_TOKEN: WM_SIM_LOGIN };
     const faults = { wmDrift: { datasetTopic: true } };
     const day1 = await runDay(D1, settings, env, faults);
     expect(day1.sweep.complete).toBe(true);
@@ -115,7 +105,7 @@ describe.each(ENGINES)('WiseModel days on $name', ({ make }) => {
 
   it('without a gateway endpoint: likes stored, downloads null, and the coverage says why and what to set', async () => {
     const date = '2026-11-22';
-    const { sweep } = await runDay(date, { gitlab: { kinds: KINDS } }, {}, { wmDrift: { datasetTopic: true } });
+    const { sweep } = await runDay(date, { gitlab: { kinds: WM_SIM_KINDS } }, {}, { wmDrift: { datasetTopic: true } });
     expect(sweep.complete).toBe(true);
     const rows = await rowsOn(days.store, date);
     expect(rows.size).toBe(modelIds(date).length);

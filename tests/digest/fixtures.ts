@@ -7,6 +7,7 @@ import type { Store } from '../../src/store/types.js';
 import { loadConfig } from '../../src/config.js';
 import { buildSnapshot } from '../../src/snapshot/build.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
+import { addDays, dayNumber } from '../../src/time.js';
 
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -17,10 +18,6 @@ export function rng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-export function addDays(date: string, n: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 }
 
 export interface Org {
@@ -257,16 +254,7 @@ export function addLatePublic(world: World, day: string): FxModel {
     params: 9_240_000_000,
     stats: { downloads30d: null, downloadsAllTime: null, likes: null },
   });
-  const m: FxModel = {
-    record: rec,
-    firstSeen: day,
-    releasedDay: day,
-    baseAllTime: 50_000,
-    perDay: 700,
-    likesPerDay: 3,
-  };
-  world.models.push(m);
-  return m;
+  return addReleasedOn(world, day, rec, { baseAllTime: 50_000, perDay: 700, likesPerDay: 3 });
 }
 
 /** Adds a hostile base model from a "known" organisation whose every string is an attack. */
@@ -289,14 +277,17 @@ export function addHostile(world: World, day: string): FxModel {
     url: 'javascript:window.__pwned=4',
   });
   // The most downloaded release of its week, so it is at the top of the notable list.
-  const m: FxModel = {
-    record: rec,
-    firstSeen: day,
-    releasedDay: day,
-    baseAllTime: 0,
-    perDay: 1_000_000,
-    likesPerDay: 50,
-  };
+  return addReleasedOn(world, day, rec, { baseAllTime: 0, perDay: 1_000_000, likesPerDay: 50 });
+}
+
+/** Adds a model first seen and released on `day`, counting as `counts` says. */
+function addReleasedOn(
+  world: World,
+  day: string,
+  record: NormalisedRecord,
+  counts: Pick<FxModel, 'baseAllTime' | 'perDay' | 'likesPerDay'>,
+): FxModel {
+  const m: FxModel = { record, firstSeen: day, releasedDay: day, ...counts };
   world.models.push(m);
   return m;
 }
@@ -310,7 +301,7 @@ export interface DayFigures {
 
 /** A model's counts on `date`. ModelScope and WiseModel give cumulative counts only, as on the real platforms. */
 export function figures(m: FxModel, date: string, prevDate: string | null): DayFigures {
-  const age = (Date.parse(date) - Date.parse(m.firstSeen)) / 86_400_000;
+  const age = dayNumber(date) - dayNumber(m.firstSeen);
   const at = (a: number) => m.baseAllTime + m.perDay * (a + 1);
   const allTime = at(age);
   const ageDays = Math.min(age + 1, 30);

@@ -8,7 +8,8 @@ import { BodyCache, CacheEntry, type Rendered } from '../../src/feed/cache.js';
 import { buildServer } from '../../src/feed/server.js';
 import { silentLogger } from '../../src/log.js';
 import { writeSnapshot } from '../../src/snapshot/files.js';
-import { fillStore, makeRecord, makeSnapshot, tempStore, testConfig, type TempStore } from './fixtures.js';
+import { fillStore, makeRecords, makeSnapshot, testConfig } from './fixtures.js';
+import { tempStore, type TempStore } from '../support/temp.js';
 
 const TTL = 30_000;
 
@@ -129,10 +130,7 @@ describe('ready-made answers over HTTP', () => {
 
   beforeAll(async () => {
     t = await tempStore();
-    await fillStore(
-      t.store,
-      Array.from({ length: 6 }, (_, i) => makeRecord(i)),
-    );
+    await fillStore(t.store, makeRecords(6));
     await writeSnapshot(t.dir, makeSnapshot('2025-06-01', null));
     app = await buildServer({ store: t.store, config: testConfig(t.dir, 4), logger: silentLogger });
   });

@@ -7,7 +7,8 @@ import type { NormalisedRecord } from '../../src/model.js';
 import { buildServer } from '../../src/feed/server.js';
 import { silentLogger } from '../../src/log.js';
 import { writeSnapshot } from '../../src/snapshot/files.js';
-import { fillStore, makeRecord, makeSnapshot, tempStore, testConfig, type TempStore } from './fixtures.js';
+import { fillStore, makeRecord, makeRecords, makeSnapshot, testConfig } from './fixtures.js';
+import { tempStore, type TempStore } from '../support/temp.js';
 import { OasChecker } from './oas.js';
 
 const PAGE = 5;
@@ -18,7 +19,7 @@ let records: NormalisedRecord[];
 
 beforeAll(async () => {
   t = await tempStore();
-  records = Array.from({ length: 37 }, (_, i) => makeRecord(i));
+  records = makeRecords(37);
   // Three models released at the same instant: paging must break the tie, not skip or repeat one of them.
   const tie = '2025-05-31T12:00:00.000Z';
   records.push(

@@ -1,8 +1,5 @@
 // Valid records and snapshots for the feed tests and the benchmark: built by hand, checked by the zod schemas
 // the rest of hubwatch uses, so a fixture that drifts from the contract fails here rather than passing quietly.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
 import { NormalisedRecord, PLATFORMS, type Platform, type Relation } from '../../src/model.js';
 import { SnapshotSchema } from '../../src/snapshot/schema.js';
@@ -16,7 +13,6 @@ import {
   type Snapshot,
   type ViewShares,
 } from '../../src/snapshot/types.js';
-import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 
 const COUNTRIES = ['US', 'CN', 'FR', 'DE', 'GB', 'ZZ'] as const;
@@ -86,6 +82,42 @@ export function makeRecord(i: number, o: RecordOverrides = {}): NormalisedRecord
     mirrors: [],
   };
   return NormalisedRecord.parse(rec);
+}
+
+/** Records 0 to n − 1 of makeRecord: every platform, organisation, relation and licence class in turn. */
+export function makeRecords(n: number): NormalisedRecord[] {
+  return Array.from({ length: n }, (_, i) => makeRecord(i));
+}
+
+/**
+ * Stores record 40 as moved/old-name on the first day and as moved/new-name on the second, under the same platform
+ * object id: the store takes that for one model renamed (a 301 from the old id, the history moved with it).
+ */
+export async function storeRenamed(
+  store: Store,
+  days: readonly [string, string],
+  o: RecordOverrides = {},
+): Promise<{ before: NormalisedRecord; after: NormalisedRecord }> {
+  const before = makeRecord(40, { ...o, namespace: 'moved', name: 'old-name' });
+  const after = NormalisedRecord.parse({
+    ...before,
+    id: 'moved/new-name',
+    name: 'new-name',
+    key: `${before.platform}:moved/new-name`,
+  });
+  for (const [date, model] of [
+    [days[0], before],
+    [days[1], after],
+  ] as const) {
+    await store.commitPage({
+      date,
+      platform: model.platform,
+      models: [model],
+      objectIds: new Map([[model.key, 'oid-moved']]),
+      quarantine: [],
+    });
+  }
+  return { before, after };
 }
 
 /** Commits records page by page (per platform, chunks of 1,000) for one stats day. */
@@ -195,21 +227,5 @@ export function testConfig(dataDir: string, pageSize = 5): Config {
   );
 }
 
-export interface TempStore {
-  dir: string;
-  store: Store;
-  cleanup(): Promise<void>;
-}
-
-export async function tempStore(): Promise<TempStore> {
-  const dir = await mkdtemp(join(tmpdir(), 'hubwatch-feed-'));
-  const store = await openStore({ dataDir: dir, databaseUrl: null });
-  return {
-    dir,
-    store,
-    cleanup: async () => {
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
+// tempStore's home is tests/support/temp.ts (every test that needs a throwaway store); re-exported for older imports.
+export { tempStore, type TempStore } from '../support/temp.js';

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/feed/server.js';
 import { silentLogger } from '../../src/log.js';
 import { writeSnapshot } from '../../src/snapshot/files.js';
-import { fillStore, makeRecord, makeSnapshot, tempStore, testConfig, type TempStore } from './fixtures.js';
+import { fillStore, makeRecords, makeSnapshot, testConfig } from './fixtures.js';
+import { tempStore, type TempStore } from '../support/temp.js';
 import { OasChecker, xmlProblem, type Answer } from './oas.js';
 
 let t: TempStore;
@@ -19,10 +20,7 @@ let doc: { paths: Record<string, { get: { parameters: Array<{ name: string; in: 
 
 beforeAll(async () => {
   t = await tempStore();
-  await fillStore(
-    t.store,
-    Array.from({ length: 30 }, (_, i) => makeRecord(i)),
-  );
+  await fillStore(t.store, makeRecords(30));
   await writeSnapshot(t.dir, makeSnapshot('2025-06-01', null));
   app = await buildServer({
     store: t.store,

@@ -2,7 +2,7 @@
 // or every day of some models by key then date, with each row's provenance, in chunks; the engines give the same.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HistoryRow, Store } from '../../src/store/types.js';
-import { drain, duckdbHarness, postgresHarness, record, type EngineHarness } from '../store/fixtures.js';
+import { drain, ENGINES, record, type EngineHarness } from '../store/fixtures.js';
 
 const D1 = '2025-11-04';
 const D2 = '2025-11-05';
@@ -30,10 +30,7 @@ async function fill(store: Store): Promise<void> {
   });
 }
 
-describe.each([
-  { name: 'duckdb', make: duckdbHarness },
-  { name: 'postgres', make: postgresHarness },
-])('streamHistory on $name', ({ name, make }) => {
+describe.each(ENGINES)('streamHistory on $name', ({ name, make }) => {
   let h: EngineHarness;
   let store: Store;
 

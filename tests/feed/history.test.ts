@@ -4,7 +4,6 @@
 import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportStatic, publicDir } from '../../src/feed/export.js';
@@ -17,7 +16,10 @@ import { silentLogger } from '../../src/log.js';
 import { NormalisedRecord } from '../../src/model.js';
 import { snapshotPath, writeSnapshot } from '../../src/snapshot/files.js';
 import type { ShareList, Snapshot } from '../../src/snapshot/types.js';
-import { makeRecord, makeSnapshot, tempStore, testConfig, type TempStore } from './fixtures.js';
+import { addDays } from '../../src/time.js';
+import { makeRecord, makeRecords, makeSnapshot, storeRenamed, testConfig } from './fixtures.js';
+import { tempStore, type TempStore } from '../support/temp.js';
+import { inMemoryDuckDb } from '../support/duckdb.js';
 import { OasChecker } from './oas.js';
 
 const DAYS = ['2025-05-30', '2025-05-31', '2025-06-01'] as const;
@@ -29,8 +31,7 @@ let app: FastifyInstance;
 let base: string;
 let oas: OasChecker;
 let scratch: string;
-let duck: Awaited<ReturnType<DuckDBInstance['connect']>>;
-let duckInstance: DuckDBInstance;
+const duck = inMemoryDuckDb();
 const snapshots = new Map<string, Snapshot>();
 
 const HOSTILE_NAME = `=HYPERLINK("http://evil"),"x"${'A'.repeat(2000)}`;
@@ -47,14 +48,14 @@ function withStats(r: NormalisedRecord, day: number): NormalisedRecord {
 }
 
 function isoDay(offset: number): string {
-  return new Date(Date.UTC(2025, 4, 1) + offset * 86_400_000).toISOString().slice(0, 10);
+  return addDays('2025-05-01', offset);
 }
 
 beforeAll(async () => {
   t = await tempStore();
   scratch = await mkdtemp(join(tmpdir(), 'hubwatch-history-test-'));
   const records = [
-    ...Array.from({ length: 9 }, (_, i) => makeRecord(i)),
+    ...makeRecords(9),
     makeRecord(20, { platform: 'huggingface', namespace: 'evil', name: HOSTILE_NAME }),
   ];
   // Three stats days; the last one's Hugging Face figures come from a dump (provenance kept per row).
@@ -89,13 +90,9 @@ beforeAll(async () => {
   if (addr === null || typeof addr === 'string') throw new Error('no TCP address');
   base = `http://127.0.0.1:${addr.port}`;
   oas = new OasChecker(JSON.parse(await (await fetch(`${base}/openapi.json`)).text()));
-  duckInstance = await DuckDBInstance.create(':memory:');
-  duck = await duckInstance.connect();
 });
 
 afterAll(async () => {
-  duck?.closeSync();
-  duckInstance?.closeSync();
   await app?.close();
   await t?.cleanup();
   if (scratch) await rm(scratch, { recursive: true, force: true });
@@ -129,7 +126,7 @@ async function readParquet(source: Buffer | string, columns: readonly HistoryCol
     path = join(scratch, `answer-${++fileSeq}.parquet`);
     await writeFile(path, source);
   }
-  const result = await duck.runAndReadAll(`SELECT * FROM read_parquet('${path.replaceAll("'", "''")}')`);
+  const result = await duck.conn.runAndReadAll(`SELECT * FROM read_parquet('${path.replaceAll("'", "''")}')`);
   expect(result.columnNames()).toEqual(columns.map((c) => c.name));
   return result.getRowObjectsJson().map((row) => {
     const out: HistoryRecord = {};
@@ -143,7 +140,7 @@ async function readParquet(source: Buffer | string, columns: readonly HistoryCol
 }
 
 async function parquetMetadata(path: string): Promise<Record<string, string>> {
-  const r = await duck.runAndReadAll(
+  const r = await duck.conn.runAndReadAll(
     `SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata('${path.replaceAll("'", "''")}')`,
   );
   return Object.fromEntries(r.getRowObjectsJson().map((x) => [String(x.k), String(x.v)]));
@@ -361,10 +358,7 @@ describe('the per-model history', () => {
     }
     expect(pages).toBe(2);
     expect(seen.sort()).toEqual(
-      [
-        ...Array.from({ length: 9 }, (_, i) => makeRecord(i)),
-        makeRecord(20, { platform: 'huggingface', namespace: 'evil', name: HOSTILE_NAME }),
-      ]
+      [...makeRecords(9), makeRecord(20, { platform: 'huggingface', namespace: 'evil', name: HOSTILE_NAME })]
         .filter((r) => r.platform === 'huggingface')
         .map((r) => r.key)
         .sort(),
@@ -413,26 +407,8 @@ describe('the per-model history', () => {
   });
 
   it('a renamed model answers 301 with its new URL (format kept), where its whole history is', async () => {
-    const before = makeRecord(40, { platform: 'huggingface', namespace: 'moved', name: 'old-name' });
-    const after = NormalisedRecord.parse({
-      ...before,
-      id: 'moved/new-name',
-      name: 'new-name',
-      key: 'huggingface:moved/new-name',
-    });
     // Days of their own, before the fixture's, so the other cases' days are unchanged.
-    for (const [date, model] of [
-      ['2025-04-01', before],
-      ['2025-04-02', after],
-    ] as const) {
-      await t.store.commitPage({
-        date,
-        platform: 'huggingface',
-        models: [model],
-        objectIds: new Map([[model.key, 'oid-moved']]),
-        quarantine: [],
-      });
-    }
+    await storeRenamed(t.store, ['2025-04-01', '2025-04-02'], { platform: 'huggingface' });
     app.feed.invalidate();
     const old = await get('/api/v1/history/models/huggingface/moved/old-name?format=csv');
     expect(old.status).toBe(301);

@@ -12,7 +12,8 @@ import { silentLogger } from '../../src/log.js';
 import { NormalisedRecord } from '../../src/model.js';
 import { writeSnapshot } from '../../src/snapshot/files.js';
 import { METRICS } from '../../src/snapshot/types.js';
-import { fillStore, makeRecord, makeSnapshot, tempStore, testConfig, type TempStore } from './fixtures.js';
+import { fillStore, makeRecord, makeRecords, makeSnapshot, storeRenamed, testConfig } from './fixtures.js';
+import { tempStore, type TempStore } from '../support/temp.js';
 import { OasChecker, xmlProblem, xmlUnescape } from './oas.js';
 
 const PAGE = 4;
@@ -44,7 +45,7 @@ function hostileRecord(): NormalisedRecord {
 
 beforeAll(async () => {
   t = await tempStore();
-  records = [...Array.from({ length: 14 }, (_, i) => makeRecord(i)), hostileRecord()];
+  records = [...makeRecords(14), hostileRecord()];
   await fillStore(t.store, records);
   await writeSnapshot(t.dir, makeSnapshot('2025-05-31', null));
   await writeSnapshot(t.dir, makeSnapshot('2025-06-01', '2025-05-31'));
@@ -276,27 +277,7 @@ describe('errors', () => {
 
 describe('renamed models', () => {
   it('answers an old id with 301 and the new URL; the history moved with the model', async () => {
-    const before = makeRecord(40, { namespace: 'moved', name: 'old-name' });
-    const after = NormalisedRecord.parse({
-      ...before,
-      id: 'moved/new-name',
-      name: 'new-name',
-      key: `${before.platform}:moved/new-name`,
-    });
-    await t.store.commitPage({
-      date: '2025-05-31',
-      platform: before.platform,
-      models: [before],
-      objectIds: new Map([[before.key, 'oid-moved']]),
-      quarantine: [],
-    });
-    await t.store.commitPage({
-      date: '2025-06-01',
-      platform: after.platform,
-      models: [after],
-      objectIds: new Map([[after.key, 'oid-moved']]),
-      quarantine: [],
-    });
+    const { before, after } = await storeRenamed(t.store, ['2025-05-31', '2025-06-01']);
     const old = await app.inject({ method: 'GET', url: `/api/v1/models/${before.platform}/moved/old-name` });
     expect(old.statusCode).toBe(301);
     expect(old.headers.location).toBe(`/api/v1/models/${after.platform}/moved/new-name`);

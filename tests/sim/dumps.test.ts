@@ -7,7 +7,6 @@ import { once } from 'node:events';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { fileDownloadInfo, listFiles } from '@huggingface/hub';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { parseRange } from '../../src/sim/dumps-http.js';
 import { HOSTILE_STRINGS } from '../../src/sim/hostile.js';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { startSim, type Sim } from '../../src/sim/index.js';
+import { inMemoryDuckDb } from '../support/duckdb.js';
 import { getJson, walk, type HfItem } from './helpers.js';
 
 const REPO = 'hfmlsoc/hub_weekly_snapshots';
@@ -53,10 +53,9 @@ function pythonList(text: string): string[] {
 describe('simulated Hub dumps', () => {
   let sim: Sim;
   let dir: string;
-  let db: DuckDBInstance;
-  let conn: DuckDBConnection;
+  const duck = inMemoryDuckDb();
 
-  const rows = async (sql: string): Promise<Row[]> => (await conn.runAndReadAll(sql)).getRowObjectsJson();
+  const rows = async (sql: string): Promise<Row[]> => (await duck.conn.runAndReadAll(sql)).getRowObjectsJson();
   /** The live Hub's whole list on a day, with every field the dumps carry. */
   const liveList = async (day: string): Promise<Map<string, HfItem>> => {
     sim.setDay(day);
@@ -75,12 +74,8 @@ describe('simulated Hub dumps', () => {
       faults: { huggingface: { rateLimit: null } },
       dumps: { dir, pageSize: 2 },
     });
-    db = await DuckDBInstance.create(':memory:');
-    conn = await db.connect();
   });
   afterAll(async () => {
-    conn?.closeSync();
-    db?.closeSync();
     await sim?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });

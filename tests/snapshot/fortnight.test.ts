@@ -24,14 +24,13 @@ import { silentLogger } from '../../src/log.js';
 import { openRuntime, runOnce, type Runtime } from '../../src/cycle/run.js';
 import { snapshotPath } from '../../src/snapshot/files.js';
 import { startSim, type Sim } from '../../src/sim/index.js';
+import { addDays } from '../../src/time.js';
 
 const SEED = 18;
 /** Hugging Face models at the anchor day; ModelScope gets about a quarter and WiseModel a few percent of it. */
 const MODELS = 600;
 const FIRST_DAY = '2026-11-20'; // the simulator's anchor day; its scripted events (renames, deletions…) follow it
-const DAYS = Array.from({ length: 14 }, (_, i) =>
-  new Date(Date.parse(`${FIRST_DAY}T00:00:00Z`) + i * 86_400_000).toISOString().slice(0, 10),
-);
+const DAYS = Array.from({ length: 14 }, (_, i) => addDays(FIRST_DAY, i));
 
 const GOLDEN_DIR = join(PROJECT_ROOT, 'tests', 'snapshot', 'golden', 'fortnight');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';

@@ -16,7 +16,7 @@ import { SnapshotSchema } from '../../src/snapshot/schema.js';
 import { buildSnapshot } from '../../src/snapshot/build.js';
 import type { MomentumEntry } from '../../src/snapshot/types.js';
 import type { Store } from '../../src/store/types.js';
-import { duckdbHarness, postgresHarness, record, type EngineHarness } from '../store/fixtures.js';
+import { ENGINES, record, type EngineHarness } from '../store/fixtures.js';
 
 describe('size from the name', () => {
   it.each([
@@ -197,14 +197,11 @@ async function fill(store: Store): Promise<void> {
 const brief = (list: MomentumEntry[]) =>
   list.map((e) => [e.key.slice('huggingface:lab/'.length), e.value, e.downloads, e.reference, e.ageDays, e.sizeClass]);
 
-describe.each([
-  { name: 'duckdb', harness: duckdbHarness },
-  { name: 'postgres', harness: postgresHarness },
-])('momentum on a hand-computed universe ($name)', ({ harness }) => {
+describe.each(ENGINES)('momentum on a hand-computed universe ($name)', ({ make }) => {
   let h: EngineHarness;
   let store: Store;
   beforeAll(async () => {
-    h = harness();
+    h = make();
     store = await h.open();
     await fill(store);
   });

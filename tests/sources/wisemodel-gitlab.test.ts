@@ -7,29 +7,13 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, type Logger } from '../../src/log.js';
 import { startSim, type Sim, type SimFaults } from '../../src/sim/index.js';
-import { WM_SIM_DOWNLOADS_PATH, WM_SIM_PASSWORD, WM_SIM_USER, simToken } from '../../src/sim/wisemodel-gateway.js';
+import { WM_SIM_DOWNLOADS_PATH, WM_SIM_PASSWORD, simToken } from '../../src/sim/wisemodel-gateway.js';
 import { createWiseModelSource, type WiseModelSource, type WmSourceItem } from '../../src/sources/wisemodel/index.js';
 import type { SourcePage } from '../../src/sources/types.js';
+import { WM_SIM_DOWNLOADS, WM_SIM_KINDS, WM_SIM_LOGIN } from '../support/wisemodel-sim.js';
 import { collect, testConfig } from './helpers.js';
 
 const DAY = '2026-11-20';
-const LOGIN = `${WM_SIM_USER}:${WM_SIM_PASSWORD}`;
-/** How an operator would map the stand-in endpoint (see the file comment). */
-const DOWNLOADS = {
-  method: 'POST',
-  path: WM_SIM_DOWNLOADS_PATH,
-  paging: 'baseReq',
-  pageSize: 100,
-  itemsPath: 'data.list',
-  totalPath: 'data.total',
-  idField: 'project_path',
-  downloadsField: 'download_count',
-};
-/** Datasets told apart by the simulator's stand-in mark (SimFaults.wmDrift.datasetTopic). */
-const KINDS = [
-  { kind: 'codes', pathPrefix: 'codes/' },
-  { kind: 'datasets', topic: 'dataset' },
-];
 
 describe('WiseModel source through GitLab and the gateway (simulator)', () => {
   let sim: Sim;
@@ -66,7 +50,7 @@ describe('WiseModel source through GitLab and the gateway (simulator)', () => {
 
   it('sweeps the catalogue through GitLab: every model once, with its creation time, likes and GitLab id; downloads null and said why', async () => {
     faults({ wmDrift: { datasetTopic: true } });
-    const src = source({ gitlab: { kinds: KINDS } });
+    const src = source({ gitlab: { kinds: WM_SIM_KINDS } });
     const pages = await collect(src.sweep());
     const wm = sim.universe.wm;
     const got = items(pages);
@@ -120,7 +104,7 @@ describe('WiseModel source through GitLab and the gateway (simulator)', () => {
 
   it('polls newest first by id, with the creation time the watermark goes by', async () => {
     faults({ wmDrift: { datasetTopic: true } });
-    const src = source({ gitlab: { kinds: KINDS } });
+    const src = source({ gitlab: { kinds: WM_SIM_KINDS } });
     const it = src.listNewest()[Symbol.asyncIterator]();
     const page = (await it.next()).value as SourcePage<WmSourceItem>;
     await it.return?.(undefined);
@@ -135,8 +119,8 @@ describe('WiseModel source through GitLab and the gateway (simulator)', () => {
     const lines: Array<{ msg: string }> = [];
     const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
     const src = source(
-      { gitlab: { kinds: KINDS }, gateway: { downloads: DOWNLOADS } },
-      { WISEMODEL_TOKEN: LOGIN },
+      { gitlab: { kinds: WM_SIM_KINDS }, gateway: { downloads: WM_SIM_DOWNLOADS } },
+      { WISEMODEL_TOKEN: WM_SIM_LOGIN },
       logger,
     );
     const pages = await collect(src.sweep());
@@ -165,12 +149,15 @@ describe('WiseModel source through GitLab and the gateway (simulator)', () => {
 
   it('takes a JWT as WISEMODEL_TOKEN, and says to renew it once the gateway calls it expired', async () => {
     faults({ wmDrift: { datasetTopic: true } });
-    const ok = source({ gitlab: { kinds: KINDS }, gateway: { downloads: DOWNLOADS } }, { WISEMODEL_TOKEN: simToken() });
+    const ok = source(
+      { gitlab: { kinds: WM_SIM_KINDS }, gateway: { downloads: WM_SIM_DOWNLOADS } },
+      { WISEMODEL_TOKEN: simToken() },
+    );
     expect(items(await collect(ok.sweep())).every((i) => i.downloads !== null)).toBe(true);
 
     faults({ wmDrift: { datasetTopic: true, revokeTokensBefore: Date.now() + 1000 } });
     const old = source(
-      { gitlab: { kinds: KINDS }, gateway: { downloads: DOWNLOADS } },
+      { gitlab: { kinds: WM_SIM_KINDS }, gateway: { downloads: WM_SIM_DOWNLOADS } },
       { WISEMODEL_TOKEN: simToken(Date.now() - 60_000) },
     );
     const pages = await collect(old.sweep());
@@ -185,7 +172,7 @@ describe('WiseModel source through GitLab and the gateway (simulator)', () => {
 
   it('without a token the configured endpoint answers B2002: downloads null, and the note says WISEMODEL_TOKEN is not set', async () => {
     faults({});
-    const src = source({ gateway: { downloads: DOWNLOADS } });
+    const src = source({ gateway: { downloads: WM_SIM_DOWNLOADS } });
     const pages = await collect(src.sweep());
     expect(items(pages).every((i) => i.downloads === null)).toBe(true);
     expect(src.sweepReport!({ recordsSeen: 0, resumed: false }).notes.join('\n')).toMatch(
@@ -196,8 +183,8 @@ describe('WiseModel source through GitLab and the gateway (simulator)', () => {
   it('with a wrong field mapping the gateway figures are refused whole, said in the note', async () => {
     faults({});
     const src = source(
-      { gateway: { downloads: { ...DOWNLOADS, downloadsField: 'downloads' } } },
-      { WISEMODEL_TOKEN: LOGIN },
+      { gateway: { downloads: { ...WM_SIM_DOWNLOADS, downloadsField: 'downloads' } } },
+      { WISEMODEL_TOKEN: WM_SIM_LOGIN },
     );
     await collect(src.sweep());
     expect(src.sweepReport!({ recordsSeen: 0, resumed: false }).notes.join('\n')).toMatch(
@@ -242,7 +229,7 @@ describe('WiseModel source through GitLab and the gateway (simulator)', () => {
 
   it('walks by offset where keyset is refused, and can then show it is complete only by x-total', async () => {
     faults({ wmDrift: { keysetRefused: true, datasetTopic: true } });
-    const src = source({ gitlab: { kinds: KINDS } });
+    const src = source({ gitlab: { kinds: WM_SIM_KINDS } });
     const pages = await collect(src.sweep());
     expect(items(pages)).toHaveLength(models().length);
     expect(pages[0]!.next).toMatch(/^gl:\/api\/v4\/projects\?.*page=2/);
@@ -258,7 +245,7 @@ describe('WiseModel source through GitLab and the gateway (simulator)', () => {
 
   it("follows a Link naming GitLab's internal host on the configured one, and reads zoneless times as Beijing time", async () => {
     faults({ wmDrift: { linkOrigin: 'http://gitlab.internal', zonelessTimes: true, datasetTopic: true } });
-    const src = source({ gitlab: { kinds: KINDS } });
+    const src = source({ gitlab: { kinds: WM_SIM_KINDS } });
     const pages = await collect(src.sweep());
     const wm = sim.universe.wm;
     const got = items(pages);
@@ -272,7 +259,7 @@ describe('WiseModel source through GitLab and the gateway (simulator)', () => {
 
   it('never hands on a page without models before the last one: a runner takes an empty page for the end', async () => {
     faults({ wmDrift: { datasetTopic: true } });
-    const src = source({ gitlab: { kinds: KINDS, perPage: 1 } });
+    const src = source({ gitlab: { kinds: WM_SIM_KINDS, perPage: 1 } });
     const pages = await collect(src.sweep());
     expect(pages.slice(0, -1).every((p) => p.items.length > 0)).toBe(true);
     expect(items(pages)).toHaveLength(models().length);
@@ -282,7 +269,7 @@ describe('WiseModel source through GitLab and the gateway (simulator)', () => {
 
   it('resumes from a page cursor, and refuses a cursor that is not its own', async () => {
     faults({ wmDrift: { datasetTopic: true } });
-    const src = source({ gitlab: { kinds: KINDS, perPage: 50 } });
+    const src = source({ gitlab: { kinds: WM_SIM_KINDS, perPage: 50 } });
     const all = await collect(src.sweep());
     const rest = await collect(src.sweep({ cursor: all[1]!.next! }));
     expect(items(rest).map((i) => i.name)).toEqual(items(all.slice(2)).map((i) => i.name));

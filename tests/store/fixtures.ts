@@ -116,6 +116,12 @@ export function postgresHarness(): EngineHarness {
   };
 }
 
+/** Both engines, for `describe.each`: every store test runs on the embedded file and on PostgreSQL alike. */
+export const ENGINES = [
+  { name: 'duckdb', make: duckdbHarness },
+  { name: 'postgres', make: postgresHarness },
+] as const;
+
 /** Drains an async iterable of chunks, keeping the chunk sizes so a test can see the boundaries. */
 export async function drain<T>(it: AsyncIterable<T[]>): Promise<{ rows: T[]; sizes: number[] }> {
   const rows: T[] = [];
