@@ -11,6 +11,9 @@ import { InputError } from '../errors.js';
 const badArgument = (message: string): InputError => new InputError(message, { exitCode: 2 });
 import type { DumpFormat } from './reader.js';
 
+/** The Hub's weekly mirror of the metadata dumps, from 2024-07-24 (research/anchors.md §12; ODbL-1.0). */
+export const HUB_WEEKLY_SNAPSHOTS = 'hfmlsoc/hub_weekly_snapshots';
+
 export type DumpLocation =
   | { kind: 'dir'; dir: string; name: string }
   | { kind: 'hub'; hubUrl: string; repo: string; revision: string; name: string };

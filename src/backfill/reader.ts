@@ -43,6 +43,25 @@ export const DUMP_COLUMNS = [
 ] as const;
 export type DumpColumn = (typeof DUMP_COLUMNS)[number];
 
+/** How each column is read (columnExpr) and which types it reads as intended (columnTypeProblem). */
+type ColumnKind = 'text' | 'count' | 'instant' | 'tags' | 'cardData' | 'baseModels' | 'safetensors';
+const KIND_OF: Record<DumpColumn, ColumnKind> = {
+  id: 'text',
+  _id: 'text',
+  author: 'text',
+  downloads: 'count',
+  downloadsAllTime: 'count',
+  likes: 'count',
+  pipeline_tag: 'text',
+  library_name: 'text',
+  createdAt: 'instant',
+  lastModified: 'instant',
+  tags: 'tags',
+  cardData: 'cardData',
+  baseModels: 'baseModels',
+  safetensors: 'safetensors',
+};
+
 /** Columns whose absence is normal and says nothing about the figures (no `_id`: renames are matched otherwise). */
 const OPTIONAL: ReadonlySet<DumpColumn> = new Set(['_id']);
 
@@ -81,19 +100,12 @@ const isTimestamp = (type: string): boolean => type.startsWith('TIMESTAMP');
 function columnExpr(col: DumpColumn, type: string | undefined): string {
   const c = quoteIdent(col);
   if (type === undefined) return 'NULL';
-  switch (col) {
-    case 'id':
-    case '_id':
-    case 'author':
-    case 'pipeline_tag':
-    case 'library_name':
+  switch (KIND_OF[col]) {
+    case 'text':
       return `CAST(${c} AS VARCHAR)`;
-    case 'downloads':
-    case 'downloadsAllTime':
-    case 'likes':
+    case 'count':
       return `TRY_CAST(${c} AS DOUBLE)`;
-    case 'createdAt':
-    case 'lastModified':
+    case 'instant':
       // Timestamps without a zone are UTC in the Hub's exports (the API's own times end in Z); text stays as written
       // and is parsed by the live path's reader of instants.
       if (type.startsWith('TIMESTAMP WITH TIME ZONE'))
@@ -117,6 +129,64 @@ function columnExpr(col: DumpColumn, type: string | undefined): string {
       return isText(type)
         ? `TRY_CAST(json_extract_string(TRY_CAST(${c} AS JSON), '$.total') AS DOUBLE)`
         : `TRY_CAST(struct_extract(${c}, 'total') AS DOUBLE)`;
+  }
+}
+
+const NUMERIC =
+  /^(?:TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\))$/;
+
+/** The field names of a STRUCT type as DESCRIBE prints it (`STRUCT(total BIGINT, parameters MAP(…))`), top level only. */
+function structFields(type: string): string[] | null {
+  const inner = /^STRUCT\((.*)\)$/s.exec(type)?.[1];
+  if (inner === undefined) return null;
+  const names: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i <= inner.length; i++) {
+    const ch = inner[i];
+    if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if ((ch === ',' && depth === 0) || i === inner.length) {
+      const name = /^\s*("(?:[^"]|"")*"|\S+)/.exec(inner.slice(start, i))?.[1];
+      if (name) names.push(name.startsWith('"') ? name.slice(1, -1).replaceAll('""', '"') : name);
+      start = i + 1;
+    }
+  }
+  return names;
+}
+
+/**
+ * What `columnExpr` makes of a Parquet column of this type, when that is not the value the live path would read: the
+ * reason, or null when the type reads as intended. For `hubwatch probe --dump`, in the reader's own terms (a CSV's
+ * columns are all text, on purpose).
+ */
+export function columnTypeProblem(col: DumpColumn, type: string): string | null {
+  switch (KIND_OF[col]) {
+    case 'text':
+      return isText(type) ? null : 'not text: read as its text form';
+    case 'count':
+      if (NUMERIC.test(type)) return null;
+      return isText(type)
+        ? 'text: read with TRY_CAST, a value that is not a number is null'
+        : 'not a number: read as null';
+    case 'instant':
+      return isTimestamp(type) || isText(type) ? null : 'neither a timestamp nor text: read as an unreadable instant';
+    case 'tags':
+      return type.endsWith('[]') || isText(type) ? null : 'neither a list nor text: read as no tags';
+    case 'cardData':
+      return isText(type) || type.startsWith('STRUCT(') || type.startsWith('MAP(')
+        ? null
+        : 'neither JSON text nor a struct: no licence or base model is read from it';
+    case 'baseModels':
+      return isText(type) || type.startsWith('STRUCT(')
+        ? null
+        : 'neither JSON text nor a struct: no lineage is read from it';
+    case 'safetensors': {
+      if (isText(type)) return null;
+      const fields = structFields(type);
+      if (fields === null) return 'neither JSON text nor a struct: the partition cannot be read';
+      return fields.includes('total') ? null : 'a struct without `total`: the partition cannot be read';
+    }
   }
 }
 

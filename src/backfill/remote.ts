@@ -29,10 +29,31 @@ export interface FetchDeps {
   token?: string | null;
 }
 
-function httpError(url: string, status: number, what: string): HubwatchError {
-  return new HubwatchError(
-    `The dump file ${url} answered HTTP ${status} to ${what}. Check the --dump URL and the partition listing, or retry later.`,
-  );
+/**
+ * A dump file answered with another status than the one asked for; `hubwatch probe --dump` tells a server that sent
+ * the whole file (200) to a Range request from one that refused it.
+ */
+export class DumpFileStatusError extends HubwatchError {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    what: string,
+    /** The body's announced length (Content-Length), when the answer had one. */
+    readonly contentLength: number | null,
+  ) {
+    super(
+      `The dump file ${url} answered HTTP ${status} to ${what}. Check the --dump URL and the partition listing, or retry later.`,
+    );
+  }
+}
+
+function httpError(
+  url: string,
+  res: { status: number; headers: { get(name: string): string | null } },
+  what: string,
+): DumpFileStatusError {
+  const length = Number(res.headers.get('content-length') ?? NaN);
+  return new DumpFileStatusError(url, res.status, what, Number.isSafeInteger(length) ? length : null);
 }
 
 interface Ranged {
@@ -76,7 +97,7 @@ async function fetchTail(url: string, fh: FileHandle, deps: FetchDeps): Promise<
   });
   if (res.status !== 206) {
     await res.body?.cancel();
-    throw httpError(url, res.status, 'a Range request for its footer (206 expected: the server must honour Range)');
+    throw httpError(url, res, 'a Range request for its footer (206 expected: the server must honour Range)');
   }
   const m = /bytes (\d+)-(\d+)\/(\d+)/.exec(res.headers.get('content-range') ?? '');
   if (!m) {
@@ -101,7 +122,7 @@ async function fetchRange(url: string, fh: FileHandle, from: number, to: number,
   });
   if (res.status !== 206) {
     await res.body?.cancel();
-    throw httpError(url, res.status, `a Range request for bytes ${from}-${to - 1}`);
+    throw httpError(url, res, `a Range request for bytes ${from}-${to - 1}`);
   }
   await writeBody(res.body, fh, from, deps);
 }
@@ -196,7 +217,7 @@ export async function fetchWhole(url: string, localPath: string, deps: FetchDeps
   });
   if (res.status !== 200 || !res.body) {
     await res.body?.cancel();
-    throw httpError(url, res.status, 'a download');
+    throw httpError(url, res, 'a download');
   }
   let bytesRead = 0;
   const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);

@@ -18,6 +18,10 @@
 //   exactly so: HEAD through the redirect for Content-Length, then ranged GETs at the CDN URL; @huggingface/hub
 //   `fileDownloadInfo` sends `Range: bytes=0-0` and reads the size from Content-Range]. Several ranges in one
 //   request are answered with the whole file (RFC 9110 §14.2 lets a server ignore Range).
+// - `refuseRange` (option, or `setRefuseRange` on a running server): every file answers 200 with the whole body and
+//   `Accept-Ranges: none`, as a server that ignores Range may (RFC 9110 §14.2: "A server MAY ignore the Range header
+//   field"; §14.3: `none` says it does not support ranges) — a mirror or proxy in front of the dump, say. Nothing shows
+//   the Hub's CDN doing so; it is there so that `hubwatch probe --dump` can be seen to notice, and the backfill to stop.
 //
 // Which files are LFS: Parquet and CSV data files. Real Parquet files of 15 kB are LFS on the Hub (dataset file
 // pages "stored with Git LFS", pointer sizes 130–134 bytes); a whole-Hub CSV is hundreds of MB, far past what the
@@ -49,6 +53,8 @@ export interface DumpServeOptions {
   repo?: string;
   /** Tree entries per listing page (default 1000). */
   pageSize?: number;
+  /** Answer every file request whole (200), ignoring Range (default off). */
+  refuseRange?: boolean;
 }
 
 export interface DumpCounters {
@@ -100,6 +106,7 @@ export class DumpRepoServer {
   readonly repo: string;
   private readonly dir: string;
   private readonly pageSize: number;
+  private refuseRange: boolean;
   private readonly facts = new Map<string, Promise<FileFacts>>();
   /** sha256 → repo path, for CDN URLs. */
   private readonly bySha = new Map<string, string>();
@@ -115,6 +122,12 @@ export class DumpRepoServer {
     this.repo = repo;
     this.dir = opts.dir;
     this.pageSize = pageSize;
+    this.refuseRange = opts.refuseRange === true;
+  }
+
+  /** Switches Range support off (every file whole, 200) or back on, for the requests that follow. */
+  setRefuseRange(refuse: boolean): void {
+    this.refuseRange = refuse;
   }
 
   /** The dataset's base URL on a Hub at `hubUrl` (what `hubwatch backfill --dump` takes). */
@@ -359,8 +372,8 @@ export class DumpRepoServer {
 
   /** The file's bytes, whole (200) or one range (206); 416 for a range past the end. */
   private bytes(n: Node, f: FileFacts, req: RequestInfo, headers: Record<string, string>): Reply {
-    const h: Record<string, string> = { 'accept-ranges': 'bytes', ...headers };
-    const range = parseRange(req.headers.range, f.size);
+    const h: Record<string, string> = { 'accept-ranges': this.refuseRange ? 'none' : 'bytes', ...headers };
+    const range = this.refuseRange ? null : parseRange(req.headers.range, f.size);
     if (range === 'unsatisfiable') {
       return {
         status: 416,

@@ -167,6 +167,7 @@ describe('hubwatch probe: Hugging Face', () => {
       checkedAt: new Date().toISOString(),
       exitCode: 0,
       platforms: [{ platform: 'modelscope', url: 'https://www.modelscope.cn', verdict: 'unchecked', checks: [] }],
+      dump: null,
     };
     expect(renderTable(r)).toMatch(
       /^modelscope \(https:\/\/www\.modelscope\.cn\): no checks for this platform yet; nothing was probed\.$/m,

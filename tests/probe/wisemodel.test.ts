@@ -96,7 +96,7 @@ describe('hubwatch probe: WiseModel', () => {
       { wmDrift: { dropField: 'star_count' } },
       ['gitlab-fields'],
       'gitlab-fields',
-      /^star_count missing in 20 of 20$/,
+      /^star_count missing in 20 of 20 projects$/,
       /likes are null/,
     ],
     [
@@ -104,7 +104,7 @@ describe('hubwatch probe: WiseModel', () => {
       { wmDrift: { dropField: 'created_at' } },
       ['gitlab-fields'],
       'gitlab-fields',
-      /^created_at missing in 20 of 20$/,
+      /^created_at missing in 20 of 20 projects$/,
       /new releases cannot be dated/,
     ],
     [
@@ -112,7 +112,7 @@ describe('hubwatch probe: WiseModel', () => {
       { wmDrift: { zonelessTimes: true } },
       ['gitlab-fields'],
       'gitlab-fields',
-      /^created_at without a zone in 20 of 20/,
+      /^created_at without a zone in 20 of 20 projects/,
       /read as Beijing time \(UTC\+8\)/,
     ],
     [

@@ -2,8 +2,18 @@
 // Seven checks from five requests (six when the list refuses a field and is asked again without it): the anonymous
 // budget is 500 per 5 minutes, and an operator may run this beside a sweep.
 import { randomBytes } from 'node:crypto';
-import { capString } from '../../model.js';
 import type { Answer, PlatformProbe, ProbeContext } from '../../probe/index.js';
+import {
+  fieldProblems,
+  isObject,
+  jsonMessage,
+  nonEmptyString,
+  nonNegativeInteger,
+  snippet,
+  stringArray,
+  type FieldRule,
+  type Item,
+} from '../../probe/support.js';
 import { parseRateLimit, parseRateLimitPolicy } from '../http.js';
 import { HF_DETAIL_EXPAND, HF_EXPAND_COST, HF_LIST_EXPAND, ISO_INSTANT, refusedExpandValues } from './schema.js';
 
@@ -28,8 +38,6 @@ export const huggingfaceProbe: PlatformProbe = {
   run,
 };
 
-type Item = Record<string, unknown>;
-
 interface ListPage {
   answer: Answer;
   /** The URL asked (not the redacted one), to resolve a relative Link against. */
@@ -47,9 +55,8 @@ async function run(ctx: ProbeContext): Promise<void> {
     checkItems(ctx, page);
     await checkPagination(ctx, page);
   } else {
-    const seen = `not checked: ${first.why}`;
-    ctx.drift('item-types', seen, 'see list-fields');
-    ctx.drift('pagination', seen, 'see list-fields');
+    ctx.notChecked('item-types', first.why, 'list-fields');
+    ctx.notChecked('pagination', first.why, 'list-fields');
   }
   await checkDetailOnly(ctx);
   await checkDetail(ctx, page, first.why);
@@ -64,21 +71,9 @@ function listUrl(hub: string, fields: readonly string[], limit: number): string 
   return u.toString();
 }
 
-const isObject = (v: unknown): v is Item => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function message(a: Answer): string {
-  if (isObject(a.json)) for (const k of ['error', 'message']) if (typeof a.json[k] === 'string') return a.json[k];
-  return a.text;
-}
-
-function snippet(a: Answer): string {
-  const t = message(a).replace(/\s+/g, ' ').trim();
-  return t ? `: ${capString(t, 161)}` : '';
-}
-
 /** The values of `ours` a 400 answer refuses (schema.ts refusedExpandValues, shared with the sweep). */
 function refusedValues(a: Answer, ours: readonly string[]): string[] {
-  return refusedExpandValues(message(a), ours);
+  return refusedExpandValues(jsonMessage(a) ?? a.text, ours);
 }
 
 const costOf = (field: string): string => HF_EXPAND_COST[field] ?? 'the model cannot be keyed';
@@ -134,32 +129,18 @@ async function firstPage(ctx: ProbeContext): Promise<{ page: ListPage | null; wh
   return { page: { answer: b, url: retryUrl, items: b.json, refused }, why: '', rateHeaders: b };
 }
 
-interface Rule {
-  field: string;
-  required: boolean;
-  expect: string;
-  test: (v: unknown) => boolean;
-}
-
-const nonEmpty = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
 const iso = (v: unknown): boolean => typeof v === 'string' && ISO_INSTANT.test(v);
-const count = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 // What HfModelSchema (schema.ts) requires of the fields the records are built from; an item that breaks one is
 // quarantined by the sweep. cardData may be null (the Hub leaves it empty); lastModified, when sent, may not.
-const RULES: readonly Rule[] = [
-  { field: '_id', required: true, expect: 'a non-empty string', test: nonEmpty },
-  { field: 'id', required: true, expect: 'a non-empty string', test: nonEmpty },
+const RULES: readonly FieldRule[] = [
+  { field: '_id', required: true, expect: 'a non-empty string', test: nonEmptyString },
+  { field: 'id', required: true, expect: 'a non-empty string', test: nonEmptyString },
   { field: 'createdAt', required: true, expect: 'an ISO-8601 instant', test: iso },
-  { field: 'downloads', required: true, expect: 'a non-negative integer', test: count },
-  { field: 'downloadsAllTime', required: true, expect: 'a non-negative integer', test: count },
-  { field: 'likes', required: true, expect: 'a non-negative integer', test: count },
-  {
-    field: 'tags',
-    required: true,
-    expect: 'an array of strings',
-    test: (v) => Array.isArray(v) && v.every((t) => typeof t === 'string'),
-  },
+  { field: 'downloads', required: true, expect: 'a non-negative integer', test: nonNegativeInteger },
+  { field: 'downloadsAllTime', required: true, expect: 'a non-negative integer', test: nonNegativeInteger },
+  { field: 'likes', required: true, expect: 'a non-negative integer', test: nonNegativeInteger },
+  { field: 'tags', required: true, expect: 'an array of strings', test: stringArray },
   { field: 'cardData', required: false, expect: 'an object', test: (v) => v === null || isObject(v) },
   { field: 'lastModified', required: false, expect: 'an ISO-8601 instant', test: iso },
 ];
@@ -176,27 +157,16 @@ function checkItems(ctx: ProbeContext, page: ListPage): void {
     );
     return;
   }
-  const problems: string[] = [];
-  const broken: string[] = [];
   const notObjects = page.items.filter((x) => !isObject(x)).length;
-  if (notObjects) problems.push(`${notObjects} of ${n} items are not objects`);
-  const items = page.items.filter(isObject);
   const rules = RULES.filter((r) => !page.refused.includes(r.field));
-  for (const r of rules) {
-    const missing = r.required ? items.filter((x) => x[r.field] === undefined).length : 0;
-    const wrong = items.filter((x) => x[r.field] !== undefined && !r.test(x[r.field]));
-    if (missing) problems.push(`${r.field} missing in ${missing} of ${n} items`);
-    if (wrong.length)
-      problems.push(
-        `${r.field} not ${r.expect} in ${wrong.length} of ${n} items (e.g. ${JSON.stringify(wrong[0]![r.field])?.slice(0, 40)})`,
-      );
-    if (missing || wrong.length) broken.push(r.field);
-  }
+  // A null is a value here: the schema refuses it where it wants a count or an instant.
+  const found = fieldProblems(page.items.filter(isObject), rules, { unit: 'items', of: n, nullIsAbsent: false });
+  const problems = [...(notObjects ? [`${notObjects} of ${n} items are not objects`] : []), ...found.problems];
   if (problems.length === 0) {
     ctx.ok(id, `${n} items: ${rules.map((r) => r.field).join(', ')} as expected`);
     return;
   }
-  const losses = broken.map((f) => `${f}: ${costOf(f)}`).join('; ');
+  const losses = found.broken.map((r) => `${r.field}: ${costOf(r.field)}`).join('; ');
   ctx.drift(
     id,
     problems.join('; '),
@@ -345,9 +315,9 @@ async function checkDetailOnly(ctx: ProbeContext): Promise<void> {
 /** detail: the first listed model by id, with HF_DETAIL_EXPAND; the same _id as in the list. */
 async function checkDetail(ctx: ProbeContext, page: ListPage | null, why: string): Promise<void> {
   const id = 'detail';
-  const item = page?.items.find((x): x is Item => isObject(x) && nonEmpty(x.id) && nonEmpty(x._id));
+  const item = page?.items.find((x): x is Item => isObject(x) && nonEmptyString(x.id) && nonEmptyString(x._id));
   if (!item) {
-    ctx.drift(id, `not checked: ${why || 'no listed model with an id and an _id'}`, 'see list-fields and item-types');
+    ctx.notChecked(id, why || 'no listed model with an id and an _id', 'list-fields and item-types');
     return;
   }
   const repo = String(item.id);

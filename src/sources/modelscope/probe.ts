@@ -3,13 +3,20 @@
 // last page (the reachable depth, one or two more when it is empty), one narrow page per partition category (does
 // TotalCount change?) and one detail answer. No quota is published for these endpoints (research note §A8).
 //
-// The dolphin search is a PUT: those few go through the probe's ModelScope client (ctx.http: the same pacing, token
-// and one retry as its GETs).
+// The dolphin search is a PUT: those few go through ctx.request (the same client, pacing, token and one retry as its
+// GETs).
 import type { Config } from '../../config.js';
-import { errorMessage } from '../../errors.js';
-import { capString } from '../../model.js';
 import type { Answer, PlatformProbe, ProbeContext } from '../../probe/index.js';
-import { redactUrl } from '../http.js';
+import {
+  fieldProblems,
+  isObject,
+  nonEmptyString,
+  nonNegativeInteger,
+  snippet as answerSnippet,
+  stringArray,
+  type FieldRule,
+  type Item,
+} from '../../probe/support.js';
 import { MS_NAIVE_OFFSET } from './schema.js';
 import { isoInstant } from '../../normalise/text.js';
 import type { MsCategory } from './sweep.js';
@@ -38,9 +45,6 @@ export const modelscopeProbe: PlatformProbe = {
   run,
 };
 
-type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 interface Page {
   answer: Answer;
   models: unknown[] | null;
@@ -52,34 +56,19 @@ function settings(config: Config): { pageSize: number; partitionBy: readonly MsC
   return { pageSize: ms.pageSize, partitionBy: ms.sweep.partitionBy, depthLimit: ms.sweep.depthLimit };
 }
 
-const ALL_4XX = Array.from({ length: 100 }, (_, i) => 400 + i);
+/** The search body for one listing page, newest LastUpdatedTime first, within `criterion` (none: the whole catalogue). */
+function listing(page: number, size: number, criterion: readonly Item[] = []): Item {
+  return { PageNumber: page, PageSize: size, SortBy: 'GmtModified', Criterion: criterion };
+}
 
 async function run(ctx: ProbeContext): Promise<void> {
   const { pageSize, partitionBy, depthLimit } = settings(ctx.config);
-  const http = ctx.http;
   const listUrl = `${ctx.baseUrl}/api/v1/dolphin/models`;
-  const put = async (body: Obj, what: string): Promise<Page> => {
-    let answer: Answer;
-    try {
-      const res = await http.send<string>(listUrl, {
-        method: 'PUT',
-        body: JSON.stringify({ Name: '', Target: '', SingleCriterion: [], ...body }),
-        what,
-        headers: { accept: 'application/json', 'content-type': 'application/json' },
-        passStatuses: ALL_4XX,
-        parse: (t) => t,
-      });
-      let json: unknown;
-      try {
-        json = JSON.parse(res.body);
-      } catch {
-        json = undefined;
-      }
-      answer = { status: res.status, headers: res.headers, text: res.body, json, url: res.url };
-    } catch (err) {
-      const u = new URL(redactUrl(listUrl));
-      return ctx.unreachable(`no answer to the ${what} request (PUT ${u.origin}${u.pathname}): ${errorMessage(err)}`);
-    }
+  const put = async (body: Item, what: string): Promise<Page> => {
+    const answer = await ctx.request(listUrl, what, {
+      method: 'PUT',
+      json: { Name: '', Target: '', SingleCriterion: [], ...body },
+    });
     const model =
       isObject(answer.json) && isObject(answer.json.Data) && isObject(answer.json.Data.Model)
         ? answer.json.Data.Model
@@ -88,27 +77,28 @@ async function run(ctx: ProbeContext): Promise<void> {
     const total = model && Number.isSafeInteger(model.TotalCount) ? (model.TotalCount as number) : null;
     return { answer, models, total };
   };
-  const first = await put({ PageNumber: 1, PageSize: pageSize, SortBy: 'GmtModified', Criterion: [] }, 'list page');
+  const first = await put(listing(1, pageSize), 'list page');
   const ok = checkEnvelope(ctx, first);
   const items = (first.models ?? []).filter(isObject);
   if (!ok) {
     for (const id of ['total-count', 'item-types', 'order', 'depth', 'criteria'])
-      ctx.drift(id, 'not checked: the first page is not a dolphin envelope', 'see envelope');
+      ctx.notChecked(id, 'the first page is not a dolphin envelope', 'envelope');
   } else {
     checkTotal(ctx, first);
     checkItems(ctx, items);
     checkOrder(ctx, items);
-    await checkDepth(ctx, first, pageSize, depthLimit, put);
-    await checkCriteria(ctx, first, items, partitionBy, put);
+    if (first.total === null) {
+      ctx.notChecked('depth', 'no TotalCount', 'total-count');
+      ctx.notChecked('criteria', 'no TotalCount to compare with', 'total-count');
+    } else {
+      await checkDepth(ctx, first.total, pageSize, depthLimit, put);
+      await checkCriteria(ctx, first.total, items, partitionBy, put);
+    }
   }
   await checkDetail(ctx, items);
 }
 
-function snippet(a: Answer): string {
-  const m = isObject(a.json) ? (a.json.Message ?? a.json.message) : undefined;
-  const t = (typeof m === 'string' ? m : a.text).replace(/\s+/g, ' ').trim();
-  return t ? `: ${capString(t, 161)}` : '';
-}
+const snippet = (a: Answer): string => answerSnippet(a, ['Message', 'message']);
 
 /** envelope: the PascalCase envelope the SDK itself checks (`Code == 200 and Success`, note §A3). */
 function checkEnvelope(ctx: ProbeContext, p: Page): boolean {
@@ -166,7 +156,7 @@ function checkEnvelope(ctx: ProbeContext, p: Page): boolean {
 
 function checkTotal(ctx: ProbeContext, p: Page): void {
   const id = 'total-count';
-  const model = (p.answer.json as { Data: { Model: Obj } }).Data.Model;
+  const model = (p.answer.json as { Data: { Model: Item } }).Data.Model;
   if (p.total === null) {
     const seen =
       'TotalCount' in model
@@ -190,25 +180,15 @@ function checkTotal(ctx: ProbeContext, p: Page): void {
   ctx.ok(id, `TotalCount ${p.total}`);
 }
 
-interface Rule {
-  field: string;
-  required: boolean;
-  expect: string;
-  test: (v: unknown) => boolean;
-}
-
-const str = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
-const count = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const epochSeconds = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v > 0 && v < 1e11;
-const strings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
 // What MsModelSchema (schema.ts) needs of the fields records are built from; an item that breaks a required one is
 // quarantined by polls and sweeps. Times are checked for the evidenced form (integer epoch seconds).
-const RULES: readonly Rule[] = [
-  { field: 'Path', required: true, expect: 'a non-empty string', test: str },
-  { field: 'Name', required: true, expect: 'a non-empty string', test: str },
-  { field: 'Downloads', required: true, expect: 'a non-negative integer', test: count },
-  { field: 'Stars', required: false, expect: 'a non-negative integer', test: count },
+const RULES: readonly FieldRule[] = [
+  { field: 'Path', required: true, expect: 'a non-empty string', test: nonEmptyString },
+  { field: 'Name', required: true, expect: 'a non-empty string', test: nonEmptyString },
+  { field: 'Downloads', required: true, expect: 'a non-negative integer', test: nonNegativeInteger },
+  { field: 'Stars', required: false, expect: 'a non-negative integer', test: nonNegativeInteger },
   { field: 'CreatedTime', required: true, expect: 'epoch seconds (an integer)', test: epochSeconds },
   { field: 'LastUpdatedTime', required: true, expect: 'epoch seconds (an integer)', test: epochSeconds },
   { field: 'License', required: false, expect: 'a string', test: (v) => typeof v === 'string' },
@@ -222,9 +202,9 @@ const RULES: readonly Rule[] = [
         (t) => t === null || (isObject(t) && (t.Name === undefined || t.Name === null || typeof t.Name === 'string')),
       ),
   },
-  { field: 'Libraries', required: false, expect: 'an array of strings', test: strings },
-  { field: 'Tags', required: false, expect: 'an array of strings', test: strings },
-  { field: 'BaseModel', required: false, expect: 'an array of ModelScope ids', test: strings },
+  { field: 'Libraries', required: false, expect: 'an array of strings', test: stringArray },
+  { field: 'Tags', required: false, expect: 'an array of strings', test: stringArray },
+  { field: 'BaseModel', required: false, expect: 'an array of ModelScope ids', test: stringArray },
 ];
 
 const COST: Record<string, string> = {
@@ -242,7 +222,7 @@ const COST: Record<string, string> = {
 };
 
 /** item-types: every rule over every record of the first page; drift names the field, how many, and what it costs. */
-function checkItems(ctx: ProbeContext, items: Obj[]): void {
+function checkItems(ctx: ProbeContext, items: Item[]): void {
   const id = 'item-types';
   if (items.length === 0) {
     ctx.drift(
@@ -253,28 +233,22 @@ function checkItems(ctx: ProbeContext, items: Obj[]): void {
     return;
   }
   const n = items.length;
-  const problems: string[] = [];
-  const broken: string[] = [];
   let naive = false;
-  for (const r of RULES) {
-    const missing = r.required ? items.filter((x) => x[r.field] === undefined || x[r.field] === null).length : 0;
-    const wrong = items.filter((x) => x[r.field] !== undefined && x[r.field] !== null && !r.test(x[r.field]));
-    if (missing) problems.push(`${r.field} missing in ${missing} of ${n} items`);
-    if (wrong.length) {
-      const eg = JSON.stringify(wrong[0]![r.field])?.slice(0, 40);
-      const placed = typeof wrong[0]![r.field] === 'string' ? isoInstant(wrong[0]![r.field], MS_NAIVE_OFFSET) : null;
-      if (placed && (r.field === 'CreatedTime' || r.field === 'LastUpdatedTime')) naive = true;
-      problems.push(
-        `${r.field} not ${r.expect} in ${wrong.length} of ${n} items (e.g. ${eg}${placed ? `, read as ${placed}` : ''})`,
-      );
-    }
-    if (missing || wrong.length) broken.push(r.field);
-  }
+  const { problems, broken } = fieldProblems(items, RULES, {
+    unit: 'items',
+    nullIsAbsent: true,
+    // A time as text is what the source falls back to reading; say where it would land.
+    explain: (field, value) => {
+      const placed = typeof value === 'string' ? isoInstant(value, MS_NAIVE_OFFSET) : null;
+      if (placed && (field === 'CreatedTime' || field === 'LastUpdatedTime')) naive = true;
+      return placed ? `read as ${placed}` : null;
+    },
+  });
   if (problems.length === 0) {
     ctx.ok(id, `${n} items: ${RULES.map((r) => r.field).join(', ')} as expected`);
     return;
   }
-  const losses = broken.map((f) => `${f}: ${COST[f]}`).join('; ');
+  const losses = broken.map((r) => `${r.field}: ${COST[r.field]}`).join('; ');
   const timeNote = naive
     ? ' Times without a zone are read as Beijing time (UTC+8): check a few against the site before trusting release dates.'
     : '';
@@ -286,7 +260,7 @@ function checkItems(ctx: ProbeContext, items: Obj[]): void {
 }
 
 /** order: the poll stops, and the sweep keeps its keyset, by LastUpdatedTime under SortBy GmtModified. */
-function checkOrder(ctx: ProbeContext, items: Obj[]): void {
+function checkOrder(ctx: ProbeContext, items: Item[]): void {
   const id = 'order';
   const times = items
     .map((x) => {
@@ -297,7 +271,7 @@ function checkOrder(ctx: ProbeContext, items: Obj[]): void {
     })
     .filter((t) => !Number.isNaN(t));
   if (times.length < 2) {
-    ctx.drift(id, `not checked: ${times.length} readable LastUpdatedTime values on the first page`, 'see item-types');
+    ctx.notChecked(id, `${times.length} readable LastUpdatedTime values on the first page`, 'item-types');
     return;
   }
   const rises = times.filter((t, i) => i > 0 && t > times[i - 1]!).length;
@@ -315,31 +289,23 @@ function checkOrder(ctx: ProbeContext, items: Obj[]): void {
   );
 }
 
-type Put = (body: Obj, what: string) => Promise<Page>;
+type Put = (body: Item, what: string) => Promise<Page>;
 
 /** depth: the listing's last page, asked for directly; empty means the site serves fewer models than it counts. */
 async function checkDepth(
   ctx: ProbeContext,
-  first: Page,
+  T: number,
   pageSize: number,
   configured: number | null,
   put: Put,
 ): Promise<void> {
   const id = 'depth';
-  const T = first.total;
-  if (T === null) {
-    ctx.drift(id, 'not checked: no TotalCount', 'see total-count');
-    return;
-  }
   if (T <= pageSize) {
     ctx.ok(id, `the whole catalogue (${T}) fits on the first page`);
     return;
   }
   const lastPage = Math.ceil(T / pageSize);
-  const last = await put(
-    { PageNumber: lastPage, PageSize: pageSize, SortBy: 'GmtModified', Criterion: [] },
-    'last list page',
-  );
+  const last = await put(listing(lastPage, pageSize), 'last list page');
   const n = last.models?.length ?? 0;
   if (n > 0) {
     if (configured !== null && configured < T) {
@@ -365,10 +331,7 @@ async function checkDepth(
     const k = known.findIndex((d) => d > below + pageSize && d < above);
     const target = k >= 0 ? known.splice(k, 1)[0]! : Math.floor((below + above) / 2);
     const page = Math.max(1, Math.floor(target / pageSize)); // the page ending at offset `target`
-    const r = await put(
-      { PageNumber: page, PageSize: pageSize, SortBy: 'GmtModified', Criterion: [] },
-      'deep list page',
-    );
+    const r = await put(listing(page, pageSize), 'deep list page');
     const got = r.models?.length ?? 0;
     const offset = (page - 1) * pageSize;
     if (got > 0) below = Math.max(below, offset + got);
@@ -395,8 +358,8 @@ async function checkDepth(
 }
 
 /** A value of a category on the first page that not every item shares (so that a honoured filter must narrow). */
-function sampleValue(items: Obj[], c: MsCategory): string | null {
-  const values = (x: Obj): string[] => {
+function sampleValue(items: Item[], c: MsCategory): string | null {
+  const values = (x: Item): string[] => {
     const out: unknown[] =
       c === 'tasks'
         ? Array.isArray(x.Tasks)
@@ -424,17 +387,12 @@ function sampleValue(items: Obj[], c: MsCategory): string | null {
 /** criteria: one narrow page per category; honoured when its TotalCount is above 0 and below the unfiltered one. */
 async function checkCriteria(
   ctx: ProbeContext,
-  first: Page,
-  items: Obj[],
+  T: number,
+  items: Item[],
   cats: readonly MsCategory[],
   put: Put,
 ): Promise<void> {
   const id = 'criteria';
-  const T = first.total;
-  if (T === null) {
-    ctx.drift(id, 'not checked: no TotalCount to compare with', 'see total-count');
-    return;
-  }
   const honoured: string[] = [];
   const ignored: string[] = [];
   const empty: string[] = [];
@@ -445,12 +403,7 @@ async function checkCriteria(
       continue;
     }
     const r = await put(
-      {
-        PageNumber: 1,
-        PageSize: 1,
-        SortBy: 'GmtModified',
-        Criterion: [{ category: c, predicate: 'contains', values: [v], sub_values: [] }],
-      },
+      listing(1, 1, [{ category: c, predicate: 'contains', values: [v], sub_values: [] }]),
       `list page filtered by ${c}`,
     );
     if (r.total === null) empty.push(`${c}=${v} (no TotalCount)`);
@@ -475,11 +428,11 @@ async function checkCriteria(
 }
 
 /** detail: the first listed model by id on the detail route, in the same envelope. */
-async function checkDetail(ctx: ProbeContext, items: Obj[]): Promise<void> {
+async function checkDetail(ctx: ProbeContext, items: Item[]): Promise<void> {
   const id = 'detail';
-  const item = items.find((x) => str(x.Path) && str(x.Name));
+  const item = items.find((x) => nonEmptyString(x.Path) && nonEmptyString(x.Name));
   if (!item) {
-    ctx.drift(id, 'not checked: no listed model with Path and Name', 'see envelope and item-types');
+    ctx.notChecked(id, 'no listed model with Path and Name', 'envelope and item-types');
     return;
   }
   const repo = `${String(item.Path)}/${String(item.Name)}`;

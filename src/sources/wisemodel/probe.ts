@@ -10,7 +10,15 @@ import type { Config } from '../../config.js';
 import { HubwatchError } from '../../errors.js';
 import { silentLogger } from '../../log.js';
 import type { Answer, PlatformProbe, ProbeContext } from '../../probe/index.js';
-import { createHttpClient } from '../http.js';
+import {
+  fieldProblems,
+  isObject,
+  jsonMessage,
+  nonNegativeInteger,
+  stringArray,
+  type FieldRule,
+  type Item,
+} from '../../probe/support.js';
 import { CONFIG_KEYS, EVIDENCE, endpoints } from './evidence.js';
 import {
   Gateway,
@@ -25,7 +33,6 @@ import {
 } from './gateway.js';
 import { KEYSET_REFUSED, linkNext, projectRoute, projectsUrl } from './gitlab.js';
 import { parseWiseModelPage } from './parser.js';
-import { wisemodelProfile } from './record.js';
 import { readInstant } from './times.js';
 
 const PAGE = 20;
@@ -49,12 +56,11 @@ export const wisemodelProbe: PlatformProbe = {
   run,
 };
 
-type Item = Record<string, unknown>;
-const isObject = (v: unknown): v is Item => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 function message(a: Answer): string {
-  if (isObject(a.json)) for (const k of ['error', 'message']) if (typeof a.json[k] === 'string') return a.json[k];
-  return /<html|<!doctype/i.test(a.text) ? 'an HTML page' : a.text.replace(/\s+/g, ' ').trim().slice(0, 120);
+  return (
+    jsonMessage(a) ??
+    (/<html|<!doctype/i.test(a.text) ? 'an HTML page' : a.text.replace(/\s+/g, ' ').trim().slice(0, 120))
+  );
 }
 
 interface ListState {
@@ -78,7 +84,7 @@ async function run(ctx: ProbeContext): Promise<void> {
   await checkKeyset(ctx, k1, keysetUrl, list);
   checkOffset(ctx, o1, list);
   await checkTree(ctx, ep.gitlab, list, s.gitlab.probeProject);
-  const gw = await checkGateway(ctx, config, ep.gateway, list, s.gitlab.probeProject);
+  const gw = await checkGateway(ctx, ep.gateway, list, s.gitlab.probeProject);
   const html = await checkHtml(ctx, config);
   checkStrategy(ctx, list, html, gw, s.strategies);
 }
@@ -113,47 +119,48 @@ function checkList(ctx: ProbeContext, gitlab: string, k1: Answer, o1: Answer): L
   return { items: null, why: `the projects list did not answer (${why})` };
 }
 
-interface FieldRule {
-  field: string;
-  test: (v: unknown) => boolean;
-  expect: string;
+interface ProjectRule extends FieldRule {
+  /** What a sweep loses when a project breaks the rule. */
   cost: string;
 }
 
-const FIELD_RULES: readonly FieldRule[] = [
+const time = (v: unknown): boolean => typeof v === 'string' && readInstant(v) !== null;
+
+// Every field is wanted of every project: each one missing costs a figure (or the project), as `cost` says.
+const FIELD_RULES: readonly ProjectRule[] = [
   {
     field: 'id',
+    required: true,
     test: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v > 0,
     expect: 'a positive integer',
     cost: 'the project cannot be keyed and is quarantined',
   },
   {
     field: 'path_with_namespace',
+    required: true,
     test: (v) => typeof v === 'string' && /^[^/\s]+(?:\/[^/\s]+)+$/.test(v),
     expect: 'a group/project path',
     cost: 'the project cannot be keyed and is quarantined',
   },
   {
     field: 'created_at',
-    test: (v) => typeof v === 'string' && readInstant(v) !== null,
+    required: true,
+    test: time,
     expect: 'a time',
     cost: 'new releases cannot be dated (created_at null, counted incomplete)',
   },
-  {
-    field: 'last_activity_at',
-    test: (v) => typeof v === 'string' && readInstant(v) !== null,
-    expect: 'a time',
-    cost: 'lastModified is null',
-  },
+  { field: 'last_activity_at', required: true, test: time, expect: 'a time', cost: 'lastModified is null' },
   {
     field: 'star_count',
-    test: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0,
+    required: true,
+    test: nonNegativeInteger,
     expect: 'a non-negative integer',
     cost: 'likes are null (counted incomplete)',
   },
   {
     field: 'topics',
-    test: (v) => Array.isArray(v) && v.every((t) => typeof t === 'string'),
+    required: true,
+    test: stringArray,
     expect: 'an array of strings',
     cost: 'tags are null and topic kind rules cannot match',
   },
@@ -162,7 +169,7 @@ const FIELD_RULES: readonly FieldRule[] = [
 function checkFields(ctx: ProbeContext, list: ListState): void {
   const id = 'gitlab-fields';
   if (list.items === null) {
-    ctx.drift(id, `not checked: ${list.why}`, 'see gitlab-list');
+    ctx.notChecked(id, list.why, 'gitlab-list');
     return;
   }
   const items = list.items;
@@ -174,22 +181,12 @@ function checkFields(ctx: ProbeContext, list: ListState): void {
     );
     return;
   }
-  const problems: string[] = [];
-  const costs: string[] = [];
-  for (const r of FIELD_RULES) {
-    const missing = items.filter((x) => x[r.field] === undefined || x[r.field] === null).length;
-    const wrong = items.filter((x) => x[r.field] !== undefined && x[r.field] !== null && !r.test(x[r.field]));
-    if (missing) problems.push(`${r.field} missing in ${missing} of ${items.length}`);
-    if (wrong.length)
-      problems.push(
-        `${r.field} not ${r.expect} in ${wrong.length} of ${items.length} (e.g. ${JSON.stringify(wrong[0]![r.field])?.slice(0, 40)})`,
-      );
-    if (missing || wrong.length) costs.push(`${r.field}: ${r.cost}`);
-  }
+  const { problems, broken } = fieldProblems(items, FIELD_RULES, { unit: 'projects', nullIsAbsent: true });
+  const costs = broken.map((r) => `${r.field}: ${r.cost}`);
   const zoneless = items.filter((x) => typeof x.created_at === 'string' && !ZONED.test(x.created_at)).length;
   if (zoneless) {
     problems.push(
-      `created_at without a zone in ${zoneless} of ${items.length} (e.g. ${JSON.stringify(items.find((x) => typeof x.created_at === 'string' && !ZONED.test(x.created_at))!.created_at)})`,
+      `created_at without a zone in ${zoneless} of ${items.length} projects (e.g. ${JSON.stringify(items.find((x) => typeof x.created_at === 'string' && !ZONED.test(x.created_at))!.created_at)})`,
     );
     costs.push(
       'times without a zone are read as Beijing time (UTC+8) [inferred]; if the instance runs on UTC, every date is 8 hours early',
@@ -216,7 +213,7 @@ async function checkKeyset(ctx: ProbeContext, k1: Answer, asked: string, list: L
     return;
   }
   if (!(k1.status === 200 && Array.isArray(k1.json))) {
-    ctx.drift(id, `not checked: ${list.why || refusedWhy(k1)}`, 'see gitlab-list');
+    ctx.notChecked(id, list.why || refusedWhy(k1), 'gitlab-list');
     return;
   }
   const first = k1.json.filter(isObject);
@@ -276,7 +273,7 @@ async function checkKeyset(ctx: ProbeContext, k1: Answer, asked: string, list: L
 function checkOffset(ctx: ProbeContext, o1: Answer, list: ListState): void {
   const id = 'gitlab-offset';
   if (!(o1.status === 200 && Array.isArray(o1.json))) {
-    ctx.drift(id, `not checked: ${list.why || refusedWhy(o1)}`, 'see gitlab-list');
+    ctx.notChecked(id, list.why || refusedWhy(o1), 'gitlab-list');
     return;
   }
   const page = o1.headers.get('x-page');
@@ -334,25 +331,15 @@ interface GatewayState {
 
 async function checkGateway(
   ctx: ProbeContext,
-  config: Config,
   base: string,
   list: ListState,
   probeProject: string,
 ): Promise<GatewayState> {
-  const s = config.file.sources.wisemodel;
-  const settings = {
-    ...s,
-    maxRetries: Math.min(s.maxRetries, 1),
-    maxRateLimitWaitMs: Math.min(s.maxRateLimitWaitMs, 60_000),
-  };
-  const http = createHttpClient(wisemodelProfile, {
-    config: { ...config, file: { ...config.file, sources: { ...config.file.sources, wisemodel: settings } } },
-    logger: silentLogger,
-    rateLimitMode: 'wait',
-  });
-  const token = config.tokens.wisemodel;
+  const s = ctx.config.file.sources.wisemodel;
+  const token = ctx.config.tokens.wisemodel;
   const creds = readToken(token);
-  const gateway = new Gateway({ http, base, settings: s.gateway, token, log: silentLogger });
+  // The probe's own client: its shorter retries and waits, closed by the runner.
+  const gateway = new Gateway({ http: ctx.http, base, settings: s.gateway, token, log: silentLogger });
   const state: GatewayState = { downloads: false, configured: s.gateway.downloads !== null };
   /** A gateway call that went wrong, as a finding; anything else is a bug and is thrown. */
   const explain = (err: unknown): string => {
@@ -360,130 +347,126 @@ async function checkGateway(
     if (err instanceof HubwatchError) return `no usable answer from the gateway at ${base}: ${err.message}`;
     throw err;
   };
+  // gateway: the envelope, and the token where there is one.
+  const listed = list.items
+    ?.map((x) => x.path_with_namespace)
+    .find((p): p is string => typeof p === 'string' && /^[^/\s]+\/[^/\s]+$/.test(p));
+  const project = `https://www.wisemodel.cn/models/${listed ?? probeProject}`;
   try {
-    // gateway: the envelope, and the token where there is one.
-    const listed = list.items
-      ?.map((x) => x.path_with_namespace)
-      .find((p): p is string => typeof p === 'string' && /^[^/\s]+\/[^/\s]+$/.test(p));
-    const project = `https://www.wisemodel.cn/models/${listed ?? probeProject}`;
-    try {
-      let said = '';
-      if (creds?.kind === 'login') {
-        await gateway.login();
-        said = 'login with WISEMODEL_TOKEN (username:password) ok; ';
-      } else if (creds?.kind === 'jwt') {
-        const exp = jwtExpiry(creds.token);
-        if (exp !== null && exp * 1000 < Date.now())
-          said = `the WISEMODEL_TOKEN JWT expired at ${new Date(exp * 1000).toISOString()}; `;
-      }
-      const env = await gateway.call(
-        'POST',
-        '/gateway/project/api/v1/branchlist',
-        { project_path: project },
-        { auth: true, what: 'gateway branchlist' },
+    let said = '';
+    if (creds?.kind === 'login') {
+      await gateway.login();
+      said = 'login with WISEMODEL_TOKEN (username:password) ok; ';
+    } else if (creds?.kind === 'jwt') {
+      const exp = jwtExpiry(creds.token);
+      if (exp !== null && exp * 1000 < Date.now())
+        said = `the WISEMODEL_TOKEN JWT expired at ${new Date(exp * 1000).toISOString()}; `;
+    }
+    const env = await gateway.call(
+      'POST',
+      '/gateway/project/api/v1/branchlist',
+      { project_path: project },
+      { auth: true, what: 'gateway branchlist' },
+    );
+    const code = String(env.code);
+    if (isOk(env.code) || env.code === 10003) {
+      ctx.ok(
+        'gateway',
+        `${said}branchlist answered code ${code}${env.message ? ` (${env.message})` : ''} for ${project}`,
       );
-      const code = String(env.code);
-      if (isOk(env.code) || env.code === 10003) {
-        ctx.ok(
-          'gateway',
-          `${said}branchlist answered code ${code}${env.message ? ` (${env.message})` : ''} for ${project}`,
-        );
-      } else if (env.code === CODE_TOKEN_EXPIRED && creds === null) {
-        ctx.ok(
-          'gateway',
-          `the envelope answers: code B2002 (${env.message ?? 'token'}) without a token, as the SDK expects; reading downloads through it needs WISEMODEL_TOKEN`,
-        );
-      } else if (env.code === CODE_TOKEN_EXPIRED) {
-        ctx.drift(
-          'gateway',
-          `${said}code B2002 (token expired) with WISEMODEL_TOKEN`,
-          'renew WISEMODEL_TOKEN, or give it as username:password so that hubwatch logs in itself',
-        );
-      } else {
-        ctx.drift(
-          'gateway',
-          `${said}branchlist answered code ${code}: ${env.message ?? 'no message'}`,
-          'a code the SDK does not know: read the message; gateway calls may fail',
-        );
-      }
-    } catch (err) {
-      const why = explain(err);
+    } else if (env.code === CODE_TOKEN_EXPIRED && creds === null) {
+      ctx.ok(
+        'gateway',
+        `the envelope answers: code B2002 (${env.message ?? 'token'}) without a token, as the SDK expects; reading downloads through it needs WISEMODEL_TOKEN`,
+      );
+    } else if (env.code === CODE_TOKEN_EXPIRED) {
       ctx.drift(
         'gateway',
-        why,
-        /login refused/.test(why)
-          ? 'check WISEMODEL_TOKEN (username:password): the gateway refused the login'
-          : `set sources.wisemodel.gateway.url to where WiseModel's gateway answers (default: HUBWATCH_WISEMODEL_URL, now ${base}); until then downloads are null`,
+        `${said}code B2002 (token expired) with WISEMODEL_TOKEN`,
+        'renew WISEMODEL_TOKEN, or give it as username:password so that hubwatch logs in itself',
+      );
+    } else {
+      ctx.drift(
+        'gateway',
+        `${said}branchlist answered code ${code}: ${env.message ?? 'no message'}`,
+        'a code the SDK does not know: read the message; gateway calls may fail',
       );
     }
+  } catch (err) {
+    const why = explain(err);
+    ctx.drift(
+      'gateway',
+      why,
+      /login refused/.test(why)
+        ? 'check WISEMODEL_TOKEN (username:password): the gateway refused the login'
+        : `set sources.wisemodel.gateway.url to where WiseModel's gateway answers (default: HUBWATCH_WISEMODEL_URL, now ${base}); until then downloads are null`,
+    );
+  }
 
-    // gateway-downloads: the operator's endpoint, one page.
-    const d = s.gateway.downloads;
-    if (d === null) {
-      ctx.ok(
+  // gateway-downloads: the operator's endpoint, one page.
+  const d = s.gateway.downloads;
+  if (d === null) {
+    ctx.ok(
+      'gateway-downloads',
+      'not configured: WiseModel downloads are null (said in coverage). No endpoint giving them is known: find the one the site calls (browser developer tools), then set sources.wisemodel.gateway.downloads and WISEMODEL_TOKEN',
+    );
+    return state;
+  }
+  try {
+    const body =
+      d.paging === 'baseReq' && d.method === 'POST'
+        ? { ...d.body, baseReq: { page: 1, pageSize: Math.min(d.pageSize, PAGE) } }
+        : { ...d.body, page: 1, pageSize: Math.min(d.pageSize, PAGE) };
+    const env = d.auth
+      ? await gateway.authed(d.method, d.path, body, { what: 'gateway downloads page' })
+      : await gateway.call(d.method, d.path, body, { auth: false, what: 'gateway downloads page' });
+    if (!isOk(env.code)) {
+      ctx.drift(
         'gateway-downloads',
-        'not configured: WiseModel downloads are null (said in coverage). No endpoint giving them is known: find the one the site calls (browser developer tools), then set sources.wisemodel.gateway.downloads and WISEMODEL_TOKEN',
+        `${d.path} answered code ${String(env.code)}: ${env.message ?? 'no message'}`,
+        'check sources.wisemodel.gateway.downloads.path and body: downloads are null until it answers code 0',
       );
       return state;
     }
-    try {
-      const body =
-        d.paging === 'baseReq' && d.method === 'POST'
-          ? { ...d.body, baseReq: { page: 1, pageSize: Math.min(d.pageSize, PAGE) } }
-          : { ...d.body, page: 1, pageSize: Math.min(d.pageSize, PAGE) };
-      const env = d.auth
-        ? await gateway.authed(d.method, d.path, body, { what: 'gateway downloads page' })
-        : await gateway.call(d.method, d.path, body, { auth: false, what: 'gateway downloads page' });
-      if (!isOk(env.code)) {
-        ctx.drift(
-          'gateway-downloads',
-          `${d.path} answered code ${String(env.code)}: ${env.message ?? 'no message'}`,
-          'check sources.wisemodel.gateway.downloads.path and body: downloads are null until it answers code 0',
-        );
-        return state;
-      }
-      const items = at(env, d.itemsPath);
-      if (!Array.isArray(items)) {
-        ctx.drift(
-          'gateway-downloads',
-          `code 0, but no array at ${d.itemsPath} (data keys: ${isObject(env.data) ? Object.keys(env.data).join(', ') : typeof env.data})`,
-          'fix sources.wisemodel.gateway.downloads.itemsPath',
-        );
-        return state;
-      }
-      const read = items.map((it) => ({
-        id:
-          d.idField !== null
-            ? modelIdOf(at(it, d.idField))
-            : modelIdOf(`${String(at(it, d.ownerField!) ?? '')}/${String(at(it, d.nameField!) ?? '')}`),
-        downloads: exactCount(at(it, d.downloadsField)),
-      }));
-      const good = read.filter((r) => r.id !== null && r.downloads !== null);
-      if (items.length > 0 && good.length === 0) {
-        const keys = isObject(items[0]) ? Object.keys(items[0]).join(', ') : typeof items[0];
-        ctx.drift(
-          'gateway-downloads',
-          `${items.length} items, none with a readable id and count under the configured fields (item keys: ${keys})`,
-          'fix the field mapping in sources.wisemodel.gateway.downloads (idField or ownerField/nameField, downloadsField)',
-        );
-        return state;
-      }
-      state.downloads = items.length > 0;
-      ctx.ok(
-        'gateway-downloads',
-        `${d.path}: ${items.length} items on page 1, ${good.length} with an id and a download count${good[0] ? ` (e.g. ${good[0].id}: ${good[0].downloads})` : ''}`,
-      );
-    } catch (err) {
+    const items = at(env, d.itemsPath);
+    if (!Array.isArray(items)) {
       ctx.drift(
         'gateway-downloads',
-        explain(err),
-        'downloads are null until the configured endpoint answers: check sources.wisemodel.gateway.downloads and WISEMODEL_TOKEN',
+        `code 0, but no array at ${d.itemsPath} (data keys: ${isObject(env.data) ? Object.keys(env.data).join(', ') : typeof env.data})`,
+        'fix sources.wisemodel.gateway.downloads.itemsPath',
       );
+      return state;
     }
-    return state;
-  } finally {
-    await http.close();
+    const read = items.map((it) => ({
+      id:
+        d.idField !== null
+          ? modelIdOf(at(it, d.idField))
+          : modelIdOf(`${String(at(it, d.ownerField!) ?? '')}/${String(at(it, d.nameField!) ?? '')}`),
+      downloads: exactCount(at(it, d.downloadsField)),
+    }));
+    const good = read.filter((r) => r.id !== null && r.downloads !== null);
+    if (items.length > 0 && good.length === 0) {
+      const keys = isObject(items[0]) ? Object.keys(items[0]).join(', ') : typeof items[0];
+      ctx.drift(
+        'gateway-downloads',
+        `${items.length} items, none with a readable id and count under the configured fields (item keys: ${keys})`,
+        'fix the field mapping in sources.wisemodel.gateway.downloads (idField or ownerField/nameField, downloadsField)',
+      );
+      return state;
+    }
+    state.downloads = items.length > 0;
+    ctx.ok(
+      'gateway-downloads',
+      `${d.path}: ${items.length} items on page 1, ${good.length} with an id and a download count${good[0] ? ` (e.g. ${good[0].id}: ${good[0].downloads})` : ''}`,
+    );
+  } catch (err) {
+    ctx.drift(
+      'gateway-downloads',
+      explain(err),
+      'downloads are null until the configured endpoint answers: check sources.wisemodel.gateway.downloads and WISEMODEL_TOKEN',
+    );
   }
+  return state;
 }
 
 type HtmlState = 'shell' | 'models' | 'other';
