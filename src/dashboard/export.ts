@@ -13,7 +13,8 @@ import { staticFiles, staticLinks, type StaticSets } from './links.js';
 import { weekReleases } from './pages/releases.js';
 import { modelPage, orgPage, overviewPage, racesPage, releasesPage, type PageContext } from './render.js';
 import { licencesCsv, licencesJson } from './licences.js';
-import { allOverviewStates, allRacesStates, DASH_METRICS, type ReleaseFilters } from './state.js';
+import { SnapshotMomentum } from './momentum.js';
+import { allOverviewStates, allRacesStates, DASH_METRICS, RELEASE_ORDERS, type ReleaseFilters } from './state.js';
 
 export interface DashboardExportOptions {
   store: ReadStore;
@@ -36,15 +37,22 @@ export async function exportDashboard(opts: DashboardExportOptions): Promise<str
 
   // Which organisation, model and badge files exist decides which links are live, so they are chosen first.
   const sets: StaticSets = { orgs: new Set(), models: new Set(), badges: new Set() };
-  const releaseFilters: ReleaseFilters[] = [
-    { view: 'origin' },
-    ...PLATFORMS.map((platform) => ({ view: 'origin' as const, platform })),
-  ];
+  const momentum = SnapshotMomentum.latest(days);
+  // Every platform's list in every order (each order lists its own 60 when there are more); orders by momentum only
+  // when the latest snapshot has it.
+  const releaseFilters: ReleaseFilters[] = [];
+  for (const platform of [undefined, ...PLATFORMS])
+    for (const order of momentum ? RELEASE_ORDERS : (['downloads'] as const))
+      releaseFilters.push({
+        view: 'origin',
+        ...(platform ? { platform } : {}),
+        ...(order === 'downloads' ? {} : { order }),
+      });
   if (last) {
     for (const view of ['origin', 'publisher'] as const)
       for (const o of last.orgs[view].slice(0, opts.orgs ?? 20)) sets.orgs.add(o.org);
     for (const f of releaseFilters) {
-      for (const r of await weekReleases(opts.store, last.date, f)) sets.models.add(r.key);
+      for (const r of await weekReleases(opts.store, last.date, f, momentum)) sets.models.add(r.key);
     }
     for (const metric of DASH_METRICS)
       for (const scope of ['all', 'llm'] as const) {

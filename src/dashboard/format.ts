@@ -1,10 +1,10 @@
 // Words and numbers as the dashboard shows them. Platform strings go through `text`/`attr` only: cleaned of
 // controls and bidi overrides, capped, escaped, and isolated in <bdi> so right-to-left names stay in their cell.
-import { cleanText, escapeHtml, fmtInt, fmtPct, KIND_LABELS, safeUrl } from '../digest/escape.js';
+import { cleanText, escapeHtml, fmtGrowth, fmtInt, fmtPct, fmtRam, KIND_LABELS, safeUrl } from '../digest/escape.js';
 import { PLATFORM_LABELS } from '../sources/registry.js';
 import type { DashMetric, DashPlatform } from './state.js';
 
-export { escapeHtml, fmtInt, fmtPct, KIND_LABELS, safeUrl };
+export { escapeHtml, fmtGrowth, fmtInt, fmtPct, fmtRam, KIND_LABELS, safeUrl };
 
 /** Longest platform string shown anywhere on a page (names, organisations, licences). */
 export const NAME_CAP = 120;

@@ -36,6 +36,8 @@ export interface Links {
   asset(name: Asset): string;
   /** The API description (live) or the exported copy. */
   openapi(): string;
+  /** The latest snapshot's momentum list as GET /api/v1/momentum gives it by default (live) or the exported copy. */
+  momentumJson(): string;
 }
 
 function sharesParams(s: OverviewState): string {
@@ -67,6 +69,7 @@ export function serverLinks(assetVersion: Record<Asset, string>): Links {
     badge: (s, country) => `/badge/share.svg?${sharesParams(s)}&country=${encodeURIComponent(country)}`,
     asset: (name) => `/dashboard/assets/${name}?v=${assetVersion[name]}`,
     openapi: () => '/openapi.json',
+    momentumJson: () => '/api/v1/momentum',
   };
 }
 
@@ -95,7 +98,8 @@ export const staticFiles = {
   licencesJson: (): string => 'dashboard-data/licences-by-country.json',
   releases: (f: ReleaseFilters): string | null => {
     if (f.country || f.org || f.licenseClass || f.view !== 'origin') return null;
-    return f.platform ? `releases-${f.platform}.html` : 'releases.html';
+    const list = f.platform ? `releases-${f.platform}` : 'releases';
+    return f.order ? `${list}-by-${f.order}.html` : `${list}.html`;
   },
   org: (name: string): string => `org-${slug(name)}.html`,
   model: (key: string): string => `model-${slug(key)}.html`,
@@ -124,5 +128,7 @@ export function staticLinks(sets: StaticSets): Links {
     badge: (s, country) => (sets.badges.has(staticFiles.badge(s, country)) ? staticFiles.badge(s, country) : null),
     asset: staticFiles.asset,
     openapi: () => 'openapi.json',
+    // Written by the feed's export (src/feed/export.ts) beside the dashboard's files.
+    momentumJson: () => 'momentum.json',
   };
 }

@@ -9,6 +9,7 @@ import { releasesBody, weekReleases } from './pages/releases.js';
 import { own } from './format.js';
 import { layout } from './html.js';
 import type { Links } from './links.js';
+import { SnapshotMomentum } from './momentum.js';
 import { overviewBody, overviewTitle } from './pages/overview.js';
 import type { OverviewState, RacesState, ReleaseFilters } from './state.js';
 
@@ -56,8 +57,9 @@ export function racesPage(ctx: PageContext, s: RacesState): string {
 
 export async function releasesPage(ctx: PageContext, store: ReadStore, f: ReleaseFilters): Promise<string> {
   const latest = latestDate(ctx.days);
+  const momentum = SnapshotMomentum.latest(ctx.days);
   const body = latest
-    ? releasesBody(await weekReleases(store, latest, f), latest, f, ctx.links)
+    ? releasesBody(await weekReleases(store, latest, f, momentum), latest, f, ctx.links, momentum)
     : '<h1>Releases</h1><p>No snapshot yet.</p>';
   return layout({ title: 'Releases', section: 'releases', links: ctx.links, latest, body });
 }
@@ -94,6 +96,6 @@ export async function modelPage(ctx: PageContext, store: ReadStore, key: string)
     section: 'entity',
     links: ctx.links,
     latest: latestDate(ctx.days),
-    body: modelBody(m, history, chain, derivatives, ctx.links),
+    body: modelBody(m, history, chain, derivatives, ctx.links, SnapshotMomentum.latest(ctx.days)),
   });
 }

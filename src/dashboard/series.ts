@@ -65,6 +65,16 @@ function platformWord(p: string): string {
   return PLATFORM_LABELS[p] ?? p;
 }
 
+/**
+ * 7 when every snapshot is a whole number of weeks after the one before (a history backfilled from the Hub's weekly
+ * dumps), else 1. A weekly history is not six days in seven missing: its gaps are counted in weeks.
+ */
+export function cadenceDays(days: Day[]): 1 | 7 {
+  if (days.length < 2) return 1;
+  for (let i = 1; i < days.length; i++) if (daysBetween(days[i - 1]!.date, days[i]!.date) % 7 !== 0) return 1;
+  return 7;
+}
+
 /** One line: window, coverage, share attributed, missing days. Our words and the snapshot's own window texts. */
 export function methodLine(days: Day[], s: OverviewState, nullDays: number): string {
   const last = days[days.length - 1];
@@ -79,13 +89,14 @@ export function methodLine(days: Day[], s: OverviewState, nullDays: number): str
   const complete = cov.filter(([, c]) => c?.complete).length;
   const incomplete = cov.filter(([, c]) => !c?.complete).map(([p]) => platformWord(p));
   const list = listOf(last, s);
-  const span = days.length ? daysBetween(days[0]!.date, last.date) + 1 : 0;
+  const step = cadenceDays(days);
+  const span = days.length ? daysBetween(days[0]!.date, last.date) / step + 1 : 0;
   const missing = span - days.length;
   return (
     `Window: ${windowText}. Coverage ${last.date}: ${complete} of ${cov.length} platforms complete` +
     (incomplete.length ? ` (incomplete: ${incomplete.join(', ')})` : '') +
     `. Attributed to a known country: ${list ? fmtPct(list.attributed) : 'n/a'}. ` +
-    `Missing days: ${missing} of ${span}` +
+    (step === 7 ? `Weekly snapshots; missing weeks: ${missing} of ${span}` : `Missing days: ${missing} of ${span}`) +
     (nullDays ? `; ${nullDays} day${nullDays === 1 ? '' : 's'} without this figure` : '') +
     '.'
   );

@@ -3,6 +3,7 @@
 import { LICENSE_CLASSES, PLATFORMS, type LicenseClass, type Platform } from '../model.js';
 import {
   LICENSE_COUNTRY_METRICS,
+  MOMENTUM_METRICS,
   type LicenseCountryMetric,
   type Metric,
   type Scope,
@@ -34,12 +35,18 @@ export const DEFAULT_OVERVIEW: OverviewState = {
   platform: 'combined',
 };
 
+/** How the releases are listed: by 30-day downloads (the default), or by one of the snapshot's momentum figures. */
+export const RELEASE_ORDERS = ['downloads', ...MOMENTUM_METRICS] as const;
+export type ReleaseOrder = (typeof RELEASE_ORDERS)[number];
+
 export interface ReleaseFilters {
   view: View;
   platform?: Platform;
   country?: string;
   org?: string;
   licenseClass?: LicenseClass;
+  /** Left out for the default, by 30-day downloads, so each list has one URL. */
+  order?: Exclude<ReleaseOrder, 'downloads'>;
 }
 
 export class StateError extends Error {
@@ -151,7 +158,7 @@ export function parseCountry(q: Query, name = 'country'): string | undefined {
 }
 
 export function parseReleaseFilters(q: Query): ReleaseFilters {
-  onlyKnown(q, ['view', 'platform', 'country', 'org', 'license_class']);
+  onlyKnown(q, ['view', 'platform', 'country', 'org', 'license_class', 'order']);
   const f: ReleaseFilters = { view: pick(q, 'view', ['publisher', 'origin'] as const, 'origin') };
   const platform = one(q, 'platform');
   if (platform) f.platform = pick(q, 'platform', PLATFORMS, 'huggingface');
@@ -164,6 +171,8 @@ export function parseReleaseFilters(q: Query): ReleaseFilters {
   }
   const lc = one(q, 'license_class');
   if (lc) f.licenseClass = pick(q, 'license_class', LICENSE_CLASSES, 'unknown');
+  const order = pick(q, 'order', RELEASE_ORDERS, 'downloads');
+  if (order !== 'downloads') f.order = order;
   return f;
 }
 
@@ -187,6 +196,7 @@ export function releaseSearch(f: ReleaseFilters): string {
   if (f.country) p.set('country', f.country);
   if (f.org) p.set('org', f.org);
   if (f.licenseClass) p.set('license_class', f.licenseClass);
+  if (f.order) p.set('order', f.order);
   const out = p.toString();
   return out ? `?${out}` : '';
 }

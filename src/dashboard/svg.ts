@@ -4,7 +4,7 @@
 // No information by colour alone: every band has a pattern as well as a colour, is labelled directly at its right
 // end, and the figure comes with its data as a table. Labels are our own words or country names; every string is
 // escaped all the same.
-import { escapeHtml } from '../digest/escape.js';
+import { cleanText, escapeHtml } from '../digest/escape.js';
 import { daysBetween } from './data.js';
 
 /** Okabe–Ito: distinguishable with the common colour-vision deficiencies; grey for "unattributed" and "other". */
@@ -97,7 +97,9 @@ function frame(input: ChartInput, yMax: number, labelWidth: number): Frame {
   const w = input.width ?? 720;
   const h = input.height ?? 300;
   const top = input.standalone ? 40 : 12;
-  const bottom = input.standalone ? 52 : 28;
+  // Below the date labels, one more line of the method line's height for each line past the first.
+  const extraLines = input.standalone ? methodLines(input.standalone.methodLine, w).length - 1 : 0;
+  const bottom = input.standalone ? 52 + METHOD_LINE_HEIGHT * extraLines : 28;
   const left = 48;
   const right = labelWidth;
   const first = input.dates[0] ?? '1970-01-01';
@@ -199,15 +201,49 @@ export function spread(ys: number[], gap: number, lo: number, hi: number): numbe
   return out;
 }
 
+const METHOD_FONT = 10.5;
+const METHOD_LINE_HEIGHT = 13;
+const METHOD_MAX_LINES = 3;
+
+/**
+ * A standalone chart's method line, broken between words into lines that fit the picture's width (the whole line is
+ * the method: cut at a fixed length, it lost its last sentences). Past three lines the rest is left out with "…".
+ */
+export function methodLines(text: string, width: number): string[] {
+  // From the charts' left margin (48) to 8 px short of the right edge.
+  const room = width - 48 - 8;
+  const fits = (s: string): boolean => (textWidth(s) * METHOD_FONT) / 11 <= room;
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const longer = line ? `${line} ${word}` : word;
+    if (line && !fits(longer)) {
+      lines.push(line);
+      line = word;
+    } else line = longer;
+  }
+  if (line) lines.push(line);
+  if (lines.length <= METHOD_MAX_LINES) return lines;
+  const kept = lines.slice(0, METHOD_MAX_LINES);
+  const words = kept[METHOD_MAX_LINES - 1]!.split(' ');
+  while (words.length > 1 && !fits(`${words.join(' ')} …`)) words.pop();
+  kept[METHOD_MAX_LINES - 1] = `${words.join(' ')} …`;
+  return kept;
+}
+
 function wrap(input: ChartInput, f: Frame, defs: string[], body: string, legend: string): string {
   const tid = `${input.id}-t`;
   const did = `${input.id}-d`;
   const head = input.standalone
     ? `<rect width="${f.w}" height="${f.h}" fill="#FFFFFF"/><text x="${f.left}" y="22" font-size="14" font-weight="bold" fill="${INK}">${e(input.title)}</text>`
     : '';
-  const foot = input.standalone
-    ? `<text x="${f.left}" y="${f.h - 10}" font-size="10.5" fill="${MUTED}">${e(input.standalone.methodLine.slice(0, 160))}</text>`
-    : '';
+  const lines = input.standalone ? methodLines(input.standalone.methodLine, f.w) : [];
+  const foot = lines
+    .map(
+      (line, k) =>
+        `<text x="${f.left}" y="${f.h - 10 - METHOD_LINE_HEIGHT * (lines.length - 1 - k)}" font-size="${METHOD_FONT}" fill="${MUTED}">${e(line)}</text>`,
+    )
+    .join('');
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${f.w} ${f.h}" width="${f.w}" height="${f.h}" role="img" ` +
     `aria-labelledby="${tid} ${did}" class="chart" font-family="${FONT}">` +
@@ -491,6 +527,100 @@ export function stackedBarsSvg(input: StackedBarsInput): string {
     { w, h, left, right, top, bottom: 24, x: () => 0, y: () => 0 },
     defs,
     `<g aria-hidden="true">${grid.join('')}</g>${body.join('')}`,
+    `<g class="legend">${legend.join('')}</g>`,
+  );
+}
+
+export interface ValueBarsInput {
+  /** Unique on the page: pattern and title ids derive from it. */
+  id: string;
+  title: string;
+  desc: string;
+  /** The legend: each bar names one group, and a group's bars share its colour and pattern. */
+  groups: BarKey[];
+  /** Largest first, as they are drawn from the top. Labels may be platform strings: they are cleaned and capped. */
+  bars: Array<{ label: string; value: number; valueLabel: string; group: string }>;
+  /** A vertical line at a value that means something (RAM 1: the 10th of its size class), named in words. */
+  marker?: { value: number; label: string };
+  width?: number;
+}
+
+/**
+ * One horizontal bar per item (a model), from zero to its value (to the left for a negative one), each labelled with
+ * its name on the left and its value at its end; colour and pattern say its group, which the legend names.
+ */
+export function valueBarsSvg(input: ValueBarsInput): string {
+  const w = input.width ?? 720;
+  const left = 210;
+  const right = 70;
+  const barH = 16;
+  const step = 24;
+  const plotW = w - left - right;
+  const styles = new Map(
+    input.groups.map((k, i) => {
+      const st = styleFor(i, k.key);
+      const color = k.color ?? st.color;
+      const pid = `${input.id}-p${i}`;
+      const def = patternDef(pid, color, k.pattern ?? st.pattern);
+      return [k.key, { label: k.label, fill: def ? `url(#${pid})` : color, def }] as const;
+    }),
+  );
+  const shown = [...styles.entries()].filter(([key]) => input.bars.some((b) => b.group === key));
+  const legend: string[] = [];
+  let lx = left;
+  let ly = 14;
+  for (const [, s] of shown) {
+    const itemW = 16 + textWidth(s.label) + 16;
+    if (lx + itemW > w && lx > left) {
+      lx = left;
+      ly += 18;
+    }
+    legend.push(
+      `<rect x="${lx}" y="${ly - 6}" width="12" height="12" fill="${s.fill}" stroke="${INK}" stroke-width="0.5"/>` +
+        `<text x="${lx + 16}" y="${ly}" dy="0.32em" font-size="11" fill="${INK}">${e(s.label)}</text>`,
+    );
+    lx += itemW;
+  }
+  // The marker's words get a line of their own under the legend.
+  const markerTop = ly + (input.marker ? 30 : 16);
+  const top = markerTop + (input.marker ? 8 : 4);
+  const h = top + input.bars.length * step + 8;
+  const values = input.bars.map((b) => b.value).concat(input.marker ? [input.marker.value] : []);
+  const lo = Math.min(0, ...values);
+  const hi = Math.max(0, ...values);
+  const xOf = (v: number): number => left + (plotW * (v - lo)) / (hi - lo || 1);
+  const x0 = xOf(0);
+  const body: string[] = [];
+  input.bars.forEach((b, i) => {
+    const y = top + i * step;
+    const fill = styles.get(b.group)?.fill ?? GREY_OTHER;
+    const from = Math.min(x0, xOf(b.value));
+    const width = Math.max(1, Math.abs(xOf(b.value) - x0));
+    const name = cleanText(b.label, 32);
+    body.push(
+      `<text x="${left - 8}" y="${y + barH / 2}" dy="0.32em" text-anchor="end" font-size="12" fill="${INK}">${e(name)}</text>` +
+        `<path d="M${r1(from)},${y}h${r1(width)}v${barH}h${r1(-width)}Z" fill="${fill}" stroke="${INK}" stroke-width="0.5">` +
+        `<title>${e(`${name}: ${b.valueLabel}`)}</title></path>` +
+        `<text x="${r1(Math.max(x0, xOf(b.value)) + 4)}" y="${y + barH / 2}" dy="0.32em" font-size="11" fill="${INK}">${e(b.valueLabel)}</text>`,
+    );
+  });
+  const axis = [
+    `<line x1="${r1(x0)}" x2="${r1(x0)}" y1="${top - 4}" y2="${h - 4}" stroke="${MUTED}" stroke-width="1"/>`,
+  ];
+  if (input.marker) {
+    const mx = xOf(input.marker.value);
+    // The words run away from the nearer edge, so they stay inside the picture.
+    const anchor = mx > left + plotW / 2 ? 'end' : 'start';
+    axis.push(
+      `<line x1="${r1(mx)}" x2="${r1(mx)}" y1="${markerTop}" y2="${h - 4}" stroke="${INK}" stroke-width="1" stroke-dasharray="4 3"/>` +
+        `<text x="${r1(mx)}" y="${markerTop - 4}" text-anchor="${anchor}" font-size="11" fill="${INK}">${e(input.marker.label)}</text>`,
+    );
+  }
+  return wrap(
+    { id: input.id, title: input.title, desc: input.desc, dates: [], series: [] },
+    { w, h, left, right, top, bottom: 8, x: () => 0, y: () => 0 },
+    shown.map(([, s]) => s.def).filter(Boolean),
+    `<g aria-hidden="true">${axis.join('')}</g>${body.join('')}`,
     `<g class="legend">${legend.join('')}</g>`,
   );
 }

@@ -5,7 +5,7 @@ import { countryName } from '../normalise/countries.js';
 import { PLATFORMS } from '../model.js';
 import type { View } from '../snapshot/types.js';
 import { PLATFORM_LABELS } from '../sources/registry.js';
-import { KIND_LABELS, fmtChangePct, fmtInt, fmtParams, fmtPct, fmtPp, fmtSigned } from './escape.js';
+import { KIND_LABELS, fmtChangePct, fmtGrowth, fmtInt, fmtParams, fmtPct, fmtPp, fmtRam, fmtSigned } from './escape.js';
 import type {
   ChartDigest,
   CountChange,
@@ -193,19 +193,6 @@ function asOfLine(cmp: ShareComparison, d: Digest): Block {
     parts: [txt(`${parts.join(', ')}.`)],
     tone: cmp.asOfIsWeekEnd && cmp.previousAsOfIsWeekEnd ? 'muted' : 'warn',
   };
-}
-
-/** RAM as people read a ratio: 12.5, 0.84; – where it cannot be given. */
-function fmtRam(v: number | null): string {
-  if (v === null || !Number.isFinite(v)) return '–';
-  return v >= 10 ? v.toFixed(1) : v.toFixed(2);
-}
-
-/** Growth as a signed percentage: +35%, −12%; – where it cannot be given. */
-function fmtGrowth(v: number | null): string {
-  if (v === null || !Number.isFinite(v)) return '–';
-  const pct = Math.round(v * 100);
-  return `${pct > 0 ? '+' : pct < 0 ? '−' : '±'}${Math.abs(pct)}%`;
 }
 
 function notableRow(r: NotableRelease, i: number): Cell[] {

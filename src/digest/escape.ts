@@ -149,6 +149,19 @@ export function fmtChangePct(p: number | null | undefined): string {
   return ` (${r > 0 ? '+' : r < 0 ? '−' : '±'}${Math.abs(r)}%)`;
 }
 
+/** RAM as people read a ratio: 12.5, 0.84; – where it cannot be given. */
+export function fmtRam(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  return v >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+
+/** Growth as a signed percentage: +35%, −12%; – where it cannot be given. */
+export function fmtGrowth(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  const pct = Math.round(v * 100);
+  return `${pct > 0 ? '+' : pct < 0 ? '−' : '±'}${Math.abs(pct)}%`;
+}
+
 /** Parameter counts as people say them: 7B, 1.5B, 350M. */
 export function fmtParams(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n) || n <= 0) return '–';

@@ -1,7 +1,7 @@
-// The static export under <dataDir>/public/: the feed's first pages, the latest snapshot, the shares series and
-// the OpenAPI document, rendered by the same FeedService functions the routes call, so a static host serves what
-// the API would (links aside: pages point at each other's files instead of at query strings); and the history as
-// data under history/ (history-export.ts).
+// The static export under <dataDir>/public/: the feed's first pages, the latest snapshot, the shares series, the
+// latest momentum list and the OpenAPI document, rendered by the same FeedService functions the routes call, so a
+// static host serves what the API would (links aside: pages point at each other's files instead of at query
+// strings); and the history as data under history/ (history-export.ts).
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { writeFileAtomic } from '../fsutil.js';
@@ -95,6 +95,16 @@ export async function exportStatic(deps: ExportDeps): Promise<string[]> {
     await write(`shares/${metric}.csv`, (await svc.renderShares(q, 'csv')).body);
   }
   const routes = feedRoutes({ svc, defaultLimit, storeTtlMs: 0 });
+  // GET /api/v1/momentum's answer to no parameters (the latest snapshot's RAM list, all models), rendered by the
+  // route itself so the file cannot say anything else.
+  const momentum = routes.find((r) => r.path === '/api/v1/momentum')!;
+  try {
+    const plan = momentum.plan({ query: {}, params: {}, base: '', acceptsCsv: false });
+    await write('momentum.json', (await plan.render()).body);
+  } catch (err) {
+    // No snapshot yet, or the latest was written before momentum existed: the route answers 404, so no file.
+    if (!(err instanceof ApiError && err.statusCode === 404)) throw err;
+  }
   await write('openapi.json', JSON.stringify(openApiDocument(routes)));
   // The history as data (history/: the share series and every model's daily figures as CSV, JSON Lines, Parquet).
   written.push(...(await exportHistory({ store: deps.store, dataDir: deps.dataDir, publicDir: out })));

@@ -1,7 +1,8 @@
 // The dashboard in a real Chromium (Debian's /usr/bin/chromium through playwright-core), CSP enforced: every page
-// kind loads with no console error, a control changes the chart and the URL and that URL reproduces it, it works
-// with script off, a hostile model name is inert, axe-core finds no serious or critical violation, and a screenshot
-// of each page is written to .tmp/dashboard-screenshots/ (gitignored) as a test artefact.
+// kind loads with no console error, a control changes the chart and the URL and that URL reproduces it (releases
+// ordered by momentum too), it works with script off, a hostile model name is inert, axe-core finds no serious or
+// critical violation, and a screenshot of each page is written to .tmp/dashboard-screenshots/ (gitignored) as a test
+// artefact. The latest snapshot carries a momentum block from the real builder (momentum-fixtures.ts).
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { CHROMIUM, CHROMIUM_LAUNCH, HAVE_CHROMIUM } from '../support/chromium.js
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { HOSTILE_MODEL, HOSTILE_ORG } from './fixtures.js';
+import { MOMENTUM_KEYS } from './momentum-fixtures.js';
 import { dashWorld, modelPath, type DashWorld } from './setup.js';
 
 if (!HAVE_CHROMIUM) {
@@ -26,7 +28,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`dashboard in headless Chromium (${CHROMIUM})`, 
   let context: BrowserContext;
 
   beforeAll(async () => {
-    w = await dashWorld(120);
+    w = await dashWorld(120, { momentum: true });
     base = await w.app.listen({ host: '127.0.0.1', port: 0 });
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     browser = await chromium.launch(CHROMIUM_LAUNCH);
@@ -82,10 +84,12 @@ describe.skipIf(!HAVE_CHROMIUM)(`dashboard in headless Chromium (${CHROMIUM})`, 
       '/races?view=publisher&lic_metric=newReleases&lic_scope=llm&lic_platform=modelscope',
     ],
     ['releases', '/releases'],
+    ['releases-by-growth', '/releases?order=growth7d'],
     ['org', '/org/Alibaba%20Qwen'],
     ['org-hostile', `/org/${encodeURIComponent(HOSTILE_ORG)}`],
     ['model', modelPath(w.records.find((r) => r.name === 'qwen-ft-GGUF')!.key)],
     ['model-hostile', evilPath()],
+    ['model-momentum', modelPath(MOMENTUM_KEYS.rocket)],
   ];
 
   it('loads every page kind with no console error, no axe serious/critical violation, and screenshots it', async () => {
@@ -171,6 +175,35 @@ describe.skipIf(!HAVE_CHROMIUM)(`dashboard in headless Chromium (${CHROMIUM})`, 
     await page.close();
   }, 60_000);
 
+  it('orders releases by momentum in place, with the order in the URL, and that URL reproduces it', async () => {
+    const { page, problems } = await open('/releases');
+    await page.evaluate(() => ((globalThis as any).__sameDocument = true));
+    const firstModel = () => page.locator('main table tbody tr th').first().textContent();
+    const rocket = MOMENTUM_KEYS.rocket.slice(MOMENTUM_KEYS.rocket.indexOf(':') + 1);
+    expect(await firstModel()).not.toBe(rocket);
+    await page.getByRole('group', { name: 'Order by' }).getByRole('link', { name: 'RAM' }).click();
+    await page.waitForURL(/\/releases\?order=ram$/);
+    await expect.poll(firstModel).toBe(rocket);
+    expect(await page.evaluate(() => (globalThis as any).__sameDocument)).toBe(true);
+    expect(await page.locator('main table caption').textContent()).toContain('largest RAM first');
+    expect(await page.locator('#releases-momentum svg.chart title').first().textContent()).toBe(
+      'RAM of the releases listed',
+    );
+    // A filter applied now keeps the order.
+    await page.getByLabel('Platform').selectOption('huggingface');
+    await page.waitForURL(/platform=huggingface/);
+    expect(page.url()).toContain('order=ram');
+    await expect.poll(firstModel).toBe(rocket);
+    const table = await page.locator('main table').innerHTML();
+    const url = page.url();
+    expect(problems).toEqual([]);
+    await page.close();
+    const fresh = await open(url.slice(base.length));
+    expect(await fresh.page.locator('main table').innerHTML()).toBe(table);
+    expect(fresh.problems).toEqual([]);
+    await fresh.page.close();
+  }, 60_000);
+
   it('works without JavaScript: charts, tables and option links are all there', async () => {
     const noJs = await browser.newContext({ javaScriptEnabled: false });
     try {
@@ -181,6 +214,13 @@ describe.skipIf(!HAVE_CHROMIUM)(`dashboard in headless Chromium (${CHROMIUM})`, 
       await page.waitForURL(/metric=derivatives/);
       expect(await page.locator('h1').textContent()).toContain('derivative models');
       expect(problems).toEqual([]);
+      // The order of the releases is a link too.
+      const releases = await open('/releases', noJs);
+      await releases.page.getByRole('link', { name: '7-day growth' }).click();
+      await releases.page.waitForURL(/order=growth7d/);
+      const late = MOMENTUM_KEYS.late.slice(MOMENTUM_KEYS.late.indexOf(':') + 1);
+      expect(await releases.page.locator('main table tbody tr th').first().textContent()).toBe(late);
+      expect(releases.problems).toEqual([]);
     } finally {
       await noJs.close();
     }

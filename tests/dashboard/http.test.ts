@@ -10,7 +10,7 @@ import { testConfig } from '../feed/fixtures.js';
 import { countryName } from '../../src/normalise/countries.js';
 import { spread } from '../../src/dashboard/svg.js';
 import { HOSTILE_MODEL, HOSTILE_ORG } from './fixtures.js';
-import { dashWorld, modelPath, type DashWorld } from './setup.js';
+import { dashWorld, expectInert, modelPath, type DashWorld } from './setup.js';
 
 let w: DashWorld;
 
@@ -20,16 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await w?.close();
 });
-
-/** Nothing in a page may run except the one script file: no inline script, handler, style or javascript: URL. */
-function expectInert(body: string): void {
-  expect(body).not.toMatch(/<script(?![^>]*\bsrc="\/dashboard\/assets\/dashboard\.js\?v=[0-9a-f]+")/i);
-  // Inside tags only: an escaped hostile name (`&lt;svg onload=…`) is text, and must be there as text.
-  expect(body).not.toMatch(/<[^>]*\son[a-z]+\s*=/i);
-  expect(body).not.toMatch(/<[^>]*\sstyle\s*=/i);
-  expect(body).not.toMatch(/<style/i);
-  expect(body).not.toMatch(/javascript:/i);
-}
 
 describe('dashboard pages', () => {
   it('serves the overview at / with a strict CSP, the method line, the table and the data links', async () => {
@@ -99,7 +89,11 @@ describe('dashboard pages', () => {
       expectInert(r.body);
     }
     const releases = (await w.app.inject('/releases')).body;
-    expect(releases).toContain('not yet available');
+    // The fixture snapshots predate momentum: the page says so and how to rebuild, and offers no order by it.
+    expect(releases).toContain(
+      `The snapshot of ${w.dates[w.dates.length - 1]} has no momentum figures: it was written before momentum existed.`,
+    );
+    expect(releases).not.toContain('order=ram');
     expect(releases).not.toContain('qwen-ft'); // fine-tunes and quantisations are not base releases
     expect(releases).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt;');
     expect(releases).not.toContain('\u202E');
@@ -242,9 +236,12 @@ describe('dashboard pieces', () => {
 
 describe('static export of the dashboard', () => {
   it('writes every overview state, its chart and data, and the other pages, linked by file name', async () => {
-    await exportStatic({ store: w.store, config: testConfig(w.dir), dataDir: w.dir, pages: 1 });
+    const feedFiles = await exportStatic({ store: w.store, config: testConfig(w.dir), dataDir: w.dir, pages: 1 });
     const files = await exportDashboard({ store: w.store, dataDir: w.dir, orgs: 5 });
     const pub = join(w.dir, 'public');
+    // The latest snapshot has no momentum block, so /api/v1/momentum answers 404 and there is no file of it.
+    expect((await w.app.inject('/api/v1/momentum')).statusCode).toBe(404);
+    expect(feedFiles).not.toContain(join(pub, 'momentum.json'));
     const rel = files.map((f) => f.slice(pub.length + 1));
     expect(rel).toContain('index.html');
     expect(rel).toContain('overview-likes.publisher.llm.wisemodel.html');

@@ -9,7 +9,15 @@ import { fmtCompact, fmtInt, fmtPct, kindLabel, own, safeUrl, text, VIEW_LABELS 
 import { countryName } from '../../normalise/countries.js';
 import { figure, link, optionGroup, table } from '../html.js';
 import type { Links } from '../links.js';
-import { lineChartSvg } from '../svg.js';
+import {
+  FIGURE_LABELS,
+  fmtAge,
+  fmtFigure,
+  momentumMethodLine,
+  type Figure,
+  type SnapshotMomentum,
+} from '../momentum.js';
+import { lineChartSvg, valueBarsSvg } from '../svg.js';
 
 /** Whether any snapshot names this organisation (in either view). */
 export function orgKnown(days: Day[], name: string): boolean {
@@ -144,12 +152,82 @@ export async function lineageChain(
   return chain;
 }
 
+const MOMENTUM_GROUPS = [
+  { key: 'model', label: 'this model' },
+  { key: 'reference', label: 'what it is measured against' },
+];
+
+/** One figure as two bars: the model's downloads, and the reference they are divided by. */
+function momentumBars(id: string, fig: Figure, metric: 'ram' | 'growth7d', title: string): string {
+  const e = fig.entry;
+  const [mine, theirs] =
+    metric === 'ram'
+      ? ['downloads since creation', `cut-off (${e.sizeClass ?? 'no class'}, ${fmtAge(e.ageDays)})`]
+      : ['downloads, last 7 days', 'a week, in the 3 before'];
+  return valueBarsSvg({
+    id,
+    title,
+    desc: `${title} ${fmtFigure(metric, e.value)}: ${fmtInt(e.downloads)} ${mine} against ${fmtInt(e.reference)} (${theirs}).`,
+    groups: MOMENTUM_GROUPS,
+    bars: [
+      { label: mine, value: e.downloads, valueLabel: fmtCompact(e.downloads), group: 'model' },
+      { label: theirs, value: e.reference, valueLabel: fmtCompact(e.reference), group: 'reference' },
+    ],
+    width: 560,
+  });
+}
+
+/** The model's figures in the latest snapshot's momentum lists; nothing when it is in none of them. */
+function momentumHtml(m: NormalisedRecord, momentum: SnapshotMomentum | null): string {
+  if (!momentum) return '';
+  const platform = PLATFORM_LABELS[m.platform] ?? m.platform;
+  const top = momentum.block.top;
+  const rows: Array<{ label: string; metric: 'ram' | 'growth7d'; fig: Figure; from: string }> = [];
+  const ramFrom = (f: Figure, peers: string): string =>
+    `${fmtInt(f.entry.downloads)} downloads since creation ÷ ${fmtInt(f.entry.reference)}, the cut-off of ${peers} of ${f.entry.sizeClass ?? 'no class'} on ${platform} at ${fmtAge(f.entry.ageDays)}`;
+  const ram = momentum.figure('ram', m.key);
+  if (ram) rows.push({ label: 'RAM among all models', metric: 'ram', fig: ram, from: ramFrom(ram, 'base models') });
+  const llmRam = momentum.llmRamFigure(m.key);
+  if (llmRam)
+    rows.push({
+      label: 'RAM among language models',
+      metric: 'ram',
+      fig: llmRam,
+      from: ramFrom(llmRam, 'base language models'),
+    });
+  const growth = momentum.figure('growth7d', m.key);
+  if (growth)
+    rows.push({
+      label: FIGURE_LABELS.growth7d,
+      metric: 'growth7d',
+      fig: growth,
+      from: `${fmtInt(growth.entry.downloads)} downloads in the last 7 days against ${fmtInt(growth.entry.reference)} a week in the 3 weeks before`,
+    });
+  if (rows.length === 0) return '';
+  const ramFig = ram ?? llmRam;
+  const pictures =
+    (ramFig ? momentumBars('mom-ram', ramFig, 'ram', FIGURE_LABELS.ram) : '') +
+    (growth ? momentumBars('mom-growth', growth, 'growth7d', FIGURE_LABELS.growth7d) : '');
+  const figures = table(
+    `Momentum in the snapshot of ${momentum.date}`,
+    [{ head: 'Figure' }, { head: 'Value', num: true }, { head: 'From' }, { head: 'Rank', num: true }],
+    rows.map((r) => [
+      own(r.label),
+      own(fmtFigure(r.metric, r.fig.entry.value)),
+      own(r.from),
+      own(`${r.fig.rank} of ${top}`),
+    ]),
+  );
+  return figure('momentum', `Momentum on ${momentum.date}`, pictures, figures, momentumMethodLine(momentum));
+}
+
 export function modelBody(
   m: NormalisedRecord,
   history: StatsPoint[],
   chain: Array<{ key: string; model: NormalisedRecord | null }>,
   derivatives: DerivativeCounts,
   links: Links,
+  momentum: SnapshotMomentum | null,
 ): string {
   const dates = history.map((h) => h.date);
   const svg = lineChartSvg({
@@ -211,6 +289,7 @@ export function modelBody(
   return `<h1>Model: ${text(m.id, 200)}</h1>
 ${facts}
 ${figure('downloads', 'Downloads', svg, histTable, `Downloads as the platform reports them on each day hubwatch swept it; 30-day figures on ModelScope and WiseModel come from stored history (docs/method.md).`)}
+${momentumHtml(m, momentum)}
 <section aria-labelledby="lin-h"><h2 id="lin-h">Lineage up to its root</h2><ul class="lineage">${lineage}</ul></section>
 <section aria-labelledby="der-h"><h2 id="der-h">Derivatives by relation</h2>${derivativesHtml(m, derivatives, links)}</section>
 <section aria-labelledby="mir-h"><h2 id="mir-h">Mirrors on other platforms</h2>${mirrors}</section>`;
