@@ -10,7 +10,11 @@ import type { LineageNode, LineageStore, OriginUpdate } from '../store/types.js'
 import { resolveNode } from '../normalise/resolve-local.js';
 
 export const MAX_DEPTH = 10;
-const CHUNK = 2000;
+/**
+ * Derivative keys per look-up. Each chunk's look-ups scan the models table (the embedded store keeps no key index),
+ * so the number of chunks is what a large pass pays for; a chunk's nodes and their ancestors are what memory holds.
+ */
+const CHUNK = 20_000;
 const UPDATE_BATCH = 20_000;
 
 export interface ResolveResult {
@@ -110,6 +114,8 @@ export async function resolveLineage(deps: ResolveDeps): Promise<ResolveResult> 
     }
     if (updates.length > 0) await store.updateOrigins(updates);
   }
+  // The origins just rewritten are folded into the store before the snapshot reads them (types.ts checkpoint).
+  await store.checkpoint();
   log.info({ ...result }, 'lineage resolved');
   return result;
 }

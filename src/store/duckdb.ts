@@ -33,8 +33,9 @@ import type { ModelWrite } from './sql-ingest.js';
 import { SqlStore } from './sql.js';
 import { MODEL_COLUMNS, objectKey, type ColKind } from './sql-columns.js';
 import { clean, type Columns, type Db, type Dialect, type Row } from './sql-shared.js';
-import type { PageCommit, SeenModel } from './types.js';
-import { DAY_MS } from '../time.js';
+import { ORIGIN_SET, originBatches } from './sql-lineage.js';
+import type { OriginUpdate, PageCommit, SeenModel } from './types.js';
+import { dayNumber } from '../time.js';
 
 const DIALECT: Dialect = {
   engine: 'duckdb',
@@ -93,7 +94,9 @@ function bindArgs(params: readonly unknown[] | undefined): [DuckDBValue[] | unde
 
 type Conv = (v: unknown) => Row[string];
 
+/** A vector's item is the JS value already (text, floating and small whole numbers, booleans). */
 const asIs: Conv = (v) => v as Row[string];
+const fromClient: Conv = (v) => v as Row[string];
 const toNumber: Conv = (v) => (v === null ? null : Number(v));
 const toDate: Conv = (v) => (v === null ? null : (v as Date).toISOString().slice(0, 10));
 const toInstant: Conv = (v) => (v === null ? null : (v as Date).toISOString());
@@ -104,32 +107,71 @@ function converterFor(typeId: DuckDBTypeId): Conv {
     case DuckDBTypeId.HUGEINT:
     case DuckDBTypeId.UBIGINT:
     case DuckDBTypeId.UHUGEINT:
-    case DuckDBTypeId.INTEGER:
     case DuckDBTypeId.DECIMAL:
       return toNumber;
+    case DuckDBTypeId.INTEGER:
+      return asIs;
     case DuckDBTypeId.DATE:
       return toDate;
     case DuckDBTypeId.TIMESTAMP_TZ:
     case DuckDBTypeId.TIMESTAMP:
     case DuckDBTypeId.TIMESTAMP_MS:
       return toInstant;
-    default:
+    case DuckDBTypeId.VARCHAR:
+    case DuckDBTypeId.DOUBLE:
+    case DuckDBTypeId.FLOAT:
+    case DuckDBTypeId.BOOLEAN:
+    case DuckDBTypeId.SMALLINT:
+    case DuckDBTypeId.TINYINT:
+    case DuckDBTypeId.UINTEGER:
+    case DuckDBTypeId.USMALLINT:
+    case DuckDBTypeId.UTINYINT:
       return asIs;
+    default:
+      // Lists, structs, blobs and the rest: the client's converter makes them plain JS values.
+      return fromClient;
   }
 }
 
-/** Turns a result's rows (as JS values) into Rows: one converter per column, picked once per result. */
-function rowMaker(result: {
-  columnNames(): string[];
-  columnTypeId(i: number): DuckDBTypeId;
-}): (values: unknown[]) => Row {
+/**
+ * One column of a chunk, converted, appended to `out`. Values are read from the vector directly: the client's
+ * getRowsJS converts every value through its generic converter, which cost about ten times as much (measured on
+ * 10,000 lineage rows of 11 columns: 500 ms against 30-70 ms), and the lineage pass reads hundreds of thousands.
+ */
+function pushColumn(chunk: DuckDBDataChunk, j: number, conv: Conv, out: Row[string][]): void {
+  const vector = chunk.getColumnVector(j);
+  const rows = chunk.rowCount;
+  if (conv === asIs) {
+    // Text, doubles and booleans come out of the vector as JS values already.
+    for (let i = 0; i < rows; i++) out.push(vector.getItem(i) as Row[string]);
+    return;
+  }
+  const type = vector.type;
+  for (let i = 0; i < rows; i++) {
+    const v = vector.getItem(i);
+    out.push(v === null ? null : conv(JSDuckDBValueConverter(v, type, JSDuckDBValueConverter)));
+  }
+}
+
+/** A whole result as Rows, chunk by chunk, with one converter per column picked once. */
+async function readRows(result: DuckDBResult): Promise<Row[]> {
   const names = result.columnNames();
   const convs = names.map((_, i) => converterFor(result.columnTypeId(i)));
-  return (values) => {
-    const row: Row = {};
-    for (let i = 0; i < names.length; i++) row[names[i]!] = convs[i]!(values[i] ?? null);
-    return row;
-  };
+  const rows: Row[] = [];
+  const col: Row[string][] = [];
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    const base = rows.length;
+    for (let i = 0; i < chunk.rowCount; i++) rows.push({});
+    for (let j = 0; j < names.length; j++) {
+      col.length = 0;
+      pushColumn(chunk, j, convs[j]!, col);
+      const name = names[j]!;
+      for (let i = 0; i < col.length; i++) rows[base + i]![name] = col[i]!;
+    }
+  }
+  return rows;
 }
 
 /** Prepared statements kept per connection; a statement with parameters is usually run again and again. */
@@ -159,16 +201,23 @@ class Conn implements Db {
   }
 
   async query(sql: string, params?: readonly unknown[]): Promise<Row[]> {
-    const reader =
-      params && params.length > 0
-        ? await (await this.bound(sql, params)).runAndReadAll()
-        : await this.conn.runAndReadAll(sql);
-    return reader.getRowsJS().map(rowMaker(reader));
+    try {
+      const result =
+        params && params.length > 0 ? await (await this.bound(sql, params)).run() : await this.conn.run(sql);
+      return await readRows(result);
+    } catch (err) {
+      throw outOfMemory(err, sql) ?? err;
+    }
   }
 
   async exec(sql: string, params?: readonly unknown[]): Promise<number> {
-    const result = params && params.length > 0 ? await (await this.bound(sql, params)).run() : await this.conn.run(sql);
-    return result.rowsChanged;
+    try {
+      const result =
+        params && params.length > 0 ? await (await this.bound(sql, params)).run() : await this.conn.run(sql);
+      return result.rowsChanged;
+    } catch (err) {
+      throw outOfMemory(err, sql) ?? err;
+    }
   }
 
   close(): void {
@@ -179,6 +228,22 @@ class Conn implements Db {
 }
 
 const closedError = () => new HubwatchError('The DuckDB store is closed.');
+
+/**
+ * DuckDB's "failed to pin block" names neither the statement nor the setting: the user's error says both, and what
+ * to do (a larger buffer pool, or PostgreSQL for a catalogue that large).
+ */
+function outOfMemory(err: unknown, sql: string): HubwatchError | null {
+  const message = errorMessage(err);
+  if (!/Out of Memory Error/i.test(message)) return null;
+  const statement = sql.replace(/\s+/g, ' ').trim().slice(0, 160);
+  const { memoryLimit } = duckDbResources();
+  return new HubwatchError(
+    `The embedded store ran out of its memory limit (HUBWATCH_DUCKDB_MEMORY=${memoryLimit ?? '192MB'}) in: ${statement}… ` +
+      'Raise HUBWATCH_DUCKDB_MEMORY (e.g. 1GB), or use PostgreSQL (DATABASE_URL) for a catalogue this large.',
+    { cause: err },
+  );
+}
 
 /** Outside a transaction, each call takes its turn on the connection. */
 class SerialDb implements Db {
@@ -220,6 +285,8 @@ function duckdbSettings(): Record<string, string> {
 }
 
 const STAGE = 'stage_models';
+/** Origin updates held before they are applied in one replace (DuckDBStore.updateOrigins). */
+const ORIGINS_APPLY_AT = 250_000;
 /** A DuckDB data chunk holds at most this many rows (STANDARD_VECTOR_SIZE). */
 const CHUNK_ROWS = 2048;
 /**
@@ -435,7 +502,11 @@ export class DuckDBStore extends SqlStore {
 
   protected tx<T>(fn: (db: Db) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(closedError());
-    return this.writer.serial.run(() => this.inTx(fn));
+    // A write after held origin updates comes after them, as it would had they been written at once.
+    return this.writer.serial.run(async () => {
+      await this.applyOrigins();
+      return this.inTx(fn);
+    });
   }
 
   /** BEGIN … COMMIT on the writer; the caller holds the writer's turn. */
@@ -487,35 +558,24 @@ export class DuckDBStore extends SqlStore {
     if (this.staged >= MERGE_AT) await this.mergeStaged();
   }
 
-  /** Appends the page to the stage, column by column, inside commitPage's transaction. */
-  protected async writeModels(db: Db, write: ModelWrite): Promise<void> {
-    const { date, models, fingerprints, objectIds, provenance } = write;
-    if (this.pageSeq === null) {
-      const rows = await db.query(`SELECT COALESCE(MAX(page_seq), 0) AS seq FROM ${STAGE}`);
-      this.pageSeq = BigInt(Number(rows[0]?.seq ?? 0));
-    }
-    this.pageSeq += 1n;
-    const seq = this.pageSeq;
-    const day = new DuckDBDateValue(Math.round(Date.parse(`${date}T00:00:00Z`) / DAY_MS));
-    const appender = await this.writer.conn.createAppender(STAGE);
+  /**
+   * Appends `rows` to `table` in data chunks of CHUNK_ROWS rows, each filled column by column by `fill`. The appender
+   * converts value by value on the event loop (20-40 µs per model): between chunks the sweep's next page and, under
+   * `start`, the HTTP API get their turn rather than waiting for the whole batch.
+   */
+  private async appendChunks<T>(
+    table: string,
+    types: readonly DuckDBType[],
+    rows: readonly T[],
+    fill: (chunk: DuckDBDataChunk, part: readonly T[]) => void,
+  ): Promise<void> {
+    const appender = await this.writer.conn.createAppender(table);
     try {
-      for (let from = 0; from < models.length; from += CHUNK_ROWS) {
-        // The appender converts value by value on the event loop (20-40 µs per model): between chunks the sweep's
-        // next page and, under `start`, the HTTP API get their turn rather than waiting for the whole batch.
+      for (let from = 0; from < rows.length; from += CHUNK_ROWS) {
         if (from > 0) await nextTurn();
-        const part = models.slice(from, from + CHUNK_ROWS);
-        const chunk = DuckDBDataChunk.create(STAGE_TYPES, part.length);
-        chunk.setColumnValues(0, new Array<DuckDBValue>(part.length).fill(seq));
-        chunk.setColumnValues(1, new Array<DuckDBValue>(part.length).fill(day));
-        const fps = part.map((m) => fingerprints?.get(m.key) ?? null);
-        const oids = part.map((m) => objectIds?.get(m.key) ?? null);
-        MODEL_COLUMNS.forEach((c, j) => {
-          chunk.setColumnValues(
-            j + 2,
-            part.map((m, i) => toDuckValue(c.kind, c.get(m, fps[i]!, oids[i]!), c.name)),
-          );
-        });
-        chunk.setColumnValues(MODEL_COLUMNS.length + 2, new Array<DuckDBValue>(part.length).fill(provenance));
+        const part = rows.slice(from, from + CHUNK_ROWS);
+        const chunk = DuckDBDataChunk.create(types, part.length);
+        fill(chunk, part);
         appender.appendDataChunk(chunk);
       }
       appender.flushSync();
@@ -526,6 +586,31 @@ export class DuckDBStore extends SqlStore {
         // A failed append (a CHECK) also fails the close; the append's error is the one to report.
       }
     }
+  }
+
+  /** Appends the page to the stage, column by column, inside commitPage's transaction. */
+  protected async writeModels(db: Db, write: ModelWrite): Promise<void> {
+    const { date, models, fingerprints, objectIds, provenance } = write;
+    if (this.pageSeq === null) {
+      const rows = await db.query(`SELECT COALESCE(MAX(page_seq), 0) AS seq FROM ${STAGE}`);
+      this.pageSeq = BigInt(Number(rows[0]?.seq ?? 0));
+    }
+    this.pageSeq += 1n;
+    const seq = this.pageSeq;
+    const day = new DuckDBDateValue(dayNumber(date));
+    await this.appendChunks(STAGE, STAGE_TYPES, models, (chunk, part) => {
+      chunk.setColumnValues(0, new Array<DuckDBValue>(part.length).fill(seq));
+      chunk.setColumnValues(1, new Array<DuckDBValue>(part.length).fill(day));
+      const fps = part.map((m) => fingerprints?.get(m.key) ?? null);
+      const oids = part.map((m) => objectIds?.get(m.key) ?? null);
+      MODEL_COLUMNS.forEach((c, j) => {
+        chunk.setColumnValues(
+          j + 2,
+          part.map((m, i) => toDuckValue(c.kind, c.get(m, fps[i]!, oids[i]!), c.name)),
+        );
+      });
+      chunk.setColumnValues(MODEL_COLUMNS.length + 2, new Array<DuckDBValue>(part.length).fill(provenance));
+    });
     this.staged += models.length;
     if (provenance === 'dump') this.stagedDump = true;
     if (this.stagedKeys) for (const m of models) this.stagedKeys.add(clean(m.key));
@@ -537,41 +622,28 @@ export class DuckDBStore extends SqlStore {
    * stage never overwrites these figures with older ones.
    */
   protected async writeSeen(db: Db, date: string, platform: Platform, seen: readonly SeenModel[]): Promise<void> {
-    const appender = await this.writer.conn.createAppender('stage_seen');
-    try {
-      for (let from = 0; from < seen.length; from += CHUNK_ROWS) {
-        const part = seen.slice(from, from + CHUNK_ROWS);
-        const chunk = DuckDBDataChunk.create(SEEN_TYPES, part.length);
-        chunk.setColumnValues(
-          0,
-          part.map((s) => s.key),
-        );
-        chunk.setColumnValues(
-          1,
-          part.map((s) => s.fingerprint),
-        );
-        chunk.setColumnValues(
-          2,
-          part.map((s) => bigintOrNull(s.stats.downloads30d)),
-        );
-        chunk.setColumnValues(
-          3,
-          part.map((s) => bigintOrNull(s.stats.downloadsAllTime)),
-        );
-        chunk.setColumnValues(
-          4,
-          part.map((s) => bigintOrNull(s.stats.likes)),
-        );
-        appender.appendDataChunk(chunk);
-      }
-      appender.flushSync();
-    } finally {
-      try {
-        appender.closeSync();
-      } catch {
-        // As in writeModels: the append's error is the one to report.
-      }
-    }
+    await this.appendChunks('stage_seen', SEEN_TYPES, seen, (chunk, part) => {
+      chunk.setColumnValues(
+        0,
+        part.map((s) => s.key),
+      );
+      chunk.setColumnValues(
+        1,
+        part.map((s) => s.fingerprint),
+      );
+      chunk.setColumnValues(
+        2,
+        part.map((s) => bigintOrNull(s.stats.downloads30d)),
+      );
+      chunk.setColumnValues(
+        3,
+        part.map((s) => bigintOrNull(s.stats.downloadsAllTime)),
+      );
+      chunk.setColumnValues(
+        4,
+        part.map((s) => bigintOrNull(s.stats.likes)),
+      );
+    });
     const [restated] = await db.query(SEEN_SQL.restated, [date]);
     if (Number(restated?.n ?? 0) > 0) await db.exec(SEEN_SQL.unstat, [date]);
     await db.exec(SEEN_SQL.stats, [date, platform]);
@@ -599,7 +671,82 @@ export class DuckDBStore extends SqlStore {
     });
   }
 
-  protected override prepareRead(): Promise<void> {
+  /** Origin updates held in hubwatch_origins and not yet applied to models (see updateOrigins). */
+  private pendingOrigins = 0;
+
+  /**
+   * Origins are held in a temporary table and applied to models in one pass by the next read or write that could
+   * see them (prepareRead, tx, checkpoint, close), by replacing the rows as the merge replaces models. DuckDB keeps an
+   * UPDATE's changed values in memory outside its buffer pool until a checkpoint: a lineage pass over 1,000,000
+   * models (900,000 derivatives) ran out of the 192MB pool on them. Replacing the rows batch by batch scans the whole
+   * table each time (94 scans at 1,000,000); applying every ORIGINS_APPLY_AT updates scans it a few times while the
+   * held table and the join stay bounded. The lineage pass's own reads never read origins, so they leave the updates
+   * pending (prepareLineageRead).
+   */
+  override async updateOrigins(updates: OriginUpdate[]): Promise<void> {
+    if (updates.length === 0) return;
+    await this.prepareLineageRead();
+    await this.writer.serial.run(async () => {
+      if (this.closed) throw closedError();
+      await this.inTx(async (db) => {
+        for (const b of originBatches((v) => this.textArray(v), updates)) {
+          // Created once and emptied, never dropped: the INSERT is a cached prepared statement, and a statement
+          // prepared against a dropped table does not find the columns of its replacement.
+          await db.exec(
+            `CREATE TEMP TABLE IF NOT EXISTS hubwatch_origins (key VARCHAR, ${b.set.map((c) => `${c} VARCHAR`).join(', ')})`,
+          );
+          // The last update of a key wins: an earlier one still held is dropped (params: the keys first).
+          await db.exec(
+            `DELETE FROM hubwatch_origins WHERE key IN (SELECT unnest(CAST($1 AS TEXT[])))`,
+            b.params.slice(0, 1),
+          );
+          await db.exec(`INSERT INTO hubwatch_origins SELECT ${b.select}`, b.params);
+        }
+      });
+      this.pendingOrigins += updates.length;
+      // Held updates are bounded: the table and the join that applies them grow with what is held.
+      if (this.pendingOrigins >= ORIGINS_APPLY_AT) await this.applyOrigins();
+    });
+  }
+
+  /** Applies the held origin updates; the caller holds the writer's turn. */
+  private async applyOrigins(): Promise<void> {
+    if (this.pendingOrigins === 0) return;
+    const set = ORIGIN_SET;
+    await this.inTx(async (db) => {
+      await db.exec(
+        `CREATE OR REPLACE TEMP TABLE hubwatch_replaced AS
+         SELECT m.* REPLACE (${set.map((c) => `o.${c} AS ${c}`).join(', ')})
+         FROM models m JOIN hubwatch_origins o ON m.key = o.key`,
+      );
+      await db.exec(`DELETE FROM models USING hubwatch_origins o WHERE models.key = o.key`);
+      await db.exec(`INSERT INTO models BY NAME SELECT * FROM hubwatch_replaced`);
+      await db.exec(`DROP TABLE hubwatch_replaced`);
+      await db.exec(`DELETE FROM hubwatch_origins`);
+    });
+    this.pendingOrigins = 0;
+  }
+
+  /** DuckDB's CHECKPOINT, after staged rows and origins are in models (types.ts LineageStore). */
+  override async checkpoint(): Promise<void> {
+    await this.prepareRead();
+    await this.writer.serial.run(async () => {
+      if (this.closed) throw closedError();
+      await this.writer.exec('CHECKPOINT');
+    });
+  }
+
+  protected override async prepareRead(): Promise<void> {
+    await this.prepareLineageRead();
+    if (this.pendingOrigins === 0) return;
+    await this.writer.serial.run(async () => {
+      if (this.closed) throw closedError();
+      await this.applyOrigins();
+    });
+  }
+
+  /** The lineage pass's reads: staged rows merged, origins left pending (those reads never look at origins). */
+  protected override prepareLineageRead(): Promise<void> {
     return this.staged === 0 ? Promise.resolve() : this.mergeStaged();
   }
 
@@ -609,7 +756,9 @@ export class DuckDBStore extends SqlStore {
     const conn = await this.instance.connect();
     this.streams.add(conn);
     try {
-      const result: DuckDBResult = await conn.stream(sql, ...bindArgs(params));
+      const result: DuckDBResult = await conn.stream(sql, ...bindArgs(params)).catch((err: unknown) => {
+        throw outOfMemory(err, sql) ?? err;
+      });
       const names = result.columnNames();
       const convs = names.map((_, i) => converterFor(result.columnTypeId(i)));
       const index = new Map(names.map((name, i) => [name, i]));
@@ -629,25 +778,12 @@ export class DuckDBStore extends SqlStore {
         };
       };
       for (;;) {
-        const chunk = await result.fetchChunk();
+        const chunk = await result.fetchChunk().catch((err: unknown) => {
+          throw outOfMemory(err, sql) ?? err;
+        });
         if (!chunk || chunk.rowCount === 0) break;
-        const rows = chunk.rowCount;
-        for (let j = 0; j < names.length; j++) {
-          const vector = chunk.getColumnVector(j);
-          const conv = convs[j]!;
-          const col = buf[j]!;
-          if (conv === asIs) {
-            // Text, doubles and booleans come out of the vector as JS values already.
-            for (let i = 0; i < rows; i++) col.push(vector.getItem(i) as Row[string]);
-          } else {
-            const type = vector.type;
-            for (let i = 0; i < rows; i++) {
-              const v = vector.getItem(i);
-              col.push(v === null ? null : conv(JSDuckDBValueConverter(v, type, JSDuckDBValueConverter)));
-            }
-          }
-        }
-        have += rows;
+        for (let j = 0; j < names.length; j++) pushColumn(chunk, j, convs[j]!, buf[j]!);
+        have += chunk.rowCount;
         while (have >= chunkSize) yield take(chunkSize);
       }
       if (have > 0) yield take(have);
@@ -658,6 +794,8 @@ export class DuckDBStore extends SqlStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    // Held origin updates are written before the store closes.
+    await this.writer.serial.run(() => this.applyOrigins());
     this.closed = true;
     // Wait for whatever is queued on either connection before pulling the instance from under it.
     await Promise.all([this.writer.serial.run(async () => {}), this.reader.serial.run(async () => {})]);

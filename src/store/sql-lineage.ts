@@ -25,8 +25,11 @@ function toLineageNode(r: Row): LineageNode {
 
 async function* streamKeys(ctx: SqlContext, where: string, chunkSize: number | undefined): AsyncIterable<string[]> {
   const n = chunkSizeOf(chunkSize);
-  await ctx.prepareRead();
-  for await (const c of ctx.streamQuery(`SELECT key FROM models WHERE ${where} ORDER BY key`, [], n)) {
+  await ctx.prepareLineageRead();
+  // No ORDER BY: each key is resolved on its own, and a sorted stream would hold the whole sorted key list pinned in
+  // the embedded store's buffer pool for the length of the pass, while the pass writes (a 1,000,000-model backfill
+  // ran out of its 192MB there).
+  for await (const c of ctx.streamQuery(`SELECT key FROM models WHERE ${where}`, [], n)) {
     yield c.col('key').map(str);
   }
 }
@@ -41,7 +44,7 @@ export function streamUnlinkedRedistributedKeys(ctx: SqlContext, chunkSize?: num
 }
 
 export async function getLineageNodes(ctx: SqlContext, keys: string[]): Promise<Map<string, LineageNode>> {
-  await ctx.prepareRead();
+  await ctx.prepareLineageRead();
   const out = new Map<string, LineageNode>();
   for (let i = 0; i < keys.length; i += KEY_BATCH) {
     const rows = await ctx.db.query(
@@ -72,7 +75,7 @@ export async function findByNames(
   platform: Platform,
   names: string[],
 ): Promise<Map<string, LineageNode[]>> {
-  await ctx.prepareRead();
+  await ctx.prepareLineageRead();
   const out = new Map<string, LineageNode[]>();
   const lowered = [...new Set(names.map((n) => clean(n.toLowerCase())))];
   for (let i = 0; i < lowered.length; i += KEY_BATCH) {
@@ -93,33 +96,49 @@ export async function findByNames(
   return out;
 }
 
+/** The columns the lineage pass writes, each bound as one text array (key first). */
+const ORIGIN_COLUMNS: ReadonlyArray<[string, (u: OriginUpdate) => string | null]> = [
+  ['key', (u) => clean(u.key)],
+  ['root_key', (u) => clean(u.rootKey)],
+  ['family', (u) => clean(u.family)],
+  ['origin_org', (u) => clean(u.originOrg)],
+  ['origin_country', (u) => u.originCountry],
+  ['origin_country_alt', (u) => u.originCountryAlt],
+  ['origin_kind', (u) => u.originKind],
+  ['origin_basis', (u) => u.originBasis],
+  ['mirrors', (u) => JSON.stringify(u.mirrors)],
+];
+
+/** The columns an origin update sets. */
+export const ORIGIN_SET: readonly string[] = ORIGIN_COLUMNS.slice(1).map(([c]) => c);
+
+/**
+ * The updates in batches of KEY_BATCH, the last one per key kept: for each batch, a relation of the new values
+ * (`SELECT unnest($1) AS key, …`), the columns it sets (all but key) and its parameters.
+ */
+export function originBatches(
+  textArray: SqlContext['textArray'],
+  updates: readonly OriginUpdate[],
+): Array<{ select: string; set: string[]; params: unknown[] }> {
+  const list = [...new Map(updates.map((u) => [u.key, u])).values()];
+  const select = ORIGIN_COLUMNS.map(([c], i) => `unnest(CAST($${i + 1} AS TEXT[])) AS ${c}`).join(', ');
+  const set = [...ORIGIN_SET];
+  const out: Array<{ select: string; set: string[]; params: unknown[] }> = [];
+  for (let i = 0; i < list.length; i += KEY_BATCH) {
+    const batch = list.slice(i, i + KEY_BATCH);
+    out.push({ select, set, params: ORIGIN_COLUMNS.map(([, get]) => textArray(batch.map(get))) });
+  }
+  return out;
+}
+
 export async function updateOrigins(ctx: SqlContext, updates: OriginUpdate[]): Promise<void> {
   if (updates.length === 0) return;
-  const byKey = new Map(updates.map((u) => [u.key, u]));
-  const list = [...byKey.values()];
-  const cols: Array<[string, (u: OriginUpdate) => string | null]> = [
-    ['key', (u) => clean(u.key)],
-    ['root_key', (u) => clean(u.rootKey)],
-    ['family', (u) => clean(u.family)],
-    ['origin_org', (u) => clean(u.originOrg)],
-    ['origin_country', (u) => u.originCountry],
-    ['origin_country_alt', (u) => u.originCountryAlt],
-    ['origin_kind', (u) => u.originKind],
-    ['origin_basis', (u) => u.originBasis],
-    ['mirrors', (u) => JSON.stringify(u.mirrors)],
-  ];
-  const select = cols.map(([c], i) => `unnest(CAST($${i + 1} AS TEXT[])) AS ${c}`).join(', ');
-  const set = cols
-    .slice(1)
-    .map(([c]) => `${c} = u.${c}`)
-    .join(', ');
-  await ctx.prepareRead();
+  await ctx.prepareLineageRead();
   await ctx.tx(async (db) => {
-    for (let i = 0; i < list.length; i += KEY_BATCH) {
-      const batch = list.slice(i, i + KEY_BATCH);
+    for (const b of originBatches((v) => ctx.textArray(v), updates)) {
       await db.exec(
-        `UPDATE models SET ${set} FROM (SELECT ${select}) AS u WHERE models.key = u.key`,
-        cols.map(([, get]) => ctx.textArray(batch.map(get))),
+        `UPDATE models SET ${b.set.map((c) => `${c} = u.${c}`).join(', ')} FROM (SELECT ${b.select}) AS u WHERE models.key = u.key`,
+        b.params,
       );
     }
   });

@@ -44,6 +44,8 @@ export interface SqlContext {
   tx<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   /** Called before every read of models or daily_stats: an engine that defers work of commitPage finishes it here. */
   prepareRead(): Promise<void>;
+  /** Called before the lineage pass's reads (sql-lineage.ts), which never read origins. */
+  prepareLineageRead(): Promise<void>;
   /**
    * Runs one query and hands its rows over in chunks of exactly `chunkSize` (the last one shorter), holding no more
    * than about a chunk in memory; statements the caller runs between chunks must not wait for the stream.
@@ -84,11 +86,8 @@ export function capText(s: string | null, max: number): string | null {
   return s === null ? null : capString(clean(s), max);
 }
 
-export function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00.000Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
+// The date helper's home is src/time.ts; re-exported for the readers that still import it from here.
+export { addDays } from '../time.js';
 
 export const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -86,6 +86,10 @@ export abstract class SqlStore implements Store {
 
   /** Called before every read of models or daily_stats: an engine that defers work of commitPage finishes it here. */
   protected async prepareRead(): Promise<void> {}
+  /** Called before the lineage pass's reads, which never read origins: an engine may leave origin writes pending. */
+  protected prepareLineageRead(): Promise<void> {
+    return this.prepareRead();
+  }
 
   abstract migrate(): Promise<void>;
   abstract close(): Promise<void>;
@@ -104,6 +108,7 @@ export abstract class SqlStore implements Store {
       db: this.db,
       tx: (fn) => this.tx(fn),
       prepareRead: () => this.prepareRead(),
+      prepareLineageRead: () => this.prepareLineageRead(),
       streamQuery: (sql, params, chunkSize) => this.streamQuery(sql, params, chunkSize),
       textArray: (values) => this.textArray(values),
       writeModels: (db, write) => this.writeModels(db, write),
@@ -187,6 +192,11 @@ export abstract class SqlStore implements Store {
 
   updateOrigins(updates: OriginUpdate[]): Promise<void> {
     return lineage.updateOrigins(this.ctx, updates);
+  }
+
+  /** PostgreSQL checkpoints on its own; the embedded store overrides this. */
+  checkpoint(): Promise<void> {
+    return Promise.resolve();
   }
 
   // SnapshotStore (its momentum reads are in momentum-sql.ts) (sql-snapshot.ts)

@@ -8,7 +8,7 @@ import { ConfigError, ServiceUnavailableError } from '../../src/errors.js';
 import type { NormalisedRecord } from '../../src/model.js';
 import { DuckDBStore, openStore } from '../../src/store/index.js';
 import { QUARANTINE_PAYLOAD_MAX_BYTES } from '../../src/store/sql-ingest.js';
-import type { PageCommit, SnapshotRow, Store } from '../../src/store/types.js';
+import type { OriginUpdate, PageCommit, SnapshotRow, Store } from '../../src/store/types.js';
 import { drain, duckdbHarness, postgresHarness, record, type EngineHarness } from './fixtures.js';
 
 const D1 = '2025-11-04';
@@ -340,7 +340,7 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
     expect(await store.getCheckpoint('other')).toEqual({ cursor: 'abc', n: 3 });
   });
 
-  it('streams every row exactly once across chunk boundaries, in bytewise key order', async () => {
+  it('streams every row exactly once across chunk boundaries, the snapshot’s in bytewise key order', async () => {
     // Keys whose order differs between a linguistic collation and bytes: upper before lower, '_' and non-ASCII.
     const ids = ['Zeta/a', 'alpha/a', 'Alpha/b', '_under/x', 'émile/x', '中文/模型', 'a-b/c', 'a_b/c', 'ab/c'];
     for (let i = 0; i < 44; i++) ids.push(`org${String(i).padStart(2, '0')}/m`);
@@ -366,9 +366,14 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
     const { sizes } = await drain(store.streamSnapshotRows(D1, null, 7));
     expect(sizes).toEqual([7, 7, 7, 7, 7, 7, 7, 4]);
 
-    const deriv = await drain(store.streamDerivativeKeys(5));
+    // The lineage pass's key streams come in no particular order (sql-lineage.ts streamKeys), each key once.
+    const inBytes = (ks: string[]): string[] => [...ks].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    const derivStream = await drain(store.streamDerivativeKeys(5));
+    const deriv = { rows: inBytes(derivStream.rows) };
+    expect(derivStream.sizes.every((n) => n <= 5)).toBe(true);
     expect(deriv.rows).toEqual(bytewise.filter((k) => models.find((m) => m.key === k)!.lineage.relation !== 'base'));
-    const unlinked = await drain(store.streamUnlinkedRedistributedKeys(4));
+    const unlinkedStream = await drain(store.streamUnlinkedRedistributedKeys(4));
+    const unlinked = { rows: inBytes(unlinkedStream.rows) };
     expect(unlinked.rows).toEqual(
       bytewise.filter((k) => {
         const m = models.find((x) => x.key === k)!;
@@ -625,6 +630,40 @@ describe.each(ENGINES)('store on $name', ({ name, make }) => {
       gotCopy,
       orgs: await store.orgCounts(),
     };
+  });
+
+  it('origin updates: the last one of a key wins, a later page is not undone by them, and a reopen keeps them', async () => {
+    const base = record('huggingface', 'Qwen/Qwen3-8B', { publisherOrg: 'Qwen', publisherCountry: 'CN' });
+    const ft = record('huggingface', 'someone/ft', { relation: 'finetune', baseModels: [base.key] });
+    const other = record('huggingface', 'someone/other', { relation: 'finetune', baseModels: [base.key] });
+    await store.commitPage(page(D1, [base, ft, other]));
+    const origin = (key: string, org: string, country: string): OriginUpdate => ({
+      key,
+      rootKey: base.key,
+      family: 'Qwen',
+      originOrg: org,
+      originCountry: country,
+      originCountryAlt: null,
+      originKind: 'big_tech',
+      originBasis: 'lineage',
+      mirrors: [],
+    });
+    // The embedded store holds updates until a read or write could see them (DuckDBStore.updateOrigins).
+    await store.updateOrigins([origin(ft.key, 'First', 'US'), origin(other.key, 'Qwen', 'CN')]);
+    await store.updateOrigins([origin(ft.key, 'Qwen', 'CN')]);
+    expect((await store.getModel(ft.key))?.origin.org).toBe('Qwen');
+    // Held again, then a later page of the same model: the page comes after the update, as it did in time.
+    await store.updateOrigins([origin(other.key, 'Held', 'FR')]);
+    await store.commitPage(page(D2, [{ ...other, stats: { ...other.stats, downloadsAllTime: 999 } }]));
+    const got = await store.getModel(other.key);
+    expect(got?.stats.downloadsAllTime).toBe(999);
+    expect(got?.origin.org).toBe(other.origin.org);
+    // Held when the store closes: written before it does.
+    await store.updateOrigins([origin(base.key, 'Qwen', 'CN'), origin(ft.key, 'Closing', 'DE')]);
+    await store.close();
+    store = await h.open();
+    expect((await store.getModel(ft.key))?.origin).toMatchObject({ org: 'Closing', country: 'DE' });
+    expect((await allModels(store)).length).toBe(3);
   });
 
   it("counts a model's direct derivatives by relation and its descendants as a root", async () => {
