@@ -2,7 +2,7 @@
 // (bench/sweep.ts) that runs a baseline and hubwatch's pipeline against the same simulator, so the ratio is
 // measured in one process and the peak RSS is that process's own.
 //   npm run bench                 all of them
-//   npm run bench -- sweep        only the sweeps (also: ratelimit, normalise, sim, feed, digest, dashboard, backfill)
+//   npm run bench -- sweep        only the sweeps (also: sweep-daily, ratelimit, normalise, sim, feed, digest, dashboard, backfill)
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
@@ -88,21 +88,13 @@ async function sweepBench(
   try {
     const args = ['bench/sweep.ts', '--platform', platform, '--url', url, '--models', String(hfModels)];
     if (!dir) return [(await runChild([...args, '--date', PREVIOUS_DAY])) as unknown as SweepFigure];
-    await setSimDay(url, PREVIOUS_DAY);
-    await runChild([...args, '--store', dir, '--date', PREVIOUS_DAY, '--prefill']);
-    await setSimDay(url, DAY);
-    const figures: SweepFigure[] = [];
-    for (let k = 0; k < runs; k++) {
-      // Every run starts from the same stored previous day (a run commits its own day), against the same pages.
-      const copy = `${dir}-run${k}`;
-      await cp(dir, copy, { recursive: true });
-      try {
-        figures.push((await runChild([...args, '--store', copy, '--date', DAY])) as unknown as SweepFigure);
-      } finally {
-        await rm(copy, { recursive: true, force: true });
-      }
-    }
-    return figures;
+    return await runsOnPreviousDay(
+      url,
+      dir,
+      args,
+      runs,
+      async (store) => (await runChild([...args, '--store', store, '--date', DAY])) as unknown as SweepFigure,
+    );
   } finally {
     sim.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -175,6 +167,13 @@ if (want('sweep')) {
   for (const p of ['modelscope', 'wisemodel']) printSweep('daily', await sweepBench(p, 200_000, 'daily'));
 }
 
+// `npm run bench -- sweep-daily`: only the daily Hugging Face sweep of 200,000 models (BENCH_RUNS runs), the figure
+// compared before and after a refactor; not part of a full run, which measures it within `sweep`.
+if (only.has('sweep-daily')) {
+  console.log('== Daily Hugging Face sweep, 200,000 models (before/after check) ==');
+  printSweep('daily', await sweepBench('huggingface', 200_000, 'daily', DAILY_RUNS));
+}
+
 interface RateLimitFigure {
   models: number;
   sort: string | null;
@@ -197,6 +196,34 @@ interface RateLimitFigure {
   idleAfterResetMs: number[];
 }
 
+/**
+ * Stores the previous day's sweep in `dir` (bench/sweep.ts with `sweepArgs`, in another process, so the measured
+ * process's peak RSS is its own), moves the simulator to DAY, and runs `measure` `runs` times: every run on its own
+ * copy of that store (a run commits its own day), against the same pages.
+ */
+async function runsOnPreviousDay<F>(
+  url: string,
+  dir: string,
+  sweepArgs: string[],
+  runs: number,
+  measure: (store: string) => Promise<F>,
+): Promise<F[]> {
+  await setSimDay(url, PREVIOUS_DAY);
+  await runChild([...sweepArgs, '--store', dir, '--date', PREVIOUS_DAY, '--prefill']);
+  await setSimDay(url, DAY);
+  const figures: F[] = [];
+  for (let k = 0; k < runs; k++) {
+    const copy = `${dir}-run${k}`;
+    await cp(dir, copy, { recursive: true });
+    try {
+      figures.push(await measure(copy));
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
+  }
+  return figures;
+}
+
 /** The simulator's own faults posted back unchanged: the rate-limit window starts afresh at the next request. */
 async function resetSimWindow(url: string): Promise<void> {
   const state = (await (await fetch(`${url}/__sim/state`)).json()) as { faults: unknown };
@@ -215,48 +242,23 @@ async function rateLimitBench(models: number, windowSec: number, runs: number): 
   const url = sim.urls.huggingface!;
   const dir = await mkdtemp(join(tmpdir(), 'hubwatch-bench-ratelimit-'));
   try {
-    await setSimDay(url, PREVIOUS_DAY);
-    await runChild([
-      'bench/sweep.ts',
-      '--platform',
-      'huggingface',
-      '--url',
-      url,
-      '--models',
-      String(models),
-      '--store',
-      dir,
-      '--date',
-      PREVIOUS_DAY,
-      '--prefill',
-    ]);
-    await setSimDay(url, DAY);
-    const figures: RateLimitFigure[] = [];
-    for (let k = 0; k < runs; k++) {
-      const copy = `${dir}-run${k}`;
-      await cp(dir, copy, { recursive: true });
-      try {
-        await resetSimWindow(url);
-        figures.push(
-          (await runChild([
-            'bench/ratelimit.ts',
-            '--url',
-            url,
-            '--store',
-            copy,
-            '--date',
-            DAY,
-            '--page-size',
-            '100',
-            '--models',
-            String(models),
-          ])) as unknown as RateLimitFigure,
-        );
-      } finally {
-        await rm(copy, { recursive: true, force: true });
-      }
-    }
-    return figures;
+    const sweepArgs = ['bench/sweep.ts', '--platform', 'huggingface', '--url', url, '--models', String(models)];
+    return await runsOnPreviousDay(url, dir, sweepArgs, runs, async (store) => {
+      await resetSimWindow(url);
+      return (await runChild([
+        'bench/ratelimit.ts',
+        '--url',
+        url,
+        '--store',
+        store,
+        '--date',
+        DAY,
+        '--page-size',
+        '100',
+        '--models',
+        String(models),
+      ])) as unknown as RateLimitFigure;
+    });
   } finally {
     sim.stop();
     await rm(dir, { recursive: true, force: true });
@@ -330,7 +332,7 @@ if (want('backfill')) {
   );
   const { runBackfillBench, formatBackfillBench } = await import('./backfill.js');
   const sizes = (process.env.BENCH_BACKFILL_SIZES ?? '1000000,3000000').split(',').map(Number);
-  const figs = await runBackfillBench(sizes);
+  const figs = await runBackfillBench(sizes, Number(process.env.BENCH_BACKFILL_PAIR ?? 200_000));
   if (figs.length > 1) console.log(formatBackfillBench(figs).split('\n').at(-1));
 }
 process.exit(0);
