@@ -158,9 +158,11 @@ describe('the scheduled service in one process', () => {
     expect(metrics).toMatch(
       /^hubwatch_job_duration_seconds_bucket\{queue="huggingface",job="sweep-stats",le="\+Inf"\} 1$/m,
     );
-    // Every sample line parses as name{labels} value.
+    // Every sample line parses as name{labels} value. prom-client writes NaN as `Nan` (lib/util.js
+    // getValueAsString: the event-loop lag's mean before its first sample), which Prometheus reads: its text parser
+    // takes values with Go's strconv.ParseFloat, where "nan" and "inf" are case-insensitive.
     for (const line of metrics.split('\n').filter((l) => l && !l.startsWith('#'))) {
-      expect(line).toMatch(/^[a-z_][a-z0-9_]*(\{(\s*[a-z_]+="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|NaN)$/);
+      expect(line).toMatch(/^[a-z_][a-z0-9_]*(\{(\s*[a-z_]+="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|Nan|NaN|[+-]Inf)$/);
     }
     // Bull Board is off without a token.
     expect((await fetch(`${svc.address}/admin/queues`)).status).toBe(404);
