@@ -794,8 +794,14 @@ export class DuckDBStore extends SqlStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    // Held origin updates are written before the store closes.
-    await this.writer.serial.run(() => this.applyOrigins());
+    // Held origin updates are written before the store closes; if that fails, the store still closes (the next
+    // lineage pass writes them again) and the error is thrown after.
+    const unwritten = await this.writer.serial
+      .run(() => this.applyOrigins())
+      .then(
+        () => null,
+        (err: unknown) => (err instanceof Error ? err : new HubwatchError(errorMessage(err))),
+      );
     this.closed = true;
     // Wait for whatever is queued on either connection before pulling the instance from under it.
     await Promise.all([this.writer.serial.run(async () => {}), this.reader.serial.run(async () => {})]);
@@ -805,5 +811,6 @@ export class DuckDBStore extends SqlStore {
     this.reader.close();
     this.instance.closeSync();
     openPaths.delete(this.path);
+    if (unwritten !== null) throw unwritten;
   }
 }
